@@ -1,0 +1,58 @@
+"""The composition root: builds the database, the services and (later) the devices, once.
+
+Nothing here runs at import time; ``Container.open`` is called by the GUI's and the CLI's
+``main`` and by tests, each with its own data folder or URL.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.paths import DB_FILE, default_data_dir
+from app.services.audit import AuditService
+from app.services.candidates import CandidateService
+from app.services.context import Actor, cli_actor
+from app.services.setup import SetupService
+from db.migrate import upgrade
+from db.session import Database, sqlite_url
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Container:
+    db: Database
+    data_dir: Path
+    audit: AuditService
+    setup: SetupService
+    candidates: CandidateService
+    backup_made: Path | None = None
+    actor: Actor = field(default_factory=cli_actor)
+
+    @classmethod
+    def open(cls, data_dir: Path | None = None, url: str | None = None, *, migrate: bool = True) -> Container:
+        """Open (creating if needed) the desk's database, back it up and upgrade it."""
+        data_dir = Path(data_dir) if data_dir else default_data_dir()
+        if url is None:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            url = sqlite_url(data_dir / DB_FILE)
+        db = Database(url)
+        backup = upgrade(db.engine) if migrate else None
+        if backup:
+            log.info("database backed up to %s before upgrading", backup)
+        audit = AuditService()
+        c = cls(db=db, data_dir=data_dir, audit=audit, setup=SetupService(db, audit),
+                candidates=CandidateService(db, audit), backup_made=backup)
+        info = c.setup.info()
+        if info:
+            audit.desk_uuid, audit.desk_name = info.desk_uuid, info.desk_name
+        return c
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    def close(self) -> None:
+        self.db.dispose()

@@ -1,0 +1,150 @@
+"""Normalisation and checks for the simple candidate fields (names, phones, genders, categories…)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from app.errors import ValidationError
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９＋－（）", "0123456789+-()")
+_NAME_DOTS = "·•・‧∙⋅●"  # the dots people type for the middle dot of minority names
+
+CATEGORIES = ("普通考生", "原建档立卡考生", "退役大学生士兵", "获奖考生")
+_CATEGORY_ALIASES = {
+    "普通": "普通考生",
+    "普通类": "普通考生",
+    "普通考生": "普通考生",
+    "一般": "普通考生",
+    "建档立卡": "原建档立卡考生",
+    "原建档立卡": "原建档立卡考生",
+    "建档立卡考生": "原建档立卡考生",
+    "原建档立卡考生": "原建档立卡考生",
+    "建档立卡贫困家庭": "原建档立卡考生",
+    "退役士兵": "退役大学生士兵",
+    "退役大学生士兵": "退役大学生士兵",
+    "退役大学生士兵考生": "退役大学生士兵",
+    "退役军人": "退役大学生士兵",
+    "获奖": "获奖考生",
+    "获奖考生": "获奖考生",
+    "技能大赛获奖": "获奖考生",
+    "技能大赛获奖考生": "获奖考生",
+}
+GENDERS = ("男", "女")
+_GENDER_ALIASES = {"男": "男", "男性": "男", "m": "男", "male": "男", "1": "男",
+                   "女": "女", "女性": "女", "f": "女", "female": "女", "2": "女"}
+ART_SPORTS = ("", "艺术", "体育")
+_ART_ALIASES = {"": "", "否": "", "无": "", "非艺体": "", "普通": "",
+                "艺术": "艺术", "艺术类": "艺术", "美术": "艺术", "音乐": "艺术", "舞蹈": "艺术",
+                "体育": "体育", "体育类": "体育"}
+AWARD_LEVELS = ("", "国家级一等奖", "国家级二等奖", "国家级三等奖", "省级一等奖")
+
+
+def clean_text(value: object) -> str:
+    """Cell or field text with surrounding white space (incl. full-width) removed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace("\u3000", " ").replace("\u00a0", " ").strip()
+
+
+def name(value: object) -> str:
+    """Remove the spaces lists use to align two-character names; keep a minority name's dot."""
+    text = clean_text(value)
+    text = re.sub(r"[\s\u3000]+", "", text)
+    for dot in _NAME_DOTS:
+        text = text.replace(dot, "·")
+    text = text.replace(".", "·") if re.search(r"[\u4e00-\u9fff]\.[\u4e00-\u9fff]", text) else text
+    if not text:
+        raise ValidationError("姓名为空。", "name")
+    if re.search(r"\d", text):
+        raise ValidationError(f"姓名“{text}”中含有数字。", "name")
+    if re.search(r"[^\u4e00-\u9fff\u3400-\u4dbf·A-Za-z]", text):
+        raise ValidationError(f"姓名“{text}”中含有不允许的字符。", "name")
+    if text.startswith("·") or text.endswith("·") or "··" in text:
+        raise ValidationError(f"姓名“{text}”中的间隔号位置不对。", "name")
+    if len(text) > 30:
+        raise ValidationError("姓名过长（超过 30 个字）。", "name")
+    return text
+
+
+def gender(value: object) -> str:
+    text = clean_text(value).lower()
+    if text in _GENDER_ALIASES:
+        return _GENDER_ALIASES[text]
+    raise ValidationError(f"性别“{clean_text(value)}”无法识别，请填写“男”或“女”。", "gender")
+
+
+def phone(value: object, required: bool = False) -> str:
+    """Mainland mobile numbers (11 digits starting with 1) or landlines with area code."""
+    text = clean_text(value).translate(_FULLWIDTH_DIGITS)
+    text = re.sub(r"[\s()\-]+", "", text)
+    if text.startswith("+86"):
+        text = text[3:]
+    elif text.startswith("0086"):
+        text = text[4:]
+    if not text:
+        if required:
+            raise ValidationError("联系电话为空。", "phone")
+        return ""
+    if re.fullmatch(r"1[3-9]\d{9}", text):
+        return text
+    if re.fullmatch(r"0\d{9,11}", text):
+        return text
+    if text.isdigit() and len(text) != 11:
+        raise ValidationError(f"联系电话“{clean_text(value)}”应为 11 位手机号，现为 {len(text)} 位。", "phone")
+    raise ValidationError(f"联系电话“{clean_text(value)}”不是有效的手机号或固定电话。", "phone")
+
+
+def category(value: object) -> str:
+    text = re.sub(r"[\s\u3000]+", "", clean_text(value))
+    if not text:
+        return "普通考生"
+    if text in _CATEGORY_ALIASES:
+        return _CATEGORY_ALIASES[text]
+    raise ValidationError(
+        f"考生类别“{text}”无法识别，应为：{'、'.join(CATEGORIES)}。", "category"
+    )
+
+
+def art_sports(value: object) -> str:
+    text = re.sub(r"[\s\u3000]+", "", clean_text(value))
+    if text in _ART_ALIASES:
+        return _ART_ALIASES[text]
+    raise ValidationError(f"艺体类别“{text}”无法识别，应为空、“艺术”或“体育”。", "art_sports")
+
+
+def award_level(value: object) -> str:
+    text = re.sub(r"[\s\u3000]+", "", clean_text(value))
+    text = text.replace("国家级", "国家级").replace("省级", "省级")
+    aliases = {"国一": "国家级一等奖", "国二": "国家级二等奖", "国三": "国家级三等奖", "省一": "省级一等奖",
+               "国家一等奖": "国家级一等奖", "国家二等奖": "国家级二等奖", "国家三等奖": "国家级三等奖",
+               "省一等奖": "省级一等奖"}
+    text = aliases.get(text, text)
+    if text in AWARD_LEVELS:
+        return text
+    raise ValidationError(f"获奖等级“{text}”无法识别，应为：{'、'.join(a for a in AWARD_LEVELS if a)}。",
+                          "award_level")
+
+
+def parse_date(value: object, field: str, label: str) -> dt.date | None:
+    """Dates as spreadsheets and people write them: 2021-09-01, 2021/9/1, 2021.9, 20210901, 2021年9月."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = clean_text(value)
+    if not text:
+        return None
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?", text)
+    if not m:
+        m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})?", text)
+    if m:
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
+        except ValueError:
+            pass
+    raise ValidationError(f"{label}“{text}”不是有效日期，请写成 2021-09-01 的形式。", field)

@@ -1,0 +1,187 @@
+"""First-run set-up of this install (college, desk, first administrator) and local user accounts."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from app.errors import AuthError, ConflictError, NotFoundError, ValidationError
+from app.services.audit import AuditService
+from app.services.context import ROLES, Actor, require_role
+from db.models import College, Desk, Meta, User, utcnow
+from db.session import Database
+
+LOCAL_DESK_KEY = "local_desk_uuid"
+ROLE_KEY = "install_role"  # college | central
+MIN_PASSWORD = 8
+
+
+@dataclass(frozen=True)
+class InstallInfo:
+    college_code: str
+    college_name: str
+    desk_uuid: str
+    desk_name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    username: str
+    display_name: str
+    role: str
+    active: bool
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValidationError(f"密码至少 {MIN_PASSWORD} 位。", "password")
+    if password.isdigit() or password.isalpha():
+        raise ValidationError("密码须同时包含字母和数字。", "password")
+
+
+def _check_username(username: str) -> str:
+    username = username.strip()
+    if not re.fullmatch(r"[A-Za-z0-9_.\-]{2,32}", username):
+        raise ValidationError("用户名只能用 2–32 位字母、数字、下划线、点或连字符。", "username")
+    return username
+
+
+class SetupService:
+    """The install's identity and its users. Passwords are stored as Argon2id hashes."""
+
+    def __init__(self, db: Database, audit: AuditService) -> None:
+        self.db = db
+        self.audit = audit
+        self._hasher = PasswordHasher()
+
+    # -- install ---------------------------------------------------------------------
+    def info(self) -> InstallInfo | None:
+        with self.db.read() as s:
+            meta = s.get(Meta, LOCAL_DESK_KEY)
+            if meta is None:
+                return None
+            desk = s.scalar(select(Desk).where(Desk.uuid == meta.value))
+            if desk is None:
+                return None
+            role = s.get(Meta, ROLE_KEY)
+            return InstallInfo(desk.college.code, desk.college.name, desk.uuid, desk.name,
+                               role.value if role else "college")
+
+    def initialise(self, college_code: str, college_name: str, desk_name: str, *,
+                   admin_username: str | None = None, admin_name: str = "", admin_password: str = "",
+                   role: str = "college", actor: str = "setup") -> InstallInfo:
+        college_code, college_name, desk_name = college_code.strip(), college_name.strip(), desk_name.strip()
+        if not re.fullmatch(r"[A-Za-z0-9_\-]{1,32}", college_code):
+            raise ValidationError("学院代码只能由字母、数字组成（不超过 32 位）。", "college_code")
+        if not college_name:
+            raise ValidationError("学院名称不能为空。", "college_name")
+        if not desk_name:
+            raise ValidationError("报名点名称不能为空。", "desk_name")
+        if role not in ("college", "central"):
+            raise ValidationError("安装类型只能是 college 或 central。", "role")
+        if admin_username is not None:
+            admin_username = _check_username(admin_username)
+            _check_password(admin_password)
+        with self.db.transaction() as s:
+            if s.get(Meta, LOCAL_DESK_KEY) is not None:
+                raise ConflictError("本机已经设置过学院和报名点，不能重复设置。")
+            college = s.scalar(select(College).where(College.code == college_code))
+            if college is None:
+                college = College(code=college_code, name=college_name)
+                s.add(college)
+                s.flush()
+            desk = Desk(college_id=college.id, name=desk_name, key=secrets.token_hex(32))
+            s.add(desk)
+            s.flush()
+            desk.origin_desk = desk.uuid
+            college.origin_desk = college.origin_desk or desk.uuid
+            s.add(Meta(key=LOCAL_DESK_KEY, value=desk.uuid))
+            s.add(Meta(key=ROLE_KEY, value=role))
+            self.audit.desk_uuid, self.audit.desk_name = desk.uuid, desk.name
+            self.audit.record(s, actor, "college.setup", entity_type="college", entity_uuid=college.uuid,
+                              summary=f"设置学院 {college_code} {college_name}，报名点 {desk_name}",
+                              after={"code": college_code, "name": college_name, "desk": desk_name})
+            if admin_username is not None:
+                user = User(username=admin_username, display_name=admin_name.strip() or admin_username,
+                            role="admin", password_hash=self._hasher.hash(admin_password),
+                            origin_desk=desk.uuid)
+                s.add(user)
+                s.flush()
+                self.audit.record(s, actor, "user.create", entity_type="user", entity_uuid=user.uuid,
+                                  summary=f"新建管理员 {admin_username}",
+                                  after={"username": admin_username, "role": "admin"})
+            return InstallInfo(college.code, college.name, desk.uuid, desk.name, role)
+
+    # -- users -----------------------------------------------------------------------
+    def has_users(self) -> bool:
+        with self.db.read() as s:
+            return bool(s.scalar(select(func.count()).select_from(User)))
+
+    def create_user(self, actor: Actor, username: str, display_name: str, role: str, password: str) -> UserInfo:
+        require_role(actor, ("admin",), "新建用户")
+        username = _check_username(username)
+        if role not in ROLES:
+            raise ValidationError(f"未知角色“{role}”。", "role")
+        _check_password(password)
+        with self.db.transaction() as s:
+            if s.scalar(select(User).where(User.username == username)):
+                raise ConflictError(f"用户名“{username}”已存在。")
+            user = User(username=username, display_name=display_name.strip() or username, role=role,
+                        password_hash=self._hasher.hash(password), origin_desk=self.audit.desk_uuid)
+            s.add(user)
+            s.flush()
+            self.audit.record(s, actor.username, "user.create", entity_type="user", entity_uuid=user.uuid,
+                              summary=f"新建用户 {username}（{ROLES[role]}）",
+                              after={"username": username, "role": role, "display_name": user.display_name})
+            return UserInfo(user.username, user.display_name, user.role, user.active)
+
+    def list_users(self) -> list[UserInfo]:
+        with self.db.read() as s:
+            return [UserInfo(u.username, u.display_name, u.role, u.active)
+                    for u in s.scalars(select(User).order_by(User.username))]
+
+    def login(self, username: str, password: str) -> Actor:
+        """Check a password; every attempt, good or bad, is audited."""
+        username = username.strip()
+        with self.db.transaction() as s:
+            user = s.scalar(select(User).where(User.username == username))
+            ok = False
+            if user is not None and user.active:
+                try:
+                    ok = self._hasher.verify(user.password_hash, password)
+                except (VerificationError, InvalidHashError):
+                    ok = False
+            if not ok:
+                self.audit.record(s, username or "?", "user.login_failed", entity_type="user",
+                                  entity_uuid=user.uuid if user else "", summary=f"用户 {username} 登录失败")
+            else:
+                assert user is not None
+                if self._hasher.check_needs_rehash(user.password_hash):
+                    user.password_hash = self._hasher.hash(password)
+                user.last_login_at = utcnow()
+                self.audit.record(s, user.username, "user.login", entity_type="user", entity_uuid=user.uuid,
+                                  summary=f"用户 {user.username} 登录")
+                return Actor(user.username, user.display_name, user.role)
+        raise AuthError("用户名或密码不正确。")
+
+    def change_password(self, actor: Actor, old: str, new: str) -> None:
+        _check_password(new)
+        with self.db.transaction() as s:
+            user = s.scalar(select(User).where(User.username == actor.username))
+            if user is None:
+                raise NotFoundError("当前用户不存在。")
+            try:
+                self._hasher.verify(user.password_hash, old)
+            except (VerificationError, InvalidHashError):
+                raise AuthError("原密码不正确。") from None
+            user.password_hash = self._hasher.hash(new)
+            user.revision += 1
+            user.updated_at = utcnow()
+            self.audit.record(s, actor.username, "user.password", entity_type="user", entity_uuid=user.uuid,
+                              summary=f"用户 {user.username} 修改密码")
