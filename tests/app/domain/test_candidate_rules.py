@@ -1,0 +1,71 @@
+"""The whole-record check shared by the import and the editor."""
+
+import datetime as dt
+
+from app.domain import candidate, idnumber
+
+NUMBER = idnumber.make("410302", dt.date(2003, 3, 7), 123)  # male
+
+
+def raw(**kw):
+    base = {"name": "张三", "id_number": NUMBER, "student_no": "2023001", "phone": "13800138000"}
+    base.update(kw)
+    return base
+
+
+def test_valid_record_derives_gender_and_birth_date():
+    result = candidate.check(raw())
+    assert result.ok
+    assert result.data.gender == "男"
+    assert result.data.birth_date == dt.date(2003, 3, 7)
+    assert result.data.category == "普通考生"
+
+
+def test_gender_that_contradicts_the_id_number_is_a_problem():
+    result = candidate.check(raw(gender="女"))
+    assert not result.ok
+    assert [p.field for p in result.problems] == ["gender"]
+    assert "与身份证号不符" in result.problems[0].message
+
+
+def test_birth_date_that_contradicts_the_id_number_is_a_problem():
+    result = candidate.check(raw(birth_date="2003-03-08"))
+    assert [p.field for p in result.problems] == ["birth_date"]
+
+
+def test_every_problem_is_reported_not_just_the_first():
+    result = candidate.check(raw(name="张3", id_number="123", phone="12"))
+    assert {p.field for p in result.problems} == {"name", "id_number", "phone", "gender"}
+
+
+def test_student_number_from_a_number_cell():
+    assert candidate.check(raw(student_no=2023001.0)).data.student_no == "2023001"
+
+
+def test_veterans_need_service_dates():
+    result = candidate.check(raw(category="退役大学生士兵"))
+    assert [p.field for p in result.problems] == ["veteran_service_start"]
+    ok = candidate.check(raw(category="退役大学生士兵", veteran_service_start="2021-09",
+                             veteran_service_end="2023-09"))
+    assert ok.ok and ok.data.veteran_service_end == dt.date(2023, 9, 1)
+
+
+def test_service_end_before_start():
+    result = candidate.check(raw(category="退役大学生士兵", veteran_service_start="2023-09",
+                                 veteran_service_end="2021-09"))
+    assert "早于" in result.problems[0].message
+
+
+def test_award_candidates_need_a_level():
+    assert [p.field for p in candidate.check(raw(category="获奖考生")).problems] == ["award_level"]
+    assert candidate.check(raw(category="获奖考生", award_level="省一")).ok
+
+
+def test_ethnicity_gets_its_suffix():
+    assert candidate.check(raw(ethnicity="汉")).data.ethnicity == "汉族"
+    assert candidate.check(raw(ethnicity="维吾尔族")).data.ethnicity == "维吾尔族"
+
+
+def test_overlong_text_is_refused():
+    result = candidate.check(raw(class_name="班" * 101))
+    assert result.problems[0].field == "class_name"

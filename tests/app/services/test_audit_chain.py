@@ -1,0 +1,79 @@
+"""The audit trail is append-only and chained: removal or alteration is found."""
+
+import sqlite3
+
+import pytest
+
+from app.services.audit import AuditService
+
+
+def _db_file(container):
+    return str(container.db.sqlite_path)
+
+
+def _verify(container):
+    with container.db.read() as s:
+        return AuditService.verify(s)
+
+
+def test_fresh_install_chain_is_intact(container):
+    check = _verify(container)
+    assert check.ok, check.problems
+    assert check.count >= 2  # the set-up and the first administrator
+
+
+def test_sqlite_refuses_updates_and_deletes(container):
+    con = sqlite3.connect(_db_file(container))
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        con.execute("UPDATE audit_events SET summary='x'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        con.execute("DELETE FROM audit_events")
+    con.close()
+
+
+def _tamper(container, sql):
+    con = sqlite3.connect(_db_file(container))
+    con.execute("DROP TRIGGER audit_events_no_update")
+    con.execute("DROP TRIGGER audit_events_no_delete")
+    con.execute(sql)
+    con.commit()
+    con.close()
+
+
+def test_altered_event_is_found(container, actor, make_candidate_raw):
+    container.candidates.create(actor, make_candidate_raw())
+    _tamper(container, "UPDATE audit_events SET summary='无事发生' WHERE action='candidate.create'")
+    check = _verify(container)
+    assert not check.ok
+    assert any("内容被改动" in p for p in check.problems)
+
+
+def test_removed_middle_event_is_found(container, actor, make_candidate_raw):
+    container.candidates.create(actor, make_candidate_raw())
+    container.candidates.create(actor, make_candidate_raw())
+    _tamper(container, "DELETE FROM audit_events WHERE seq = (SELECT MIN(seq) + 1 FROM audit_events)")
+    check = _verify(container)
+    assert not check.ok
+    assert any("链接断开" in p for p in check.problems)
+
+
+def test_removed_last_event_is_found(container, actor, make_candidate_raw):
+    container.candidates.create(actor, make_candidate_raw())
+    _tamper(container, "DELETE FROM audit_events WHERE seq = (SELECT MAX(seq) FROM audit_events)")
+    check = _verify(container)
+    assert not check.ok
+    assert any("之后的记录被删除" in p for p in check.problems)
+
+
+def test_events_carry_who_where_and_before_after(container, actor, make_candidate_raw):
+    detail = container.candidates.create(actor, make_candidate_raw(phone="13800138000"))
+    raw = detail.data.as_dict() | {"phone": "13900139000"}
+    container.candidates.update(actor, detail.uuid, raw)
+    history = container.candidates.history(detail.uuid)
+    latest = history[0]
+    assert latest.action == "candidate.update"
+    assert latest.actor == actor.username
+    assert latest.desk_name == "一号桌"
+    assert latest.before == {"phone": "13800138000"}
+    assert latest.after == {"phone": "13900139000"}
+    assert "联系电话" in latest.summary

@@ -1,0 +1,1 @@
+"""RegDesk's Qt user interface. Talks to ``app`` services only; never to the database."""

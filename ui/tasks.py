@@ -1,0 +1,152 @@
+"""Run Qt-free long work on a thread pool and deliver its outcome on the GUI thread.
+
+The work is a plain callable taking ``progress`` and ``cancel`` keyword arguments (see
+``app.tasks``). Tests build ``TaskRunner(synchronous=True)`` so that work runs inline, which
+keeps them deterministic without waiting on threads.
+
+Signals (of ``_Relay``, internal): ``succeeded(object)``, ``failed(object)``,
+``progressed(int, int, str)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from app.errors import AppError, Cancelled
+from app.tasks import CancelToken
+
+log = logging.getLogger(__name__)
+
+
+class _Relay(QObject):
+    succeeded = Signal(object)
+    failed = Signal(object)
+    progressed = Signal(int, int, str)
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable, relay: _Relay, cancel: CancelToken) -> None:
+        super().__init__()
+        self.fn, self.relay, self.cancel = fn, relay, cancel
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        try:
+            result = self.fn(progress=self._progress, cancel=self.cancel)
+        except BaseException as exc:  # delivered to the GUI thread, never lost
+            if not isinstance(exc, AppError):
+                log.error("background task failed\n%s", traceback.format_exc())
+            self.relay.failed.emit(exc)
+        else:
+            self.relay.succeeded.emit(result)
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        self.relay.progressed.emit(done, total, message)
+
+
+@dataclass
+class TaskHandle:
+    cancel: CancelToken
+    relay: _Relay
+    done: bool = False
+    result: object = None
+    error: BaseException | None = None
+    _keep: list = field(default_factory=list)
+
+
+class TaskRunner(QObject):
+    """Owns the thread pool; ``run`` returns a handle whose ``cancel`` stops the work."""
+
+    def __init__(self, parent: QObject | None = None, *, synchronous: bool = False,
+                 pool: QThreadPool | None = None) -> None:
+        super().__init__(parent)
+        self.synchronous = synchronous
+        self.pool = pool or QThreadPool(self)
+        # One writer at a time, as SQLite wants: work runs serially.
+        self.pool.setMaxThreadCount(1)
+        self._live: set[int] = set()
+        self._handles: dict[int, TaskHandle] = {}
+
+    def run(self, fn: Callable, *, on_success: Callable[[object], None] | None = None,
+            on_error: Callable[[BaseException], None] | None = None,
+            on_progress: Callable[[int, int, str], None] | None = None) -> TaskHandle:
+        relay = _Relay()
+        handle = TaskHandle(cancel=CancelToken(), relay=relay)
+        key = id(handle)
+        self._handles[key] = handle
+
+        def finish_ok(result: object) -> None:
+            handle.done, handle.result = True, result
+            self._handles.pop(key, None)
+            if on_success:
+                on_success(result)
+
+        def finish_err(exc: BaseException) -> None:
+            handle.done, handle.error = True, exc
+            self._handles.pop(key, None)
+            if on_error:
+                on_error(exc)
+            elif not isinstance(exc, Cancelled):
+                log.error("unhandled task error: %r", exc)
+
+        relay.succeeded.connect(finish_ok, Qt.ConnectionType.AutoConnection)
+        relay.failed.connect(finish_err, Qt.ConnectionType.AutoConnection)
+        if on_progress:
+            relay.progressed.connect(on_progress, Qt.ConnectionType.AutoConnection)
+        job = _Job(fn, relay, handle.cancel)
+        if self.synchronous:
+            job.run()
+        else:
+            self.pool.start(job)
+        return handle
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._handles)
+
+    def wait(self, msecs: int = -1) -> bool:
+        return self.pool.waitForDone(msecs)
+
+
+def run_with_progress(runner: TaskRunner, parent: QWidget, title: str, fn: Callable, *,
+                      on_success: Callable[[object], None],
+                      on_error: Callable[[BaseException], None]) -> TaskHandle:
+    """Run ``fn`` with a modal progress dialog whose Cancel button cancels the work."""
+    dialog = QProgressDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(title)
+    dialog.setCancelButtonText(QCoreApplication.translate("TaskRunner", "取消"))
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    dialog.setRange(0, 0)
+
+    def progress(done: int, total: int, message: str) -> None:
+        if total > 0:
+            dialog.setRange(0, total)
+            dialog.setValue(min(done, total))
+        if message:
+            dialog.setLabelText(message)
+
+    def ok(result: object) -> None:
+        dialog.close()
+        dialog.deleteLater()
+        on_success(result)
+
+    def err(exc: BaseException) -> None:
+        dialog.close()
+        dialog.deleteLater()
+        on_error(exc)
+
+    handle = runner.run(fn, on_success=ok, on_error=err, on_progress=progress)
+    dialog.canceled.connect(handle.cancel.cancel)
+    if not handle.done:
+        dialog.show()
+    return handle
