@@ -12,8 +12,11 @@ from pathlib import Path
 
 from app.paths import DB_FILE, default_data_dir
 from app.services.audit import AuditService
+from app.services.audit_log import AuditLogService
 from app.services.candidates import CandidateService
 from app.services.context import Actor, cli_actor
+from app.services.demo import DemoService
+from app.services.roster import RosterService
 from app.services.setup import SetupService
 from db.migrate import upgrade
 from db.session import Database, sqlite_url
@@ -28,6 +31,9 @@ class Container:
     audit: AuditService
     setup: SetupService
     candidates: CandidateService
+    roster: RosterService
+    demo: DemoService
+    audit_log: AuditLogService
     backup_made: Path | None = None
     actor: Actor = field(default_factory=cli_actor)
 
@@ -44,7 +50,8 @@ class Container:
             log.info("database backed up to %s before upgrading", backup)
         audit = AuditService()
         c = cls(db=db, data_dir=data_dir, audit=audit, setup=SetupService(db, audit),
-                candidates=CandidateService(db, audit), backup_made=backup)
+                candidates=CandidateService(db, audit), roster=RosterService(db, audit), backup_made=backup,
+                demo=DemoService(db, audit), audit_log=AuditLogService(db))
         info = c.setup.info()
         if info:
             audit.desk_uuid, audit.desk_name = info.desk_uuid, info.desk_name

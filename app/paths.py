@@ -24,6 +24,11 @@ def default_data_dir() -> Path:
     return base / APP_DIR_NAME
 
 
+def demo_data_dir() -> Path:
+    """Demo data lives apart from the real desk's data, so the two never mix."""
+    return default_data_dir() / "demo"
+
+
 def resource_path(*parts: str) -> Path:
     """A file under ``resources/``, from the source tree or from a PyInstaller bundle."""
     base = getattr(sys, "_MEIPASS", None)

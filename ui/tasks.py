@@ -5,7 +5,7 @@ The work is a plain callable taking ``progress`` and ``cancel`` keyword argument
 keeps them deterministic without waiting on threads.
 
 Signals (of ``_Relay``, internal): ``succeeded(object)``, ``failed(object)``,
-``progressed(int, int, str)``.
+``progressed(int, int, str)``; they are emitted on the worker thread and delivered on the GUI thread.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.errors import AppError, Cancelled
@@ -25,9 +25,36 @@ log = logging.getLogger(__name__)
 
 
 class _Relay(QObject):
+    """Lives on the GUI thread; the worker emits, the relay's own slots run the callbacks.
+
+    Connecting the signals to slots of an object that lives on the GUI thread makes the
+    connection queued when the worker emits, so callbacks always run on the GUI thread.
+    """
+
     succeeded = Signal(object)
     failed = Signal(object)
     progressed = Signal(int, int, str)
+
+    def __init__(self, on_success: Callable[[object], None], on_error: Callable[[BaseException], None],
+                 on_progress: Callable[[int, int, str], None] | None) -> None:
+        super().__init__()
+        self._on_success, self._on_error, self._on_progress = on_success, on_error, on_progress
+        self.succeeded.connect(self._deliver_success)
+        self.failed.connect(self._deliver_error)
+        self.progressed.connect(self._deliver_progress)
+
+    @Slot(object)
+    def _deliver_success(self, result: object) -> None:
+        self._on_success(result)
+
+    @Slot(object)
+    def _deliver_error(self, exc: object) -> None:
+        self._on_error(exc)  # type: ignore[arg-type]
+
+    @Slot(int, int, str)
+    def _deliver_progress(self, done: int, total: int, message: str) -> None:
+        if self._on_progress is not None:
+            self._on_progress(done, total, message)
 
 
 class _Job(QRunnable):
@@ -57,7 +84,6 @@ class TaskHandle:
     done: bool = False
     result: object = None
     error: BaseException | None = None
-    _keep: list = field(default_factory=list)
 
 
 class TaskRunner(QObject):
@@ -70,41 +96,43 @@ class TaskRunner(QObject):
         self.pool = pool or QThreadPool(self)
         # One writer at a time, as SQLite wants: work runs serially.
         self.pool.setMaxThreadCount(1)
-        self._live: set[int] = set()
         self._handles: dict[int, TaskHandle] = {}
 
     def run(self, fn: Callable, *, on_success: Callable[[object], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None,
             on_progress: Callable[[int, int, str], None] | None = None) -> TaskHandle:
-        relay = _Relay()
-        handle = TaskHandle(cancel=CancelToken(), relay=relay)
-        key = id(handle)
-        self._handles[key] = handle
+        """Start ``fn(progress=, cancel=)``; the callbacks run on the GUI thread."""
+        cancel = CancelToken()
+        handle: TaskHandle
 
         def finish_ok(result: object) -> None:
             handle.done, handle.result = True, result
-            self._handles.pop(key, None)
+            self._handles.pop(id(handle), None)
             if on_success:
                 on_success(result)
 
         def finish_err(exc: BaseException) -> None:
             handle.done, handle.error = True, exc
-            self._handles.pop(key, None)
+            self._handles.pop(id(handle), None)
             if on_error:
                 on_error(exc)
             elif not isinstance(exc, Cancelled):
                 log.error("unhandled task error: %r", exc)
 
-        relay.succeeded.connect(finish_ok, Qt.ConnectionType.AutoConnection)
-        relay.failed.connect(finish_err, Qt.ConnectionType.AutoConnection)
-        if on_progress:
-            relay.progressed.connect(on_progress, Qt.ConnectionType.AutoConnection)
-        job = _Job(fn, relay, handle.cancel)
+        relay = _Relay(finish_ok, finish_err, on_progress)
+        handle = TaskHandle(cancel=cancel, relay=relay)
+        self._handles[id(handle)] = handle
+        job = _Job(fn, relay, cancel)
         if self.synchronous:
             job.run()
         else:
             self.pool.start(job)
         return handle
+
+    def cancel_all(self) -> None:
+        """Ask every running task to stop (on closing the window)."""
+        for handle in list(self._handles.values()):
+            handle.cancel.cancel()
 
     @property
     def busy(self) -> bool:
@@ -127,6 +155,8 @@ def run_with_progress(runner: TaskRunner, parent: QWidget, title: str, fn: Calla
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
     dialog.setRange(0, 0)
+    # Wide enough for the step messages ("正在导入第 12000 行…") without the dialog jumping in size.
+    dialog.setMinimumWidth(dialog.fontMetrics().horizontalAdvance("正") * 26)
 
     def progress(done: int, total: int, message: str) -> None:
         if total > 0:

@@ -133,7 +133,7 @@ class CandidateService:
         result = rules.check(raw)
         if not result.ok:
             p = result.problems[0]
-            raise ValidationError(f"{LABELS.get(p.field, p.field)}：{p.message}", p.field)
+            raise ValidationError(p.message, p.field)
         assert result.data is not None
         with self.db.transaction() as s:
             c = self._find(s, key)
@@ -157,7 +157,7 @@ class CandidateService:
         result = rules.check(raw)
         if not result.ok:
             p = result.problems[0]
-            raise ValidationError(f"{LABELS.get(p.field, p.field)}：{p.message}", p.field)
+            raise ValidationError(p.message, p.field)
         assert result.data is not None
         with self.db.transaction() as s:
             self._check_unique(s, result.data, None)

@@ -1,0 +1,694 @@
+"""``regdesk-cli``: the batch side of RegDesk, over the same services the GUI calls (DESIGN §7).
+
+Exit status: 0 success, 1 an error the user can act on (its Chinese message on stderr, or an
+unexpected error with the log file's path), 2 a usage error. With ``--json`` stdout carries exactly
+one JSON object and nothing else; progress goes to stderr, and only when stderr is a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import datetime as dt
+import getpass
+import io
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.exc import ArgumentError
+
+from app import __version__
+from app.container import Container
+from app.domain.candidate import FIELD_NAMES, LABELS, STATUS_LABELS
+from app.errors import AppError, NotFoundError, ValidationError
+from app.paths import default_data_dir
+from app.services.audit import ACTION_LABELS, AuditEntry, AuditService
+from app.services.candidates import diff
+from app.services.context import ROLES
+from app.services.demo import DEMO_ADMIN, DEMO_PASSWORD
+from app.tasks import CancelToken
+
+LOG_FILE = "regdesk-cli.log"
+DEMO_DIR_NAME = "demo"  # under the default data folder, as ``regdesk --demo`` uses
+NOT_INITIALISED = ("尚未初始化，请先运行 regdesk-cli init --college-code 学院代码 --college-name 学院名称"
+                   "（或运行 regdesk-cli demo 生成演示学院）。")
+
+log = logging.getLogger("regdesk.cli")
+
+
+class CliError(AppError):
+    """An actionable error with extra facts for the ``--json`` error object."""
+
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(message)
+        self.details = details
+
+
+# -- output ----------------------------------------------------------------------------------
+def _utf8_streams() -> None:
+    """Chinese must survive a C/POSIX locale, a cp936 console or a pipe with no encoding set."""
+    for stream in (sys.stdout, sys.stderr):
+        if not isinstance(stream, io.TextIOWrapper):
+            continue
+        try:
+            if codecs.lookup(stream.encoding or "ascii").name != "utf-8" or stream.errors == "strict":
+                stream.reconfigure(encoding="utf-8", errors="replace")
+        except (LookupError, ValueError, io.UnsupportedOperation):
+            pass
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (set, tuple)):
+        return list(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _emit_json(obj: dict) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+    sys.stdout.flush()
+
+
+def _say(text: str = "") -> None:
+    print(text)
+
+
+class _Progress:
+    """A one-line counter on stderr, redrawn at most ten times a second; silent off a terminal."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self._last = 0.0
+        self._drawn = False
+
+    def __call__(self, done: int, total: int, message: str) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._last < 0.1 and done < total:
+            return
+        self._last = now
+        count = f" {done}/{total}" if total else f" {done}"
+        sys.stderr.write(f"\r{message}{count}\033[K")
+        sys.stderr.flush()
+        self._drawn = True
+
+    def finish(self) -> None:
+        if self._drawn:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self._drawn = False
+
+
+def _local(at: dt.datetime) -> str:
+    """Audit times are stored as naive UTC; people read local time."""
+    return at.replace(tzinfo=dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+# -- context ---------------------------------------------------------------------------------
+@dataclass
+class _Ctx:
+    c: Container
+    json: bool
+
+    def require_install(self) -> None:
+        if self.c.setup.info() is None:
+            raise AppError(NOT_INITIALISED)
+
+    def roster(self):
+        # Imported here: only the roster commands pay for the spreadsheet libraries.
+        svc = getattr(self.c, "roster", None)
+        if svc is None:
+            from app.services.roster import RosterService
+
+            svc = RosterService(self.c.db, self.c.audit)
+        return svc
+
+
+def _field_key(name: str) -> str:
+    """A candidate field given by key (``phone``) or by its Chinese label (``联系电话``)."""
+    name = name.strip()
+    by_label = {label: key for key, label in LABELS.items()}
+    key = name if name in LABELS else by_label.get(name.replace(" ", ""), "")
+    if key in FIELD_NAMES:
+        return key
+    if key == "college":
+        raise ValidationError("二级学院由本机的设置决定，不能逐个修改。", "college")
+    choices = "、".join(f"{k}（{LABELS[k]}）" for k in LABELS if k in FIELD_NAMES)
+    raise ValidationError(f"未知字段“{name}”。可用的字段：{choices}。", "field")
+
+
+def _read_password(prompt: str, given: str | None, option: str) -> str:
+    if given is not None:
+        return given
+    if not sys.stdin.isatty():
+        raise ValidationError(f"未提供密码：请用 {option} 指定，或在终端中运行以便输入密码。", "password")
+    first = getpass.getpass(prompt)
+    second = getpass.getpass("再输入一次：")
+    if first != second:
+        raise ValidationError("两次输入的密码不一致。", "password")
+    return first
+
+
+# -- commands --------------------------------------------------------------------------------
+def cmd_init(ctx: _Ctx, args: argparse.Namespace) -> int:
+    password = None
+    if args.admin:
+        password = _read_password(f"管理员 {args.admin} 的密码：", args.admin_password, "--admin-password")
+    info = ctx.c.setup.initialise(args.college_code, args.college_name, args.desk,
+                                  admin_username=args.admin, admin_name=args.admin_name or "",
+                                  admin_password=password or "", role=args.role,
+                                  actor=ctx.c.actor.username)
+    if ctx.json:
+        _emit_json({"ok": True, "college_code": info.college_code, "college_name": info.college_name,
+                    "desk_name": info.desk_name, "desk_uuid": info.desk_uuid, "role": info.role,
+                    "admin": args.admin, "data_dir": ctx.c.data_dir})
+    else:
+        _say(f"已设置学院 {info.college_code} {info.college_name}，报名点“{info.desk_name}”。")
+        if args.admin:
+            _say(f"已新建管理员 {args.admin}。")
+    return 0
+
+
+def cmd_demo(ctx: _Ctx, args: argparse.Namespace) -> int:
+    progress = _Progress()
+    cancel = CancelToken()
+    try:
+        if args.force and ctx.c.setup.info() is not None:
+            result = ctx.c.demo.create(ctx.c.actor, args.candidates, args.seed, force=True,
+                                       progress=progress, cancel=cancel)
+        else:
+            result = ctx.c.demo.setup_demo_install(ctx.c.actor, args.candidates, args.seed,
+                                                   progress=progress, cancel=cancel)
+    finally:
+        progress.finish()
+    existing = ctx.c.candidates.count()
+    if ctx.json:
+        _emit_json({"ok": True, "data_dir": ctx.c.data_dir if not args.db else None,
+                    "created": result.created, "classes": result.classes,
+                    "counsellors": result.counsellors, "users_created": list(result.users_created),
+                    "initialised": result.initialised, "candidates": existing})
+        return 0
+    info = ctx.c.setup.info()
+    if not args.data and not args.db:
+        _say(f"演示数据文件夹：{ctx.c.data_dir}（其他命令请加 --data {ctx.c.data_dir}）")
+    if result.initialised and info is not None:
+        _say(f"已初始化演示学院 {info.college_code} {info.college_name}（报名点“{info.desk_name}”），"
+             f"管理员 {DEMO_ADMIN}，密码 {DEMO_PASSWORD}。")
+    if result.users_created:
+        _say(f"已新建演示用户：{'、'.join(result.users_created)}（密码均为 {DEMO_PASSWORD}）。")
+    if result.created:
+        _say(f"已生成演示数据：{result.created} 名考生，{result.classes} 个班级，{result.counsellors} 名辅导员。")
+    else:
+        _say(f"名单中已有 {existing} 名考生，未重复生成演示数据（如需追加，请加 --force）。")
+    return 0
+
+
+def _parse_maps(items: list[str] | None) -> dict[str, str]:
+    from app.services.roster import FIELD_CHOICES
+
+    by_label = {label: key for key, label in FIELD_CHOICES.items()}
+    overrides: dict[str, str] = {}
+    for item in items or ():
+        header, sep, target = item.rpartition("=")
+        header, target = header.strip(), target.strip()
+        if not sep or not header or not target:
+            raise ValidationError(f"--map “{item}” 的格式应为 表头=字段，例如 --map 证件号=id_number。", "map")
+        key = target if target in FIELD_CHOICES else by_label.get(target, "")
+        if not key:
+            raise ValidationError(f"--map “{item}” 中的字段“{target}”不存在。可用的字段：{_field_list()}。",
+                                  "map")
+        overrides[header] = key
+    return overrides
+
+
+def _field_list() -> str:
+    from app.services.roster import FIELD_CHOICES
+
+    return "、".join(f"{key}（{label}）" for key, label in FIELD_CHOICES.items())
+
+
+def _mapping_needed(exc, path: Path) -> CliError:
+    from app.services.roster import FIELD_CHOICES
+
+    mapping = exc.mapping
+    columns = [f"{_column_letter(i)} 列“{h}”" for i, h in enumerate(mapping.headers) if h]
+    missing = [f"{FIELD_CHOICES.get(k, LABELS.get(k, k))}（{k}）" for k in mapping.missing_required]
+    # Pair the unrecognised headers with the missing fields: often right, and the form is clear.
+    unknown = [h for h in mapping.unknown_headers if h] or ["表头文字"]
+    example = " ".join(f"--map {h}={k}" for h, k in zip(unknown, mapping.missing_required or ["id_number"],
+                                                         strict=False))
+    lines = [
+        exc.message,
+        f"文件：{path}（工作表“{mapping.sheet}”，表头在第 {mapping.header_row} 行）",
+        f"文件中的表头：{'、'.join(columns) or '（无）'}",
+        f"未能对应的必填项：{'、'.join(missing) or '（无）'}",
+        f"请用 --map 指定表头对应的字段，例如：{example}",
+        f"可用的字段：{_field_list()}",
+    ]
+    return CliError("\n".join(lines), kind="mapping_needed", sheet=mapping.sheet,
+                    header_row=mapping.header_row, headers=mapping.headers,
+                    missing_required=mapping.missing_required, unknown_headers=mapping.unknown_headers,
+                    fields=dict(FIELD_CHOICES))
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(ord("A") + rem) + letters
+    return letters
+
+
+def _problem_json(p) -> dict:
+    return {"row": p.row, "column": p.column, "header": p.header, "field": p.field, "message": p.message,
+            "text": p.text()}
+
+
+def cmd_roster_import(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    from app.services.roster import MappingNeeded
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise NotFoundError(f"找不到文件：{path}")
+    roster = ctx.roster()
+    overrides = _parse_maps(args.map)
+    progress = _Progress()
+    cancel = CancelToken()
+    try:
+        try:
+            preview = roster.preview(path, overrides, progress=progress, cancel=cancel)
+        except MappingNeeded as exc:
+            raise _mapping_needed(exc, path) from None
+        finally:
+            progress.finish()
+        report = None
+        if args.report and preview.rejected:
+            report = roster.save_rejected(preview, Path(args.report))
+        result = None
+        if not args.dry_run:
+            result = roster.commit(ctx.c.actor, preview, progress=progress, cancel=cancel)
+    finally:
+        progress.finish()
+
+    counts = preview.counts
+    if ctx.json:
+        _emit_json({
+            "ok": True,
+            "file": str(path),
+            "sheet": preview.mapping.sheet,
+            "header_row": preview.mapping.header_row,
+            "columns": {preview.mapping.headers[i] if i < len(preview.mapping.headers) else str(i): key
+                        for i, key in sorted(preview.mapping.fields.items())},
+            "unknown_headers": preview.mapping.unknown_headers,
+            "dry_run": bool(args.dry_run),
+            "counts": counts,
+            "warnings": preview.warnings,
+            "rejected": [{"row": r.row, "problems": [_problem_json(p) for p in r.problems]}
+                         for r in preview.rejected],
+            "changed": [{"row": r.row, "uuid": r.match_uuid,
+                         "changes": {k: {"before": old, "after": new} for k, (old, new) in r.changes.items()}}
+                        for r in preview.rows if r.kind == "changed"],
+            "result": None if result is None else {"created": result.created, "updated": result.updated,
+                                                   "unchanged": result.unchanged,
+                                                   "rejected": result.rejected},
+            "report": str(report) if report else None,
+        })
+        return 0
+
+    _say(f"文件：{path}（工作表“{preview.mapping.sheet}”，表头在第 {preview.mapping.header_row} 行）")
+    _say(f"新增 {counts.get('new', 0)}，变更 {counts.get('changed', 0)}，"
+         f"未变 {counts.get('unchanged', 0)}，有误 {counts.get('rejected', 0)}")
+    for warning in preview.warnings:
+        _say(f"注意：{warning}")
+    changed = [r for r in preview.rows if r.kind == "changed"]
+    if changed:
+        _say("将更新的考生：")
+        for row in changed:
+            who = row.data.name if row.data else ""
+            what = "；".join(f"{LABELS.get(k, k)}：{_show_value(old) or '（空）'} → {_show_value(new) or '（空）'}"
+                            for k, (old, new) in row.changes.items())
+            _say(f"  第 {row.row} 行 {who}：{what}")
+    if preview.rejected:
+        _say("有误的行：")
+        for row in preview.rejected:
+            for p in row.problems:
+                _say(f"  {p.text()}")
+    if args.report:
+        if report:
+            _say(f"有误的行已保存到：{report}（改正后可重新导入）")
+        else:
+            _say("没有有误的行，未生成报告。")
+    if result is None:
+        _say("试运行：未写入任何数据。")
+    else:
+        tail = f"；{result.rejected} 行有误，未导入" if result.rejected else ""
+        _say(f"已导入：新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}{tail}。")
+    return 0
+
+
+def cmd_roster_export(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    out = Path(args.out)
+    progress = _Progress()
+    try:
+        written = ctx.roster().export(out, progress=progress, cancel=CancelToken())
+    finally:
+        progress.finish()
+    if ctx.json:
+        _emit_json({"ok": True, "file": str(out), "rows": written})
+    else:
+        _say(f"已导出 {written} 名考生到 {out}。")
+    return 0
+
+
+def cmd_roster_template(ctx: _Ctx, args: argparse.Namespace) -> int:
+    out = ctx.roster().write_template(Path(args.out))
+    if ctx.json:
+        _emit_json({"ok": True, "file": str(out)})
+    else:
+        _say(f"已生成导入模板：{out}")
+    return 0
+
+
+def _detail_json(d) -> dict:
+    return {"uuid": d.uuid, "revision": d.revision, "college": d.college_name, "status": d.status,
+            "status_label": STATUS_LABELS.get(d.status, d.status), "serial_number": d.serial_number,
+            "updated_at": d.updated_at, "data": d.data.as_dict()}
+
+
+def _show_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def cmd_candidate_show(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    d = ctx.c.candidates.get(args.key)
+    if ctx.json:
+        _emit_json({"ok": True, "candidate": _detail_json(d)})
+        return 0
+    data = d.data.as_dict()
+    width = max(len(label) for label in LABELS.values())
+    for key, label in LABELS.items():
+        value = d.college_name if key == "college" else _show_value(data.get(key))
+        _say(f"{label}{'　' * (width - len(label))}：{value}")
+    _say(f"{'状态'}{'　' * (width - 2)}：{STATUS_LABELS.get(d.status, d.status)}")
+    if d.serial_number:
+        _say(f"{'报名序号'}{'　' * (width - 4)}：{d.serial_number}")
+    return 0
+
+
+def cmd_candidate_set(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    changes: dict[str, str] = {}
+    for item in args.assignments:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValidationError(f"“{item}”的格式应为 字段=值，例如 phone=13800138000 或 联系电话=13800138000。",
+                                  "field")
+        changes[_field_key(name)] = value
+    current = ctx.c.candidates.get(args.key)
+    raw: dict[str, object] = dict(current.data.as_dict())
+    raw.update(changes)
+    if "id_number" in changes:
+        # Birth date and gender follow a corrected ID number unless they are set too.
+        for derived in ("birth_date", "gender"):
+            if derived not in changes:
+                raw[derived] = None
+    updated = ctx.c.candidates.update(ctx.c.actor, current.uuid, raw, expected_revision=current.revision)
+    before, after = diff(current.data, updated.data)
+    if ctx.json:
+        _emit_json({"ok": True, "uuid": updated.uuid, "revision": updated.revision,
+                    "changes": {k: {"before": before[k], "after": after[k]} for k in after}})
+        return 0
+    if not after:
+        _say(f"{updated.data.name}：没有变化。")
+        return 0
+    _say(f"已修改 {updated.data.name}（学号 {updated.data.student_no or '无'}）：")
+    for key in after:
+        _say(f"  {LABELS.get(key, key)}：{_show_value(before[key]) or '（空）'} → {_show_value(after[key]) or '（空）'}")
+    return 0
+
+
+def cmd_audit_verify(ctx: _Ctx, args: argparse.Namespace) -> int:
+    with ctx.c.db.read() as s:
+        check = AuditService.verify(s)
+    if ctx.json:
+        _emit_json({"ok": check.ok, "count": check.count, "problems": check.problems})
+    elif check.ok:
+        _say(f"审计记录完整：共 {check.count} 条，未发现删除或改动。")
+    else:
+        print(f"错误：审计记录被删除或改动（共 {check.count} 条，发现 {len(check.problems)} 处问题）：",
+              file=sys.stderr)
+        for problem in check.problems:
+            print(f"  {problem}", file=sys.stderr)
+    return 0 if check.ok else 1
+
+
+def _entry_json(e: AuditEntry) -> dict:
+    return {"seq": e.seq, "at": e.at.replace(tzinfo=dt.UTC).isoformat(), "actor": e.actor,
+            "desk_name": e.desk_name, "action": e.action, "action_label": ACTION_LABELS.get(e.action, e.action),
+            "entity_type": e.entity_type, "entity_uuid": e.entity_uuid, "summary": e.summary,
+            "before": e.before, "after": e.after}
+
+
+def cmd_audit_list(ctx: _Ctx, args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise ValidationError("--limit 至少为 1。", "limit")
+    if args.candidate:
+        ctx.require_install()
+        entries = ctx.c.candidates.history(args.candidate)[: args.limit]
+    else:
+        with ctx.c.db.read() as s:
+            entries = AuditService.entries(s, limit=args.limit)
+    if ctx.json:
+        _emit_json({"ok": True, "count": len(entries), "events": [_entry_json(e) for e in entries]})
+        return 0
+    if not entries:
+        _say("没有审计记录。")
+    for e in entries:
+        desk = f" @{e.desk_name}" if e.desk_name else ""
+        _say(f"#{e.seq}  {_local(e.at)}  {e.actor}{desk}  {ACTION_LABELS.get(e.action, e.action)}  {e.summary}")
+    return 0
+
+
+def cmd_user_add(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    password = _read_password(f"用户 {args.username} 的密码：", args.password, "--password")
+    user = ctx.c.setup.create_user(ctx.c.actor, args.username, args.name, args.role, password)
+    if ctx.json:
+        _emit_json({"ok": True, "username": user.username, "display_name": user.display_name,
+                    "role": user.role, "role_label": ROLES[user.role]})
+    else:
+        _say(f"已新建用户 {user.username}（{user.display_name}，{ROLES[user.role]}）。")
+    return 0
+
+
+def cmd_user_list(ctx: _Ctx, args: argparse.Namespace) -> int:
+    users = ctx.c.setup.list_users()
+    if ctx.json:
+        _emit_json({"ok": True, "users": [{"username": u.username, "display_name": u.display_name,
+                                           "role": u.role, "role_label": ROLES.get(u.role, u.role),
+                                           "active": u.active} for u in users]})
+        return 0
+    if not users:
+        _say("还没有用户。")
+    for u in users:
+        state = "" if u.active else "（已停用）"
+        _say(f"{u.username}  {u.display_name}  {ROLES.get(u.role, u.role)}{state}")
+    return 0
+
+
+# -- parser ----------------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors in Chinese, still exiting with status 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: 用法错误：{message}\n")
+
+
+def _add_json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（供脚本使用）")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="regdesk-cli", description="RegDesk 专升本报名工作台：命令行工具。")
+    parser.add_argument("--version", action="version", version=f"regdesk-cli {__version__}")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--data", metavar="DIR", help="本机数据文件夹（数据库与采集文件），默认为系统的用户数据目录")
+    where.add_argument("--db", metavar="URL", help="SQLAlchemy 数据库地址，例如 sqlite:////path/regdesk.sqlite")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(subparsers, name: str, handler: Callable[[_Ctx, argparse.Namespace], int], help_text: str):
+        p = subparsers.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        _add_json(p)
+        return p
+
+    p = command(sub, "init", cmd_init, "设置本机的学院和报名点（首次使用）")
+    p.add_argument("--college-code", required=True, metavar="CODE", help="学院代码")
+    p.add_argument("--college-name", required=True, metavar="NAME", help="学院名称")
+    p.add_argument("--desk", default="报名点1", metavar="NAME", help="本报名点的名称（默认：报名点1）")
+    p.add_argument("--role", choices=("college", "central"), default="college", help="安装类型（默认 college）")
+    p.add_argument("--admin", metavar="USER", help="同时新建的管理员用户名")
+    p.add_argument("--admin-name", metavar="NAME", help="管理员的姓名")
+    p.add_argument("--admin-password", metavar="PW", help="管理员密码（不给出时在终端中输入）")
+
+    p = command(sub, "demo", cmd_demo, "生成演示学院和演示考生（未初始化时先初始化）")
+    p.add_argument("--candidates", type=int, default=600, metavar="N", help="演示考生人数（默认 600）")
+    p.add_argument("--seed", type=int, default=2026, help="随机种子（同一种子生成相同的数据）")
+    p.add_argument("--force", action="store_true", help="名单中已有考生时仍然追加演示考生")
+
+    roster = sub.add_parser("roster", help="名单：导入、导出、模板", description="名单：导入、导出、模板")
+    rsub = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True, parser_class=_Parser)
+    p = command(rsub, "import", cmd_roster_import, "导入学生处导出的名单（.xlsx / .csv）")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--map", action="append", metavar="HEADER=field",
+                   help="指定表头对应的字段，可重复，例如 --map 证件号=id_number")
+    p.add_argument("--dry-run", action="store_true", help="只检查并显示结果，不写入")
+    p.add_argument("--report", metavar="OUT.xlsx", help="把有误的行连同错误原因保存为 .xlsx")
+    p = command(rsub, "export", cmd_roster_export, "把名单导出为 .xlsx")
+    p.add_argument("out", metavar="OUT.xlsx")
+    p = command(rsub, "template", cmd_roster_template, "生成空白的导入模板 .xlsx")
+    p.add_argument("out", metavar="OUT.xlsx")
+
+    cand = sub.add_parser("candidate", help="查看或修改一名考生", description="查看或修改一名考生")
+    csub = cand.add_subparsers(dest="candidate_command", metavar="ACTION", required=True, parser_class=_Parser)
+    p = command(csub, "show", cmd_candidate_show, "显示考生信息（KEY：学号或身份证号）")
+    p.add_argument("key", metavar="KEY")
+    p = command(csub, "set", cmd_candidate_set, "修改考生信息：字段=值（字段可用英文键或中文名）")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
+
+    audit = sub.add_parser("audit", help="审计记录", description="审计记录")
+    asub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True, parser_class=_Parser)
+    command(asub, "verify", cmd_audit_verify, "检查审计记录是否被删除或改动")
+    p = command(asub, "list", cmd_audit_list, "列出审计记录（最新的在前）")
+    p.add_argument("--candidate", metavar="KEY", help="只看这名考生的记录（学号或身份证号）")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="最多显示的条数（默认 50）")
+
+    user = sub.add_parser("user", help="用户", description="用户")
+    usub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True, parser_class=_Parser)
+    p = command(usub, "add", cmd_user_add, "新建用户")
+    p.add_argument("username", metavar="USERNAME")
+    p.add_argument("--role", required=True, choices=tuple(ROLES),
+                   help="角色：" + "，".join(f"{k}={v}" for k, v in ROLES.items()))
+    p.add_argument("--name", required=True, metavar="NAME", help="姓名")
+    p.add_argument("--password", metavar="PW", help="密码（不给出时在终端中输入）")
+    command(usub, "list", cmd_user_list, "列出用户")
+    return parser
+
+
+# -- entry point -----------------------------------------------------------------------------
+_SECRET_OPTIONS = ("--password", "--admin-password")
+
+
+def _redact(argv: list[str]) -> list[str]:
+    """Arguments for the log, without the passwords."""
+    out: list[str] = []
+    hide_next = False
+    for arg in argv:
+        if hide_next:
+            out.append("***")
+            hide_next = False
+        elif arg in _SECRET_OPTIONS:
+            out.append(arg)
+            hide_next = True
+        elif arg.split("=", 1)[0] in _SECRET_OPTIONS:
+            out.append(arg.split("=", 1)[0] + "=***")
+        else:
+            out.append(arg)
+    return out
+
+
+def _log_unexpected(data_dir: Path, argv: list[str]) -> Path:
+    path = data_dir / "logs" / LOG_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        # The data folder is unwritable (perhaps the very problem): keep the trace somewhere.
+        import tempfile
+
+        path = Path(tempfile.gettempdir()) / LOG_FILE
+        handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    try:
+        log.exception("regdesk-cli %s: unexpected error (arguments %s)", __version__, _redact(argv))
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    _utf8_streams()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else 2
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return 2
+    as_json = bool(getattr(args, "json", False))
+    if args.data:
+        data_dir = Path(args.data).expanduser()
+    elif args.command == "demo" and not args.db:
+        # Like ``regdesk --demo``: demo people get a folder of their own, never the real desk's.
+        data_dir = default_data_dir() / DEMO_DIR_NAME
+    else:
+        data_dir = default_data_dir()
+    container: Container | None = None
+    try:
+        try:
+            container = Container.open(data_dir=data_dir, url=args.db)
+        except ArgumentError as exc:
+            raise AppError(f"数据库地址“{args.db}”无效：{exc}") from None
+        return handler(_Ctx(container, as_json), args)
+    except AppError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        if as_json:
+            error: dict[str, object] = {"type": type(exc).__name__, "message": exc.message}
+            if isinstance(exc, ValidationError) and exc.field:
+                error["field"] = exc.field
+            if isinstance(exc, CliError):
+                error.update(exc.details)
+            _emit_json({"ok": False, "error": error})
+        return 1
+    except KeyboardInterrupt:
+        print("已中断，未完成的操作没有写入。", file=sys.stderr)
+        return 130
+    except Exception:
+        path = _log_unexpected(container.data_dir if container else data_dir,
+                               sys.argv[1:] if argv is None else list(argv))
+        print(f"发生意外错误，详情见日志：{path}", file=sys.stderr)
+        if as_json:
+            _emit_json({"ok": False, "error": {"type": "unexpected", "message": "发生意外错误", "log": str(path)}})
+        return 1
+    finally:
+        if container is not None:
+            container.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

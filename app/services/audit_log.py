@@ -1,0 +1,69 @@
+"""Reading the audit trail for people (the GUI's audit view): pages, search and the chain check.
+
+``AuditService`` appends inside the caller's transaction; this service is its read side and
+opens its own read session per call, so the GUI never holds a session.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import Select, func, or_, select
+
+from app.services.audit import ACTION_LABELS, AuditCheck, AuditEntry, AuditService
+from app.tasks import CancelToken, Progress
+from db.models import AuditEvent
+from db.session import Database
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class AuditLogService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @staticmethod
+    def _filtered(stmt: Select, text: str | None, entity_uuid: str | None) -> Select:
+        if entity_uuid:
+            stmt = stmt.where(AuditEvent.entity_uuid == entity_uuid)
+        text = (text or "").strip()
+        if text:
+            pattern = _like_pattern(text)
+            conds = [AuditEvent.summary.like(pattern, escape="\\"), AuditEvent.actor.like(pattern, escape="\\")]
+            # People search by what they see: the Chinese action label ("登录失败"), not the key.
+            actions = [key for key, label in ACTION_LABELS.items() if text in label]
+            if actions:
+                conds.append(AuditEvent.action.in_(actions))
+            stmt = stmt.where(or_(*conds))
+        return stmt
+
+    def entries(self, limit: int = 200, offset: int = 0, text: str | None = None,
+                entity_uuid: str | None = None) -> list[AuditEntry]:
+        """Newest first; ``text`` matches the summary, the actor or the action's label."""
+        stmt = self._filtered(select(AuditEvent), text, entity_uuid)
+        stmt = stmt.order_by(AuditEvent.seq.desc()).limit(limit).offset(offset)
+        with self.db.read() as s:
+            return [
+                AuditEntry(seq=e.seq, at=e.at, actor=e.actor, desk_name=e.desk_name, action=e.action,
+                           entity_type=e.entity_type, entity_uuid=e.entity_uuid, summary=e.summary,
+                           before=json.loads(e.before) if e.before else {},
+                           after=json.loads(e.after) if e.after else {})
+                for e in s.scalars(stmt)
+            ]
+
+    def count(self, text: str | None = None, entity_uuid: str | None = None) -> int:
+        stmt = self._filtered(select(func.count()).select_from(AuditEvent), text, entity_uuid)
+        with self.db.read() as s:
+            return s.scalar(stmt) or 0
+
+    def verify(self, *, progress: Progress | None = None, cancel: CancelToken | None = None) -> AuditCheck:
+        """Walk the whole chain; takes ``progress``/``cancel`` so the GUI can run it in the background."""
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        if progress is not None:
+            progress(0, 0, "正在校验审计链…")
+        with self.db.read() as s:
+            return AuditService.verify(s)

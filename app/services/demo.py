@@ -1,0 +1,353 @@
+"""Demo data: a populated demo college so every screen shows real content.
+
+``generate`` is pure (seeded, deterministic); ``DemoService`` writes its output through the same
+record check as import and editing, in one transaction, with the audit trail showing it.
+``setup_demo_install`` turns an empty database into a ready demo install (``regdesk --demo`` and
+``regdesk-cli demo`` both use it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass, field
+
+from argon2 import PasswordHasher
+from sqlalchemy import func, insert, select
+
+from app.domain import candidate as rules
+from app.domain import demo_names as names
+from app.domain import idnumber
+from app.domain.candidate import CandidateData
+from app.errors import ConflictError, NotFoundError, ValidationError
+from app.services.audit import AuditService
+from app.services.context import ROLES, Actor, require_role
+from app.services.setup import SetupService
+from app.tasks import CancelToken, Progress, no_progress
+from db.models import Candidate, College, User, new_uuid
+from db.session import Database
+
+COHORT = 2023  # the 2023级 sits the 专升本 exam in its final year
+CLASS_SIZE = 40
+CLASSES_PER_COUNSELLOR = 3
+
+DEMO_COLLEGE_CODE = "1001"
+DEMO_COLLEGE_NAME = "信息工程学院"
+DEMO_DESK_NAME = "演示报名点"
+DEMO_PASSWORD = "Demo1234"
+DEMO_ADMIN = "admin"
+# username, role; display names come from the generated roster (the counsellor is a real one).
+DEMO_USERS: tuple[tuple[str, str], ...] = (("fdy01", "counsellor"), ("jjjc", "supervisor"), ("jbr", "secretary"))
+
+# Who set up the demo when nobody is logged in yet (``regdesk --demo`` on a fresh database).
+DEMO_ACTOR = Actor(username="demo", display_name="演示模式", role="admin")
+
+_BATCH = 100
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    created: int
+    classes: int
+    counsellors: int
+    users_created: tuple[str, ...] = ()
+    initialised: bool = False
+
+
+@dataclass
+class DemoRoster:
+    """Generated records (raw field dicts, as a user would type them) and the class layout."""
+
+    records: list[dict[str, object]]
+    classes: list[str]
+    counsellors: list[str]
+    staff_names: dict[str, str] = field(default_factory=dict)  # demo username -> display name
+
+
+# -- generation ------------------------------------------------------------------------------
+class _Gen:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self._surnames = [s for s, _ in names.SURNAMES]
+        self._surname_weights = [w for _, w in names.SURNAMES]
+
+    def han_name(self, male: bool) -> str:
+        rng = self.rng
+        surname = rng.choices(self._surnames, self._surname_weights)[0]
+        chars = names.MALE_CHARS if male else names.FEMALE_CHARS
+        roll = rng.random()
+        # Compound surnames take a one-character given name more often, as in life.
+        if roll < (0.5 if len(surname) > 1 else 0.22):
+            return surname + rng.choice([c for c in chars if c not in names.NOT_ALONE])
+        if roll < 0.75:
+            return surname + rng.choice(names.MALE_GIVEN if male else names.FEMALE_GIVEN)
+        first = rng.choice(chars)
+        second = rng.choice([c for c in chars if c != first and c not in "一子"])
+        return surname + first + second
+
+    def birth(self, years: tuple[int, ...], weights: tuple[int, ...]) -> dt.date:
+        year = self.rng.choices(years, weights)[0]
+        return dt.date(year, 1, 1) + dt.timedelta(days=self.rng.randrange(365))
+
+    def id_number(self, area: str, birth: dt.date, male: bool, used: set[str]) -> str:
+        while True:
+            # Odd sequence = male, even = female (GB 11643); never 000.
+            seq = self.rng.randrange(0, 500) * 2 + 1 if male else self.rng.randrange(1, 500) * 2
+            number = idnumber.make(area, birth, seq)
+            if number not in used:
+                used.add(number)
+                return number
+
+    def phone(self, used: set[str]) -> str:
+        while True:
+            number = self.rng.choice(names.PHONE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
+            if number not in used:
+                used.add(number)
+                return number
+
+
+def _quota(n: int, share: float) -> int:
+    """At least one of each kind once the roster is big enough to show them all."""
+    return max(1 if n >= 8 else 0, round(n * share))
+
+
+def _class_layout(n: int) -> list[tuple[int, int]]:
+    """(major index, class number within the major) for each class, majors in their shares."""
+    pattern = [i for i, (_, share, _) in enumerate(names.MAJORS) for _ in range(share)]
+    count = max(1, math.ceil(n / CLASS_SIZE))
+    per_major: dict[int, int] = {}
+    layout = []
+    for k in range(count):
+        major = pattern[k % len(pattern)]
+        per_major[major] = per_major.get(major, 0) + 1
+        layout.append((major, per_major[major]))
+    return sorted(layout)
+
+
+def generate(n: int = 600, seed: int = 2026, *, used_ids: set[str] | None = None,
+             used_student_nos: set[str] | None = None) -> DemoRoster:
+    """A realistic roster of ``n`` candidates; the same seed gives the same roster.
+
+    ``used_ids``/``used_student_nos`` are numbers already taken (a roster being added to): the
+    generated ones avoid them.
+    """
+    if n < 1:
+        raise ValidationError("演示考生人数至少为 1。", "n")
+    gen = _Gen(seed)
+    rng = gen.rng
+    used_ids = set(used_ids or ())
+    used_snos = set(used_student_nos or ())
+    used_phones: set[str] = set()
+
+    layout = _class_layout(n)
+    classes = [f"{names.MAJORS[m][0]}{COHORT}级{c}班" for m, c in layout]
+    counsellor_count = math.ceil(len(classes) / CLASSES_PER_COUNSELLOR)
+    counsellors: list[str] = []
+    while len(counsellors) < counsellor_count:
+        candidate_name = gen.han_name(male=rng.random() < 0.4)
+        if candidate_name not in counsellors:
+            counsellors.append(candidate_name)
+    sizes = [n // len(classes) + (1 if i < n % len(classes) else 0) for i in range(len(classes))]
+
+    order = list(range(n))
+    rng.shuffle(order)
+    n_vet, n_award, n_poor = _quota(n, 0.02), _quota(n, 0.015), _quota(n, 0.07)
+    veterans = set(order[:n_vet])
+    awards = set(order[n_vet:n_vet + n_award])
+    poor = set(order[n_vet + n_award:n_vet + n_award + n_poor])
+    ordinary = order[n_vet + n_award:]
+    rng.shuffle(ordinary)
+    n_art, n_sports, n_dot = _quota(n, 0.01), _quota(n, 0.005), _quota(n, 0.008)
+    art = set(ordinary[:n_art])
+    sports = set(ordinary[n_art:n_art + n_sports])
+    dot_names = set(ordinary[n_art + n_sports:n_art + n_sports + n_dot])
+
+    minority_names = [e for e, _ in names.OTHER_MINORITIES]
+    minority_weights = [w for _, w in names.OTHER_MINORITIES]
+    seq_width = max(2, len(str(max(sizes))))
+    class_width = max(2, len(str(max(c for _, c in layout))))
+
+    records: list[dict[str, object]] = []
+    i = 0
+    for class_index, ((major_index, class_no), class_name) in enumerate(zip(layout, classes, strict=True)):
+        major, _, intended_choices = names.MAJORS[major_index]
+        counsellor = counsellors[class_index // CLASSES_PER_COUNSELLOR]
+        for seat in range(1, sizes[class_index] + 1):
+            is_vet = i in veterans
+            male = rng.random() < (0.85 if is_vet else 0.62)
+            ethnicity = "汉族"
+            area = rng.choice(names.HENAN_AREAS)
+            if i in dot_names:
+                name = rng.choice(names.DOT_NAMES_MALE if male else names.DOT_NAMES_FEMALE)
+                ethnicity, area = rng.choice(names.DOT_NAME_ORIGINS)
+            else:
+                name = gen.han_name(male)
+                if rng.random() < 0.03:
+                    ethnicity = rng.choices(minority_names, minority_weights)[0]
+            if is_vet:
+                birth = gen.birth((2000, 2001, 2002), (2, 3, 2))
+            else:
+                birth = gen.birth((2002, 2003, 2004, 2005), (1, 3, 6, 2))
+            sno = f"{COHORT}{major_index + 1:02d}{class_no:0{class_width}d}{seat:0{seq_width}d}"
+            while sno in used_snos:  # only when adding to an existing roster
+                sno = str(int(sno) + 1)
+            used_snos.add(sno)
+            rec: dict[str, object] = {
+                "student_no": sno,
+                "name": name,
+                "gender": "男" if male else "女",
+                "id_number": gen.id_number(area, birth, male, used_ids),
+                "ethnicity": ethnicity,
+                "phone": gen.phone(used_phones),
+                "class_name": class_name,
+                "counsellor": counsellor,
+                "major": major,
+                "intended_major": rng.choices(intended_choices, [4, *[2] * (len(intended_choices) - 1)])[0],
+                "category": "普通考生",
+            }
+            if is_vet:
+                year = rng.choice((2020, 2021))
+                month = rng.choice((3, 9)) if year >= 2021 else 9
+                start = dt.date(year, month, rng.randrange(1, 16))
+                rec.update(category="退役大学生士兵", veteran_service_start=start,
+                           veteran_service_end=dt.date(year + 2, month, rng.randrange(1, 16)),
+                           veteran_merits=rng.choice(names.VETERAN_MERITS))
+            elif i in awards:
+                level = rng.choices(("省级一等奖", "国家级三等奖", "国家级二等奖", "国家级一等奖"),
+                                    (5, 3, 2, 1))[0]
+                national, provincial = names.AWARD_CONTESTS[major]
+                contest = provincial if level.startswith("省") else national
+                rec.update(category="获奖考生", award_level=level,
+                           award_name=f"{rng.choice((2024, 2025))}年{contest}{level[-3:]}")
+            elif i in poor:
+                rec["category"] = "原建档立卡考生"
+            if i in art:
+                rec.update(art_sports="艺术", intended_major=rng.choice(names.ART_MAJORS))
+            elif i in sports:
+                rec.update(art_sports="体育", intended_major=rng.choice(names.SPORTS_MAJORS))
+            records.append(rec)
+            i += 1
+
+    staff = {"fdy01": counsellors[0]}
+    for username, _ in DEMO_USERS[1:]:
+        staff[username] = gen.han_name(male=rng.random() < 0.5)
+    return DemoRoster(records=records, classes=classes, counsellors=counsellors, staff_names=staff)
+
+
+# -- service ---------------------------------------------------------------------------------
+class DemoService:
+    """Fills the initialised college with a generated roster and creates the demo accounts."""
+
+    def __init__(self, db: Database, audit: AuditService, setup: SetupService | None = None) -> None:
+        self.db = db
+        self.audit = audit
+        self.setup = setup or SetupService(db, audit)
+        self._hasher = PasswordHasher()
+
+    def create(self, actor: Actor, n: int = 600, seed: int = 2026, *, force: bool = False,
+               progress: Progress | None = None, cancel: CancelToken | None = None) -> DemoResult:
+        """Add ``n`` generated candidates (and the missing demo users) in one transaction.
+
+        Refuses when the roster already has candidates unless ``force``: demo people mixed into
+        a real roster by accident would be hard to pick out again.
+        """
+        require_role(actor, ("admin",), "生成演示数据")
+        progress = progress or no_progress
+        if self.setup.info() is None:
+            raise NotFoundError("尚未设置学院和报名点，请先完成初始设置。")
+        with self.db.transaction() as s:
+            existing = s.scalar(select(func.count()).select_from(Candidate)) or 0
+            if existing and not force:
+                raise ConflictError(f"名单中已有 {existing} 名考生，不能再生成演示数据"
+                                    "（演示考生会混入真实名单）。如确需追加，请使用“强制追加”。")
+            used_ids: set[str] = set()
+            used_snos: set[str] = set()
+            if existing:
+                for id_number, sno in s.execute(select(Candidate.id_number, Candidate.student_no)):
+                    used_ids.add(id_number)
+                    if sno:
+                        used_snos.add(sno)
+            progress(0, n, "正在生成演示考生…")
+            roster = generate(n, seed, used_ids=used_ids, used_student_nos=used_snos)
+            college = s.scalar(select(College).order_by(College.id))
+            assert college is not None  # set-up made it
+            checked: list[CandidateData] = []
+            for k, raw in enumerate(roster.records):
+                if k % _BATCH == 0 and cancel is not None:
+                    cancel.raise_if_cancelled()
+                result = rules.check(raw)
+                if not result.ok or result.data is None:
+                    # The generator and the rules disagree: a bug, not something a user can fix.
+                    raise RuntimeError(f"generated record {raw} fails the check: {result.problems}")
+                checked.append(result.data)
+
+            users_created = self._create_missing_users(s, actor, roster)
+            self.audit.record(
+                s, actor.username, "demo.create", entity_type="college", entity_uuid=college.uuid,
+                summary=(f"生成演示数据：{len(checked)} 名考生，{len(roster.classes)} 个班级，"
+                         f"{len(roster.counsellors)} 名辅导员"),
+                after={"candidates": len(checked), "seed": seed, "classes": roster.classes,
+                       "counsellors": roster.counsellors, "users": list(users_created)})
+            # Rows go in as batched INSERTs; the events follow, each chained by ``AuditService.record``.
+            table = Candidate.__table__
+            uuids = [new_uuid() for _ in checked]
+            for start in range(0, len(checked), _BATCH):
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                progress(start // 2, n, "正在写入演示考生…")
+                s.execute(insert(table), [
+                    {"uuid": uuid, "college_id": college.id, "origin_desk": self.audit.desk_uuid, **data.as_dict()}
+                    for uuid, data in zip(uuids[start:start + _BATCH], checked[start:start + _BATCH],
+                                          strict=True)])
+            for k, (uuid, data) in enumerate(zip(uuids, checked, strict=True)):
+                if k % _BATCH == 0:
+                    if cancel is not None:
+                        cancel.raise_if_cancelled()
+                    progress((n + k) // 2, n, "正在写入审计记录…")
+                self.audit.record(s, actor.username, "candidate.create", entity_type="candidate",
+                                  entity_uuid=uuid, summary=f"新增考生 {data.name}（演示数据）",
+                                  after=data.as_dict())
+            progress(n, n, "演示数据已生成。")
+            return DemoResult(created=len(checked), classes=len(roster.classes),
+                              counsellors=len(roster.counsellors), users_created=users_created)
+
+    def _create_missing_users(self, s, actor: Actor, roster: DemoRoster) -> tuple[str, ...]:
+        created = []
+        for username, role in DEMO_USERS:
+            if s.scalar(select(User.id).where(User.username == username)) is not None:
+                continue
+            display = roster.staff_names.get(username) or username
+            user = User(uuid=new_uuid(), username=username, display_name=display, role=role,
+                        password_hash=self._hasher.hash(DEMO_PASSWORD), origin_desk=self.audit.desk_uuid)
+            s.add(user)
+            self.audit.record(s, actor.username, "user.create", entity_type="user", entity_uuid=user.uuid,
+                              summary=f"新建演示用户 {username}（{ROLES[role]}）",
+                              after={"username": username, "role": role, "display_name": display})
+            created.append(username)
+        return tuple(created)
+
+    def setup_demo_install(self, actor: Actor = DEMO_ACTOR, n: int = 600, seed: int = 2026, *,
+                           progress: Progress | None = None,
+                           cancel: CancelToken | None = None) -> DemoResult:
+        """Make this database a ready demo install; does nothing to one that has candidates.
+
+        On an uninitialised database: college 1001 信息工程学院, desk 演示报名点, administrator
+        admin/Demo1234, the demo users and the generated roster.
+        """
+        initialised = False
+        if self.setup.info() is None:
+            self.setup.initialise(DEMO_COLLEGE_CODE, DEMO_COLLEGE_NAME, DEMO_DESK_NAME,
+                                  admin_username=DEMO_ADMIN, admin_name="系统管理员",
+                                  admin_password=DEMO_PASSWORD, actor=actor.username)
+            initialised = True
+        with self.db.read() as s:
+            existing = s.scalar(select(func.count()).select_from(Candidate)) or 0
+            if existing:
+                classes = s.scalar(select(func.count(func.distinct(Candidate.class_name)))) or 0
+                counsellors = s.scalar(select(func.count(func.distinct(Candidate.counsellor)))) or 0
+                return DemoResult(created=0, classes=classes, counsellors=counsellors,
+                                  initialised=initialised)
+        result = self.create(actor, n, seed, progress=progress, cancel=cancel)
+        return DemoResult(result.created, result.classes, result.counsellors, result.users_created,
+                          initialised=initialised)

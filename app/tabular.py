@@ -1,0 +1,456 @@
+"""Reading the spreadsheets people hand over: .xlsx (python-calamine) and .csv (UTF-8 or GBK).
+
+A file becomes a ``Workbook`` of ``Sheet`` objects: rows of cell values, each row carrying its
+true 1-based row number (blank rows are kept, so numbers stay true to what the user sees in
+Excel or a text editor). ``find_header`` locates the header row below titles, dates and merged
+banners by scoring the first rows against a caller's header classifier.
+
+Files that cannot be read raise ``BadFileError`` with a Chinese message that says what to do.
+Some student-affairs systems save an HTML table under a .xls name; that is read as a table too.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from app.errors import BadFileError
+
+OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+ZIP_MAGIC = b"PK\x03\x04"
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+CSV_SUFFIXES = (".csv",)
+SUPPORTED = ".xlsx 或 .csv"
+HEADER_SCAN_ROWS = 30
+
+SAVE_AS_XLSX = "请用 Excel 或 WPS 打开它，另存为 .xlsx 后再导入。"
+
+
+@dataclass
+class Sheet:
+    """One sheet's cells. ``rows[i]`` is sheet row ``numbers[i]``; all rows have the same width."""
+
+    name: str
+    rows: list[list[object]]
+    numbers: list[int]
+    hidden: bool = False
+
+    @property
+    def width(self) -> int:
+        return len(self.rows[0]) if self.rows else 0
+
+
+@dataclass
+class HeaderRow:
+    """Where the header is and what each column is (``keys[i]`` is None for an unknown column)."""
+
+    index: int  # position in ``Sheet.rows``
+    number: int  # 1-based sheet row number
+    headers: list[str]  # header text per column (sub-headers of merged groups folded in)
+    keys: list[str | None]
+    score: int  # distinct recognised keys
+
+
+# -- cells and headers ----------------------------------------------------------------------------
+def is_blank(value: object) -> bool:
+    """None, "" or only white space (str.isspace counts the full-width and no-break spaces too)."""
+    if value is None or value == "":
+        return True
+    return type(value) is str and value.isspace()
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def column_index(letters: str) -> int | None:
+    """Excel letters -> 0-based index, or None when ``letters`` is not a column name."""
+    letters = letters.strip().upper()
+    if not re.fullmatch(r"[A-Z]{1,3}", letters):
+        return None
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+_HEADER_SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+_HEADER_TRANS = str.maketrans({"（": "(", "）": ")", "【": "[", "】": "]", "［": "[", "］": "]",
+                               "：": ":", "／": "/", "＊": "*", "﹡": "*", "★": "*", "☆": "*"})
+_REQUIRED_MARK = re.compile(r"\*|\((必填|必须填写|必填项|选填|可选)\)|^必填")
+
+
+def header_text(value: object) -> str:
+    """A header cell as the user reads it (one line, surrounding space removed)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _HEADER_SPACES.sub(" ", str(value)).strip()
+
+
+def normalise_header(value: object) -> str:
+    """The comparable form: no white space at all, half-width brackets, no required marks, lower case."""
+    text = _HEADER_SPACES.sub("", header_text(value)).translate(_HEADER_TRANS)
+    text = _REQUIRED_MARK.sub("", text).rstrip(":")
+    return text.lower()
+
+
+def find_header(sheet: Sheet, classify: Callable[[str], str | None],
+                scan: int = HEADER_SCAN_ROWS) -> HeaderRow | None:
+    """The row among the first ``scan`` non-blank rows whose cells ``classify`` recognises most.
+
+    ``classify`` gets a normalised header and returns a key or None. A header split over two
+    rows (a merged group title such as “服役情况” above “入伍时间 | 退役时间”, or “姓名” merged
+    down over both rows) is folded into one: the neighbour row's recognised cells fill the
+    columns where the best row has nothing recognised.
+    """
+    candidates: list[int] = []
+    for i, row in enumerate(sheet.rows):
+        if any(not is_blank(v) for v in row):
+            candidates.append(i)
+            if len(candidates) >= scan:
+                break
+    best: tuple[int, int] | None = None
+    keyed: dict[int, list[str | None]] = {}
+    for i in candidates:
+        keys = [classify(normalise_header(v)) if isinstance(v, str) and not is_blank(v) else None
+                for v in sheet.rows[i]]
+        keyed[i] = keys
+        score = len({k for k in keys if k})
+        if score and (best is None or score > best[1]):
+            best = (i, score)
+    if best is None:
+        return None
+    index = best[0]
+    headers = [header_text(v) for v in sheet.rows[index]]
+    keys = list(keyed[index])
+    for other in (index + 1, index - 1):
+        other_keys = keyed.get(other)
+        if other_keys is None:
+            continue
+        row = sheet.rows[other]
+        # A data row or a title never fills recognised columns only where ours are unknown.
+        clash = any(k is None and not is_blank(v) and keys[c] is not None and header_text(v) != headers[c]
+                    for c, (k, v) in enumerate(zip(other_keys, row, strict=True)))
+        gains = [c for c, k in enumerate(other_keys) if k and keys[c] is None]
+        if gains and not clash:
+            for c in gains:
+                headers[c], keys[c] = header_text(row[c]), other_keys[c]
+            break
+    return HeaderRow(index=index, number=sheet.numbers[index], headers=headers, keys=keys,
+                     score=len({k for k in keys if k}))
+
+
+# -- workbooks ------------------------------------------------------------------------------------
+class Workbook:
+    """The sheets of one file, read on demand (a roster is usually the first sheet)."""
+
+    def __init__(self, path: Path, names: list[str], loader: Callable[[int], Sheet],
+                 hidden: list[bool] | None = None) -> None:
+        self.path = path
+        self.names = names
+        self.hidden = hidden or [False] * len(names)
+        self._loader = loader
+        self._cache: dict[int, Sheet] = {}
+
+    def sheet(self, index: int) -> Sheet:
+        if index not in self._cache:
+            self._cache[index] = self._loader(index)
+        return self._cache[index]
+
+    def sheets(self) -> Iterator[Sheet]:
+        """Visible sheets first, in workbook order, then hidden ones."""
+        order = [i for i, h in enumerate(self.hidden) if not h] + [i for i, h in enumerate(self.hidden) if h]
+        for i in order:
+            yield self.sheet(i)
+
+
+def open_workbook(path: Path) -> Workbook:
+    """Open .xlsx/.csv (and HTML tables saved as .xls); raise ``BadFileError`` saying what to do."""
+    path = Path(path)
+    name = path.name
+    suffix = path.suffix.lower()
+    if name.startswith("~$"):
+        raise BadFileError(f"“{name}”是 Excel/WPS 打开文件时生成的临时文件，不是名单。请选择不带“~$”的原文件。")
+    if suffix not in (*XLSX_SUFFIXES, *CSV_SUFFIXES, ".xls"):
+        shown = suffix or "（无扩展名）"
+        raise BadFileError(f"不支持 {shown} 文件“{name}”。请导入 Excel 工作簿（.xlsx）或 CSV 文件（.csv）。")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except FileNotFoundError:
+        raise BadFileError(f"找不到文件“{path}”。") from None
+    except IsADirectoryError:
+        raise BadFileError(f"“{path}”是文件夹，不是文件。") from None
+    except PermissionError:
+        raise BadFileError(f"无法打开“{name}”：文件可能正被 Excel 或 WPS 占用，或没有读取权限。"
+                           "请关闭该文件后重试。") from None
+    if suffix in CSV_SUFFIXES:
+        return _single(path, _read_csv(path))
+    if head.startswith(OLE2_MAGIC):
+        raise BadFileError(_ole2_message(path, suffix))
+    if head.startswith(ZIP_MAGIC):
+        return _open_xlsx(path)
+    if suffix == ".xls":
+        text = _decode_markup(path.read_bytes())
+        if text is not None and re.search(r"<table", text[:200_000], re.IGNORECASE):
+            return _single(path, _read_html(path.stem, text))
+    if not head:
+        raise BadFileError(f"文件“{name}”是空的（0 字节）。请确认选对了文件。")
+    raise BadFileError(f"文件“{name}”已损坏或不是 Excel 工作簿，无法读取。"
+                       f"请用 Excel 或 WPS 打开检查，必要时重新导出，或另存为 .xlsx 后再导入。")
+
+
+def _single(path: Path, sheet: Sheet) -> Workbook:
+    return Workbook(path, [sheet.name], lambda _i: sheet)
+
+
+def _ole2_message(path: Path, suffix: str) -> str:
+    """An OLE2 compound file is either a legacy .xls or an encrypted .xlsx (Office wraps those)."""
+    with path.open("rb") as fh:
+        directory = fh.read(1 << 20)
+    encrypted = "EncryptedPackage".encode("utf-16-le") in directory or \
+        "EncryptionInfo".encode("utf-16-le") in directory
+    legacy = "Workbook".encode("utf-16-le") in directory or "Book".encode("utf-16-le") in directory
+    if encrypted or (suffix != ".xls" and not legacy):
+        return (f"工作簿“{path.name}”设置了打开密码（已加密），无法读取。"
+                "请用 Excel 或 WPS 输入密码打开它，取消文档加密（清空打开密码）并保存，再导入。")
+    return (f"“{path.name}”是旧版 Excel 97-2003 工作簿（.xls），不能直接导入。"
+            f"{SAVE_AS_XLSX}")
+
+
+def _open_xlsx(path: Path) -> Workbook:
+    import python_calamine as calamine
+
+    corrupt = (f"文件“{path.name}”已损坏或不是 Excel 工作簿，无法读取。"
+               "请用 Excel 或 WPS 打开检查，必要时重新导出，或另存为 .xlsx 后再导入。")
+    try:
+        book = calamine.CalamineWorkbook.from_path(str(path))
+        meta = book.sheets_metadata
+    except calamine.PasswordError:
+        raise BadFileError(f"工作簿“{path.name}”设置了密码，无法读取。请取消密码后保存，再导入。") from None
+    except (calamine.CalamineError, OSError, ValueError):
+        raise BadFileError(corrupt) from None
+    names = [m.name for m in meta]
+    hidden = [m.visible != calamine.SheetVisibleEnum.Visible for m in meta]
+
+    def load(index: int) -> Sheet:
+        try:
+            raw = book.get_sheet_by_index(index)
+            # skip_empty_area=False pads from A1, so list positions are true row/column numbers.
+            rows = raw.to_python(skip_empty_area=False)
+            merged = raw.merged_cell_ranges or []
+        except (calamine.CalamineError, OSError, ValueError):
+            raise BadFileError(corrupt) from None
+        width = max((len(r) for r in rows), default=0)
+        for r in rows:
+            if len(r) < width:
+                r.extend([""] * (width - len(r)))
+        _fill_merged_down(rows, merged)
+        return Sheet(names[index], rows, list(range(1, len(rows) + 1)), hidden[index])
+
+    return Workbook(path, names, load, hidden)
+
+
+def _fill_merged_down(rows: list[list[object]], merged: list) -> None:
+    """A cell merged down over several rows (a class or counsellor written once for the whole
+    class) holds its value only in the top row; every row it covers shows it, so give it to each."""
+    for (r0, c0), (r1, _c1) in merged:
+        if r1 <= r0 or r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
+            if is_blank(rows[r][c0]):
+                rows[r][c0] = value
+
+
+# -- CSV --------------------------------------------------------------------------------------------
+def decode_text(data: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM (Excel's “Unicode text”), else GB18030 (⊃ GBK)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise BadFileError(f"无法识别文件“{name}”的文字编码（不是 UTF-8 也不是 GBK）。"
+                       "请用 Excel 或 WPS 打开它，另存为 .xlsx 后再导入。")
+
+
+_EXCEL_TEXT_FORMULA = re.compile(r'^="(.*)"$', re.DOTALL)
+
+
+def _read_csv(path: Path) -> Sheet:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise BadFileError(f"无法读取文件“{path.name}”，请关闭正在使用它的程序后重试。") from None
+    if data.startswith(OLE2_MAGIC) or data.startswith(ZIP_MAGIC):
+        raise BadFileError(f"“{path.name}”其实是 Excel 工作簿，不是 CSV 文本。请把扩展名改回 .xlsx，"
+                           f"或{SAVE_AS_XLSX}")
+    text = decode_text(data, path.name)
+    delimiter = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[object]] = []
+    numbers: list[int] = []
+    last_line = 0
+    try:
+        for record in reader:
+            numbers.append(last_line + 1)  # a quoted cell may span lines: the record starts here
+            last_line = reader.line_num
+            # ="0123" is how Excel users keep leading zeros and long numbers as text in a CSV.
+            rows.append([_unwrap_text_formula(v) for v in record])
+    except csv.Error as exc:
+        raise BadFileError(f"CSV 文件“{path.name}”第 {reader.line_num} 行格式有误（{exc}）。"
+                           f"{SAVE_AS_XLSX}") from None
+    _pad(rows)
+    return Sheet(path.stem, rows, numbers)
+
+
+def _unwrap_text_formula(value: str) -> str:
+    if value.startswith('="'):
+        m = _EXCEL_TEXT_FORMULA.match(value)
+        if m:
+            return m.group(1)
+    return value
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [ln for ln in text.splitlines()[:HEADER_SCAN_ROWS] if ln.strip()]
+    counts = {d: sum(ln.count(d) for ln in lines) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _pad(rows: list[list[object]]) -> None:
+    width = max((len(r) for r in rows), default=0)
+    for r in rows:
+        if len(r) < width:
+            r.extend([""] * (width - len(r)))
+
+
+# -- HTML tables saved as .xls ----------------------------------------------------------------------
+def _decode_markup(data: bytes) -> str | None:
+    sample = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if not sample.startswith(b"<"):
+        return None
+    m = re.search(rb'charset\s*=\s*["\']?([a-z0-9_\-]+)', data[:4096], re.IGNORECASE)
+    if m:
+        try:
+            return data.decode(m.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return decode_text(data, "")
+    except BadFileError:
+        return None
+
+
+class _TableParser(HTMLParser):
+    """The first table's rows; colspan/rowspan cells repeat their text like merged cells read."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self._depth = 0
+        self._done = False
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._span = (1, 1)
+        self._pending: dict[tuple[int, int], str] = {}  # (row, col) -> text from a rowspan above
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._done:
+            return
+        if tag == "table":
+            self._depth += 1
+        elif self._depth == 1 and tag == "tr":
+            self._row = []
+        elif self._depth == 1 and tag in ("td", "th") and self._row is not None:
+            a = dict(attrs)
+            self._span = (_int(a.get("rowspan")), _int(a.get("colspan")))
+            self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._done:
+            return
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._fill_pending()
+            text = "".join(self._cell).strip()
+            r = len(self.rows)
+            rowspan, colspan = self._span
+            for k in range(colspan):
+                c = len(self._row)
+                self._row.append(text if k == 0 else "")
+                for dr in range(1, rowspan):
+                    self._pending[(r + dr, c)] = text if k == 0 else ""
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self._fill_pending()
+            self.rows.append(self._row)
+            self._row = None
+        elif tag == "table":
+            self._depth -= 1
+            if self._depth == 0:
+                self._done = True
+
+    def _fill_pending(self) -> None:
+        assert self._row is not None
+        r = len(self.rows)
+        while (r, len(self._row)) in self._pending:
+            self._row.append(self._pending.pop((r, len(self._row))))
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _int(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 1000))
+    except ValueError:
+        return 1
+
+
+def _read_html(name: str, text: str) -> Sheet:
+    parser = _TableParser()
+    parser.feed(text)
+    parser.close()
+    rows: list[list[object]] = [list(r) for r in parser.rows]
+    _pad(rows)
+    return Sheet(name, rows, list(range(1, len(rows) + 1)))
+
+
+_MIDNIGHT = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})[ T]0?0:00(:00(\.0+)?)?")
+
+
+def cell_date(value: object) -> object:
+    """A date column's cell as a date where the sheet hid it: an Excel serial day number (a cell
+    formatted as number) or a date printed with midnight (“2003-05-17 00:00:00”)."""
+    if type(value) is float or type(value) is int:
+        if 10_000 < value < 80_000:
+            return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+    elif type(value) is str and len(value) > 10:
+        m = _MIDNIGHT.fullmatch(value.strip())
+        if m:
+            return m.group(1)
+    return value

@@ -1,0 +1,282 @@
+"""Reading .xlsx/.csv/HTML-as-.xls files, header normalisation and header-row detection."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+from fixtures_roster import (
+    HEADERS,
+    corrupt_xlsx,
+    empty_xlsx,
+    encrypted_xlsx,
+    legacy_xls,
+    person,
+    write_csv,
+    write_xlsx,
+)
+
+from app import tabular
+from app.errors import BadFileError
+
+KNOWN = {"姓名": "name", "身份证号码": "id", "学号": "sno", "性别": "gender", "院(系)": "college",
+         "班级": "class", "联系电话": "phone", "考生类别": "cat", "序号": "-", "入伍时间": "start",
+         "退役时间": "end"}
+
+
+def classify(norm: str) -> str | None:
+    return KNOWN.get(norm)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("姓 名", "姓名"),
+    ("姓\u3000\u3000名", "姓名"),
+    (" 院（系） ", "院(系)"),
+    ("*身份证号", "身份证号"),
+    ("身份证号＊", "身份证号"),
+    ("联系电话(必填)", "联系电话"),
+    ("身份证号\n码", "身份证号码"),
+    ("Name", "name"),
+    ("学号：", "学号"),
+    (None, ""),
+    (2026.0, "2026"),
+])
+def test_normalise_header(raw, expected):
+    assert tabular.normalise_header(raw) == expected
+
+
+@pytest.mark.parametrize(("index", "letters"), [(0, "A"), (3, "D"), (25, "Z"), (26, "AA"), (701, "ZZ"),
+                                                (702, "AAA")])
+def test_column_letters_round_trip(index, letters):
+    assert tabular.column_letter(index) == letters
+    assert tabular.column_index(letters.lower()) == index
+
+
+def test_column_index_rejects_non_letters():
+    assert tabular.column_index("号码A") is None
+    assert tabular.column_index("A1") is None
+
+
+def test_xlsx_rows_keep_true_numbers_and_cell_types(tmp_path):
+    p = person(0, 学号=2023001, 身份证号码=410302199003071234)
+    path = write_xlsx(tmp_path / "r.xlsx", [p, None, person(1)], text_ids=False)
+    sheet = next(tabular.open_workbook(path).sheets())
+    assert sheet.name == "学生名单"
+    # title 1, date 2, blank 3, header 4, blank 5, data 6, blank 7, data 8
+    assert sheet.numbers[:8] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert sheet.rows[3][:2] == ["序号", "姓 名"]
+    assert all(tabular.is_blank(v) for v in sheet.rows[6])
+    row6 = sheet.rows[5]
+    assert row6[HEADERS.index("学号")] == 2023001.0
+    assert isinstance(row6[HEADERS.index("身份证号码")], float)
+    assert sheet.rows[7][1] == person(1)["姓 名"]
+    assert {len(r) for r in sheet.rows} == {len(HEADERS)}
+
+
+def test_xlsx_dates_come_back_as_dates(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["姓名", "入伍时间"])
+    ws.append(["张三", dt.date(2021, 9, 1)])
+    ws["B2"].number_format = "yyyy-mm-dd"
+    wb.save(tmp_path / "d.xlsx")
+    sheet = tabular.open_workbook(tmp_path / "d.xlsx").sheet(0)
+    value = sheet.rows[1][1]
+    assert isinstance(value, dt.date)
+    assert (value.date() if isinstance(value, dt.datetime) else value) == dt.date(2021, 9, 1)
+
+
+def test_cells_merged_down_are_given_to_every_row(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["姓名", "班级"])
+    for name in ("张三", "李四", "王五"):
+        ws.append([name, "计1班" if name == "张三" else None])
+    ws.merge_cells("B2:B4")
+    wb.save(tmp_path / "m.xlsx")
+    sheet = tabular.open_workbook(tmp_path / "m.xlsx").sheet(0)
+    assert [r[1] for r in sheet.rows[1:]] == ["计1班", "计1班", "计1班"]
+
+
+def test_hidden_sheets_come_last(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "下拉选项"
+    wb.active.sheet_state = "hidden"
+    wb.create_sheet("名单").append(["姓名"])
+    wb.save(tmp_path / "h.xlsx")
+    book = tabular.open_workbook(tmp_path / "h.xlsx")
+    assert [s.name for s in book.sheets()] == ["名单", "下拉选项"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])
+def test_csv_encodings(tmp_path, encoding):
+    rows = [person(0, **{"姓 名": "欧阳娜娜"}), person(1, **{"姓 名": "阿依古丽·买买提"})]
+    path = write_csv(tmp_path / "r.csv", rows, encoding=encoding)
+    sheet = tabular.open_workbook(path).sheet(0)
+    assert sheet.rows[0][:3] == ["序号", "姓 名", "性别"]
+    assert sheet.rows[1][1] == "欧阳娜娜"
+    assert sheet.rows[2][1] == "阿依古丽·买买提"
+    assert sheet.numbers == [1, 2, 3]
+
+
+def test_csv_tab_delimited_blank_lines_and_multiline_cells(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text('姓名\t身份证号\t备注\n\n张三\t="410302199003071234"\t"第一行\n第二行"\n李四\t1\t\n',
+                    encoding="utf-8")
+    sheet = tabular.open_workbook(path).sheet(0)
+    assert sheet.rows[0] == ["姓名", "身份证号", "备注"]
+    assert sheet.numbers == [1, 2, 3, 5]
+    assert sheet.rows[1] == ["", "", ""]
+    assert sheet.rows[2] == ["张三", "410302199003071234", "第一行\n第二行"]
+    assert sheet.rows[3][0] == "李四"
+
+
+def test_csv_undecodable(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"\xff\xff\xff\x80\x81")
+    with pytest.raises(BadFileError, match="编码"):
+        tabular.open_workbook(path)
+
+
+def test_html_table_saved_as_xls_is_read(tmp_path):
+    html = ('<html><head><meta charset="gbk"></head><body><table>'
+            '<tr><td colspan="3">学生名单</td></tr>'
+            '<tr><th>姓名</th><th>身份证号</th><th>班级</th></tr>'
+            '<tr><td>张三</td><td>41030219900307123X</td><td rowspan="2">计1班</td></tr>'
+            '<tr><td>李四</td><td>410302199003071234</td></tr></table></body></html>')
+    path = tmp_path / "export.xls"
+    path.write_bytes(html.encode("gbk"))
+    sheet = tabular.open_workbook(path).sheet(0)
+    assert sheet.rows == [["学生名单", "", ""], ["姓名", "身份证号", "班级"],
+                          ["张三", "41030219900307123X", "计1班"], ["李四", "410302199003071234", "计1班"]]
+
+
+def test_legacy_xls_says_how_to_convert(tmp_path):
+    with pytest.raises(BadFileError, match=r"97-2003.*请用 Excel 或 WPS 打开它，另存为 \.xlsx 后再导入"):
+        tabular.open_workbook(legacy_xls(tmp_path / "old.xls"))
+
+
+def test_legacy_xls_renamed_to_xlsx_is_still_called_legacy(tmp_path):
+    with pytest.raises(BadFileError, match=r"97-2003"):
+        tabular.open_workbook(legacy_xls(tmp_path / "old.xlsx"))
+
+
+def test_encrypted_xlsx_says_to_remove_the_password(tmp_path):
+    with pytest.raises(BadFileError, match=r"加密.*取消"):
+        tabular.open_workbook(encrypted_xlsx(tmp_path / "locked.xlsx"))
+
+
+def test_corrupt_xlsx(tmp_path):
+    with pytest.raises(BadFileError, match="已损坏"):
+        tabular.open_workbook(corrupt_xlsx(tmp_path / "broken.xlsx")).sheet(0)
+
+
+def test_zip_that_is_not_a_workbook(tmp_path):
+    import zipfile
+
+    path = tmp_path / "doc.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("word/document.xml", "<x/>")
+    with pytest.raises(BadFileError, match="已损坏"):
+        tabular.open_workbook(path).sheet(0)
+
+
+def test_plain_text_named_xlsx(tmp_path):
+    path = tmp_path / "fake.xlsx"
+    path.write_text("姓名,身份证号\n", encoding="utf-8")
+    with pytest.raises(BadFileError, match="已损坏"):
+        tabular.open_workbook(path)
+
+
+@pytest.mark.parametrize(("name", "pattern"), [("a.docx", "不支持 .docx"), ("a", "不支持"),
+                                               ("~$名单.xlsx", "临时文件"), ("missing.xlsx", "找不到")])
+def test_names_refused_before_reading(tmp_path, name, pattern):
+    path = tmp_path / name
+    if name != "missing.xlsx":
+        path.write_bytes(b"x")
+    with pytest.raises(BadFileError, match=pattern):
+        tabular.open_workbook(path)
+
+
+def test_zero_byte_file(tmp_path):
+    (tmp_path / "e.xlsx").write_bytes(b"")
+    with pytest.raises(BadFileError, match="0 字节"):
+        tabular.open_workbook(tmp_path / "e.xlsx")
+
+
+def test_empty_workbook_has_no_rows(tmp_path):
+    sheet = tabular.open_workbook(empty_xlsx(tmp_path / "e.xlsx")).sheet(0)
+    assert sheet.rows == []
+    assert tabular.find_header(sheet, classify) is None
+
+
+def test_find_header_below_title_date_and_blank_rows(tmp_path):
+    path = write_xlsx(tmp_path / "r.xlsx", [person(0), person(1)])
+    sheet = tabular.open_workbook(path).sheet(0)
+    header = tabular.find_header(sheet, classify)
+    assert header is not None
+    assert (header.index, header.number) == (3, 4)
+    assert header.headers[:3] == ["序号", "姓 名", "性别"]
+    assert header.keys[:6] == ["-", "name", "gender", "id", "sno", "college"]
+    assert header.score == len(HEADERS)
+
+
+def test_find_header_folds_a_two_row_header(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2026年退役大学生士兵名单"])
+    ws.append(["姓名", "身份证号码", "服役情况", None, "班级"])
+    ws.append([None, None, "入伍时间", "退役时间", None])
+    ws.append(["张三", "41030219900307123X", "2019-09-01", "2021-09-01", "计1班"])
+    ws.merge_cells("A2:A3")
+    ws.merge_cells("B2:B3")
+    ws.merge_cells("C2:D2")
+    ws.merge_cells("E2:E3")
+    wb.save(tmp_path / "v.xlsx")
+    sheet = tabular.open_workbook(tmp_path / "v.xlsx").sheet(0)
+    header = tabular.find_header(sheet, classify)
+    assert header is not None
+    # The cells merged down fill row 3, so it is the whole header and data start below it.
+    assert header.number == 3
+    assert header.headers == ["姓名", "身份证号码", "入伍时间", "退役时间", "班级"]
+    assert header.keys == ["name", "id", "start", "end", "class"]
+
+
+def test_find_header_folds_sub_headers_without_merged_cells():
+    rows = [["姓名", "身份证号码", "服役情况", "", "班级"], ["", "", "入伍时间", "退役时间", ""],
+            ["张三", "41030219900307123X", "2019-09-01", "2021-09-01", "计1班"]]
+    header = tabular.find_header(tabular.Sheet("s", rows, [1, 2, 3]), classify)
+    assert header is not None
+    assert header.number == 1
+    assert header.headers == ["姓名", "身份证号码", "入伍时间", "退役时间", "班级"]
+    assert header.keys == ["name", "id", "start", "end", "class"]
+
+
+def test_find_header_does_not_fold_the_first_data_row():
+    sheet = tabular.Sheet("s", [["姓名", "身份证号码", "备注"], ["张三", "410302199003071234", "班级"]], [1, 2])
+    header = tabular.find_header(sheet, classify)
+    assert header is not None
+    assert header.headers == ["姓名", "身份证号码", "备注"]
+    assert header.keys == ["name", "id", None]
+
+
+def test_find_header_none_without_headers():
+    sheet = tabular.Sheet("s", [["张三", "410302199003071234"], ["李四", "41030219900307123X"]], [1, 2])
+    assert tabular.find_header(sheet, classify) is None
+
+
+def test_cell_date_turns_serial_numbers_into_dates():
+    assert tabular.cell_date(44440.0) == dt.date(2021, 9, 1)
+    assert tabular.cell_date("2021-09-01") == "2021-09-01"
+    assert tabular.cell_date(2021.09) == 2021.09
+    assert tabular.cell_date(20210901.0) == 20210901.0
+    assert tabular.cell_date("2003-05-17 00:00:00") == "2003-05-17"
+    assert tabular.cell_date("2003-05-17 08:30:00") == "2003-05-17 08:30:00"
+    assert tabular.cell_date(True) is True
+
+
+def test_path_object_or_string(tmp_path):
+    path = write_xlsx(tmp_path / "r.xlsx", [person(0)])
+    assert tabular.open_workbook(Path(str(path))).names == ["学生名单"]

@@ -1,0 +1,158 @@
+"""Schema migrations: fresh upgrades, upgrading a committed revision-0001 database, model/migration
+agreement, downgrade, and the append-only audit table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, exc, inspect, text
+
+import db.migrate
+from app.container import Container
+from app.paths import DB_FILE
+from db.migrate import alembic_config, current_revision, head_revision, upgrade
+from db.models import Base
+from db.session import make_engine, sqlite_url
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REV0001 = FIXTURES / "regdesk_rev0001.sqlite"
+# What this issue's revisions create; later revisions may add more.
+APP_TABLES = {"meta", "colleges", "desks", "users", "candidates", "audit_events"}
+AUDIT_TRIGGERS = {"audit_events_no_update", "audit_events_no_delete"}
+
+
+@pytest.fixture
+def engine(tmp_path: Path):
+    eng = make_engine(sqlite_url(tmp_path / DB_FILE))
+    yield eng
+    eng.dispose()
+
+
+def tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names()) - {"alembic_version"}
+
+
+def triggers(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
+
+
+def test_history_is_one_line_from_0001_to_head():
+    script = ScriptDirectory.from_config(alembic_config(None))  # type: ignore[arg-type]
+    assert script.get_heads() == [head_revision()], "two heads: merge them or rebase the new revision"
+    chain = [rev.revision for rev in script.walk_revisions("base", "heads")]  # head first
+    assert chain[-1] == "0001" and len(chain) == len(set(chain))
+    assert len(chain) == len(list((Path(db.migrate.MIGRATIONS_DIR) / "versions").glob("0*.py")))
+
+
+def test_fresh_database_upgrades_step_by_step(engine: Engine, tmp_path: Path):
+    assert upgrade(engine, "0001") is None
+    assert current_revision(engine) == "0001"
+    assert tables(engine) == APP_TABLES - {"audit_events"}
+
+    backup = upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    assert tables(engine) >= APP_TABLES
+    assert triggers(engine) >= AUDIT_TRIGGERS
+    # A database that already had a schema is copied before it is changed.
+    assert backup is not None and backup.parent == tmp_path / "backups"
+    with sqlite3.connect(backup) as old:
+        assert old.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+
+
+def test_an_empty_new_database_needs_no_backup_and_an_up_to_date_one_is_left_alone(engine, tmp_path):
+    assert upgrade(engine) is None  # nothing to lose yet
+    assert current_revision(engine) == head_revision()
+    assert upgrade(engine) is None  # already at head: no copy, no change
+    assert not (tmp_path / "backups").exists()
+
+
+def test_committed_revision_0001_database_upgrades_with_its_data(tmp_path: Path):
+    shutil.copyfile(REV0001, tmp_path / DB_FILE)
+    with sqlite3.connect(tmp_path / DB_FILE) as old:
+        assert old.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert old.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+
+    c = Container.open(tmp_path)  # what the app does at start: back up, then upgrade
+    try:
+        assert current_revision(c.db.engine) == head_revision()
+        with c.db.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+        # The backup is the database as it was, in the data folder's backups/.
+        backups = list((tmp_path / "backups").glob("*.sqlite"))
+        assert backups == [c.backup_made]
+        assert "rev0001" in c.backup_made.name
+        with sqlite3.connect(c.backup_made) as bak:
+            assert bak.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+            assert bak.execute("SELECT count(*) FROM candidates").fetchone() == (3,)
+
+        # The data survived and reads through today's services.
+        info = c.setup.info()
+        assert info is not None
+        assert (info.college_code, info.college_name, info.desk_name) == ("1001", "信息工程学院", "一号桌")
+        assert c.candidates.count() == 3
+        minority = c.candidates.get("650102200211020024")
+        assert minority.data.name == "阿依古丽·买买提"
+        assert minority.data.category == "获奖考生" and minority.data.award_level == "省级一等奖"
+        veteran = c.candidates.get("41010219990520029X")
+        assert veteran.data.student_no is None
+        assert veteran.data.veteran_service_start == dt.date(2019, 9, 1)
+        assert veteran.data.birth_date == dt.date(1999, 5, 20)
+
+        # The old password hash still logs in, and the new audit table starts a valid chain.
+        admin = c.setup.login("admin", "Passw0rd1")
+        assert admin.role == "admin"
+        with c.db.read() as s:
+            check = c.audit.verify(s)
+        assert check.ok and check.count == 1
+    finally:
+        c.close()
+    assert REV0001.read_bytes()[:16] == b"SQLite format 3\x00"  # the committed file was not touched
+
+
+def test_models_match_the_migrations(engine: Engine):
+    upgrade(engine)
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        diffs = compare_metadata(ctx, Base.metadata)
+    assert diffs == [], "models and migrations differ; write a migration for:\n" + "\n".join(map(str, diffs))
+
+
+def test_downgrade_to_base_and_up_again(engine: Engine):
+    upgrade(engine)
+    cfg = alembic_config(engine)
+    command.downgrade(cfg, "base")
+    assert current_revision(engine) is None
+    assert tables(engine) == set()
+    assert triggers(engine) == set()
+
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    assert tables(engine) >= APP_TABLES
+    assert triggers(engine) >= AUDIT_TRIGGERS
+
+
+def test_audit_events_reject_update_and_delete(engine: Engine):
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO audit_events (uuid, origin_desk, at, actor, desk_name, action, entity_type, entity_uuid, "
+            "summary, before, after, prev_hash, hash) VALUES ('u1', 'd1', '2026-09-01 08:00:00.000000', 'admin', "
+            "'一号桌', 'candidate.update', 'candidate', 'c1', '改了电话', '', '', :zero, :h)"),
+            {"zero": "0" * 64, "h": "a" * 64})
+    with pytest.raises(exc.DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(text("UPDATE audit_events SET summary = '没改过' WHERE uuid = 'u1'"))
+    with pytest.raises(exc.DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_events WHERE uuid = 'u1'"))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT summary FROM audit_events")).scalars().all() == ["改了电话"]

@@ -1,0 +1,269 @@
+"""The roster screen, driven like a user: search, filters, sorting, opening, roles, export."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PySide6.QtCore import QCollator, QLocale, QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox
+
+from app.services.candidates import CandidateRow
+from app.services.search import Filters
+from ui.roster_model import COLUMN_KEYS, RosterModel
+from ui.roster_view import RosterView
+from ui.tasks import TaskRunner
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+N = 30
+
+
+@pytest.fixture
+def roster(container, actor, make_candidate_raw):
+    return [container.candidates.create(actor, make_candidate_raw(i)) for i in range(N)]
+
+
+def make_view(qtbot, container, actor) -> RosterView:
+    view = RosterView(container, actor, TaskRunner(synchronous=True))
+    qtbot.addWidget(view)
+    view.resize(1366, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    view.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is view)
+    return view
+
+
+def type_text(qtbot, widget, text: str) -> None:
+    """Type like a user; QTest's keyClicks only knows ASCII, so other characters go as key text."""
+    for ch in text:
+        if ch.isascii():
+            qtbot.keyClicks(widget, ch)
+        else:
+            QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch,
+                               Qt.KeyboardModifier.NoModifier)
+
+
+def shown(view: RosterView, column: str) -> list[str]:
+    c = COLUMN_KEYS.index(column)
+    return [view.model.index(r, c).data() for r in range(view.model.rowCount())]
+
+
+def choose(qtbot, combo: QComboBox, text: str) -> None:
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Home)
+    while combo.currentText() != text:
+        before = combo.currentIndex()
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+        assert combo.currentIndex() != before, f"{text} not in {combo.objectName()}"
+
+
+def click_header(qtbot, view: RosterView, column: str) -> None:
+    header = view.table.horizontalHeader()
+    section = COLUMN_KEYS.index(column)
+    x = header.sectionViewportPosition(section) + header.sectionSize(section) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+
+
+def info_box_text() -> str:
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    return "\n".join(b.text() for b in boxes)
+
+
+def test_search_as_you_type_and_clear(qtbot, container, actor, roster):
+    view = make_view(qtbot, container, actor)
+    assert view.count_label.text() == f"显示 {N} / 共 {N} 人"
+    target = roster[13].data
+    search = view.findChild(QLineEdit, "rosterSearch")
+    assert search.placeholderText() == "搜索 姓名 / 学号 / 身份证号 / 班级"
+
+    qtbot.keyClick(view.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert search.hasFocus()
+    type_text(qtbot, search, target.name)
+    names = shown(view, "name")
+    assert target.name in names and all(n == target.name for n in names)
+    assert view.count_label.text() == f"显示 {len(names)} / 共 {N} 人"
+
+    qtbot.keyClick(search, Qt.Key.Key_Escape)
+    assert search.text() == ""
+    assert view.model.rowCount() == N
+
+    # Student number and ID number fragments work too, as does a class name.
+    type_text(qtbot, search, target.student_no)
+    assert shown(view, "student_no") == [target.student_no]
+    qtbot.keyClick(search, Qt.Key.Key_Escape)
+    type_text(qtbot, search, target.id_number[-6:].lower())
+    assert shown(view, "id_number") == [target.id_number]
+    qtbot.keyClick(search, Qt.Key.Key_Escape)
+    type_text(qtbot, search, "网络")
+    assert set(shown(view, "class_name")) == {"计算机网络技术2301"}
+    type_text(qtbot, search, "zzz")
+    assert view.model.rowCount() == 0
+    assert view.count_label.text() == f"显示 0 / 共 {N} 人"
+
+
+def test_filter_combos(qtbot, container, actor, roster):
+    view = make_view(qtbot, container, actor)
+    klass = view.findChild(QComboBox, "classFilter")
+    assert klass.itemText(0) == "全部"
+    assert klass.count() == 1 + 5
+    choose(qtbot, klass, "软件技术2302")
+    expected = sum(1 for c in roster if c.data.class_name == "软件技术2302")
+    assert view.model.rowCount() == expected
+    assert set(shown(view, "class_name")) == {"软件技术2302"}
+
+    counsellor = view.findChild(QComboBox, "counsellorFilter")
+    choose(qtbot, counsellor, "张敏")
+    both = [c for c in roster if c.data.class_name == "软件技术2302" and c.data.counsellor == "张敏"]
+    assert view.model.rowCount() == len(both)
+    assert view.count_label.text() == f"显示 {len(both)} / 共 {N} 人"
+
+    status = view.findChild(QComboBox, "statusFilter")
+    assert [status.itemText(i) for i in range(status.count())] == ["全部", "在册"]
+    category = view.findChild(QComboBox, "categoryFilter")
+    assert category.itemText(1) == "普通考生"
+
+    choose(qtbot, klass, "全部")
+    choose(qtbot, counsellor, "全部")
+    assert view.model.rowCount() == N
+
+
+def test_sort_by_clicking_a_header_survives_filtering(qtbot, container, actor, roster):
+    view = make_view(qtbot, container, actor)
+    collator = QCollator(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    click_header(qtbot, view, "name")
+    names = shown(view, "name")
+    assert names == sorted(names, key=collator.sortKey)
+    click_header(qtbot, view, "name")
+    assert shown(view, "name") == sorted(names, key=collator.sortKey, reverse=True)
+
+    click_header(qtbot, view, "student_no")
+    assert shown(view, "student_no") == sorted(c.data.student_no for c in roster)
+    type_text(qtbot, view.search, "软件")
+    numbers = shown(view, "student_no")
+    assert len(numbers) < N and numbers == sorted(numbers)
+
+
+def test_enter_and_double_click_open_the_editor(qtbot, container, actor, roster):
+    view = make_view(qtbot, container, actor)
+    target = roster[4].data
+    type_text(qtbot, view.search, target.student_no)
+    qtbot.keyClick(view.search, Qt.Key.Key_Return)  # to the first hit
+    assert view.table.hasFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible())
+    assert view.editor.findChild(QLineEdit, "field_name").text() == target.name
+    assert view.editor.save_button is not None
+    qtbot.keyClick(view.editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: view.editor is None)
+
+    rect = view.table.visualRect(view.model.index(0, 1))
+    # A real double click: press and release, then the second press that Qt reports as a double click.
+    qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible())
+
+
+def test_edit_refreshes_the_table_and_signals(qtbot, container, actor, roster):
+    view = make_view(qtbot, container, actor)
+    target = roster[2]
+    view.table.setFocus()
+    view.table.selectRow(view.model.row_of_uuid(target.uuid))
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible())
+    phone = view.editor.findChild(QLineEdit, "field_phone")
+    phone.setFocus()
+    qtbot.keyClick(phone, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(phone, "13600001111")
+    qtbot.waitUntil(view.editor.save_button.isEnabled)
+    with qtbot.waitSignal(view.roster_changed, timeout=2000):
+        qtbot.keyClick(view.editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    row = view.model.row_of_uuid(target.uuid)
+    assert view.model.index(row, COLUMN_KEYS.index("phone")).data() == "13600001111"
+    assert view.table.selectionModel().isRowSelected(row)
+
+
+def test_new_candidate_button(qtbot, container, actor, roster):
+    view = make_view(qtbot, container, actor)
+    button = view.toolbar.widgetForAction(view.new_action)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible())
+    assert view.editor.windowTitle() == "新增考生"
+
+
+def test_supervisor_reads_only(qtbot, container, actor, roster):
+    container.setup.create_user(actor, "jjjc", "纪检监察员", "supervisor", "Passw0rd9")
+    supervisor = container.setup.login("jjjc", "Passw0rd9")
+    view = make_view(qtbot, container, supervisor)
+    visible = {a.text() for a in view.toolbar.actions() if a.isVisible() and not a.isSeparator()}
+    assert visible == {"导出名单", "刷新"}
+    qtbot.keyClick(view.table, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    assert view.wizard is None
+    view.table.setFocus()
+    view.table.selectRow(0)
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible())
+    assert view.editor.save_button is None
+    assert view.editor.findChild(QLineEdit, "field_name").isReadOnly()
+
+
+def test_empty_roster_says_how_to_start(qtbot, container, actor):
+    view = make_view(qtbot, container, actor)
+    assert view.count_label.text() == "显示 0 / 共 0 人"
+    assert view.empty_label.isVisible() and "导入名单" in view.empty_label.text()
+
+
+def test_refresh_picks_up_changes_from_elsewhere(qtbot, container, actor, roster, make_candidate_raw):
+    view = make_view(qtbot, container, actor)
+    container.candidates.create(actor, make_candidate_raw(100, class_name="新班级2301"))
+    assert view.model.total_count == N
+    qtbot.keyClick(view.table, Qt.Key.Key_F5)
+    assert view.model.total_count == N + 1
+    klass = view.findChild(QComboBox, "classFilter")
+    assert klass.findText("新班级2301") > 0
+
+
+def test_export_and_template(qtbot, container, actor, roster, tmp_path: Path):
+    view = make_view(qtbot, container, actor)
+    asked: list[str] = []
+
+    def answer(_parent, _title, default, _filters):
+        asked.append(default)
+        return str(tmp_path / Path(default).name)
+
+    view.ask_save_file = answer
+    qtbot.mouseClick(view.toolbar.widgetForAction(view.export_action), Qt.MouseButton.LeftButton)
+    name = f"考生名单_{dt.date.today():%Y%m%d}.xlsx"
+    assert Path(asked[0]).name == name
+    out = tmp_path / name
+    qtbot.waitUntil(out.exists)
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet.max_row >= N + 1
+    qtbot.waitUntil(lambda: str(out) in info_box_text())
+
+    qtbot.mouseClick(view.toolbar.widgetForAction(view.template_action), Qt.MouseButton.LeftButton)
+    assert Path(asked[1]).name == "考生名单导入模板.xlsx"
+    qtbot.waitUntil((tmp_path / "考生名单导入模板.xlsx").exists)
+
+
+def test_model_filter_and_sort_at_scale(qapp):
+    """20,000 rows: the filter returns the right rows and a sort survives re-filtering."""
+    rows = [CandidateRow(f"u{i}", f"2023{i:06d}", f"考生{i}", "男女"[i % 2], f"4101022002{i:08d}",
+                         f"班{i % 50}", "李红", "软件技术", "计算机科学与技术", "普通考生", "roster", "")
+            for i in range(20000)]
+    model = RosterModel()
+    model.set_rows(rows)
+    model.sort(COLUMN_KEYS.index("student_no"), Qt.SortOrder.DescendingOrder)
+    model.set_filters(Filters(text="20230199"))
+    got = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert got == [f"2023{i:06d}" for i in range(19999, 19899, -1)]
+    model.set_filters(Filters(class_name="班7"))
+    assert model.rowCount() == 400

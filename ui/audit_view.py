@@ -1,0 +1,353 @@
+"""The audit trail for supervisors and secretaries: who changed what, when, at which desk.
+
+The table loads a page at a time as the user scrolls (a trail grows to hundreds of thousands of
+events); the search box filters by actor, summary or action label; the pane below compares
+before and after field by field with the candidate's Chinese labels; "校验审计链" walks the hash
+chain in the background and reports a removed or altered event.
+
+Signals (``AuditView``): ``verified(object)`` with the ``AuditCheck`` after a chain check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.candidate import LABELS, STATUS_LABELS
+from app.services.audit import ACTION_LABELS, AuditCheck, AuditEntry
+from app.services.audit_log import AuditLogService
+from app.services.context import ROLES
+from ui.errors import show_error
+from ui.tasks import TaskRunner
+
+# Labels for the fields of the non-candidate entities that the trail also records. The
+# candidate's own labels come from the domain (app.domain.candidate.LABELS).
+_CTX = "AuditView"
+ENTITY_LABELS: dict[str, dict[str, str]] = {
+    "candidate": LABELS | {"status": QT_TRANSLATE_NOOP(_CTX, "状态"),
+                           "serial_number": QT_TRANSLATE_NOOP(_CTX, "考生序号")},
+    "user": {"username": QT_TRANSLATE_NOOP(_CTX, "用户名"), "display_name": QT_TRANSLATE_NOOP(_CTX, "姓名"),
+             "role": QT_TRANSLATE_NOOP(_CTX, "角色")},
+    "college": {"code": QT_TRANSLATE_NOOP(_CTX, "学院代码"), "name": QT_TRANSLATE_NOOP(_CTX, "学院名称"),
+                "desk": QT_TRANSLATE_NOOP(_CTX, "报名点")},
+}
+MAX_PROBLEMS_SHOWN = 12
+
+
+def local_time(at: dt.datetime) -> str:
+    """Events are stored in UTC; people read their own clock."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    return at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def field_label(entity_type: str, key: str) -> str:
+    label = ENTITY_LABELS.get(entity_type, {}).get(key) or LABELS.get(key, key)
+    return QCoreApplication.translate(_CTX, label)
+
+
+def show_value(key: str, value: object) -> str:
+    if value is None or value == "":
+        return ""
+    if key == "role" and isinstance(value, str):
+        return ROLES.get(value, value)
+    if key == "status" and isinstance(value, str):
+        return STATUS_LABELS.get(value, value)
+    if isinstance(value, bool):
+        return QCoreApplication.translate(_CTX, "是") if value else QCoreApplication.translate(_CTX, "否")
+    return str(value)
+
+
+def compare_rows(entry: AuditEntry) -> list[tuple[str, str, str, bool]]:
+    """(label, before, after, changed) per field, in the entity's label order."""
+    keys = list(dict.fromkeys([*entry.before, *entry.after]))
+    order = list(ENTITY_LABELS.get(entry.entity_type, LABELS))
+    keys.sort(key=lambda k: order.index(k) if k in order else len(order))
+    rows = []
+    for k in keys:
+        b, a = show_value(k, entry.before.get(k)), show_value(k, entry.after.get(k))
+        changed = bool(entry.before) and bool(entry.after) and b != a
+        rows.append((field_label(entry.entity_type, k), b, a, changed))
+    return rows
+
+
+class AuditModel(QAbstractTableModel):
+    """Newest first, fetched page by page through ``loader(limit, offset)``."""
+
+    def __init__(self, loader: Callable[[int, int], list[AuditEntry]], page_size: int = 200,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.loader = loader
+        self.page_size = page_size
+        self.entries: list[AuditEntry] = []
+        self._more = True
+        self.headers = [self.tr("时间"), self.tr("操作人"), self.tr("报名点"), self.tr("操作"), self.tr("内容")]
+
+    def reset(self, loader: Callable[[int, int], list[AuditEntry]] | None = None) -> None:
+        self.beginResetModel()
+        if loader is not None:
+            self.loader = loader
+        self.entries = []
+        self._more = True
+        self.endResetModel()
+        self.fetchMore(QModelIndex())
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.entries)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return not parent.isValid() and self._more
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
+        if parent.isValid() or not self._more:
+            return
+        page = self.loader(self.page_size, len(self.entries))
+        self._more = len(page) == self.page_size
+        if page:
+            start = len(self.entries)
+            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+            self.entries.extend(page)
+            self.endInsertRows()
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.headers[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        e = self.entries[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return local_time(e.at)
+            if col == 1:
+                return e.actor
+            if col == 2:
+                return e.desk_name
+            if col == 3:
+                return ACTION_LABELS.get(e.action, e.action)
+            return e.summary
+        if role == Qt.ItemDataRole.ToolTipRole and col == 4:
+            return e.summary
+        if role == Qt.ItemDataRole.ForegroundRole and e.action == "user.login_failed":
+            return QBrush(QColor("#b03a2e"))
+        return None
+
+    def entry(self, row: int) -> AuditEntry:
+        return self.entries[row]
+
+
+class AuditView(QWidget):
+    verified = Signal(object)
+
+    def __init__(self, audit_log: AuditLogService, runner: TaskRunner, parent: QWidget | None = None, *,
+                 page_size: int = 200) -> None:
+        super().__init__(parent)
+        self.audit_log = audit_log
+        self.runner = runner
+        self.setObjectName("auditView")
+
+        self.search = QLineEdit()
+        self.search.setObjectName("auditSearch")
+        self.search.setPlaceholderText(self.tr("搜索操作人、内容或操作类型（Ctrl+F）"))
+        self.search.setClearButtonEnabled(True)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("auditCount")
+        self.refresh_button = QPushButton(self.tr("刷新"))
+        self.refresh_button.setToolTip(self.tr("重新读取审计记录（F5）"))
+        self.refresh_button.clicked.connect(self.refresh)
+        self.verify_button = QPushButton(self.tr("校验审计链"))
+        self.verify_button.setObjectName("verifyButton")
+        self.verify_button.setToolTip(self.tr("逐条核对哈希链，发现被删除或改动的记录"))
+        self.verify_button.clicked.connect(self._on_verify_clicked)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count_label)
+        top.addWidget(self.refresh_button)
+        top.addWidget(self.verify_button)
+
+        self.result = QLabel()
+        self.result.setObjectName("verifyResult")
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result.hide()
+
+        self.model = AuditModel(self._load, page_size, self)
+        self.table = QTableView()
+        self.table.setObjectName("auditTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        for col in range(4):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+
+        self.detail_title = QLabel(self.tr("选择一条记录，查看修改前后的逐项对比。"))
+        self.detail_title.setObjectName("detailTitle")
+        self.detail_title.setWordWrap(True)
+        self.detail_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail = QTableWidget(0, 3)
+        self.detail.setObjectName("auditDetail")
+        self.detail.setHorizontalHeaderLabels([self.tr("项目"), self.tr("修改前"), self.tr("修改后")])
+        self.detail.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.detail.verticalHeader().setVisible(False)
+        dh = self.detail.horizontalHeader()
+        dh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        dh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        dh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        detail_box = QWidget()
+        dl = QVBoxLayout(detail_box)
+        dl.setContentsMargins(0, 0, 0, 0)
+        dl.addWidget(self.detail_title)
+        dl.addWidget(self.detail)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(detail_box)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.result)
+        lay.addWidget(split, 1)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.search.returnPressed.connect(self.refresh)
+        ctx = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        QShortcut(QKeySequence.StandardKey.Find, self, self._on_find_shortcut, context=ctx)
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh, context=ctx)
+        self._verify_handle = None
+        self.refresh()
+
+    # -- loading ---------------------------------------------------------------------
+    def _load(self, limit: int, offset: int) -> list[AuditEntry]:
+        return self.audit_log.entries(limit=limit, offset=offset, text=self.search.text().strip() or None)
+
+    def refresh(self) -> None:
+        self._debounce.stop()
+        text = self.search.text().strip() or None
+        try:
+            total = self.audit_log.count(text=text)
+            self.model.reset()
+        except Exception as exc:  # a broken database must not leave a blank view without a word
+            show_error(self, exc)
+            return
+        if text:
+            self.count_label.setText(self.tr("找到 %1 条").replace("%1", str(total)))
+        else:
+            self.count_label.setText(self.tr("共 %1 条").replace("%1", str(total)))
+        self._show_entry(None)
+
+    def _on_find_shortcut(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # -- detail ----------------------------------------------------------------------
+    def _on_table_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_entry(self.model.entry(current.row()) if current.isValid() else None)
+
+    def _show_entry(self, entry: AuditEntry | None) -> None:
+        if entry is None:
+            self.detail_title.setText(self.tr("选择一条记录，查看修改前后的逐项对比。"))
+            self.detail.setRowCount(0)
+            return
+        head = self.tr("第 %1 条 · %2 · %3 · %4 · %5").replace("%1", str(entry.seq)) \
+            .replace("%2", local_time(entry.at)).replace("%3", entry.actor) \
+            .replace("%4", entry.desk_name or self.tr("（未知报名点）")) \
+            .replace("%5", ACTION_LABELS.get(entry.action, entry.action))
+        self.detail_title.setText(head + "\n" + entry.summary)
+        rows = compare_rows(entry)
+        self.detail.setRowCount(len(rows))
+        bold = QFont(self.detail.font())
+        bold.setBold(True)
+        empty = self.tr("（空）")
+        for r, (label, before, after, changed) in enumerate(rows):
+            items = (QTableWidgetItem(label),
+                     QTableWidgetItem(before if entry.before else "—"),
+                     QTableWidgetItem(after if entry.after else "—"))
+            if entry.before and not before:
+                items[1].setText(empty)
+            if entry.after and not after:
+                items[2].setText(empty)
+            for c, item in enumerate(items):
+                item.setToolTip(item.text())
+                if changed:
+                    item.setFont(bold)
+                    if c == 2:
+                        item.setForeground(QBrush(QColor("#1a5fb4")))
+                self.detail.setItem(r, c, item)
+
+    # -- verify ----------------------------------------------------------------------
+    def _on_verify_clicked(self) -> None:
+        self.verify_button.setEnabled(False)
+        self.result.setStyleSheet("")
+        self.result.setText(self.tr("正在校验审计链…"))
+        self.result.show()
+        self._verify_handle = self.runner.run(
+            lambda progress, cancel: self.audit_log.verify(progress=progress, cancel=cancel),
+            on_success=self._on_verify_done, on_error=self._on_verify_failed)
+
+    def _on_verify_done(self, check: AuditCheck) -> None:
+        self.verify_button.setEnabled(True)
+        if check.ok:
+            self.result.setStyleSheet("color: #1e7b34; font-weight: bold;")
+            self.result.setText(self.tr("审计链完整：共 %1 条记录").replace("%1", str(check.count)))
+        else:
+            shown = check.problems[:MAX_PROBLEMS_SHOWN]
+            lines = [self.tr("审计链被破坏（共 %1 条记录，发现 %2 处问题）：")
+                     .replace("%1", str(check.count)).replace("%2", str(len(check.problems)))]
+            lines += [f"• {p}" for p in shown]
+            if len(check.problems) > len(shown):
+                lines.append(self.tr("……另有 %1 处问题").replace("%1", str(len(check.problems) - len(shown))))
+            self.result.setStyleSheet("color: #c0392b; font-weight: bold;")
+            self.result.setText("\n".join(lines))
+        self.verified.emit(check)
+
+    def _on_verify_failed(self, exc: BaseException) -> None:
+        self.verify_button.setEnabled(True)
+        self.result.hide()
+        show_error(self, exc)

@@ -1,0 +1,639 @@
+"""The roster import wizard: choose a file, map columns if needed, check the preview, import.
+
+Nothing is written until the user presses "导入 N 条有效记录": the preview lists new, changed,
+unchanged and rejected rows (with sheet row, column and reason), the rejected rows can be saved
+as an .xlsx to fix and re-import, and the import itself runs in one transaction on the
+``TaskRunner`` with a Cancel button that leaves the database as it was.
+
+Signals: ``roster_imported(object)`` with the ``ImportResult`` after a successful import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.candidate import REQUIRED
+from app.errors import AppError, Cancelled
+from app.services.context import Actor
+from app.services.roster import FIELD_CHOICES, ColumnMapping, ImportPreview, ImportResult, MappingNeeded
+from ui.errors import show_error, show_info
+from ui.tasks import TaskRunner, run_with_progress
+
+IMPORT_SUFFIXES = (".xlsx", ".csv")
+ERROR_STYLE = "color: #c62828;"
+WARNING_STYLE = "color: #9a5b00;"
+# (count key, colour) of the preview's four figures.
+_TILES = (("new", "#2e7d32"), ("changed", "#1565c0"), ("unchanged", "#616161"), ("rejected", "#c62828"))
+
+
+def _display(value: object) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # type: ignore[union-attr]
+    return str(value)
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 26 -> AA: how Excel names the column."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+class _RowsModel(QAbstractTableModel):
+    """A read-only table over tuples of text: previews can list thousands of rows."""
+
+    def __init__(self, headers: Sequence[str], rows: Sequence[Sequence[str]], parent=None) -> None:
+        super().__init__(parent)
+        self._headers = list(headers)
+        self._rows = [tuple(r) for r in rows]
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._rows[index.row()][index.column()]
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self._headers[section]
+        return None
+
+    def row_texts(self) -> list[tuple[str, ...]]:
+        return list(self._rows)
+
+
+def _table(name: str) -> QTableView:
+    table = QTableView()
+    table.setObjectName(name)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _ask_open_file(parent: QWidget, title: str, directory: str, filters: str) -> str:
+    path, _ = QFileDialog.getOpenFileName(parent, title, directory, filters)
+    return path
+
+
+def _ask_save_file(parent: QWidget, title: str, default: str, filters: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, title, default, filters)
+    return path
+
+
+class ImportWizard(QDialog):
+    roster_imported = Signal(object)
+
+    FILE, MAPPING, PREVIEW, RESULT = range(4)
+
+    def __init__(self, container, actor: Actor, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("importWizard")
+        self.setWindowTitle(self.tr("导入考生名单"))
+        self.container = container
+        self.actor = actor
+        self.runner = runner
+        # Seams for the blocking file dialogs, so tests can answer them.
+        self.ask_open_file: Callable[[QWidget, str, str, str], str] = _ask_open_file
+        self.ask_save_file: Callable[[QWidget, str, str, str], str] = _ask_save_file
+        self.path: Path | None = None
+        self.mapping: ColumnMapping | None = None
+        self.overrides: dict[str, str] | None = None
+        self.preview: ImportPreview | None = None
+        self.result: ImportResult | None = None
+        self.handle = None  # the running task, if any
+        self._mapping_combos: list[tuple[str, QComboBox]] = []
+        self._build()
+        self._go(self.FILE)
+        self.resize(900, 640)
+
+    # -- layout -----------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.steps = QLabel(self)
+        self.steps.setObjectName("importSteps")
+        self.steps.setTextFormat(Qt.TextFormat.RichText)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self._build_file_page())
+        self.stack.addWidget(self._build_mapping_page())
+        self.stack.addWidget(self._build_preview_page())
+        self.stack.addWidget(self._build_result_page())
+
+        self.back_button = QPushButton(self.tr("上一步"), self)
+        self.back_button.setObjectName("backButton")
+        self.back_button.clicked.connect(self._on_back_clicked)
+        self.next_button = QPushButton(self.tr("下一步"), self)
+        self.next_button.setObjectName("nextButton")
+        self.next_button.setDefault(True)
+        self.next_button.clicked.connect(self._on_next_clicked)
+        self.cancel_button = QPushButton(self.tr("取消"), self)
+        self.cancel_button.setObjectName("closeButton")
+        self.cancel_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.next_button)
+        buttons.addWidget(self.cancel_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.steps)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(buttons)
+
+    def _build_file_page(self) -> QWidget:
+        page = QWidget(self)
+        intro = QLabel(self.tr(
+            "选择学生处导出的考生名单（.xlsx 或 .csv，UTF-8 或 GBK 编码均可）。表头上方的标题行和合并单元格"
+            "会自动跳过，常见的列名会自动识别；识别不了的列可以在下一步手动对应。\n"
+            "选择文件后先显示预览，确认无误才会写入。"), page)
+        intro.setWordWrap(True)
+        self.path_edit = QLineEdit(page)
+        self.path_edit.setObjectName("importPath")
+        self.path_edit.setPlaceholderText(self.tr("文件路径，或把文件拖到名单页面上"))
+        self.path_edit.textChanged.connect(self._on_path_edit_text_changed)
+        self.path_edit.returnPressed.connect(self._on_next_clicked)
+        browse = QPushButton(self.tr("选择文件…"), page)
+        browse.setObjectName("browseButton")
+        browse.clicked.connect(self._on_browse_clicked)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        self.file_error = QLabel(page)
+        self.file_error.setObjectName("fileError")
+        self.file_error.setStyleSheet(ERROR_STYLE)
+        self.file_error.setWordWrap(True)
+        self.file_error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.file_error.hide()
+        layout = QVBoxLayout(page)
+        layout.addWidget(intro)
+        layout.addLayout(row)
+        layout.addWidget(self.file_error)
+        layout.addStretch(1)
+        self.browse_button = browse
+        return page
+
+    def _build_mapping_page(self) -> QWidget:
+        page = QWidget(self)
+        self.mapping_intro = QLabel(page)
+        self.mapping_intro.setObjectName("mappingIntro")
+        self.mapping_intro.setWordWrap(True)
+        self.mapping_where = QLabel(page)
+        self.mapping_where.setWordWrap(True)
+        self.mapping_grid_host = QWidget()
+        self.mapping_grid = QGridLayout(self.mapping_grid_host)
+        self.mapping_grid.setColumnStretch(2, 1)
+        scroll = QScrollArea(page)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.mapping_grid_host)
+        self.mapping_error = QLabel(page)
+        self.mapping_error.setObjectName("mappingError")
+        self.mapping_error.setStyleSheet(ERROR_STYLE)
+        self.mapping_error.setWordWrap(True)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.mapping_intro)
+        layout.addWidget(self.mapping_where)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.mapping_error)
+        return page
+
+    def _build_preview_page(self) -> QWidget:
+        page = QWidget(self)
+        self.preview_where = QLabel(page)
+        self.preview_where.setObjectName("previewWhere")
+        self.preview_where.setWordWrap(True)
+        tiles = QHBoxLayout()
+        self.count_labels: dict[str, QLabel] = {}
+        captions = {"new": self.tr("新增"), "changed": self.tr("修改"), "unchanged": self.tr("未变"),
+                    "rejected": self.tr("有错误")}
+        for key, colour in _TILES:
+            tile = QFrame(page)
+            tile.setFrameShape(QFrame.Shape.StyledPanel)
+            number = QLabel("0", tile)
+            number.setObjectName(f"count_{key}")
+            font = QFont(number.font())
+            font.setPointSizeF(font.pointSizeF() * 2.2)
+            font.setBold(True)
+            number.setFont(font)
+            number.setStyleSheet(f"color: {colour};")
+            number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            caption = QLabel(captions[key], tile)
+            caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            box = QVBoxLayout(tile)
+            box.addWidget(number)
+            box.addWidget(caption)
+            tiles.addWidget(tile)
+            self.count_labels[key] = number
+        self.warnings_label = QLabel(page)
+        self.warnings_label.setObjectName("previewWarnings")
+        self.warnings_label.setStyleSheet(WARNING_STYLE)
+        self.warnings_label.setWordWrap(True)
+        self.warnings_label.hide()
+
+        self.rejected_table = _table("rejectedTable")
+        self.changed_table = _table("changedTable")
+        self.new_table = _table("newTable")
+        self.preview_tabs = QTabWidget(page)
+        self.preview_tabs.addTab(self.rejected_table, "")
+        self.preview_tabs.addTab(self.changed_table, "")
+        self.preview_tabs.addTab(self.new_table, "")
+
+        self.save_rejected_button = QPushButton(self.tr("保存错误行…"), page)
+        self.save_rejected_button.setObjectName("saveRejectedButton")
+        self.save_rejected_button.setToolTip(self.tr("把有错误的行连同原因存成 .xlsx，改正后再导入"))
+        self.save_rejected_button.clicked.connect(self._on_save_rejected_clicked)
+        self.remap_button = QPushButton(self.tr("调整列对应…"), page)
+        self.remap_button.setObjectName("remapButton")
+        self.remap_button.clicked.connect(self._on_remap_clicked)
+        actions = QHBoxLayout()
+        actions.addWidget(self.save_rejected_button)
+        actions.addWidget(self.remap_button)
+        actions.addStretch(1)
+
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.preview_where)
+        layout.addLayout(tiles)
+        layout.addWidget(self.warnings_label)
+        layout.addWidget(self.preview_tabs, 1)
+        layout.addLayout(actions)
+        return page
+
+    def _build_result_page(self) -> QWidget:
+        page = QWidget(self)
+        self.result_label = QLabel(page)
+        self.result_label.setObjectName("resultSummary")
+        self.result_label.setWordWrap(True)
+        font = QFont(self.result_label.font())
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.result_label.setFont(font)
+        self.result_hint = QLabel(page)
+        self.result_hint.setWordWrap(True)
+        self.result_save_button = QPushButton(self.tr("保存错误行…"), page)
+        self.result_save_button.setObjectName("resultSaveRejectedButton")
+        self.result_save_button.clicked.connect(self._on_save_rejected_clicked)
+        row = QHBoxLayout()
+        row.addWidget(self.result_save_button)
+        row.addStretch(1)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.result_label)
+        layout.addWidget(self.result_hint)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        return page
+
+    # -- navigation -------------------------------------------------------------------------------
+
+    def _go(self, page: int) -> None:
+        self.stack.setCurrentIndex(page)
+        names = [self.tr("① 选择文件"), self.tr("② 核对预览"), self.tr("③ 导入")]
+        current = {self.FILE: 0, self.MAPPING: 0, self.PREVIEW: 1, self.RESULT: 2}[page]
+        self.steps.setText("　→　".join(f"<b>{n}</b>" if i == current else n for i, n in enumerate(names)))
+        self.back_button.setVisible(page in (self.MAPPING, self.PREVIEW))
+        self.cancel_button.setText(self.tr("关闭") if page == self.RESULT else self.tr("取消"))
+        if page == self.FILE:
+            self.next_button.setText(self.tr("预览"))
+            self.next_button.setEnabled(bool(self.path_edit.text().strip()))
+            self.path_edit.setFocus()
+        elif page == self.MAPPING:
+            self.next_button.setText(self.tr("按此对应重新预览"))
+            self._on_mapping_changed()
+        elif page == self.PREVIEW:
+            counts = self.preview.counts if self.preview is not None else {}
+            writable = counts.get("new", 0) + counts.get("changed", 0)
+            if writable:
+                self.next_button.setText(self.tr("导入 %1 条有效记录").replace("%1", str(writable)))
+            else:
+                self.next_button.setText(self.tr("没有需要导入的记录"))
+            self.next_button.setEnabled(writable > 0)
+        else:
+            self.next_button.setText(self.tr("完成"))
+            self.next_button.setEnabled(True)
+
+    def _on_back_clicked(self) -> None:
+        page = self.stack.currentIndex()
+        if page == self.PREVIEW:
+            self._go(self.FILE)
+        elif page == self.MAPPING:
+            self._go(self.PREVIEW if self.preview is not None else self.FILE)
+
+    def _on_next_clicked(self) -> None:
+        if self.busy:
+            return
+        page = self.stack.currentIndex()
+        if page == self.FILE:
+            text = self.path_edit.text().strip()
+            if text:
+                self.choose_file(Path(text))
+        elif page == self.MAPPING:
+            if self.next_button.isEnabled():
+                self._run_preview(self._mapping_overrides())
+        elif page == self.PREVIEW:
+            if self.next_button.isEnabled():
+                self._run_commit()
+        else:
+            self.accept()
+
+    def _on_path_edit_text_changed(self, text: str) -> None:
+        if self.stack.currentIndex() == self.FILE:
+            self.next_button.setEnabled(bool(text.strip()))
+
+    def _on_browse_clicked(self) -> None:
+        start = str(self.path.parent) if self.path else ""
+        chosen = self.ask_open_file(self, self.tr("选择考生名单"), start,
+                                    self.tr("考生名单 (*.xlsx *.csv *.xls);;所有文件 (*)"))
+        if chosen:
+            self.choose_file(Path(chosen))
+
+    # -- preview ----------------------------------------------------------------------------------
+
+    def choose_file(self, path: Path) -> None:
+        """Preview ``path`` straight away: the user chose it to import it."""
+        self.path = Path(path)
+        self.path_edit.blockSignals(True)
+        self.path_edit.setText(str(self.path))
+        self.path_edit.blockSignals(False)
+        self.overrides = None
+        self.preview = None
+        self.mapping = None
+        self._run_preview(None)
+
+    def _run_preview(self, overrides: dict[str, str] | None) -> None:
+        assert self.path is not None
+        path = self.path
+        roster = self.container.roster
+        self.file_error.hide()
+        self.overrides = overrides
+
+        def work(progress, cancel):
+            return roster.preview(path, overrides, progress=progress, cancel=cancel)
+
+        self._set_busy(True)
+        self.handle = run_with_progress(self.runner, self, self.tr("正在检查名单…"), work,
+                                        on_success=self._on_preview_ready, on_error=self._on_preview_failed)
+
+    def _on_preview_ready(self, preview: object) -> None:
+        self._set_busy(False)
+        assert isinstance(preview, ImportPreview)
+        self.preview = preview
+        self.mapping = preview.mapping
+        self._show_preview(preview)
+        self._go(self.PREVIEW)
+
+    def _on_preview_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(exc, MappingNeeded):
+            self.mapping = exc.mapping
+            self._show_mapping(exc.mapping, needed=True)
+            self._go(self.MAPPING)
+            return
+        if isinstance(exc, Cancelled):
+            self._show_file_error(self.tr("已取消检查，未做任何更改。"))
+            self._go(self.FILE)
+            return
+        if isinstance(exc, AppError):
+            self._show_file_error(exc.message)
+            self._go(self.FILE)
+            return
+        self._go(self.FILE)
+        show_error(self, exc)
+
+    def _show_file_error(self, text: str) -> None:
+        self.file_error.setText(text)
+        self.file_error.show()
+
+    def _show_preview(self, preview: ImportPreview) -> None:
+        counts = preview.counts
+        for key, label in self.count_labels.items():
+            label.setText(str(counts.get(key, 0)))
+        m = preview.mapping
+        self.preview_where.setText(self.tr("文件：%1　　工作表：%2，表头在第 %3 行，共 %4 行数据")
+                                   .replace("%1", preview.path.name).replace("%2", m.sheet)
+                                   .replace("%3", str(m.header_row)).replace("%4", str(len(preview.rows))))
+        notes = list(preview.warnings)
+        if m.unknown_headers:
+            notes.append(self.tr("如需导入未识别的列，点下方的“调整列对应…”。"))
+        self.warnings_label.setText("\n".join(f"⚠ {w}" for w in notes))
+        self.warnings_label.setVisible(bool(notes))
+
+        rejected_rows: list[tuple[str, str, str]] = []
+        for row in preview.rejected:
+            for p in row.problems:
+                column = p.column or self.tr("整行")
+                if p.header:
+                    column = f"{column}（{p.header}）"
+                rejected_rows.append((str(p.row), column, p.message))
+        self.rejected_table.setModel(_RowsModel([self.tr("行号"), self.tr("列"), self.tr("原因")],
+                                                rejected_rows, self))
+        changed_rows: list[tuple[str, str, str, str, str]] = []
+        new_rows: list[tuple[str, str, str, str]] = []
+        for row in preview.rows:
+            if row.kind == "changed" and row.data is not None:
+                for key, (old, new) in row.changes.items():
+                    changed_rows.append((str(row.row), row.data.student_no or "", row.data.name,
+                                         FIELD_CHOICES.get(key, key),
+                                         f"{_display(old) or self.tr('（空）')} → {_display(new) or self.tr('（空）')}"))
+            elif row.kind == "new" and row.data is not None:
+                new_rows.append((str(row.row), row.data.student_no or "", row.data.name, row.data.class_name))
+        self.changed_table.setModel(_RowsModel(
+            [self.tr("行号"), self.tr("学号"), self.tr("姓名"), self.tr("字段"), self.tr("旧 → 新")],
+            changed_rows, self))
+        self.new_table.setModel(_RowsModel([self.tr("行号"), self.tr("学号"), self.tr("姓名"), self.tr("班级")],
+                                           new_rows, self))
+        metrics = self.fontMetrics()
+        for table, widths in ((self.rejected_table, ("99999", "AA（身份证号码）")),
+                              (self.changed_table, ("99999", "202301010101", "欧阳某某某", "报考专业（类）")),
+                              (self.new_table, ("99999", "202301010101", "欧阳某某某"))):
+            for column, sample in enumerate(widths):
+                title = str(table.model().headerData(column, Qt.Orientation.Horizontal))
+                table.setColumnWidth(column, max(metrics.horizontalAdvance(sample),
+                                                 metrics.horizontalAdvance(title)) + 28)
+        # Reasons can be long (the Excel hint): wrap them while the list is short enough to measure.
+        self.rejected_table.setWordWrap(True)
+        if len(rejected_rows) <= 500:
+            self.rejected_table.resizeRowsToContents()
+        n_rejected = counts.get("rejected", 0)
+        self.preview_tabs.setTabText(0, self.tr("有错误的行 (%1)").replace("%1", str(n_rejected)))
+        self.preview_tabs.setTabText(1, self.tr("将修改的考生 (%1)").replace("%1", str(counts.get("changed", 0))))
+        self.preview_tabs.setTabText(2, self.tr("将新增的考生 (%1)").replace("%1", str(counts.get("new", 0))))
+        self.preview_tabs.setCurrentIndex(0 if n_rejected else (1 if counts.get("changed") else 2))
+        self.save_rejected_button.setEnabled(n_rejected > 0)
+
+    # -- mapping ----------------------------------------------------------------------------------
+
+    def _on_remap_clicked(self) -> None:
+        if self.mapping is not None:
+            self._show_mapping(self.mapping, needed=False)
+            self._go(self.MAPPING)
+
+    def _show_mapping(self, mapping: ColumnMapping, *, needed: bool) -> None:
+        if needed and mapping.missing_required:
+            missing = "、".join(FIELD_CHOICES.get(k, k) for k in mapping.missing_required)
+            self.mapping_intro.setText(self.tr("没能自动找到这些必填列：%1。请在下面为文件的每一列选择对应的内容，"
+                                               "不需要的列选“忽略此列”。").replace("%1", missing))
+        else:
+            self.mapping_intro.setText(self.tr("核对文件的每一列对应的内容；不需要的列选“忽略此列”。"))
+        self.mapping_where.setText(self.tr("工作表：%1，表头在第 %2 行。带 * 的为必填。")
+                                   .replace("%1", mapping.sheet).replace("%2", str(mapping.header_row)))
+        while self.mapping_grid.count():
+            item = self.mapping_grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self._mapping_combos = []
+        for column, title in enumerate((self.tr("列"), self.tr("文件中的列名"), self.tr("对应到"))):
+            label = QLabel(f"<b>{title}</b>", self.mapping_grid_host)
+            self.mapping_grid.addWidget(label, 0, column)
+        for i, header in enumerate(mapping.headers):
+            letter = QLabel(column_letter(i), self.mapping_grid_host)
+            name = QLabel(header or self.tr("（空表头）"), self.mapping_grid_host)
+            combo = QComboBox(self.mapping_grid_host)
+            combo.setObjectName(f"mapping_{i}")
+            combo.addItem(self.tr("忽略此列"), "")
+            for key, label_text in FIELD_CHOICES.items():
+                combo.addItem(f"{label_text} *" if key in REQUIRED else label_text, key)
+            combo.setCurrentIndex(max(combo.findData(mapping.fields.get(i, "")), 0))
+            combo.currentIndexChanged.connect(self._on_mapping_changed)
+            self.mapping_grid.addWidget(letter, i + 1, 0)
+            self.mapping_grid.addWidget(name, i + 1, 1)
+            self.mapping_grid.addWidget(combo, i + 1, 2)
+            self._mapping_combos.append((header, combo))
+        self.mapping_grid.setRowStretch(len(mapping.headers) + 1, 1)
+
+    def _mapping_overrides(self) -> dict[str, str]:
+        """Header text -> field key ("" = ignore) for every column, as the service's overrides."""
+        return {header: str(combo.currentData() or "") for header, combo in self._mapping_combos if header}
+
+    def _on_mapping_changed(self, *_args: object) -> None:
+        chosen: dict[str, list[str]] = {}
+        for header, combo in self._mapping_combos:
+            key = str(combo.currentData() or "")
+            if key:
+                chosen.setdefault(key, []).append(header)
+        problems = []
+        missing = [FIELD_CHOICES.get(k, k) for k in REQUIRED if k not in chosen]
+        if missing:
+            problems.append(self.tr("还需要指定：%1。").replace("%1", "、".join(missing)))
+        for key, headers in chosen.items():
+            if len(headers) > 1:
+                problems.append(self.tr("“%1”对应了多列：%2，只能选一列。").replace("%1", FIELD_CHOICES.get(key, key))
+                                .replace("%2", "、".join(headers)))
+        self.mapping_error.setText("\n".join(problems))
+        self.mapping_error.setVisible(bool(problems))
+        if self.stack.currentIndex() == self.MAPPING:
+            self.next_button.setEnabled(not problems)
+
+    # -- commit -----------------------------------------------------------------------------------
+
+    def _run_commit(self) -> None:
+        assert self.preview is not None
+        preview, actor, roster = self.preview, self.actor, self.container.roster
+
+        def work(progress, cancel):
+            return roster.commit(actor, preview, progress=progress, cancel=cancel)
+
+        self._set_busy(True)
+        self.handle = run_with_progress(self.runner, self, self.tr("正在导入名单…"), work,
+                                        on_success=self._on_commit_done, on_error=self._on_commit_failed)
+
+    def _on_commit_done(self, result: object) -> None:
+        self._set_busy(False)
+        assert isinstance(result, ImportResult)
+        self.result = result
+        self.result_label.setText(self.tr("导入完成：新增 %1 人，修改 %2 人，未变 %3 人；有错误未导入 %4 行。")
+                                  .replace("%1", str(result.created)).replace("%2", str(result.updated))
+                                  .replace("%3", str(result.unchanged)).replace("%4", str(result.rejected)))
+        if result.rejected:
+            self.result_hint.setText(self.tr("有错误的行没有导入。点“保存错误行…”把它们连同原因存成表格，"
+                                             "改正后再导入同一个表格即可（已导入的考生不会重复）。"))
+        else:
+            self.result_hint.setText(self.tr("名单已更新，每一处修改都已记入修改记录。"))
+        self.result_save_button.setVisible(result.rejected > 0)
+        self._go(self.RESULT)
+        self.roster_imported.emit(result)
+
+    def _on_commit_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(exc, Cancelled):
+            show_info(self, self.tr("导入已取消"), self.tr("导入已取消，未写入任何数据。"))
+            return
+        show_error(self, exc)
+
+    # -- rejected rows ----------------------------------------------------------------------------
+
+    def _on_save_rejected_clicked(self) -> None:
+        if self.preview is None or not self.preview.rejected:
+            return
+        source = self.preview.path
+        default = source.with_name(self.tr("%1_错误行.xlsx").replace("%1", source.stem))
+        chosen = self.ask_save_file(self, self.tr("保存错误行"), str(default), self.tr("Excel 工作簿 (*.xlsx)"))
+        if not chosen:
+            return
+        out = Path(chosen)
+        if out.suffix.lower() != ".xlsx":
+            out = out.with_name(out.name + ".xlsx")
+        try:
+            written = self.container.roster.save_rejected(self.preview, out)
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        show_info(self, self.tr("保存错误行"), self.tr("已把 %1 行有错误的记录（含“错误原因”列）保存到：\n%2\n"
+                                                   "改正后可直接再导入这个文件。")
+                  .replace("%1", str(len(self.preview.rejected))).replace("%2", str(written)))
+
+    # -- busy state and closing -------------------------------------------------------------------
+
+    def _set_busy(self, busy: bool) -> None:
+        for button in (self.next_button, self.back_button, self.browse_button, self.save_rejected_button,
+                       self.remap_button, self.result_save_button, self.cancel_button):
+            button.setEnabled(not busy)
+        if not busy:
+            # Give each button back the state its page wants (Save errors only with errors, …).
+            self.save_rejected_button.setEnabled(bool(self.preview and self.preview.rejected))
+            self._go(self.stack.currentIndex())
+
+    @property
+    def busy(self) -> bool:
+        return self.handle is not None and not self.handle.done
+
+    def reject(self) -> None:
+        if self.busy:
+            self.handle.cancel.cancel()  # the progress dialog reports the outcome
+            return
+        super().reject()

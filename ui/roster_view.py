@@ -1,0 +1,446 @@
+"""The roster screen: find any candidate fast, open the editor, import, export.
+
+Search filters as the user types (name, student number, ID number, class); the combos filter
+by class, counsellor, category and status. Rows load once through the ``TaskRunner`` and are
+filtered in memory by ``RosterModel``. Import, new and edit appear only for roster editors.
+
+Signals: ``roster_changed()`` after an import or an edit changed the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, QStandardPaths, Qt, Signal
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.candidate import STATUS_LABELS
+from app.services.context import ROSTER_EDITORS, Actor
+from app.services.search import Filters
+from ui.candidate_editor import CandidateEditorDialog
+from ui.errors import show_error, show_info
+from ui.import_wizard import IMPORT_SUFFIXES, ImportWizard
+from ui.roster_model import COLUMN_KEYS, UUID_ROLE, RosterModel
+from ui.tasks import TaskRunner, run_with_progress
+
+# Sample text per column for the initial widths: wide enough for typical values, never fixed.
+_WIDTH_SAMPLES = {
+    "student_no": "202301010101", "name": "欧阳某某某", "gender": "性别", "id_number": "41030219900307123X",
+    "class_name": "计算机应用技术2301班", "counsellor": "辅导员名", "major": "计算机应用技术专业",
+    "intended_major": "数据科学与大数据技术", "category": "退役大学生士兵", "status_label": "审核未通过",
+    "phone": "13800000000",
+}
+
+
+def _default_dir() -> str:
+    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+
+
+class RosterView(QWidget):
+    roster_changed = Signal()
+
+    def __init__(self, container, actor: Actor, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("rosterView")
+        self.container = container
+        self.actor = actor
+        self.runner = runner
+        self.can_edit = actor.role in ROSTER_EDITORS
+        # Seams for the blocking file dialogs, so tests can answer them.
+        self.ask_save_file: Callable[[QWidget, str, str, str], str] = _ask_save_file
+        self.ask_open_file: Callable[[QWidget, str, str, str], str] | None = None
+        self.editor: CandidateEditorDialog | None = None
+        self.wizard: ImportWizard | None = None
+        self._loading = False
+        self._reload_again = False
+        self._pending_uuid = ""
+
+        self.model = RosterModel(self)
+        self._build()
+        self.model.visible_count_changed.connect(self._on_model_visible_count_changed)
+        self.setAcceptDrops(self.can_edit)
+        self.reload()
+
+    # -- layout -----------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.toolbar = QToolBar(self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        shortcut_scope = Qt.ShortcutContext.WidgetWithChildrenShortcut
+
+        def action(text: str, tip: str, slot, shortcut: QKeySequence | None = None, visible: bool = True):
+            act = QAction(text, self)
+            act.setToolTip(tip)
+            if shortcut is not None:
+                act.setShortcut(shortcut)
+                act.setShortcutContext(shortcut_scope)
+                act.setToolTip(f"{tip} ({shortcut.toString(QKeySequence.SequenceFormat.NativeText)})")
+            act.triggered.connect(slot)
+            if visible:
+                self.toolbar.addAction(act)
+                self.addAction(act)
+            return act
+
+        self.import_action = action(self.tr("导入名单"), self.tr("从 .xlsx 或 .csv 文件导入考生名单"),
+                                    self._on_import_triggered, QKeySequence("Ctrl+I"), self.can_edit)
+        self.new_action = action(self.tr("新增考生"), self.tr("手工录入一名考生"), self._on_new_triggered,
+                                 QKeySequence("Ctrl+N"), self.can_edit)
+        if self.can_edit:
+            self.toolbar.addSeparator()
+        self.export_action = action(self.tr("导出名单"), self.tr("把全部考生导出为 .xlsx"),
+                                    self._on_export_triggered)
+        self.template_action = action(self.tr("下载导入模板"), self.tr("保存一个空白的导入模板 .xlsx"),
+                                      self._on_template_triggered, visible=self.can_edit)
+        self.toolbar.addSeparator()
+        self.refresh_action = action(self.tr("刷新"), self.tr("重新读取名单"), self.reload,
+                                     QKeySequence(Qt.Key.Key_F5))
+        for act in (self.import_action, self.new_action):
+            button = self.toolbar.widgetForAction(act)
+            if isinstance(button, QToolButton):
+                button.setObjectName("primaryToolButton")
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("rosterSearch")
+        self.search.setPlaceholderText(self.tr("搜索 姓名 / 学号 / 身份证号 / 班级"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_search_text_changed)
+        self.search.returnPressed.connect(self._on_search_return_pressed)
+        focus_search = QAction(self)
+        focus_search.setShortcut(QKeySequence.StandardKey.Find)
+        focus_search.setShortcutContext(shortcut_scope)
+        focus_search.triggered.connect(self._on_focus_search_triggered)
+        self.addAction(focus_search)
+        clear_search = QAction(self.search)
+        clear_search.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        clear_search.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        clear_search.triggered.connect(self.search.clear)
+        self.search.addAction(clear_search)
+
+        self.class_combo = self._filter_combo("classFilter")
+        self.counsellor_combo = self._filter_combo("counsellorFilter")
+        self.category_combo = self._filter_combo("categoryFilter")
+        self.status_combo = self._filter_combo("statusFilter")
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("rosterCount")
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        for text, combo in ((self.tr("班级"), self.class_combo), (self.tr("辅导员"), self.counsellor_combo),
+                            (self.tr("考生类别"), self.category_combo), (self.tr("状态"), self.status_combo)):
+            label = QLabel(text, self)
+            label.setBuddy(combo)
+            filters.addWidget(label)
+            filters.addWidget(combo, 1)
+        filters.addWidget(self.count_label)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("rosterTable")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        # Start in the service's order (class, student number) until the user clicks a header.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        vheader = self.table.verticalHeader()
+        vheader.setVisible(False)
+        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vheader.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        metrics = self.table.fontMetrics()
+        for column, key in enumerate(COLUMN_KEYS):
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            sample = max(metrics.horizontalAdvance(_WIDTH_SAMPLES[key]), metrics.horizontalAdvance(title) + 24)
+            self.table.setColumnWidth(column, sample + 18)
+        self.table.activated.connect(self._on_table_activated)
+
+        self.empty_label = QLabel(self)
+        self.empty_label.setObjectName("rosterEmpty")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.hide()
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.toolbar)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty_label)
+
+        self.setTabOrder(self.search, self.class_combo)
+        self.setTabOrder(self.class_combo, self.counsellor_combo)
+        self.setTabOrder(self.counsellor_combo, self.category_combo)
+        self.setTabOrder(self.category_combo, self.status_combo)
+        self.setTabOrder(self.status_combo, self.table)
+        self.setFocusProxy(self.search)
+
+    def _filter_combo(self, name: str) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setObjectName(name)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.setMinimumContentsLength(4)
+        combo.addItem(self.tr("全部"), "")
+        combo.currentIndexChanged.connect(self._on_filter_changed)
+        return combo
+
+    # -- loading ----------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the roster and the filter choices again (F5, and after imports and edits)."""
+        if self._loading:
+            self._reload_again = True  # the running load may predate the change that asked for this one
+            return
+        if not self._pending_uuid:
+            self._pending_uuid = self.selected_uuid()
+        self._loading = True
+        self._reload_again = False
+        self.count_label.setText(self.tr("正在读取名单…"))
+        candidates = self.container.candidates
+
+        def load(progress, cancel):
+            return candidates.rows(), candidates.choices()
+
+        self.runner.run(load, on_success=self._on_rows_loaded, on_error=self._on_load_failed)
+
+    def _on_rows_loaded(self, result: object) -> None:
+        self._loading = False
+        rows, choices = result  # type: ignore[misc]
+        self._fill_combo(self.class_combo, [(v, v) for v in choices.get("class_name", [])])
+        self._fill_combo(self.counsellor_combo, [(v, v) for v in choices.get("counsellor", [])])
+        self._fill_combo(self.category_combo, [(v, v) for v in choices.get("category", [])])
+        self._fill_combo(self.status_combo,
+                         [(STATUS_LABELS.get(v, v), v) for v in choices.get("status", [])])
+        self.model.set_rows(rows)
+        self.model.set_filters(self._current_filters())
+        self._on_model_visible_count_changed(self.model.visible_count, self.model.total_count)
+        if self._pending_uuid:
+            self.select_candidate(self._pending_uuid)
+            self._pending_uuid = ""
+        if self._reload_again:
+            self.reload()
+
+    def _on_load_failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self._reload_again = False
+        self.count_label.setText(self.tr("名单读取失败"))
+        show_error(self, exc)
+
+    def _fill_combo(self, combo: QComboBox, items: list[tuple[str, str]]) -> None:
+        """Refill the choices, keeping the chosen value when it still exists."""
+        keep = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(self.tr("全部"), "")
+        for text, value in items:
+            combo.addItem(text, value)
+        index = combo.findData(keep)
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    # -- filtering --------------------------------------------------------------------------------
+
+    def _current_filters(self) -> Filters:
+        return Filters(text=self.search.text(), class_name=self.class_combo.currentData() or "",
+                       counsellor=self.counsellor_combo.currentData() or "",
+                       category=self.category_combo.currentData() or "",
+                       status=self.status_combo.currentData() or "")
+
+    def _on_search_text_changed(self, _text: str) -> None:
+        self.model.set_filters(self._current_filters())
+
+    def _on_filter_changed(self, _index: int) -> None:
+        self.model.set_filters(self._current_filters())
+
+    def _on_search_return_pressed(self) -> None:
+        # Enter in the search box goes to the first hit, so a second Enter opens it.
+        if self.model.visible_count:
+            self.table.setFocus()
+            self.table.selectRow(0)
+
+    def _on_focus_search_triggered(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _on_model_visible_count_changed(self, visible: int, total: int) -> None:
+        self.count_label.setText(self.tr("显示 %1 / 共 %2 人").replace("%1", str(visible))
+                                 .replace("%2", str(total)))
+        if total == 0:
+            if self.can_edit:
+                self.empty_label.setText(self.tr("名单还是空的。点“导入名单”（Ctrl+I）导入学生处导出的表格，"
+                                                 "或把 .xlsx / .csv 文件拖到这里。"))
+            else:
+                self.empty_label.setText(self.tr("名单还是空的，请等待经办人导入名单。"))
+            self.empty_label.show()
+        else:
+            self.empty_label.hide()
+
+    # -- candidates -------------------------------------------------------------------------------
+
+    def selected_uuid(self) -> str:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return self.model.row_at(rows[0].row()).uuid if rows else ""
+
+    def select_candidate(self, uuid: str) -> None:
+        row = self.model.row_of_uuid(uuid)
+        if row >= 0:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_editor(str(self.model.data(index, UUID_ROLE)))
+
+    def open_editor(self, uuid: str | None) -> CandidateEditorDialog | None:
+        if self.editor is not None and self.editor.isVisible():
+            self.editor.raise_()
+            self.editor.activateWindow()
+            return self.editor
+        try:
+            editor = CandidateEditorDialog(self.container, self.actor, uuid, self.runner, self)
+        except Exception as exc:  # the candidate may have vanished since the last refresh
+            show_error(self, exc)
+            return None
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.candidate_saved.connect(self._on_editor_candidate_saved)
+        editor.destroyed.connect(self._on_editor_destroyed)
+        self.editor = editor
+        editor.open()
+        return editor
+
+    def _on_editor_destroyed(self) -> None:
+        self.editor = None
+
+    def _on_new_triggered(self) -> None:
+        if self.can_edit:
+            self.open_editor(None)
+
+    def _on_editor_candidate_saved(self, uuid: str) -> None:
+        self._pending_uuid = uuid
+        self.reload()
+        self.roster_changed.emit()
+
+    # -- import / export --------------------------------------------------------------------------
+
+    def _on_import_triggered(self) -> None:
+        self.open_import()
+
+    def open_import(self, path: Path | None = None) -> ImportWizard | None:
+        if not self.can_edit:
+            return None
+        if self.wizard is not None and self.wizard.isVisible():
+            self.wizard.raise_()
+            if path is not None and not self.wizard.busy:
+                self.wizard.choose_file(path)
+            return self.wizard
+        wizard = ImportWizard(self.container, self.actor, self.runner, self)
+        if self.ask_open_file is not None:
+            wizard.ask_open_file = self.ask_open_file
+        wizard.ask_save_file = self.ask_save_file
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.roster_imported.connect(self._on_wizard_roster_imported)
+        wizard.destroyed.connect(self._on_wizard_destroyed)
+        self.wizard = wizard
+        wizard.open()
+        if path is not None:
+            wizard.choose_file(path)
+        return wizard
+
+    def _on_wizard_destroyed(self) -> None:
+        self.wizard = None
+
+    def _on_wizard_roster_imported(self, _result: object) -> None:
+        self.reload()
+        self.roster_changed.emit()
+
+    def _on_export_triggered(self) -> None:
+        name = self.tr("考生名单_%1.xlsx").replace("%1", dt.date.today().strftime("%Y%m%d"))
+        out = self.ask_save_file(self, self.tr("导出名单"), str(Path(_default_dir()) / name),
+                                 self.tr("Excel 工作簿 (*.xlsx)"))
+        if not out:
+            return
+        path = _with_suffix(out)
+        roster = self.container.roster
+
+        def work(progress, cancel):
+            return roster.export(path, progress=progress, cancel=cancel)
+
+        def done(count: object) -> None:
+            show_info(self, self.tr("导出名单"), self.tr("已导出 %1 名考生到：\n%2")
+                      .replace("%1", str(count)).replace("%2", str(path)))
+
+        run_with_progress(self.runner, self, self.tr("正在导出名单…"), work, on_success=done,
+                          on_error=lambda exc: show_error(self, exc))
+
+    def _on_template_triggered(self) -> None:
+        out = self.ask_save_file(self, self.tr("下载导入模板"),
+                                 str(Path(_default_dir()) / self.tr("考生名单导入模板.xlsx")),
+                                 self.tr("Excel 工作簿 (*.xlsx)"))
+        if not out:
+            return
+        path = _with_suffix(out)
+        roster = self.container.roster
+
+        def work(progress, cancel):
+            return roster.write_template(path)
+
+        def done(written: object) -> None:
+            show_info(self, self.tr("下载导入模板"), self.tr("导入模板已保存到：\n%1").replace("%1", str(written)))
+
+        run_with_progress(self.runner, self, self.tr("正在保存导入模板…"), work, on_success=done,
+                          on_error=lambda exc: show_error(self, exc))
+
+    # -- drag and drop ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _dropped_file(event: QDragEnterEvent | QDropEvent) -> Path | None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if len(urls) != 1 or not urls[0].isLocalFile():
+            return None
+        path = Path(urls[0].toLocalFile())
+        # .xls is accepted so the wizard can say how to convert it.
+        return path if path.suffix.lower() in (*IMPORT_SUFFIXES, ".xls") else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.can_edit and self._dropped_file(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self._dropped_file(event)
+        if self.can_edit and path is not None:
+            event.acceptProposedAction()
+            self.open_import(path)
+        else:
+            event.ignore()
+
+
+def _with_suffix(out: str) -> Path:
+    path = Path(out)
+    return path if path.suffix.lower() == ".xlsx" else path.with_name(path.name + ".xlsx")
+
+
+def _ask_save_file(parent: QWidget, title: str, default: str, filters: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, title, default, filters)
+    return path
