@@ -4,8 +4,9 @@ The work is a plain callable taking ``progress`` and ``cancel`` keyword argument
 ``app.tasks``). Tests build ``TaskRunner(synchronous=True)`` so that work runs inline, which
 keeps them deterministic without waiting on threads.
 
-Signals (of ``_Relay``, internal): ``succeeded(object)``, ``failed(object)``,
-``progressed(int, int, str)``; they are emitted on the worker thread and delivered on the GUI thread.
+Signals (of ``_Relay``, internal, one per runner): ``succeeded(int key, object)``,
+``failed(int key, object)``, ``progressed(int key, int, int, str)``; emitted on the worker thread,
+delivered on the GUI thread.
 """
 
 from __future__ import annotations
@@ -25,42 +26,42 @@ log = logging.getLogger(__name__)
 
 
 class _Relay(QObject):
-    """Lives on the GUI thread; the worker emits, the relay's own slots run the callbacks.
+    """One per runner, living on the GUI thread: workers emit, its slots run the callbacks.
 
-    Connecting the signals to slots of an object that lives on the GUI thread makes the
-    connection queued when the worker emits, so callbacks always run on the GUI thread.
+    The slots belong to an object of the GUI thread, so a worker's emit is queued and the
+    callbacks run on the GUI thread. Tasks are told apart by a key; keeping one relay per
+    runner (rather than one QObject per task) leaves no per-task objects tied up in Qt's
+    connections, which Python's garbage collector cannot see through.
     """
 
-    succeeded = Signal(object)
-    failed = Signal(object)
-    progressed = Signal(int, int, str)
+    succeeded = Signal(int, object)
+    failed = Signal(int, object)
+    progressed = Signal(int, int, int, str)
 
-    def __init__(self, on_success: Callable[[object], None], on_error: Callable[[BaseException], None],
-                 on_progress: Callable[[int, int, str], None] | None) -> None:
-        super().__init__()
-        self._on_success, self._on_error, self._on_progress = on_success, on_error, on_progress
+    def __init__(self, runner: TaskRunner) -> None:
+        super().__init__(runner)
+        self._runner = runner
         self.succeeded.connect(self._deliver_success)
         self.failed.connect(self._deliver_error)
         self.progressed.connect(self._deliver_progress)
 
-    @Slot(object)
-    def _deliver_success(self, result: object) -> None:
-        self._on_success(result)
+    @Slot(int, object)
+    def _deliver_success(self, key: int, result: object) -> None:
+        self._runner._finish(key, result, None)
 
-    @Slot(object)
-    def _deliver_error(self, exc: object) -> None:
-        self._on_error(exc)  # type: ignore[arg-type]
+    @Slot(int, object)
+    def _deliver_error(self, key: int, exc: object) -> None:
+        self._runner._finish(key, None, exc)  # type: ignore[arg-type]
 
-    @Slot(int, int, str)
-    def _deliver_progress(self, done: int, total: int, message: str) -> None:
-        if self._on_progress is not None:
-            self._on_progress(done, total, message)
+    @Slot(int, int, int, str)
+    def _deliver_progress(self, key: int, done: int, total: int, message: str) -> None:
+        self._runner._progress(key, done, total, message)
 
 
 class _Job(QRunnable):
-    def __init__(self, fn: Callable, relay: _Relay, cancel: CancelToken) -> None:
+    def __init__(self, fn: Callable, relay: _Relay, key: int, cancel: CancelToken) -> None:
         super().__init__()
-        self.fn, self.relay, self.cancel = fn, relay, cancel
+        self.fn, self.relay, self.key, self.cancel = fn, relay, key, cancel
         self.setAutoDelete(True)
 
     def run(self) -> None:
@@ -69,21 +70,31 @@ class _Job(QRunnable):
         except BaseException as exc:  # delivered to the GUI thread, never lost
             if not isinstance(exc, AppError):
                 log.error("background task failed\n%s", traceback.format_exc())
-            self.relay.failed.emit(exc)
+            self.relay.failed.emit(self.key, exc)
         else:
-            self.relay.succeeded.emit(result)
+            self.relay.succeeded.emit(self.key, result)
+        finally:
+            self.fn = None  # type: ignore[assignment]  # drop the work's references early
 
     def _progress(self, done: int, total: int, message: str) -> None:
-        self.relay.progressed.emit(done, total, message)
+        self.relay.progressed.emit(self.key, int(done), int(total), str(message or ""))
 
 
 @dataclass
 class TaskHandle:
     cancel: CancelToken
-    relay: _Relay
+    key: int = 0
     done: bool = False
     result: object = None
     error: BaseException | None = None
+
+
+@dataclass
+class _Callbacks:
+    handle: TaskHandle
+    on_success: Callable[[object], None] | None
+    on_error: Callable[[BaseException], None] | None
+    on_progress: Callable[[int, int, str], None] | None
 
 
 class TaskRunner(QObject):
@@ -96,47 +107,52 @@ class TaskRunner(QObject):
         self.pool = pool or QThreadPool(self)
         # One writer at a time, as SQLite wants: work runs serially.
         self.pool.setMaxThreadCount(1)
-        self._handles: dict[int, TaskHandle] = {}
+        self._relay = _Relay(self)
+        self._tasks: dict[int, _Callbacks] = {}
+        self._next_key = 0
 
     def run(self, fn: Callable, *, on_success: Callable[[object], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None,
             on_progress: Callable[[int, int, str], None] | None = None) -> TaskHandle:
         """Start ``fn(progress=, cancel=)``; the callbacks run on the GUI thread."""
-        cancel = CancelToken()
-        handle: TaskHandle
-
-        def finish_ok(result: object) -> None:
-            handle.done, handle.result = True, result
-            self._handles.pop(id(handle), None)
-            if on_success:
-                on_success(result)
-
-        def finish_err(exc: BaseException) -> None:
-            handle.done, handle.error = True, exc
-            self._handles.pop(id(handle), None)
-            if on_error:
-                on_error(exc)
-            elif not isinstance(exc, Cancelled):
-                log.error("unhandled task error: %r", exc)
-
-        relay = _Relay(finish_ok, finish_err, on_progress)
-        handle = TaskHandle(cancel=cancel, relay=relay)
-        self._handles[id(handle)] = handle
-        job = _Job(fn, relay, cancel)
+        self._next_key = (self._next_key + 1) % 2_000_000_000
+        key = self._next_key
+        handle = TaskHandle(cancel=CancelToken(), key=key)
+        self._tasks[key] = _Callbacks(handle, on_success, on_error, on_progress)
+        job = _Job(fn, self._relay, key, handle.cancel)
         if self.synchronous:
             job.run()
         else:
             self.pool.start(job)
         return handle
 
+    def _finish(self, key: int, result: object, exc: BaseException | None) -> None:
+        task = self._tasks.pop(key, None)
+        if task is None:
+            return
+        handle = task.handle
+        handle.done, handle.result, handle.error = True, result, exc
+        if exc is None:
+            if task.on_success:
+                task.on_success(result)
+        elif task.on_error:
+            task.on_error(exc)
+        elif not isinstance(exc, Cancelled):
+            log.error("unhandled task error: %r", exc)
+
+    def _progress(self, key: int, done: int, total: int, message: str) -> None:
+        task = self._tasks.get(key)
+        if task is not None and task.on_progress:
+            task.on_progress(done, total, message)
+
     def cancel_all(self) -> None:
         """Ask every running task to stop (on closing the window)."""
-        for handle in list(self._handles.values()):
-            handle.cancel.cancel()
+        for task in list(self._tasks.values()):
+            task.handle.cancel.cancel()
 
     @property
     def busy(self) -> bool:
-        return bool(self._handles)
+        return bool(self._tasks)
 
     def wait(self, msecs: int = -1) -> bool:
         return self.pool.waitForDone(msecs)

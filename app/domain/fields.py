@@ -40,10 +40,22 @@ _ART_ALIASES = {"": "", "否": "", "无": "", "非艺体": "", "普通": "",
 AWARD_LEVELS = ("", "国家级一等奖", "国家级二等奖", "国家级三等奖", "省级一等奖")
 
 
+_WS = re.compile(r"[\s\u3000]+")
+_PLAIN_NAME = re.compile(r"[\u4e00-\u9fff]{2,6}")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(r"0\d{9,11}")
+_PHONE_JUNK = re.compile(r"[\s()\-]+")
+
+
 def clean_text(value: object) -> str:
     """Cell or field text with surrounding white space (incl. full-width) removed."""
     if value is None:
         return ""
+    if type(value) is str:
+        text = value.strip()
+        if "\u3000" in text or "\u00a0" in text:
+            text = text.replace("\u3000", " ").replace("\u00a0", " ")
+        return text
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).replace("\u3000", " ").replace("\u00a0", " ").strip()
@@ -52,7 +64,9 @@ def clean_text(value: object) -> str:
 def name(value: object) -> str:
     """Remove the spaces lists use to align two-character names; keep a minority name's dot."""
     text = clean_text(value)
-    text = re.sub(r"[\s\u3000]+", "", text)
+    if _PLAIN_NAME.fullmatch(text):
+        return text
+    text = _WS.sub("", text)
     for dot in _NAME_DOTS:
         text = text.replace(dot, "·")
     text = text.replace(".", "·") if re.search(r"[\u4e00-\u9fff]\.[\u4e00-\u9fff]", text) else text
@@ -78,8 +92,12 @@ def gender(value: object) -> str:
 
 def phone(value: object, required: bool = False) -> str:
     """Mainland mobile numbers (11 digits starting with 1) or landlines with area code."""
-    text = clean_text(value).translate(_FULLWIDTH_DIGITS)
-    text = re.sub(r"[\s()\-]+", "", text)
+    text = clean_text(value)
+    if not text and not required:
+        return ""
+    if _MOBILE.fullmatch(text):
+        return text
+    text = _PHONE_JUNK.sub("", text.translate(_FULLWIDTH_DIGITS))
     if text.startswith("+86"):
         text = text[3:]
     elif text.startswith("0086"):
@@ -88,9 +106,7 @@ def phone(value: object, required: bool = False) -> str:
         if required:
             raise ValidationError("联系电话为空。", "phone")
         return ""
-    if re.fullmatch(r"1[3-9]\d{9}", text):
-        return text
-    if re.fullmatch(r"0\d{9,11}", text):
+    if _MOBILE.fullmatch(text) or _LANDLINE.fullmatch(text):
         return text
     if text.isdigit() and len(text) != 11:
         raise ValidationError(f"联系电话“{clean_text(value)}”应为 11 位手机号，现为 {len(text)} 位。", "phone")
@@ -98,7 +114,10 @@ def phone(value: object, required: bool = False) -> str:
 
 
 def category(value: object) -> str:
-    text = re.sub(r"[\s\u3000]+", "", clean_text(value))
+    text = clean_text(value)
+    if text in _CATEGORY_ALIASES:
+        return _CATEGORY_ALIASES[text]
+    text = _WS.sub("", text)
     if not text:
         return "普通考生"
     if text in _CATEGORY_ALIASES:
@@ -109,15 +128,16 @@ def category(value: object) -> str:
 
 
 def art_sports(value: object) -> str:
-    text = re.sub(r"[\s\u3000]+", "", clean_text(value))
+    text = _WS.sub("", clean_text(value))
     if text in _ART_ALIASES:
         return _ART_ALIASES[text]
     raise ValidationError(f"艺体类别“{text}”无法识别，应为空、“艺术”或“体育”。", "art_sports")
 
 
 def award_level(value: object) -> str:
-    text = re.sub(r"[\s\u3000]+", "", clean_text(value))
-    text = text.replace("国家级", "国家级").replace("省级", "省级")
+    text = _WS.sub("", clean_text(value))
+    if not text:
+        return ""
     aliases = {"国一": "国家级一等奖", "国二": "国家级二等奖", "国三": "国家级三等奖", "省一": "省级一等奖",
                "国家一等奖": "国家级一等奖", "国家二等奖": "国家级二等奖", "国家三等奖": "国家级三等奖",
                "省一等奖": "省级一等奖"}
@@ -132,6 +152,8 @@ def parse_date(value: object, field: str, label: str) -> dt.date | None:
     """Dates as spreadsheets and people write them: 2021-09-01, 2021/9/1, 2021.9, 20210901, 2021年9月."""
     if value is None or value == "":
         return None
+    if type(value) is dt.date:
+        return value
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

@@ -7,6 +7,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import mul
 
 from app.errors import ValidationError
 
@@ -33,7 +34,9 @@ class IdInfo:
 
 
 def check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    if len(first17) != 17:
+        raise ValueError("check_char needs the first 17 digits")
+    total = sum(map(mul, map(int, first17), WEIGHTS))
     return CHECK_CHARS[total % 11]
 
 
@@ -61,8 +64,10 @@ def normalise(value: object) -> str:
         if abs(exact) >= 10**15 and exact != int(Decimal(format(value, ".15g"))):
             raise ValidationError(EXCEL_HINT, "id_number")
         return str(exact)
-    text = str(value).translate(_FULLWIDTH)
-    text = _SPACES.sub("", text).upper()
+    text = str(value)
+    if len(text) == 18 and text[:17].isdigit() and text.isascii():
+        return text.upper()
+    text = _SPACES.sub("", text.translate(_FULLWIDTH)).upper()
     # "4.10302199003071E+17": a number already turned into text by the spreadsheet.
     if re.fullmatch(r"\d(\.\d+)?E\+?\d+", text):
         raise ValidationError(EXCEL_HINT, "id_number")

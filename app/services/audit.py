@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.tasks import CancelToken, Progress, no_progress
+from db.bulk import bulk_insert
 from db.models import AuditEvent, Meta, new_uuid, utcnow
 
 GENESIS = "0" * 64
@@ -33,6 +37,36 @@ def event_hash(ev: AuditEvent) -> str:
     payload = [ev.prev_hash, ev.uuid, ev.origin_desk, ev.at.isoformat(timespec="microseconds"), ev.actor,
                ev.desk_name, ev.action, ev.entity_type, ev.entity_uuid, ev.summary, ev.before, ev.after]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """One event for ``record_many``."""
+
+    action: str
+    entity_type: str = ""
+    entity_uuid: str = ""
+    summary: str = ""
+    before: dict | None = None
+    after: dict | None = None
+
+
+def uuid4_batch(n: int) -> Iterator[str]:
+    """``n`` random version-4 UUID strings from one ``os.urandom`` call; ``uuid.uuid4()`` one by
+    one costs a noticeable share of a 20,000-row import."""
+    pool = bytearray(os.urandom(16 * n))
+    for k in range(0, 16 * n, 16):
+        pool[k + 6] = pool[k + 6] & 0x0F | 0x40
+        pool[k + 8] = pool[k + 8] & 0x3F | 0x80
+        h = pool[k:k + 16].hex()
+        yield f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+class _HashInput:
+    """The attributes ``event_hash`` reads, without an ORM instance per event."""
+
+    __slots__ = ("action", "actor", "after", "at", "before", "desk_name", "entity_type", "entity_uuid",
+                 "origin_desk", "prev_hash", "summary", "uuid")
 
 
 @dataclass(frozen=True)
@@ -92,6 +126,53 @@ class AuditService:
         else:
             head.value = f"{ev.seq}:{ev.hash}"
         return ev
+
+    def record_many(self, session: Session, actor: str, events: Sequence[EventSpec], *,
+                    progress: Progress = no_progress, cancel: CancelToken | None = None,
+                    chunk: int = 500) -> None:
+        """Append many events inside the caller's transaction, chained exactly as ``record`` does.
+
+        ``record`` reads the chain head and flushes per event (about 1 ms each); a 20,000-row
+        import would spend half a minute there, so here the chain is computed in memory and
+        the rows are inserted in batches.
+        """
+        if not events:
+            return
+        head = session.get(Meta, HEAD_KEY, with_for_update=True)
+        prev = head.value.split(":", 1)[1] if head is not None and head.value else GENESIS
+        seq = session.scalar(select(func.max(AuditEvent.seq))) or 0
+        at = utcnow()
+        table = AuditEvent.__table__
+        ev = _HashInput()
+        ev.origin_desk, ev.at, ev.actor, ev.desk_name = self.desk_uuid, at, actor, self.desk_name
+        batch: list[dict] = []
+        total = len(events)
+        uuids = uuid4_batch(total)
+        for k, spec in enumerate(events):
+            if k % chunk == 0:
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                if batch:
+                    bulk_insert(session, table, batch)
+                    batch = []
+                progress(k, total, "正在写入审计记录…")
+            seq += 1
+            ev.prev_hash, ev.uuid, ev.action, ev.entity_type = prev, next(uuids), spec.action, spec.entity_type
+            ev.entity_uuid, ev.summary = spec.entity_uuid, spec.summary
+            ev.before, ev.after = canonical(spec.before), canonical(spec.after)
+            prev = event_hash(ev)  # type: ignore[arg-type]
+            batch.append({"seq": seq, "uuid": ev.uuid, "origin_desk": self.desk_uuid, "at": at, "actor": actor,
+                          "desk_name": self.desk_name, "action": spec.action, "entity_type": spec.entity_type,
+                          "entity_uuid": spec.entity_uuid, "summary": spec.summary, "before": ev.before,
+                          "after": ev.after, "prev_hash": ev.prev_hash, "hash": prev})
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        bulk_insert(session, table, batch)
+        if head is None:
+            session.add(Meta(key=HEAD_KEY, value=f"{seq}:{prev}"))
+        else:
+            head.value = f"{seq}:{prev}"
+        progress(total, total, "审计记录已写入。")
 
     @staticmethod
     def entries(session: Session, entity_uuid: str | None = None, limit: int = 500,

@@ -194,7 +194,7 @@
 <context>
     <name>CandidateEditorDialog</name>
     <message>
-        <location filename="../../ui/candidate_editor.py" line="+108"/>
+        <location filename="../../ui/candidate_editor.py" line="+110"/>
         <source>新增考生</source>
         <translation type="unfinished"></translation>
     </message>
@@ -209,7 +209,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+14"/>
         <source>基本信息</source>
         <translation type="unfinished"></translation>
     </message>
@@ -249,7 +249,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>报考</source>
         <translation type="unfinished"></translation>
     </message>
@@ -275,17 +275,17 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+114"/>
+        <location line="+119"/>
         <source>（无）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-113"/>
+        <location line="-118"/>
         <source>如：全国职业院校技能大赛 软件测试赛项</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+17"/>
         <source>时间</source>
         <translation type="unfinished"></translation>
     </message>
@@ -325,7 +325,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+63"/>
         <source>填写考生信息。带 * 的为必填项；性别和出生日期按身份证号自动判断。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -650,12 +650,12 @@
     </message>
     <message>
         <location line="-15"/>
-        <location line="+54"/>
+        <location line="+58"/>
         <source>列</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-54"/>
+        <location line="-58"/>
         <source>原因</source>
         <translation type="unfinished"></translation>
     </message>
@@ -687,7 +687,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+15"/>
         <source>有错误的行 (%1)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -803,7 +803,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/login_dialog.py" line="+33"/>
+        <location filename="../../ui/login_dialog.py" line="+34"/>
         <source>登录 RegDesk</source>
         <translation type="unfinished"></translation>
     </message>
@@ -840,7 +840,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+23"/>
         <source>请输入用户名。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -848,14 +848,14 @@
 <context>
     <name>Main</name>
     <message>
-        <location filename="../../ui/main.py" line="+190"/>
+        <location filename="../../ui/main.py" line="+199"/>
         <source>无法打开数据库：%1
 详情已写入日志：%2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+119"/>
+        <location line="+122"/>
         <source>RegDesk 无法启动</source>
         <translation type="unfinished"></translation>
     </message>
@@ -949,7 +949,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+46"/>
+        <location line="+48"/>
         <source>关于 RegDesk</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1022,7 +1022,7 @@
 <context>
     <name>RosterView</name>
     <message>
-        <location filename="../../ui/roster_view.py" line="+99"/>
+        <location filename="../../ui/roster_view.py" line="+100"/>
         <source>导入名单</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1042,31 +1042,31 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
-        <location line="+258"/>
+        <location line="+4"/>
+        <location line="+272"/>
         <location line="+11"/>
         <source>导出名单</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-269"/>
+        <location line="-283"/>
         <source>把全部考生导出为 .xlsx</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+274"/>
+        <location line="+288"/>
         <location line="+12"/>
         <source>下载导入模板</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-286"/>
+        <location line="-300"/>
         <source>保存一个空白的导入模板 .xlsx</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>刷新</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1102,17 +1102,17 @@
     </message>
     <message>
         <location line="+58"/>
-        <location line="+44"/>
+        <location line="+51"/>
         <source>全部</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-33"/>
+        <location line="-36"/>
         <source>正在读取名单…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+28"/>
         <source>名单读取失败</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1132,7 +1132,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+84"/>
         <source>考生名单_%1.xlsx</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1307,7 +1307,7 @@
 <context>
     <name>TaskRunner</name>
     <message>
-        <location filename="../../ui/tasks.py" line="+152"/>
+        <location filename="../../ui/tasks.py" line="+168"/>
         <source>取消</source>
         <translation type="unfinished"></translation>
     </message>

@@ -158,3 +158,28 @@ def test_progress_dialog_cancel_button_cancels(qtbot, runner):
     assert len(results) == 1 and isinstance(results[0], Cancelled)
     # The dialog closes and is deleted once the work has stopped.
     qtbot.waitUntil(lambda: not isValid(dialog) or not dialog.isVisible(), timeout=5000)
+
+
+def test_finished_tasks_leave_nothing_behind(qtbot, runner):
+    """A runner lives as long as the window: results must not pile up after delivery."""
+    import gc
+    import weakref
+
+    class Payload:
+        pass
+
+    refs = []
+
+    def work(progress, cancel):
+        payload = Payload()
+        refs.append(weakref.ref(payload))
+        return payload
+
+    got = []
+    handles = [runner.run(work, on_success=lambda r: got.append(type(r))) for _ in range(20)]
+    qtbot.waitUntil(lambda: all(h.done for h in handles), timeout=5000)
+    handles.clear()  # the handles hold the results; the caller dropping them must free everything
+    gc.collect()
+    assert len(got) == 20 and len(refs) == 20
+    assert all(ref() is None for ref in refs)
+    assert not runner.busy
