@@ -153,3 +153,99 @@ class AuditEvent(Base):
     after: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Setting(Base):
+    """Settings that the office changes (deadlines, publicity dates, later fees and the photo spec).
+
+    ``value`` is JSON text; ``app`` owns the keys and their defaults.
+    """
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ReferenceList(Replicated, Base):
+    """One imported 教务处 / 学生处 / major-mapping list, kept as imported."""
+
+    __tablename__ = "reference_lists"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # academic | conduct | majors
+    file_name: Mapped[str] = mapped_column(String(255))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    imported_by: Mapped[str] = mapped_column(String(64), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ReferenceRecord(Replicated, Base):
+    __tablename__ = "reference_records"
+    __table_args__ = (
+        Index("ix_reference_records_student_no", "kind", "student_no"),
+        Index("ix_reference_records_id_number", "kind", "id_number"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("reference_lists.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    row_number: Mapped[int] = mapped_column(Integer)
+    student_no: Mapped[str] = mapped_column(String(32), default="")
+    name: Mapped[str] = mapped_column(String(64), default="")
+    id_number: Mapped[str] = mapped_column(String(18), default="")
+    data: Mapped[str] = mapped_column(Text, default="")  # normalised fields, JSON
+
+
+class Finding(Replicated, Base):
+    """What the automatic comparison found for a candidate, with the source row it came from."""
+
+    __tablename__ = "findings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    office: Mapped[str] = mapped_column(String(16))  # academic | conduct | college
+    message: Mapped[str] = mapped_column(Text)
+    list_id: Mapped[int | None] = mapped_column(ForeignKey("reference_lists.id"), nullable=True)
+    source_row: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    source: Mapped[str] = mapped_column(Text, default="")  # the source row as shown, JSON
+
+
+class ReviewDecision(Replicated, Base):
+    """One office's opinion on one candidate (教务处, 学生处, the college)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("candidate_id", "office", name="uq_reviews_candidate_office"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
+    office: Mapped[str] = mapped_column(String(16))
+    decision: Mapped[str] = mapped_column(String(8))  # pass | fail
+    opinion: Mapped[str] = mapped_column(Text, default="")
+    reviewer: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Waiver(Replicated, Base):
+    """放弃报名考试资格: one per candidate; revoking keeps the row (audited)."""
+
+    __tablename__ = "waivers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    waived_on: Mapped[dt.date] = mapped_column(Date)
+    form_signed: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    revoke_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class Document(Replicated, Base):
+    """A printed document: its ID and, per page, the rows on it and their digest (paper ≡ electronic)."""
+
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(64))
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    pages: Mapped[str] = mapped_column(Text, default="")  # JSON: [{"page": 1, "keys": [...], "digest": "…"}]
