@@ -14,6 +14,7 @@ import getpass
 import io
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError
 
-from app import __version__
+from app import __version__, cli_documents
 from app.container import Container
 from app.domain.candidate import FIELD_NAMES, LABELS, STATUS_LABELS
 from app.errors import AppError, NotFoundError, ValidationError
@@ -515,6 +516,182 @@ def cmd_user_list(ctx: _Ctx, args: argparse.Namespace) -> int:
     return 0
 
 
+# -- reference lists, review, waivers -----------------------------------------------------------
+def _reference_maps(items: list[str] | None) -> dict[str, str]:
+    """``--map 表头=字段`` pairs; the field is checked by the reference service for the list's kind."""
+    overrides: dict[str, str] = {}
+    for item in items or ():
+        header, sep, target = item.rpartition("=")
+        if not sep or not header.strip() or not target.strip():
+            raise ValidationError(f"--map “{item}” 的格式应为 表头=字段，例如 --map 违纪情况=action。", "map")
+        overrides[header.strip()] = target.strip()
+    return overrides
+
+
+def cmd_reference_import(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    from app.services.reference import FIELDS, KINDS, ReferenceMappingNeeded
+    from app.services.reference import LABELS as REF_LABELS
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise NotFoundError(f"找不到文件：{path}")
+    progress = _Progress()
+    cancel = CancelToken()
+    try:
+        try:
+            preview = ctx.c.reference.preview(args.kind, path, _reference_maps(args.map),
+                                              progress=progress, cancel=cancel)
+        except ReferenceMappingNeeded as exc:
+            m = exc.mapping
+            fields = {k: REF_LABELS[k] for k in FIELDS[args.kind]}
+            lines = [exc.message,
+                     f"文件中的表头：{'、'.join(f'{_column_letter(i)} 列“{h}”' for i, h in enumerate(m.headers) if h)}",
+                     "可用的字段：" + "、".join(f"{k}（{v}）" for k, v in fields.items())]
+            raise CliError("\n".join(lines), kind="mapping_needed", sheet=m.sheet, header_row=m.header_row,
+                           headers=m.headers, missing_required=m.missing_required,
+                           unknown_headers=m.unknown_headers, fields=fields) from None
+        result = None if args.dry_run else ctx.c.reference.commit(ctx.c.actor, preview, progress=progress,
+                                                                   cancel=cancel)
+    finally:
+        progress.finish()
+    problems = preview.problems
+    if ctx.json:
+        _emit_json({"ok": True, "kind": args.kind, "file": str(path), "sheet": preview.mapping.sheet,
+                    "header_row": preview.mapping.header_row,
+                    "columns": {preview.mapping.headers[i]: key for i, key in preview.mapping.fields.items()},
+                    "unknown_headers": preview.mapping.unknown_headers, "rows": len(preview.rows),
+                    "rows_with_problems": sum(1 for r in preview.rows if r.problems),
+                    "problems": [_problem_json(p) for p in problems], "warnings": preview.warnings,
+                    "dry_run": bool(args.dry_run),
+                    "result": None if result is None else {"list_uuid": result.list_uuid, "rows": result.rows,
+                                                           "replaced": result.replaced}})
+        return 0
+    _say(f"{KINDS[args.kind]}：{path}（工作表“{preview.mapping.sheet}”，表头在第 {preview.mapping.header_row} 行），"
+         f"共 {len(preview.rows)} 行")
+    for warning in preview.warnings:
+        _say(f"注意：{warning}")
+    if problems:
+        _say("有问题的行（仍会保存，审查时请留意）：")
+        for p in problems:
+            _say(f"  {p.text()}")
+    if result is None:
+        _say("试运行：未写入任何数据。")
+    else:
+        _say(f"已导入{KINDS[args.kind]}，共 {result.rows} 行" + ("，替换了之前的名单。" if result.replaced else "。"))
+    return 0
+
+
+def cmd_review_run(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    from app.domain.review import FINDINGS
+
+    progress = _Progress()
+    try:
+        result = ctx.c.review.run(ctx.c.actor, progress=progress, cancel=CancelToken())
+    finally:
+        progress.finish()
+    if ctx.json:
+        _emit_json({"ok": True, "candidates": result.candidates, "with_findings": result.with_findings,
+                    "counts": result.counts, "first_run": result.first_run, "warnings": result.warnings,
+                    "changes": [{"uuid": c.uuid, "student_no": c.student_no, "name": c.name, "new": c.new,
+                                 "resolved": c.resolved} for c in result.changes]})
+        return 0
+    _say(f"已比对 {result.candidates} 名考生，{result.with_findings} 名有问题。")
+    for code, n in sorted(result.counts.items(), key=lambda kv: list(FINDINGS).index(kv[0])):
+        _say(f"  {FINDINGS[code][1]}：{n}")
+    for warning in result.warnings:
+        _say(f"注意：{warning}")
+    if not result.first_run:
+        _say(f"与上次比对相比，{len(result.changes)} 名考生有变化" + ("：" if result.changes else "。"))
+        for c in result.changes:
+            _say(f"  {c.student_no} {c.name}")
+            for m in c.new:
+                _say(f"    新增：{m}")
+            for m in c.resolved:
+                _say(f"    已消除：{m}")
+    return 0
+
+
+def _review_json(r) -> dict:
+    return {"uuid": r.uuid, "student_no": r.student_no, "name": r.name, "class_name": r.class_name,
+            "major": r.major, "intended_major": r.intended_major, "status": r.status,
+            "status_label": r.status_label, "reason": r.reason,
+            "findings": [{"code": f.code, "label": f.label, "office": f.office, "message": f.message,
+                          "list_id": f.list_id, "source_row": f.source_row, "source": f.source}
+                         for f in r.findings],
+            "decisions": {o: {"decision": d.decision, "opinion": d.opinion, "reviewer": d.reviewer,
+                              "decided_at": d.decided_at.replace(tzinfo=dt.UTC).isoformat()}
+                          for o, d in r.decisions.items()},
+            "waiver": None if r.waiver is None else {"reason": r.waiver.reason, "date": r.waiver.waived_on,
+                                                     "active": r.waiver.active,
+                                                     "form_signed": r.waiver.form_signed}}
+
+
+def cmd_review_decide(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    from app.domain.review import OFFICES
+
+    row = ctx.c.review.decide(ctx.c.actor, args.key, args.office, bool(args.passed), args.opinion or "")
+    if ctx.json:
+        _emit_json({"ok": True, "candidate": _review_json(row)})
+        return 0
+    verdict = "通过" if args.passed else "不通过"
+    _say(f"{row.name}（学号 {row.student_no or '无'}）：{OFFICES[args.office]}审核{verdict}；"
+         f"当前状态：{row.status_label}" + (f"（{row.reason}）" if row.status == "ineligible" else "") + "。")
+    return 0
+
+
+def cmd_review_list(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    from app.domain.review import OFFICES
+
+    rows = ctx.c.review.list(finding=args.finding, status=args.status)
+    if ctx.json:
+        _emit_json({"ok": True, "count": len(rows), "candidates": [_review_json(r) for r in rows]})
+        return 0
+    if not rows:
+        _say("没有符合条件的考生。")
+    for r in rows:
+        tail = f"（{r.reason}）" if r.status == "ineligible" and r.reason else ""
+        _say(f"{r.student_no or '-'}  {r.name}  {r.class_name}  {r.status_label}{tail}")
+        for f in r.findings:
+            _say(f"    ! {f.message}" + (f"（来源第 {f.source_row} 行）" if f.source_row else ""))
+        for office, d in r.decisions.items():
+            verdict = "通过" if d.decision == "pass" else "不通过"
+            _say(f"    {OFFICES.get(office, office)}：{verdict}" + (f"，{d.opinion}" if d.opinion else "")
+                 + f"（{d.reviewer}，{_local(d.decided_at)}）")
+    return 0
+
+
+def cmd_waiver_add(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    from app.domain import fields as f
+
+    date = f.parse_date(args.date, "date", "放弃日期") if args.date else None
+    w = ctx.c.waivers.add(ctx.c.actor, args.key, args.reason, date)
+    row = ctx.c.review.get(args.key)
+    if ctx.json:
+        _emit_json({"ok": True, "uuid": row.uuid, "student_no": row.student_no, "name": row.name,
+                    "status": row.status, "reason": w.reason, "date": w.waived_on})
+    else:
+        _say(f"已登记 {row.name}（学号 {row.student_no or '无'}）放弃报名考试资格（{w.waived_on.isoformat()}）。"
+             "请打印附件1 由学生签字。")
+    return 0
+
+
+def cmd_waiver_revoke(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    status = ctx.c.waivers.revoke(ctx.c.actor, args.key, args.reason)
+    row = ctx.c.review.get(args.key)
+    if ctx.json:
+        _emit_json({"ok": True, "uuid": row.uuid, "student_no": row.student_no, "name": row.name,
+                    "status": status})
+    else:
+        _say(f"已撤回 {row.name} 的放弃报名，当前状态：{row.status_label}。")
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------------
 class _Parser(argparse.ArgumentParser):
     """argparse with its usage errors in Chinese, still exiting with status 2."""
@@ -593,6 +770,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True, metavar="NAME", help="姓名")
     p.add_argument("--password", metavar="PW", help="密码（不给出时在终端中输入）")
     command(usub, "list", cmd_user_list, "列出用户")
+
+    ref = sub.add_parser("reference", help="核对名单：教务处学籍、学生处处分、专业对照表",
+                         description="核对名单：教务处学籍、学生处处分、专业对照表")
+    refsub = ref.add_subparsers(dest="reference_command", metavar="ACTION", required=True, parser_class=_Parser)
+    p = command(refsub, "import", cmd_reference_import, "导入核对名单（替换同类的现用名单）")
+    p.add_argument("kind", choices=("academic", "conduct", "majors"),
+                   help="academic=教务处学籍名单，conduct=学生处处分名单，majors=专业对照表")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--map", action="append", metavar="HEADER=field",
+                   help="指定表头对应的字段，可重复，例如 --map 违纪情况=action")
+    p.add_argument("--dry-run", action="store_true", help="只检查并显示结果，不写入")
+
+    rev = sub.add_parser("review", help="资格审查", description="资格审查")
+    revsub = rev.add_subparsers(dest="review_command", metavar="ACTION", required=True, parser_class=_Parser)
+    command(revsub, "run", cmd_review_run, "把每名考生与核对名单比对，记录问题（保留已有审核意见）")
+    p = command(revsub, "decide", cmd_review_decide, "记录一个部门对一名考生的审核意见（KEY：学号或身份证号）")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("--office", required=True, choices=("academic", "conduct", "college"),
+                   help="academic=教务处，conduct=学生处，college=二级学院")
+    verdict = p.add_mutually_exclusive_group(required=True)
+    verdict.add_argument("--pass", dest="passed", action="store_true", help="审核通过")
+    verdict.add_argument("--fail", dest="passed", action="store_false", help="审核不通过（须填写 --opinion）")
+    p.add_argument("--opinion", metavar="TEXT", help="审核意见")
+    p = command(revsub, "list", cmd_review_list, "列出审查结果（有问题的考生在前）")
+    p.add_argument("--finding", metavar="CODE", help="只看有这类问题的考生，例如 failed_courses")
+    p.add_argument("--status", metavar="STATUS", help="只看这个状态的考生，例如 ineligible")
+
+    waiver = sub.add_parser("waiver", help="放弃报名考试资格", description="放弃报名考试资格")
+    wsub = waiver.add_subparsers(dest="waiver_command", metavar="ACTION", required=True, parser_class=_Parser)
+    p = command(wsub, "add", cmd_waiver_add, "登记放弃报名考试资格（KEY：学号或身份证号）")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("--reason", required=True, metavar="TEXT", help="放弃的原因")
+    p.add_argument("--date", metavar="D", help="放弃日期，例如 2026-12-01（默认今天）")
+    p = command(wsub, "revoke", cmd_waiver_revoke, "撤回放弃报名（截止日期之前）")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("--reason", required=True, metavar="TEXT", help="撤回的原因")
+    cli_documents.register(sub, command)
     return parser
 
 
@@ -678,6 +892,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断，未完成的操作没有写入。", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader (``| head``) went away: not an error of ours. Point stdout at devnull so
+        # the interpreter's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except Exception:
         path = _log_unexpected(container.data_dir if container else data_dir,
                                sys.argv[1:] if argv is None else list(argv))

@@ -16,7 +16,11 @@ from app.services.audit_log import AuditLogService
 from app.services.candidates import CandidateService
 from app.services.context import Actor, cli_actor
 from app.services.demo import DemoService
+from app.services.printing import PrintingService
+from app.services.reference import ReferenceService
+from app.services.review import ReviewService, WaiverService
 from app.services.roster import RosterService
+from app.services.settings import SettingsService
 from app.services.setup import SetupService
 from db.migrate import upgrade
 from db.session import Database, sqlite_url
@@ -34,6 +38,11 @@ class Container:
     roster: RosterService
     demo: DemoService
     audit_log: AuditLogService
+    printing: PrintingService
+    settings: SettingsService
+    reference: ReferenceService
+    review: ReviewService
+    waivers: WaiverService
     backup_made: Path | None = None
     actor: Actor = field(default_factory=cli_actor)
 
@@ -51,7 +60,10 @@ class Container:
         audit = AuditService()
         c = cls(db=db, data_dir=data_dir, audit=audit, setup=SetupService(db, audit),
                 candidates=CandidateService(db, audit), roster=RosterService(db, audit), backup_made=backup,
-                demo=DemoService(db, audit), audit_log=AuditLogService(db))
+                demo=DemoService(db, audit), audit_log=AuditLogService(db),
+                printing=PrintingService(db, audit),
+                settings=SettingsService(db, audit), reference=ReferenceService(db, audit),
+                review=ReviewService(db, audit), waivers=WaiverService(db, audit))
         info = c.setup.info()
         if info:
             audit.desk_uuid, audit.desk_name = info.desk_uuid, info.desk_name

@@ -100,6 +100,14 @@ ACTION_LABELS = {
     "candidate.update": "修改考生信息",
     "roster.import": "导入名单",
     "demo.create": "生成演示数据",
+    "reference.import": "导入核对名单",
+    "review.run": "资格审查比对",
+    "review.decide": "审核意见",
+    "waiver.add": "登记放弃报名",
+    "waiver.revoke": "撤回放弃报名",
+    "waiver.signed": "放弃申请书签字",
+    "setting.set": "修改设置",
+    "document.print": "打印表格",
 }
 
 

@@ -1,0 +1,77 @@
+"""``regdesk-cli print`` and ``regdesk-cli verify-page``: the printed forms and the page check.
+
+``register(sub, command)`` is called by ``app.cli.build_parser`` with its sub-parser set and its
+``command`` helper (which adds ``--json`` and binds the handler).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from app.errors import ValidationError
+
+# Spelled out rather than read from app.services.printing: importing reportlab for every
+# command would slow the CLI's start (bench/startup.py).
+FORM_HELP = ("附件1（waiver_form，须加 --student）、附件2（waiver_list）、附件3（summary）、"
+             "附件4（review_report）、公示（publicity）")
+
+
+def _emit(obj: dict) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def cmd_print(ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        raise ValidationError(f"--out 应为 .pdf 文件：{out}", "out")
+    if args.xlsx and Path(args.xlsx).suffix.lower() != ".xlsx":
+        raise ValidationError(f"--xlsx 应为 .xlsx 文件：{args.xlsx}", "xlsx")
+    result = ctx.c.printing.print_form(ctx.c.actor, args.form, out, Path(args.xlsx) if args.xlsx else None,
+                                       student=args.student)
+    if ctx.json:
+        _emit({"ok": True, "form": result.form, "label": result.label, "title": result.title,
+               "document": result.doc_uuid, "pdf": str(result.pdf), "xlsx": str(result.xlsx or "") or None,
+               "pages": result.pages, "rows": result.rows})
+    else:
+        print(f"已打印{result.label}《{result.title}》：{result.pages} 页，{result.rows} 条，文档编号 "
+              f"{result.doc_uuid.split('-')[0].upper()}。")
+        print(f"PDF：{result.pdf}")
+        if result.xlsx:
+            print(f"Excel：{result.xlsx}")
+    return 0
+
+
+def _check_json(c) -> dict:
+    return {"status": c.status, "message": c.message, "source": c.source, "document": c.doc_uuid or None,
+            "form": c.form or None, "title": c.title or None, "page": c.page or None,
+            "differences": [{"key": d.key, "name": d.name, "changes": list(d.changes)} for d in c.differences]}
+
+
+def cmd_verify_page(ctx, args: argparse.Namespace) -> int:
+    checks = ctx.c.printing.verify_file(Path(args.file))
+    ok = all(c.ok for c in checks)
+    if ctx.json:
+        _emit({"ok": ok, "pages": [_check_json(c) for c in checks]})
+        return 0 if ok else 1
+    for c in checks:
+        stream = sys.stdout if c.ok else sys.stderr
+        print(("一致：" if c.ok else "不一致：" if c.status == "differs" else "无法核对：") + c.message, file=stream)
+        for d in c.differences:
+            print(f"  {d.name}：{'；'.join(d.changes)}", file=stream)
+    return 0 if ok else 1
+
+
+def register(sub, command) -> None:
+    p = command(sub, "print", cmd_print, "打印表格（附件1–4、公示）为 PDF，可同时生成 .xlsx")
+    p.add_argument("form", metavar="FORM", help=f"表格：{FORM_HELP}")
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help="PDF 文件")
+    p.add_argument("--xlsx", metavar="FILE.xlsx", help="同时生成的 .xlsx 文件")
+    p.add_argument("--student", metavar="KEY", help="附件1：学生的学号或身份证号")
+    p = command(sub, "verify-page", cmd_verify_page,
+                "核对打印页（扫描图片、照片或 PDF）与当前数据是否一致（读取页面上的二维码）")
+    p.add_argument("file", metavar="FILE")

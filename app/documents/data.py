@@ -1,0 +1,55 @@
+"""The plain data the forms print, assembled by ``app.services.printing`` from the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Person:
+    """One candidate as the forms print them."""
+
+    uuid: str
+    student_no: str
+    name: str
+    gender: str
+    id_number: str
+    class_name: str
+    counsellor: str
+    major: str
+    intended_major: str
+    category: str
+    phone: str
+    status: str
+    college_name: str = ""
+    reasons: tuple[str, ...] = ()  # why ineligible, "教务处：…" per failing office
+    waiver_reason: str = ""
+    waived_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """Facts every form prints in its heading."""
+
+    college_name: str
+    year: int
+    printed_on: dt.date
+    doc_uuid: str
+    publicity_start: dt.date | None = None
+    publicity_end: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """附件4: the counts, the review steps and the ineligible candidates."""
+
+    roster: int
+    applicants: int
+    eligible: int
+    ineligible: int
+    waived: int
+    pending: int
+    by_reason: tuple[tuple[str, int], ...]
+    steps: tuple[str, ...]
+    ineligible_people: tuple[Person, ...] = field(default=())

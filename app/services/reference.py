@@ -1,0 +1,485 @@
+"""Reference lists: import the 教务处 学籍 list, the 学生处 conduct list and the college's major mapping.
+
+The flow matches the roster import: ``inspect`` finds the header and places the columns,
+``preview`` reads and checks every row without writing, ``commit`` stores the list. Reference
+lists come from other offices' systems and are kept as they are: a row with a bad value is stored
+with its problem reported (“第 5 行 C 列（学籍状态）：…”), never silently dropped, because the
+review must still be able to show it. Importing a list makes it the active list of its kind; the
+previous one is kept, inactive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app import tabular
+from app.domain import fields as f
+from app.domain import idnumber
+from app.domain.review import RefRow, graduation_month
+from app.errors import AppError, BadFileError, ConflictError, ValidationError
+from app.services.audit import AuditService, uuid4_batch
+from app.services.context import Actor, require_role
+from app.services.roster import ColumnMapping, RowProblem, _raw_keys, file_sha256
+from app.tasks import CancelToken, Progress, no_progress
+from db.bulk import bulk_insert
+from db.models import ReferenceList, ReferenceRecord, utcnow
+from db.session import Database
+
+KINDS: dict[str, str] = {"academic": "教务处学籍名单", "conduct": "学生处处分名单", "majors": "专业对照表"}
+REFERENCE_EDITORS = ("admin", "secretary", "reviewer")
+IGNORED = "-"
+CHUNK = 1000
+
+LABELS: dict[str, str] = {
+    "student_no": "学号", "name": "姓名", "id_number": "身份证号", "major": "专科专业", "status": "学籍状态",
+    "graduation": "预计毕业时间", "failed_courses": "不及格课程", "action": "处分", "date": "处分日期",
+    "lifted": "是否解除", "allowed": "可报考本科专业",
+}
+FIELDS: dict[str, tuple[str, ...]] = {
+    "academic": ("student_no", "name", "id_number", "major", "status", "graduation", "failed_courses"),
+    "conduct": ("student_no", "name", "id_number", "action", "date", "lifted"),
+    "majors": ("major", "allowed"),
+}
+_PERSON = {
+    "student_no": ("学号", "学生学号", "学生编号", "studentno", "studentid"),
+    "name": ("姓名", "学生姓名", "考生姓名", "name"),
+    "id_number": ("身份证号", "身份证号码", "证件号码", "证件号", "公民身份号码", "身份证件号", "身份证件号码",
+                  "身份证", "居民身份证号", "idnumber"),
+}
+_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "academic": {
+        **_PERSON,
+        "major": ("专业", "所学专业", "专科专业", "专业名称", "在读专业", "专业全称"),
+        "status": ("学籍状态", "学籍状态名称", "在籍状态", "学籍状况", "学籍异动状态", "学生状态", "是否在籍"),
+        "graduation": ("预计毕业时间", "毕业时间", "预计毕业日期", "预计毕业年月", "预计毕业年份", "毕业年份",
+                       "毕业日期", "毕业届别", "届别"),
+        "failed_courses": ("不及格课程", "挂科课程", "未通过课程", "不及格科目", "未通过科目", "补考未通过课程",
+                           "不及格课程名称"),
+    },
+    "conduct": {
+        **_PERSON,
+        "action": ("处分", "处分类型", "处分名称", "处分种类", "处分等级", "处分类别", "违纪处分", "处分结果"),
+        "date": ("处分日期", "处分时间", "处分发文日期", "处理日期"),
+        "lifted": ("是否解除", "解除情况", "解除日期", "是否已解除", "解除时间", "处分解除", "是否撤销"),
+    },
+    "majors": {
+        "major": ("专科专业", "所学专业", "专科专业名称", "专业", "专科专业(方向)"),
+        "allowed": ("可报考本科专业", "本科专业", "报考专业(类)", "可报考专业", "可报考本科专业(类)",
+                    "对应本科专业", "报考专业", "可报考专业(类)", "对应本科专业(类)", "本科专业(类)"),
+    },
+}
+for _kind in _ALIASES:
+    _ALIASES[_kind][IGNORED] = ("序号", "序", "行号", "编号", "no", "no.", "备注", "说明")
+_EXACT = {kind: {tabular.normalise_header(a): key for key, names in aliases.items() for a in names}
+          for kind, aliases in _ALIASES.items()}
+_TRAILING_NOTE = re.compile(r"\([^()]*\)$|\[[^\[\]]*\]$")
+_DATE_KEYS = ("date", "lifted", "graduation")
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValidationError(f"未知的名单类型“{kind}”，应为：" + "、".join(f"{k}（{v}）" for k, v in KINDS.items())
+                              + "。", "kind")
+
+
+def classifier(kind: str):
+    """The header classifier for one kind of list: exact names, a bracketed hint, then key words."""
+    exact = _EXACT[kind]
+
+    def classify(norm: str) -> str | None:
+        if not norm:
+            return None
+        if norm in exact:
+            return exact[norm]
+        stripped = _TRAILING_NOTE.sub("", norm)
+        if stripped in exact:
+            return exact[stripped]
+        if len(norm) > 12 or any(w in norm for w in ("家长", "监护人", "辅导员", "班主任")):
+            return None
+        if kind != "majors":
+            if "身份证" in norm or "证件号" in norm:
+                return "id_number"
+            if "学号" in norm:
+                return "student_no"
+            if norm.endswith("姓名"):
+                return "name"
+        if kind == "academic":
+            if "不及格" in norm or "挂科" in norm:
+                return "failed_courses"
+            if "毕业" in norm:
+                return "graduation"
+            if "学籍" in norm and "状态" in norm:
+                return "status"
+        if kind == "conduct":
+            if "解除" in norm:
+                return "lifted"
+            if "处分" in norm and ("日期" in norm or "时间" in norm):
+                return "date"
+            if "处分" in norm:
+                return "action"
+        if kind == "majors":
+            if "本科" in norm or "报考" in norm:
+                return "allowed"
+            if "专科" in norm:
+                return "major"
+        return None
+
+    return classify
+
+
+def _missing(kind: str, placed: set[str]) -> list[str]:
+    if kind == "academic":
+        need = ["name"] if "name" not in placed else []
+        if not placed & {"student_no", "id_number"}:
+            need.append("student_no")
+        return need
+    if kind == "conduct":
+        need = [] if placed & {"student_no", "id_number"} else ["student_no"]
+        return need + ([] if "action" in placed else ["action"])
+    return [k for k in ("major", "allowed") if k not in placed]
+
+
+class ReferenceMappingNeeded(AppError):
+    """Required columns could not be placed; carries .mapping and .kind so the caller can ask the user."""
+
+    def __init__(self, kind: str, mapping: ColumnMapping) -> None:
+        missing = "、".join(LABELS[k] for k in mapping.missing_required)
+        unknown = "、".join(f"“{h}”" for h in mapping.unknown_headers) or "（无）"
+        super().__init__(
+            f"{KINDS[kind]}：在工作表“{mapping.sheet}”第 {mapping.header_row} 行的表头中找不到必需的列：{missing}。"
+            f"请指定文件中哪一列是{missing}（命令行用 --map 列名=字段，例如 --map 证件号=id_number）。"
+            f"未识别的列：{unknown}。")
+        self.kind = kind
+        self.mapping = mapping
+
+
+# -- results ----------------------------------------------------------------------------------------
+@dataclass
+class ReferenceRow:
+    row: int
+    student_no: str
+    name: str
+    id_number: str  # normalised and valid, else ""
+    data: dict[str, str]  # field key -> text as stored
+    source: dict[str, object]  # header -> cell as written (JSON-safe)
+    problems: list[RowProblem]
+
+
+@dataclass
+class ReferencePreview:
+    kind: str
+    path: Path
+    file_sha256: str
+    mapping: ColumnMapping
+    rows: list[ReferenceRow]
+    warnings: list[str]
+
+    @property
+    def problems(self) -> list[RowProblem]:
+        return [p for r in self.rows for p in r.problems]
+
+
+@dataclass(frozen=True)
+class ReferenceResult:
+    kind: str
+    list_uuid: str
+    rows: int
+    rows_with_problems: int
+    replaced: bool
+
+
+@dataclass(frozen=True)
+class ListInfo:
+    uuid: str
+    kind: str
+    file_name: str
+    row_count: int
+    imported_by: str
+    imported_at: dt.datetime
+    active: bool
+
+
+@dataclass
+class ActiveLists:
+    """The active lists as the review reads them."""
+
+    academic_id: int | None = None
+    conduct_id: int | None = None
+    majors_id: int | None = None
+    academic: list[RefRow] = field(default_factory=list)
+    conduct: list[RefRow] = field(default_factory=list)
+    majors: list[RefRow] = field(default_factory=list)
+
+
+def load_active(s: Session) -> ActiveLists:
+    out = ActiveLists()
+    for lst in s.scalars(select(ReferenceList).where(ReferenceList.active.is_(True))):
+        setattr(out, f"{lst.kind}_id", lst.id)
+        rows = getattr(out, lst.kind)
+        stmt = (select(ReferenceRecord.list_id, ReferenceRecord.row_number, ReferenceRecord.student_no,
+                       ReferenceRecord.name, ReferenceRecord.id_number, ReferenceRecord.data)
+                .where(ReferenceRecord.list_id == lst.id).order_by(ReferenceRecord.row_number))
+        for list_id, row, sno, name, idn, data in s.execute(stmt):
+            stored = json.loads(data) if data else {}
+            rows.append(RefRow(list_id, row, sno, name, idn, stored.get("fields", {}), stored.get("source", {})))
+    return out
+
+
+def _cell_json(value: object) -> object:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _text(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return f.clean_text(value)
+
+
+def _sno(value: object) -> str:
+    return f.clean_text(value).replace(" ", "")
+
+
+class ReferenceService:
+    def __init__(self, db: Database, audit: AuditService) -> None:
+        self.db = db
+        self.audit = audit
+
+    # -- reading ------------------------------------------------------------------------------------
+    def inspect(self, kind: str, path: Path, overrides: dict[str, str] | None = None) -> ColumnMapping:
+        _check_kind(kind)
+        mapping, _sheet, _header = self._read(kind, Path(path), overrides)
+        return mapping
+
+    def _read(self, kind: str, path: Path, overrides: dict[str, str] | None):
+        book = tabular.open_workbook(path)
+        classify = classifier(kind)
+        chosen = None
+        seen_data = False
+        for sheet in book.sheets():
+            if not any(not tabular.is_blank(v) for row in sheet.rows for v in row):
+                continue
+            seen_data = True
+            header = tabular.find_header(sheet, classify)
+            if header is not None and len({k for k in header.keys if k and k != IGNORED}) >= 2:
+                chosen = (sheet, header)
+                break
+        if chosen is None:
+            if not seen_data:
+                raise BadFileError(f"文件“{path.name}”里没有任何数据（工作表是空的）。请确认选对了文件。")
+            expected = "、".join(LABELS[k] for k in FIELDS[kind])
+            raise BadFileError(f"在文件“{path.name}”的前 {tabular.HEADER_SCAN_ROWS} 行里找不到{KINDS[kind]}的表头。"
+                               f"表头应是一行列名，例如：{expected}。请确认选对了文件和名单类型。")
+        sheet, header = chosen
+        fields_: dict[int, str] = {}
+        unknown: list[str] = []
+        for col, (text, key) in enumerate(zip(header.headers, header.keys, strict=True)):
+            if not text:
+                continue
+            if key is None:
+                unknown.append(text)
+            elif key != IGNORED and key not in fields_.values():
+                fields_[col] = key
+        mapping = ColumnMapping(sheet=sheet.name, header_row=header.number, headers=list(header.headers),
+                                fields=fields_, missing_required=[], unknown_headers=unknown)
+        if overrides:
+            self._apply_overrides(kind, mapping, overrides)
+        mapping.missing_required = _missing(kind, set(mapping.fields.values()))
+        return mapping, sheet, header
+
+    @staticmethod
+    def _apply_overrides(kind: str, mapping: ColumnMapping, overrides: dict[str, str]) -> None:
+        by_label = {LABELS[k]: k for k in FIELDS[kind]}
+        normalised = [tabular.normalise_header(h) for h in mapping.headers]
+        for head, target in overrides.items():
+            want = tabular.normalise_header(head)
+            cols = [i for i, h in enumerate(normalised) if h and h == want]
+            if not cols:
+                letter = tabular.column_index(head)
+                if letter is not None and letter < len(mapping.headers):
+                    cols = [letter]
+            if not cols:
+                shown = "、".join(f"“{h}”" for h in mapping.headers if h)
+                raise ValidationError(f"文件的表头中没有“{head}”这一列。表头有：{shown}。", "map")
+            key = target.strip()
+            if key.lower() in ("", "-", "ignore", "忽略", "不导入"):
+                key = ""
+            elif key not in FIELDS[kind]:
+                key = by_label.get(key, "")
+                if not key:
+                    choices = "、".join(f"{k}（{LABELS[k]}）" for k in FIELDS[kind])
+                    raise ValidationError(f"“{target}”不是{KINDS[kind]}的字段。可选：{choices}。", "map")
+            col = cols[0]
+            if key:
+                for other in [c for c, k in mapping.fields.items() if k == key]:
+                    del mapping.fields[other]
+                mapping.fields[col] = key
+            else:
+                mapping.fields.pop(col, None)
+            if mapping.headers[col] in mapping.unknown_headers:
+                mapping.unknown_headers.remove(mapping.headers[col])
+        mapping.fields = dict(sorted(mapping.fields.items()))
+
+    # -- preview ------------------------------------------------------------------------------------
+    def preview(self, kind: str, path: Path, overrides: dict[str, str] | None = None, *,
+                progress: Progress | None = None, cancel: CancelToken | None = None) -> ReferencePreview:
+        """Read and check every row; write nothing. Raises ``ReferenceMappingNeeded`` when columns are missing."""
+        _check_kind(kind)
+        progress = progress or no_progress
+        path = Path(path)
+        progress(0, 0, "正在读取文件…")
+        mapping, sheet, header = self._read(kind, path, overrides)
+        if mapping.missing_required:
+            raise ReferenceMappingNeeded(kind, mapping)
+        sha = file_sha256(path)
+        classify = classifier(kind)
+        raw_keys = _raw_keys(mapping.headers)
+        named = [(i, raw_keys[i]) for i, h in enumerate(mapping.headers) if h]
+        where = {key: (tabular.column_letter(col), mapping.headers[col]) for col, key in mapping.fields.items()}
+        warnings: list[str] = []
+        if mapping.unknown_headers:
+            warnings.append("以下列无法识别，未导入：" + "、".join(f"“{h}”" for h in mapping.unknown_headers) + "。")
+        rows: list[ReferenceRow] = []
+        first_sno: dict[str, int] = {}
+        total = len(sheet.rows) - header.index - 1
+        for k, i in enumerate(range(header.index + 1, len(sheet.rows))):
+            if k % CHUNK == 0:
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                progress(k, total, f"正在检查第 {k + 1} 行…")
+            cells = sheet.rows[i]
+            number = sheet.numbers[i]
+            filled = [c for c in mapping.fields if not tabular.is_blank(cells[c])]
+            if not filled:
+                continue
+            if all(isinstance(cells[c], str) and classify(tabular.normalise_header(cells[c])) == mapping.fields[c]
+                   for c in filled):
+                continue  # the header repeated (pages pasted one under another)
+            problems: list[RowProblem] = []
+
+            def problem(key: str, message: str, number: int = number, problems: list = problems) -> None:
+                letter, head = where.get(key, ("", ""))
+                problems.append(RowProblem(number, letter, head, key, message))
+
+            values = {key: cells[col] for col, key in mapping.fields.items()}
+            data: dict[str, str] = {}
+            for key, value in values.items():
+                if key in ("student_no", "name", "id_number"):
+                    continue
+                data[key] = _text(tabular.cell_date(value) if key in _DATE_KEYS else value)
+            sno = _sno(values.get("student_no"))
+            name = f.clean_text(values.get("name"))
+            idn = ""
+            raw_id = values.get("id_number")
+            if not tabular.is_blank(raw_id):
+                try:
+                    idn = idnumber.parse(raw_id).number
+                except ValidationError as exc:
+                    problem("id_number", exc.message)
+                    data["id_raw"] = _text(raw_id)
+            if kind in ("academic", "conduct") and not sno and not idn:
+                problem("", "没有学号和有效的身份证号，无法与考生名单比对。")
+            if kind == "academic":
+                if sno:
+                    if sno in first_sno:
+                        merged = "，本行的不及格课程合并计入" if "failed_courses" in data else ""
+                        problem("student_no", f"学号 {sno} 与第 {first_sno[sno]} 行重复，比对时以第 "
+                                              f"{first_sno[sno]} 行为准{merged}。")
+                    else:
+                        first_sno[sno] = number
+                grad = data.get("graduation", "")
+                if grad and graduation_month(grad) is None:
+                    problem("graduation", f"预计毕业时间“{grad}”无法识别，请写成 2027-07 的形式。")
+                if "status" in data and not data["status"]:
+                    problem("status", "学籍状态为空。")
+            if kind == "conduct" and not data.get("action"):
+                problem("action", "处分为空。")
+            if kind == "majors":
+                if not data.get("major"):
+                    problem("major", "专科专业为空。")
+                if not data.get("allowed"):
+                    problem("allowed", "可报考本科专业为空。")
+            source = {key: _cell_json(cells[col]) for col, key in named if not tabular.is_blank(cells[col])}
+            rows.append(ReferenceRow(number, sno, name, idn, data, source, problems))
+        if not rows:
+            raise BadFileError(f"工作表“{sheet.name}”在表头（第 {header.number} 行）下面没有数据行。"
+                               "请确认选对了文件或工作表。")
+        if kind == "academic":
+            # A duplicate is kept (it is what the office sent) but never used for matching.
+            for r in rows:
+                if r.student_no and first_sno.get(r.student_no) != r.row:
+                    r.data["duplicate_of"] = str(first_sno[r.student_no])
+        progress(total, total, "检查完成。")
+        return ReferencePreview(kind, path, sha, mapping, rows, warnings)
+
+    # -- commit -------------------------------------------------------------------------------------
+    def commit(self, actor: Actor, preview: ReferencePreview, *, progress: Progress | None = None,
+               cancel: CancelToken | None = None) -> ReferenceResult:
+        """Store the previewed list as the active list of its kind (the previous one stays, inactive)."""
+        require_role(actor, REFERENCE_EDITORS, "导入核对名单")
+        progress = progress or no_progress
+        path = Path(preview.path)
+        try:
+            sha = file_sha256(path)
+        except OSError:
+            raise ConflictError(f"找不到预览过的文件“{path.name}”，请重新选择文件并预览。") from None
+        if sha != preview.file_sha256:
+            raise ConflictError(f"文件“{path.name}”在预览之后被修改过，请重新预览后再导入。")
+        kind = preview.kind
+        with self.db.transaction() as s:
+            old = s.scalars(select(ReferenceList).where(ReferenceList.kind == kind,
+                                                        ReferenceList.active.is_(True))).all()
+            if old:
+                s.execute(update(ReferenceList).where(ReferenceList.id.in_([o.id for o in old]))
+                          .values(active=False, updated_at=utcnow(), revision=ReferenceList.revision + 1))
+            lst = ReferenceList(kind=kind, file_name=path.name, file_sha256=sha, row_count=len(preview.rows),
+                                imported_by=actor.username, active=True, origin_desk=self.audit.desk_uuid)
+            s.add(lst)
+            s.flush()
+            now = utcnow()
+            uuids = uuid4_batch(len(preview.rows))
+            desk = self.audit.desk_uuid
+            total = len(preview.rows)
+            for start in range(0, total, CHUNK):
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                progress(start, total, "正在保存名单…")
+                batch = []
+                for r in preview.rows[start:start + CHUNK]:
+                    stored = {"fields": r.data, "source": r.source,
+                              "problems": [p.text() for p in r.problems]}
+                    batch.append({"uuid": next(uuids), "origin_desk": desk, "revision": 1, "created_at": now,
+                                  "updated_at": now, "list_id": lst.id, "kind": kind, "row_number": r.row,
+                                  "student_no": r.student_no[:32], "name": r.name[:64],
+                                  "id_number": r.id_number,
+                                  "data": json.dumps(stored, ensure_ascii=False, default=str)})
+                bulk_insert(s, ReferenceRecord.__table__, batch)
+            bad = sum(1 for r in preview.rows if r.problems)
+            self.audit.record(
+                s, actor.username, "reference.import", entity_type="reference_list", entity_uuid=lst.uuid,
+                summary=f"导入{KINDS[kind]}“{path.name}”：{total} 行" + (f"，{bad} 行有问题" if bad else ""),
+                before={"replaced": [o.uuid for o in old]} if old else None,
+                after={"kind": kind, "file": path.name, "sha256": sha, "rows": total, "rows_with_problems": bad})
+            progress(total, total, "导入完成。")
+            return ReferenceResult(kind, lst.uuid, total, bad, bool(old))
+
+    def lists(self, kind: str | None = None) -> list[ListInfo]:
+        """Imported lists, newest first."""
+        with self.db.read() as s:
+            stmt = select(ReferenceList).order_by(ReferenceList.id.desc())
+            if kind:
+                stmt = stmt.where(ReferenceList.kind == kind)
+            return [ListInfo(x.uuid, x.kind, x.file_name, x.row_count, x.imported_by, x.created_at, x.active)
+                    for x in s.scalars(stmt)]

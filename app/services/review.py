@@ -1,0 +1,520 @@
+"""The eligibility review and waivers: compare every candidate with the reference lists, record the
+offices' decisions, and record or revoke 放弃报名考试资格.
+
+``ReviewService.run`` replaces the findings and keeps the decisions; a candidate's status follows
+from the decisions and a waiver (``app.domain.review.review_status``): waived stays waived, any
+office's fail makes the candidate ineligible, all three offices' pass makes the candidate eligible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.orm import Session
+
+from app.domain import idnumber
+from app.domain import review as rules
+from app.domain.candidate import STATUS_LABELS
+from app.errors import ConflictError, NotFoundError, ValidationError
+from app.services.audit import AuditService, EventSpec, uuid4_batch
+from app.services.context import Actor, require_role
+from app.services.reference import load_active
+from app.services.settings import SettingsService
+from app.tasks import CancelToken, Progress, no_progress
+from db.bulk import bulk_insert
+from db.models import Candidate, College, Finding, ReviewDecision, Waiver, utcnow
+from db.session import Database
+
+REVIEWERS = ("admin", "secretary", "reviewer")
+WAIVER_EDITORS = ("admin", "secretary", "counsellor")
+REVIEWABLE = ("roster", "eligible", "ineligible", "waived")  # later statuses are past the review
+CHUNK = 1000
+LAST_RUN = "review_last_run"
+
+
+# -- results ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FindingView:
+    code: str
+    office: str
+    message: str
+    list_id: int | None
+    source_row: int | None
+    source: dict
+
+    @property
+    def label(self) -> str:
+        return rules.FINDINGS.get(self.code, (self.office, self.code))[1]
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    office: str
+    decision: str  # pass | fail
+    opinion: str
+    reviewer: str
+    decided_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class WaiverView:
+    reason: str
+    waived_on: dt.date
+    form_signed: bool
+    active: bool
+    revoked_at: dt.datetime | None
+    revoke_reason: str
+
+
+@dataclass
+class ReviewRow:
+    uuid: str
+    student_no: str
+    name: str
+    id_number: str
+    class_name: str
+    major: str
+    intended_major: str
+    status: str
+    findings: list[FindingView] = field(default_factory=list)
+    decisions: dict[str, DecisionView] = field(default_factory=dict)
+    waiver: WaiverView | None = None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def reason(self) -> str:
+        """Why the candidate is ineligible: the failing offices' opinions."""
+        return rules.failing_reason({o: (d.decision, d.opinion) for o, d in self.decisions.items()})
+
+
+@dataclass(frozen=True)
+class Change:
+    uuid: str
+    student_no: str
+    name: str
+    new: list[str]  # finding messages that appeared
+    resolved: list[str]  # finding messages that went away
+
+
+@dataclass(frozen=True)
+class RunResult:
+    candidates: int
+    with_findings: int
+    counts: dict[str, int]  # finding code -> number of findings
+    changes: list[Change]
+    first_run: bool
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class ApproveResult:
+    office: str
+    approved: int  # decisions recorded
+    candidates: int  # distinct candidates given a pass
+    skipped_with_findings: int
+    skipped_decided: int
+
+
+def _find(s: Session, key: str) -> Candidate:
+    key = key.strip()
+    c = s.scalar(select(Candidate).where((Candidate.uuid == key) | (Candidate.student_no == key)))
+    if c is None:
+        try:
+            number = idnumber.normalise(key)
+        except ValidationError:
+            number = key
+        c = s.scalar(select(Candidate).where(Candidate.id_number == number))
+    if c is None:
+        raise NotFoundError(f"找不到考生“{key}”（可用学号或身份证号查找）。")
+    return c
+
+
+def _check_office(office: str) -> None:
+    if office not in rules.OFFICES:
+        raise ValidationError(f"未知的审核部门“{office}”，应为：" +
+                              "、".join(f"{k}（{v}）" for k, v in rules.OFFICES.items()) + "。", "office")
+
+
+def _set_status(c: Candidate, s: Session) -> str:
+    """Recompute ``c.status`` from its decisions and waiver; returns the new status."""
+    decisions = dict(s.execute(select(ReviewDecision.office, ReviewDecision.decision)
+                               .where(ReviewDecision.candidate_id == c.id)).all())
+    waived = s.scalar(select(Waiver.id).where(Waiver.candidate_id == c.id, Waiver.active.is_(True))) is not None
+    new = rules.review_status(waived, decisions)
+    if new != c.status:
+        c.status, c.revision, c.updated_at = new, c.revision + 1, utcnow()
+    return new
+
+
+class ReviewService:
+    def __init__(self, db: Database, audit: AuditService) -> None:
+        self.db = db
+        self.audit = audit
+
+    # -- the automatic comparison ---------------------------------------------------------------------
+    def run(self, actor: Actor, *, progress: Progress | None = None,
+            cancel: CancelToken | None = None) -> RunResult:
+        """Compare every candidate with the active lists; replace the findings, keep the decisions."""
+        require_role(actor, REVIEWERS, "运行资格审查")
+        progress = progress or no_progress
+        progress(0, 0, "正在读取名单…")
+        with self.db.transaction() as s:
+            lists = load_active(s)
+            if lists.academic_id is None:
+                raise ValidationError("尚未导入教务处学籍名单，无法比对。请先导入（reference import academic）。",
+                                      "academic")
+            warnings: list[str] = []
+            if lists.conduct_id is None:
+                warnings.append("尚未导入学生处处分名单，本次未核对处分。")
+            if lists.majors_id is None:
+                warnings.append("尚未导入专业对照表，本次未核对报考专业。")
+            year = SettingsService.read(s, "graduation_year")
+            by_sno: dict[str, rules.RefRow] = {}
+            by_id: dict[str, rules.RefRow] = {}
+            duplicates: list[rules.RefRow] = []
+            for r in lists.academic:
+                if r.data.get("duplicate_of"):
+                    duplicates.append(r)
+                    continue
+                if r.student_no:
+                    by_sno.setdefault(r.student_no, r)
+                if r.id_number:
+                    by_id.setdefault(r.id_number, r)
+            # Some systems list a student once per failed course: those courses all count.
+            for r in duplicates:
+                first = by_sno.get(r.student_no)
+                extra = rules.failed_list(r.data.get("failed_courses") or "")
+                if first is None or not extra:
+                    continue
+                courses = rules.failed_list(first.data.get("failed_courses") or "")
+                courses += [c for c in extra if c not in courses]
+                merged = replace(first, data={**first.data, "failed_courses": "、".join(courses)})
+                by_sno[r.student_no] = merged
+                if first.id_number and by_id.get(first.id_number) is first:
+                    by_id[first.id_number] = merged
+            conduct_sno: dict[str, list[rules.RefRow]] = {}
+            conduct_id: dict[str, list[rules.RefRow]] = {}
+            for r in lists.conduct:
+                if r.student_no:
+                    conduct_sno.setdefault(r.student_no, []).append(r)
+                if r.id_number:
+                    conduct_id.setdefault(r.id_number, []).append(r)
+            majors = None
+            if lists.majors_id is not None:
+                majors = rules.allowed_majors([(r.data.get("major", ""), r.data.get("allowed", ""))
+                                               for r in lists.majors])
+            cands = s.execute(select(Candidate.id, Candidate.uuid, Candidate.student_no, Candidate.name,
+                                     Candidate.id_number, Candidate.major, Candidate.intended_major)
+                              .order_by(Candidate.id)).all()
+            old: dict[int, set[str]] = {}
+            for cid, message in s.execute(select(Finding.candidate_id, Finding.message)):
+                old.setdefault(cid, set()).add(message)
+            first_run = SettingsService.read_internal(s, LAST_RUN) is None
+            s.execute(delete(Finding))
+            total = len(cands)
+            counts: Counter[str] = Counter()
+            changes: list[Change] = []
+            with_findings = 0
+            batch: list[dict] = []
+            now = utcnow()
+            desk = self.audit.desk_uuid
+            for k, (cid, uuid, sno, name, idn, major, intended) in enumerate(cands):
+                if k % CHUNK == 0:
+                    if cancel is not None:
+                        cancel.raise_if_cancelled()
+                    progress(k, total, f"正在比对第 {k + 1} 名考生（共 {total} 名）…")
+                academic = (by_sno.get(sno) if sno else None) or by_id.get(idn)
+                seen: set[int] = set()
+                conduct: list[rules.RefRow] = []
+                for r in [*(conduct_sno.get(sno, []) if sno else []), *conduct_id.get(idn, [])]:
+                    if id(r) not in seen:
+                        seen.add(id(r))
+                        conduct.append(r)
+                specs = rules.compare({"student_no": sno, "name": name, "id_number": idn, "major": major,
+                                       "intended_major": intended}, academic, conduct, majors, year)
+                if specs:
+                    with_findings += 1
+                for spec in specs:
+                    counts[spec.code] += 1
+                    batch.append({"candidate_id": cid, "code": spec.code, "office": spec.office,
+                                  "message": spec.message, "list_id": spec.list_id, "source_row": spec.source_row,
+                                  "source": json.dumps(spec.source, ensure_ascii=False, default=str)})
+                messages = {spec.message for spec in specs}
+                before = old.get(cid, set())
+                if not first_run and messages != before:
+                    changes.append(Change(uuid, sno or "", name, sorted(messages - before), sorted(before - messages)))
+            uuids = uuid4_batch(len(batch))
+            for row in batch:
+                row.update(uuid=next(uuids), origin_desk=desk, revision=1, created_at=now, updated_at=now)
+            for start in range(0, len(batch), CHUNK):
+                bulk_insert(s, Finding.__table__, batch[start:start + CHUNK])
+            SettingsService.write_internal(s, LAST_RUN, now.isoformat())
+            college = s.scalar(select(College).order_by(College.id))
+            summary = (f"资格审查比对：{total} 名考生，{with_findings} 名有问题，共 {sum(counts.values())} 条"
+                       + (f"；与上次相比 {len(changes)} 名考生有变化" if not first_run else ""))
+            self.audit.record(s, actor.username, "review.run", entity_type="college",
+                              entity_uuid=college.uuid if college else "", summary=summary,
+                              after={"candidates": total, "with_findings": with_findings, "counts": dict(counts),
+                                     "changed": len(changes), "graduation_year": year,
+                                     "lists": {"academic": lists.academic_id, "conduct": lists.conduct_id,
+                                               "majors": lists.majors_id}})
+            progress(total, total, "比对完成。")
+        return RunResult(total, with_findings, dict(counts), changes, first_run, warnings)
+
+    # -- decisions ----------------------------------------------------------------------------------
+    def decide(self, actor: Actor, key: str, office: str, passed: bool, opinion: str = "") -> ReviewRow:
+        """Record one office's opinion on one candidate (replacing that office's earlier one)."""
+        require_role(actor, REVIEWERS, "填写审核意见")
+        _check_office(office)
+        opinion = (opinion or "").strip()
+        if not passed and not opinion:
+            raise ValidationError("审核不通过时必须填写意见（原因）。", "opinion")
+        decision = "pass" if passed else "fail"
+        with self.db.transaction() as s:
+            c = _find(s, key)
+            if c.status not in REVIEWABLE:
+                raise ConflictError(f"{c.name}已{STATUS_LABELS.get(c.status, c.status)}，不能再修改审核意见。")
+            row = s.scalar(select(ReviewDecision).where(ReviewDecision.candidate_id == c.id,
+                                                        ReviewDecision.office == office))
+            status_before = c.status
+            before = None
+            if row is None:
+                row = ReviewDecision(candidate_id=c.id, office=office, decision=decision, opinion=opinion,
+                                     reviewer=actor.username, decided_at=utcnow(), origin_desk=self.audit.desk_uuid)
+                s.add(row)
+            else:
+                before = {"decision": row.decision, "opinion": row.opinion, "reviewer": row.reviewer,
+                          "status": status_before}
+                row.decision, row.opinion, row.reviewer = decision, opinion, actor.username
+                row.decided_at, row.revision, row.updated_at = utcnow(), row.revision + 1, utcnow()
+            s.flush()
+            status = _set_status(c, s)
+            label = rules.OFFICES[office]
+            self.audit.record(
+                s, actor.username, "review.decide", entity_type="candidate", entity_uuid=c.uuid,
+                summary=f"{c.name}：{label}审核{'通过' if passed else '不通过'}" + (f"（{opinion}）" if opinion else ""),
+                before=before or {"status": status_before},
+                after={"office": office, "decision": decision, "opinion": opinion, "reviewer": actor.username,
+                       "status": status})
+            return self._rows(s, [c.id])[0]
+
+    def approve_clean(self, actor: Actor, office: str = "all", *, progress: Progress | None = None,
+                      cancel: CancelToken | None = None) -> ApproveResult:
+        """A pass from ``office`` (or all three) for every candidate without findings, recorded per
+        candidate; a candidate who already has that office's decision keeps it."""
+        require_role(actor, REVIEWERS, "批量通过审核")
+        offices = list(rules.OFFICES) if office == "all" else [office]
+        for o in offices:
+            _check_office(o)
+        progress = progress or no_progress
+        with self.db.transaction() as s:
+            if SettingsService.read_internal(s, LAST_RUN) is None:
+                raise ConflictError("还没有运行过资格审查比对（review run），无法判断哪些考生没有问题。")
+            flagged = set(s.scalars(select(Finding.candidate_id).distinct()))
+            decisions: dict[int, dict[str, str]] = {}
+            for cid, o, d in s.execute(select(ReviewDecision.candidate_id, ReviewDecision.office,
+                                              ReviewDecision.decision)):
+                decisions.setdefault(cid, {})[o] = d
+            # Plain rows, not ORM objects: 20,000 candidates must not take seconds to load.
+            cands = s.execute(select(Candidate.id, Candidate.uuid, Candidate.name, Candidate.status,
+                                     Candidate.revision)
+                              .where(Candidate.status.in_(("roster", "eligible", "ineligible")))
+                              .order_by(Candidate.id)).all()
+            now = utcnow()
+            desk = self.audit.desk_uuid
+            rows: list[dict] = []
+            events: list[EventSpec] = []
+            status_updates: list[dict] = []
+            skipped_findings = skipped_decided = touched = 0
+            for cid, uuid, name, status, revision in cands:
+                if cid in flagged:
+                    skipped_findings += 1
+                    continue
+                mine = decisions.setdefault(cid, {})
+                new_offices = [o for o in offices if o not in mine]
+                if not new_offices:
+                    skipped_decided += 1
+                    continue
+                touched += 1
+                for o in new_offices:
+                    mine[o] = "pass"
+                    rows.append({"candidate_id": cid, "office": o, "decision": "pass", "opinion": "",
+                                 "reviewer": actor.username, "decided_at": now, "origin_desk": desk,
+                                 "revision": 1, "created_at": now, "updated_at": now})
+                # Only roster/eligible/ineligible candidates are here, so none has an active waiver.
+                after = rules.review_status(False, mine)
+                if after != status:
+                    status_updates.append({"b_id": cid, "status": after, "revision": revision + 1,
+                                           "updated_at": now})
+                names = "、".join(rules.OFFICES[o] for o in new_offices)
+                events.append(EventSpec("review.decide", "candidate", uuid,
+                                        f"{name}：{names}审核通过（无比对问题，批量通过）", {"status": status},
+                                        {"offices": new_offices, "decision": "pass", "batch": True,
+                                         "reviewer": actor.username, "status": after}))
+            uuids = uuid4_batch(len(rows))
+            for r in rows:
+                r["uuid"] = next(uuids)
+            for start in range(0, len(rows), CHUNK):
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                progress(start, len(rows), "正在记录审核意见…")
+                bulk_insert(s, ReviewDecision.__table__, rows[start:start + CHUNK])
+            if status_updates:
+                table = Candidate.__table__
+                s.execute(table.update().where(table.c.id == bindparam("b_id")), status_updates)
+            self.audit.record_many(s, actor.username, events, cancel=cancel)
+            progress(len(rows), len(rows), "批量通过完成。")
+        return ApproveResult(office, len(rows), touched, skipped_findings, skipped_decided)
+
+    # -- reading ------------------------------------------------------------------------------------
+    def list(self, *, finding: str | None = None, status: str | None = None,
+             with_findings_only: bool = False) -> list[ReviewRow]:
+        """Candidates with findings first (then by class and student number), with findings,
+        decisions, waiver and the source rows."""
+        if finding is not None and finding not in rules.FINDINGS:
+            raise ValidationError(f"未知的问题类型“{finding}”，应为：" +
+                                  "、".join(f"{k}（{v[1]}）" for k, v in rules.FINDINGS.items()) + "。", "finding")
+        if status is not None and status not in STATUS_LABELS:
+            raise ValidationError(f"未知的状态“{status}”。", "status")
+        with self.db.read() as s:
+            stmt = select(Candidate.id)
+            if status:
+                stmt = stmt.where(Candidate.status == status)
+            if finding:
+                stmt = stmt.where(Candidate.id.in_(select(Finding.candidate_id).where(Finding.code == finding)))
+            elif with_findings_only:
+                stmt = stmt.where(Candidate.id.in_(select(Finding.candidate_id)))
+            rows = self._rows(s, list(s.scalars(stmt)))
+        rows.sort(key=lambda r: (not r.findings, r.class_name, r.student_no, r.name))
+        return rows
+
+    def get(self, key: str) -> ReviewRow:
+        with self.db.read() as s:
+            return self._rows(s, [_find(s, key).id])[0]
+
+    @staticmethod
+    def _rows(s: Session, ids: list[int]) -> list[ReviewRow]:
+        out: dict[int, ReviewRow] = {}
+        wanted = set(ids)
+        # A few candidates are looked up by id; a whole list is read in one pass (no huge IN lists).
+        few = len(ids) <= 200
+
+        def only(stmt, column):
+            return stmt.where(column.in_(ids)) if few else stmt
+
+        for c in s.execute(only(select(Candidate.id, Candidate.uuid, Candidate.student_no, Candidate.name,
+                                       Candidate.id_number, Candidate.class_name, Candidate.major,
+                                       Candidate.intended_major, Candidate.status), Candidate.id)):
+            if c[0] in wanted:
+                out[c[0]] = ReviewRow(c[1], c[2] or "", c[3], c[4], c[5], c[6], c[7], c[8])
+        for f in s.scalars(only(select(Finding), Finding.candidate_id).order_by(Finding.id)):
+            if f.candidate_id in out:
+                out[f.candidate_id].findings.append(FindingView(f.code, f.office, f.message, f.list_id, f.source_row,
+                                                                json.loads(f.source) if f.source else {}))
+        for d in s.scalars(only(select(ReviewDecision), ReviewDecision.candidate_id)):
+            if d.candidate_id in out:
+                out[d.candidate_id].decisions[d.office] = DecisionView(d.office, d.decision, d.opinion, d.reviewer,
+                                                                       d.decided_at)
+        for w in s.scalars(only(select(Waiver), Waiver.candidate_id)):
+            if w.candidate_id in out:
+                out[w.candidate_id].waiver = WaiverView(w.reason, w.waived_on, w.form_signed, w.active,
+                                                        w.revoked_at, w.revoke_reason)
+        return [out[i] for i in ids if i in out]
+
+
+class WaiverService:
+    """放弃报名考试资格: record, mark the signed 附件1 received, revoke before the deadline."""
+
+    def __init__(self, db: Database, audit: AuditService) -> None:
+        self.db = db
+        self.audit = audit
+
+    def add(self, actor: Actor, key: str, reason: str, date: dt.date | None = None) -> WaiverView:
+        require_role(actor, WAIVER_EDITORS, "登记放弃报名")
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError("请填写放弃报名考试资格的原因。", "reason")
+        date = date or dt.date.today()
+        with self.db.transaction() as s:
+            c = _find(s, key)
+            if c.status not in REVIEWABLE:
+                raise ConflictError(f"{c.name}已{STATUS_LABELS.get(c.status, c.status)}，不能再登记放弃报名。")
+            w = s.scalar(select(Waiver).where(Waiver.candidate_id == c.id))
+            if w is not None and w.active:
+                raise ConflictError(f"{c.name}已登记放弃报名（{w.waived_on.isoformat()}）。")
+            status_before = c.status
+            if w is None:
+                w = Waiver(candidate_id=c.id, reason=reason, waived_on=date, origin_desk=self.audit.desk_uuid)
+                s.add(w)
+            else:  # waived again after a revocation: the one row per candidate is reused
+                w.reason, w.waived_on, w.form_signed, w.active = reason, date, False, True
+                w.revoked_at, w.revoke_reason = None, ""
+                w.revision, w.updated_at = w.revision + 1, utcnow()
+            s.flush()
+            status = _set_status(c, s)
+            self.audit.record(s, actor.username, "waiver.add", entity_type="candidate", entity_uuid=c.uuid,
+                              summary=f"{c.name}放弃报名考试资格（{date.isoformat()}）：{reason}",
+                              before={"status": status_before},
+                              after={"reason": reason, "date": date, "status": status})
+            return self._view(w)
+
+    def revoke(self, actor: Actor, key: str, reason: str, *, today: dt.date | None = None) -> str:
+        """Undo a waiver before the deadline; returns the candidate's status recomputed from the decisions."""
+        require_role(actor, WAIVER_EDITORS, "撤回放弃报名")
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError("请填写撤回放弃报名的原因。", "reason")
+        today = today or dt.date.today()
+        with self.db.transaction() as s:
+            c = _find(s, key)
+            w = s.scalar(select(Waiver).where(Waiver.candidate_id == c.id, Waiver.active.is_(True)))
+            if w is None:
+                raise ConflictError(f"{c.name}没有登记放弃报名，无需撤回。")
+            deadline = SettingsService.read(s, "waiver_deadline")
+            if deadline is not None and today > deadline:
+                raise ConflictError(f"撤回放弃报名的截止日期（{deadline.isoformat()}）已过，不能撤回。")
+            w.active, w.revoked_at, w.revoke_reason = False, utcnow(), reason
+            w.revision, w.updated_at = w.revision + 1, utcnow()
+            s.flush()
+            status = _set_status(c, s)
+            self.audit.record(s, actor.username, "waiver.revoke", entity_type="candidate", entity_uuid=c.uuid,
+                              summary=f"{c.name}撤回放弃报名：{reason}",
+                              before={"reason": w.reason, "date": w.waived_on, "status": "waived"},
+                              after={"revoke_reason": reason, "status": status})
+            return status
+
+    def mark_signed(self, actor: Actor, key: str, signed: bool = True) -> WaiverView:
+        """The student's signed 附件1 was handed in (or taken back)."""
+        require_role(actor, WAIVER_EDITORS, "登记放弃报名申请书")
+        with self.db.transaction() as s:
+            c = _find(s, key)
+            w = s.scalar(select(Waiver).where(Waiver.candidate_id == c.id, Waiver.active.is_(True)))
+            if w is None:
+                raise ConflictError(f"{c.name}没有登记放弃报名。")
+            if w.form_signed != signed:
+                before = w.form_signed
+                w.form_signed, w.revision, w.updated_at = signed, w.revision + 1, utcnow()
+                self.audit.record(s, actor.username, "waiver.signed", entity_type="candidate", entity_uuid=c.uuid,
+                                  summary=f"{c.name}的放弃报名申请书（附件1）{'已签字交回' if signed else '改为未交回'}",
+                                  before={"form_signed": before}, after={"form_signed": signed})
+            return self._view(w)
+
+    def list(self, *, include_revoked: bool = False) -> list[tuple[ReviewRow, WaiverView]]:
+        with self.db.read() as s:
+            stmt = select(Waiver.candidate_id)
+            if not include_revoked:
+                stmt = stmt.where(Waiver.active.is_(True))
+            rows = ReviewService._rows(s, list(s.scalars(stmt)))
+        rows.sort(key=lambda r: (r.class_name, r.student_no, r.name))
+        return [(r, r.waiver) for r in rows if r.waiver is not None]
+
+    @staticmethod
+    def _view(w: Waiver) -> WaiverView:
+        return WaiverView(w.reason, w.waived_on, w.form_signed, w.active, w.revoked_at, w.revoke_reason)

@@ -1,0 +1,166 @@
+"""PrintingService: paper ≡ electronic. A printed page matches the data until the data changes,
+and then the check names the rows that changed; pages without a readable code are recognised."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from app.errors import NotFoundError
+from db.models import Candidate, Document, Waiver
+
+
+@pytest.fixture
+def printed(container, actor, make_candidate_raw, tmp_path: Path):
+    """附件3 for 60 candidates (3 pages) with page 2 rendered to a PNG, as a scanner would give it."""
+    for i in range(60):
+        container.candidates.create(actor, make_candidate_raw(i))
+    result = container.printing.print_form(actor, "附件3", tmp_path / "a3.pdf")
+    assert result.pages >= 3
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "2", "-l", "2", str(result.pdf), str(tmp_path / "scan")],
+                   check=True)
+    scan = next(tmp_path.glob("scan-*2.png"))
+    with container.db.read() as s:
+        pages = json.loads(s.scalar(select(Document).where(Document.uuid == result.doc_uuid)).pages)
+    return result, scan, pages
+
+
+def _set_phone(container, uuid: str, phone: str) -> None:
+    with container.db.transaction() as s:
+        s.scalar(select(Candidate).where(Candidate.uuid == uuid)).phone = phone
+
+
+def test_unchanged_page_matches(container, printed) -> None:
+    result, scan, _pages = printed
+    check = container.printing.verify_page(scan)
+    assert check.status == "match" and check.ok
+    assert (check.doc_uuid, check.page, check.form) == (result.doc_uuid, 2, "summary")
+    assert "一致" in check.message and not check.differences
+
+
+def test_photo_like_scan_still_reads(container, printed, tmp_path: Path) -> None:
+    """Turned sideways, slightly tilted and grey, as a phone photo of the sheet would be."""
+    _, scan, _ = printed
+    image = cv2.rotate(cv2.imread(str(scan)), cv2.ROTATE_90_CLOCKWISE)
+    # A margin of table top around the sheet, so the tilt does not cut off the QR corner.
+    image = cv2.copyMakeBorder(image, 200, 200, 200, 200, cv2.BORDER_CONSTANT, value=(255, 255, 255))
+    h, w = image.shape[:2]
+    tilt = cv2.getRotationMatrix2D((w / 2, h / 2), 12, 1.0)
+    image = cv2.warpAffine(image, tilt, (w, h), borderValue=(255, 255, 255))
+    image = cv2.addWeighted(image, 0.8, np.full_like(image, 200), 0.2, 0)
+    photo = tmp_path / "photo.jpg"
+    cv2.imwrite(str(photo), image, [cv2.IMWRITE_JPEG_QUALITY, 80])
+    check = container.printing.verify_page(photo)
+    assert check.status == "match" and check.page == 2
+
+
+def test_changed_phone_on_the_page_differs_and_names_the_candidate(container, actor, printed) -> None:
+    _, scan, pages = printed
+    key, row = pages[1]["keys"][3], pages[1]["rows"][3]
+    detail = container.candidates.get(key)
+    raw = {**{f: getattr(detail.data, f) for f in detail.data.__dataclass_fields__}, "phone": "13912345678"}
+    container.candidates.update(actor, key, raw)
+    check = container.printing.verify_page(scan)
+    assert check.status == "differs" and not check.ok
+    assert [d.name for d in check.differences] == [row[0]]
+    assert check.differences[0].changes == (f"联系电话：{row[8]} → 13912345678",)
+    assert row[0] in check.message
+
+
+def test_change_on_another_page_does_not_affect_this_page(container, printed) -> None:
+    _, scan, pages = printed
+    _set_phone(container, pages[0]["keys"][0], "13912345678")
+    assert container.printing.verify_page(scan).status == "match"
+
+
+def test_a_row_that_left_the_form_is_reported(container, printed) -> None:
+    _, scan, pages = printed
+    key, name = pages[1]["keys"][0], pages[1]["rows"][0][0]
+    with container.db.transaction() as s:
+        c = s.scalar(select(Candidate).where(Candidate.uuid == key))
+        c.status = "waived"
+        s.add(Waiver(candidate_id=c.id, reason="就业", waived_on=c.birth_date))
+    check = container.printing.verify_page(scan)
+    assert check.status == "differs"
+    assert check.differences[0].name == name and "已不在本表中" in check.differences[0].changes[0]
+
+
+def test_whole_pdf_is_checked_page_by_page(container, printed) -> None:
+    result, _, pages = printed
+    checks = container.printing.verify_file(result.pdf)
+    assert [c.page for c in checks] == [p["page"] for p in pages]
+    assert all(c.status == "match" for c in checks)
+    _set_phone(container, pages[2]["keys"][0], "13912345678")
+    assert [c.status for c in container.printing.verify_file(result.pdf)][-1] == "differs"
+
+
+def test_page_without_code_or_forged_code(container, printed, tmp_path: Path) -> None:
+    _, scan, _pages = printed
+    image = cv2.imread(str(scan))
+    h, w = image.shape[:2]
+    image[int(h * 0.8):, : int(w * 0.25)] = 255  # the QR corner torn off
+    torn = tmp_path / "torn.png"
+    cv2.imwrite(str(torn), image)
+    check = container.printing.verify_page(torn)
+    assert check.status == "no_code" and "二维码" in check.message and "校验码" in check.message
+
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), np.full((400, 300, 3), 255, np.uint8))
+    assert container.printing.verify_page(blank).status == "no_code"
+
+
+def test_forged_page_with_a_real_document_id(container, printed, tmp_path: Path) -> None:
+    from app.documents import layout
+
+    result, _, _ = printed
+    frame = layout.PageFrame("附件3", "t", "h", ("经办人",), "章", result.doc_uuid)
+    pdf = tmp_path / "forged.pdf"
+    layout.render(pdf, frame, [layout.text("无", layout.styles().cell)], {})
+    check = container.printing.verify_file(pdf)[0]
+    assert check.status == "differs" and "不是本系统打印的原件" in check.message
+
+
+def test_code_of_an_unknown_document(container, printed, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    from app.documents import digest, layout
+
+    frame = layout.PageFrame("附件3", "t", "h", ("经办人",), "章", "00000000-0000-4000-8000-000000000000")
+    pdf = other / "x.pdf"
+    layout.render(pdf, frame, [layout.text("无", layout.styles().cell)], {})
+    check = container.printing.verify_file(pdf)[0]
+    assert check.status == "unknown" and digest.short_id(frame.doc_uuid) in check.message
+
+
+def test_not_a_file(container, tmp_path: Path) -> None:
+    with pytest.raises(NotFoundError):
+        container.printing.verify_page(tmp_path / "nope.png")
+
+
+def test_progress_and_cancel(container, actor, make_candidate_raw, tmp_path: Path) -> None:
+    from app.errors import Cancelled
+    from app.tasks import CancelToken
+
+    for i in range(40):
+        container.candidates.create(actor, make_candidate_raw(i))
+    seen: list[tuple[int, int]] = []
+    container.printing.print_form(actor, "附件3", tmp_path / "ok.pdf", progress=lambda d, t, _m: seen.append((d, t)))
+    assert seen[-1] == (40, 40) and len(seen) >= 2
+
+    token = CancelToken()
+
+    def cancel_soon(done: int, _total: int, _message: str) -> None:
+        if done:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        container.printing.print_form(actor, "附件3", tmp_path / "no.pdf", tmp_path / "no.xlsx",
+                                      progress=cancel_soon, cancel=token)
+    assert not (tmp_path / "no.pdf").exists() and not (tmp_path / "no.xlsx").exists()
+    with container.db.read() as s:
+        assert len(s.scalars(select(Document)).all()) == 1

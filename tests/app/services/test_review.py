@@ -1,0 +1,294 @@
+"""The review run against real imported lists, decisions, approve-all-clean, waivers and settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from app.domain import idnumber
+from app.errors import ConflictError, PermissionDenied, ValidationError
+from app.services.audit import AuditService
+from app.services.context import Actor
+from db.models import AuditEvent, ReviewDecision
+
+ACADEMIC_HEADER = ["学号", "姓名", "身份证号", "专业", "学籍状态", "预计毕业时间", "不及格课程"]
+YEAR = dt.date.today().year
+
+
+def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def academic_row(raw: dict, **over: object) -> list[object]:
+    row = {"学号": raw["student_no"], "姓名": raw["name"], "身份证号": raw["id_number"], "专业": raw["major"],
+           "学籍状态": "在籍", "预计毕业时间": f"{YEAR}-07", "不及格课程": ""}
+    row.update(over)
+    return [row[h] for h in ACADEMIC_HEADER]
+
+
+def import_list(container, actor, kind: str, path: Path) -> None:
+    container.reference.commit(actor, container.reference.preview(kind, path))
+
+
+@pytest.fixture
+def people(container, actor, make_candidate_raw) -> list[dict]:
+    """Ten candidates on the roster."""
+    raws = [make_candidate_raw(n) for n in range(10)]
+    for raw in raws:
+        container.candidates.create(actor, raw)
+    return raws
+
+
+def seed_lists(container, actor, people: list[dict], tmp_path: Path) -> None:
+    """学籍: p0, p1, p3 (found by ID number only), p7, p8 clean; p2 another name; p4 休学; p5 next
+    year's graduate; p6 failed courses; p9 missing. 学生处: p7 an unlifted 记过, p1 a lifted 警告.
+    Majors: every candidate's own major admits their intended major."""
+    p = people
+    rows = [ACADEMIC_HEADER,
+            academic_row(p[0]), academic_row(p[1]),
+            academic_row(p[2], 姓名="王小二"),
+            academic_row(p[3], 学号=""),  # matched by ID number
+            academic_row(p[4], 学籍状态="休学"),
+            academic_row(p[5], 预计毕业时间=f"{YEAR + 1}-07"),
+            academic_row(p[6], 不及格课程="高等数学、大学英语"),
+            academic_row(p[7]),
+            academic_row(p[8])]
+    # p[9] is not in the 学籍 list at all.
+    import_list(container, actor, "academic", write_xlsx(tmp_path / "academic.xlsx", rows))
+    conduct = [["学号", "姓名", "处分", "处分日期", "是否解除"],
+               [p[7]["student_no"], p[7]["name"], "记过", "2025-03-01", "否"],
+               [p[1]["student_no"], p[1]["name"], "警告", "2024-03-01", "是"]]
+    import_list(container, actor, "conduct", write_xlsx(tmp_path / "conduct.xlsx", conduct))
+    majors = [["专科专业", "可报考本科专业"]]
+    for raw in p:
+        if raw is not p[8]:
+            majors.append([raw["major"], raw["intended_major"]])
+    # p[8]'s major admits something else only.
+    majors.append([p[8]["major"] + "（外语方向）", "英语"])
+    import_list(container, actor, "majors", write_xlsx(tmp_path / "majors.xlsx", majors))
+
+
+def findings_by_name(container) -> dict[str, list[str]]:
+    return {r.name: [f.code for f in r.findings] for r in container.review.list()}
+
+
+def test_run_finds_each_kind(container, actor, people, tmp_path: Path) -> None:
+    # p[8]'s major is shared with other people in the fixture, so give p[8] a major of its own.
+    container.candidates.update(actor, people[8]["student_no"], {**people[8], "major": "应用英语"})
+    seed_lists(container, actor, people, tmp_path)
+    result = container.review.run(actor)
+    assert result.first_run and result.warnings == [] and result.candidates == 10
+    found = findings_by_name(container)
+    p = [raw["name"] for raw in people]
+    assert found[p[0]] == [] and found[p[1]] == [] and found[p[3]] == []
+    assert found[p[2]] == ["name_mismatch"]
+    assert found[p[4]] == ["status_not_enrolled"]
+    assert found[p[5]] == ["not_graduating"]
+    assert found[p[6]] == ["failed_courses"]
+    assert found[p[7]] == ["discipline"]
+    assert found[p[8]] == ["major_not_allowed"]
+    assert found[p[9]] == ["not_in_academic"]
+    assert result.counts["not_in_academic"] == 1 and result.with_findings == 7
+    row = next(r for r in container.review.list(finding="failed_courses"))
+    f = row.findings[0]
+    assert f.message == "有不及格课程：高等数学、大学英语" and f.source_row == 8
+    assert f.source["不及格课程"] == "高等数学、大学英语" and f.source["姓名"] == people[6]["name"]
+    with container.db.read() as s:
+        event = AuditService.entries(s, limit=1)[0]
+    assert event.action == "review.run" and event.after["with_findings"] == 7
+
+
+def test_id_mismatch_and_list_order(container, actor, people, tmp_path: Path) -> None:
+    other = idnumber.make("410102", dt.date(1999, 1, 2), 35)
+    rows = [ACADEMIC_HEADER] + [academic_row(p) for p in people[:9]]
+    rows[1] = academic_row(people[0], 身份证号=other)
+    import_list(container, actor, "academic", write_xlsx(tmp_path / "a.xlsx", rows))
+    result = container.review.run(actor)
+    assert set(result.counts) == {"id_mismatch", "not_in_academic"}
+    assert len(result.warnings) == 2  # no conduct list, no major mapping
+    listed = container.review.list()
+    assert [bool(r.findings) for r in listed] == [True, True] + [False] * 8
+    assert [r.name for r in container.review.list(finding="id_mismatch")] == [people[0]["name"]]
+    assert len(container.review.list(with_findings_only=True)) == 2
+    with pytest.raises(ValidationError):
+        container.review.list(finding="nonsense")
+
+
+def test_run_needs_the_academic_list(container, actor, people) -> None:
+    with pytest.raises(ValidationError, match="教务处学籍名单"):
+        container.review.run(actor)
+
+
+def test_rerun_keeps_decisions_and_reports_changes(container, actor, people, tmp_path: Path) -> None:
+    seed_lists(container, actor, people, tmp_path)
+    container.review.run(actor)
+    key4, key6 = people[4]["student_no"], people[6]["student_no"]
+    container.review.decide(actor, key4, "academic", False, "休学中")
+    # A corrected 学籍 list: p[4] back to 在籍, p[0] now has a failed course.
+    rows = [ACADEMIC_HEADER] + [academic_row(p) for p in people[:9]]
+    rows[1] = academic_row(people[0], 不及格课程="C语言")
+    rows[7] = academic_row(people[6], 不及格课程="高等数学、大学英语")
+    import_list(container, actor, "academic", write_xlsx(tmp_path / "academic2.xlsx", rows))
+    result = container.review.run(actor)
+    assert not result.first_run
+    changes = {c.name: c for c in result.changes}
+    assert changes[people[0]["name"]].new == ["有不及格课程：C语言"]
+    assert changes[people[4]["name"]].resolved == ["学籍状态为“休学”，不是在籍"]
+    assert people[6]["name"] not in changes  # same finding as before
+    assert people[2]["name"] in changes  # name mismatch resolved
+    kept = container.review.get(key4)
+    assert kept.decisions["academic"].decision == "fail" and kept.status == "ineligible"
+    assert [f.code for f in container.review.get(key6).findings] == ["failed_courses"]
+
+
+def test_decide_sets_the_status_and_is_audited(container, actor, people) -> None:
+    key = people[0]["student_no"]
+    with pytest.raises(ValidationError, match="必须填写意见"):
+        container.review.decide(actor, key, "academic", False, "  ")
+    with pytest.raises(ValidationError):
+        container.review.decide(actor, key, "library", True)
+    row = container.review.decide(actor, key, "academic", True)
+    assert row.status == "roster"
+    container.review.decide(actor, key, "conduct", True, "表现良好")
+    row = container.review.decide(actor, key, "college", True)
+    assert row.status == "eligible" and row.decisions["college"].reviewer == "admin"
+    row = container.review.decide(actor, key, "college", False, "报考专业不符")
+    assert row.status == "ineligible" and row.reason == "二级学院：报考专业不符"
+    assert container.candidates.get(key).status == "ineligible"
+    events = container.candidates.history(key)
+    last = events[0]
+    assert last.action == "review.decide"
+    assert last.before == {"decision": "pass", "opinion": "", "reviewer": "admin", "status": "eligible"}
+    assert last.after["decision"] == "fail" and last.after["status"] == "ineligible"
+    with pytest.raises(PermissionDenied):
+        container.review.decide(Actor("t", "辅导员", "counsellor"), key, "college", True)
+    reviewer = Actor("r", "教务处审核人", "reviewer")
+    assert container.review.decide(reviewer, key, "college", True).status == "eligible"
+
+
+def test_approve_clean(container, actor, people, tmp_path: Path) -> None:
+    with pytest.raises(ConflictError, match="review run"):
+        container.review.approve_clean(actor)
+    seed_lists(container, actor, people, tmp_path)
+    container.review.run(actor)
+    clean = [people[n]["student_no"] for n in (0, 1, 3, 8)]
+    container.review.decide(actor, clean[0], "college", False, "材料不全")
+    with container.db.read() as s:
+        events_before = s.scalar(select(func.count()).select_from(AuditEvent))
+    result = container.review.approve_clean(actor, "academic")
+    assert (result.approved, result.candidates, result.skipped_with_findings) == (4, 4, 6)
+    result = container.review.approve_clean(actor)  # all offices: the remaining two per candidate
+    assert result.approved == 7 and result.candidates == 4
+    assert result.skipped_decided == 0
+    again = container.review.approve_clean(actor)
+    assert (again.approved, again.skipped_decided) == (0, 4)
+    assert container.review.get(clean[0]).status == "ineligible"  # the earlier fail stands
+    assert container.review.get(clean[0]).decisions["college"].opinion == "材料不全"
+    assert [container.review.get(k).status for k in clean[1:]] == ["eligible"] * 3
+    assert container.review.get(people[2]["student_no"]).decisions == {}
+    with container.db.read() as s:
+        events_after = s.scalar(select(func.count()).select_from(AuditEvent))
+        assert s.scalar(select(func.count()).select_from(ReviewDecision)) == 12
+        assert AuditService.verify(s).ok
+    assert events_after - events_before == 8  # one per candidate per call
+    history = container.candidates.history(clean[1])
+    assert history[0].action == "review.decide" and history[0].after["batch"] is True
+
+
+def test_waivers(container, actor, people) -> None:
+    key = people[0]["student_no"]
+    container.review.decide(actor, key, "academic", False, "休学")
+    with pytest.raises(ValidationError):
+        container.waivers.add(actor, key, " ")
+    w = container.waivers.add(actor, key, "已找到工作", dt.date(2026, 12, 1))
+    assert w.active and w.waived_on == dt.date(2026, 12, 1) and not w.form_signed
+    assert container.candidates.get(key).status == "waived"
+    with pytest.raises(ConflictError, match="已登记"):
+        container.waivers.add(actor, key, "again")
+    # A decision does not undo a waiver.
+    assert container.review.decide(actor, key, "academic", True).status == "waived"
+    assert container.waivers.mark_signed(actor, key).form_signed
+    container.review.decide(actor, key, "conduct", False, "处分")
+    status = container.waivers.revoke(actor, key, "家长要求继续报考")
+    assert status == "ineligible"
+    row = container.review.get(key)
+    assert row.waiver is not None and not row.waiver.active and row.waiver.revoke_reason == "家长要求继续报考"
+    with pytest.raises(ConflictError, match="没有登记"):
+        container.waivers.revoke(actor, key, "x")
+    container.waivers.add(actor, key, "再次放弃")  # the same row, active again
+    assert [r.name for r, _w in container.waivers.list()] == [people[0]["name"]]
+    actions = [e.action for e in container.candidates.history(key)]
+    assert actions.count("waiver.add") == 2 and "waiver.revoke" in actions and "waiver.signed" in actions
+
+
+def test_waiver_deadline(container, actor, people) -> None:
+    key = people[1]["student_no"]
+    container.waivers.add(actor, key, "出国")
+    container.settings.set(actor, "waiver_deadline", "2026-12-10")
+    with pytest.raises(ConflictError, match="2026-12-10"):
+        container.waivers.revoke(actor, key, "改主意", today=dt.date(2026, 12, 11))
+    assert container.waivers.revoke(actor, key, "改主意", today=dt.date(2026, 12, 10)) == "roster"
+
+
+def test_settings(container, actor) -> None:
+    assert container.settings.get("graduation_year") == YEAR
+    assert container.settings.get("waiver_deadline") is None
+    assert container.settings.set(actor, "graduation_year", "2028届") == 2028
+    assert container.settings.set(actor, "publicity_start", "2027/3/1") == dt.date(2027, 3, 1)
+    assert container.settings.all()["publicity_start"] == dt.date(2027, 3, 1)
+    with pytest.raises(ValidationError):
+        container.settings.set(actor, "graduation_year", "明年")
+    with pytest.raises(ValidationError):
+        container.settings.set(actor, "colour", "red")
+    with pytest.raises(PermissionDenied):
+        container.settings.set(Actor("r", "审核人", "reviewer"), "graduation_year", 2027)
+    assert container.settings.set(actor, "publicity_start", "") is None
+    with container.db.read() as s:
+        events = [e for e in AuditService.entries(s, limit=10) if e.action == "setting.set"]
+    assert [e.after for e in events] == [{"publicity_start": None}, {"publicity_start": "2027-03-01"},
+                                         {"graduation_year": 2028}]
+
+
+def test_graduation_year_setting_drives_the_run(container, actor, people, tmp_path: Path) -> None:
+    rows = [ACADEMIC_HEADER] + [academic_row(p) for p in people]
+    import_list(container, actor, "academic", write_xlsx(tmp_path / "a.xlsx", rows))
+    assert container.review.run(actor).counts == {}
+    container.settings.set(actor, "graduation_year", YEAR + 1)
+    assert container.review.run(actor).counts == {"not_graduating": 10}
+
+
+def test_one_row_per_failed_course_counts_every_course(container, actor, people, tmp_path: Path) -> None:
+    rows = [ACADEMIC_HEADER] + [academic_row(p) for p in people]
+    rows.append(academic_row(people[0], 不及格课程="高等数学"))
+    rows.append(academic_row(people[0], 不及格课程="大学英语"))
+    path = write_xlsx(tmp_path / "a.xlsx", rows)
+    preview = container.reference.preview("academic", path)
+    assert [p.text() for p in preview.problems] == [
+        f"第 {n} 行 A 列（学号）：学号 {people[0]['student_no']} 与第 2 行重复，比对时以第 2 行为准，"
+        "本行的不及格课程合并计入。" for n in (12, 13)]
+    container.reference.commit(actor, preview)
+    assert container.review.run(actor).counts == {"failed_courses": 1}
+    [finding] = container.review.get(people[0]["student_no"]).findings
+    assert finding.message == "有不及格课程：高等数学、大学英语"
+
+
+def test_conduct_rows_matched_by_id_number(container, actor, people, tmp_path: Path) -> None:
+    rows = [ACADEMIC_HEADER] + [academic_row(p) for p in people]
+    import_list(container, actor, "academic", write_xlsx(tmp_path / "a.xlsx", rows))
+    conduct = [["姓名", "身份证号", "处分名称", "处分日期", "解除情况"],
+               [people[3]["name"], people[3]["id_number"], "留校察看", "2025-05-20", "未解除"],
+               [people[4]["name"], people[4]["id_number"], "严重警告", "2024-05-20", "已解除"]]
+    import_list(container, actor, "conduct", write_xlsx(tmp_path / "c.xlsx", conduct))
+    assert container.review.run(actor).counts == {"discipline": 1}
+    [finding] = container.review.get(people[3]["student_no"]).findings
+    assert finding.office == "conduct" and finding.message == "有未解除的处分：留校察看（2025-05-20）"
+    assert finding.source["处分名称"] == "留校察看" and finding.source_row == 2

@@ -1,0 +1,149 @@
+"""``regdesk-cli reference import``, ``review run|decide|list`` and ``waiver add|revoke``, in-process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from app import cli
+from app.container import Container
+
+YEAR = dt.date.today().year
+
+
+def run(capsys, *argv: object) -> tuple[int, str, str]:
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys, *argv: object) -> tuple[int, dict, str]:
+    code, out, err = run(capsys, *argv, "--json")
+    return code, json.loads(out), err
+
+
+@pytest.fixture(scope="module")
+def _demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cli-review-demo")
+    assert cli.main(["--data", str(folder), "demo", "--candidates", "12"]) == 0
+    return folder
+
+
+@pytest.fixture
+def desk(_demo_dir: Path, tmp_path: Path) -> tuple[Path, list]:
+    """A demo desk of 12 candidates (its own copy) and its roster rows."""
+    target = tmp_path / "desk"
+    shutil.copytree(_demo_dir, target)
+    c = Container.open(target)
+    try:
+        rows = sorted(c.candidates.rows(), key=lambda r: r.student_no)
+    finally:
+        c.close()
+    return target, rows
+
+
+def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def academic_file(tmp_path: Path, people: list, **status_of: str) -> Path:
+    rows: list[list[object]] = [["学号", "姓名", "身份证号", "学籍状态", "预计毕业时间"]]
+    for p in people:
+        rows.append([p.student_no, p.name, p.id_number, status_of.get(p.student_no, "在籍"), f"{YEAR}-06"])
+    return write_xlsx(tmp_path / "xueji.xlsx", rows)
+
+
+def test_reference_import_review_run_and_list(desk, capsys, tmp_path: Path) -> None:
+    data, people = desk
+    first, second = people[0], people[1]
+    path = academic_file(tmp_path, people[1:], **{second.student_no: "休学"})
+    code, out, err = run_json(capsys, "--data", data, "reference", "import", "academic", path)
+    assert code == 0, err
+    assert out["rows"] == len(people) - 1 and out["problems"] == [] and out["result"]["replaced"] is False
+    code, out, _ = run_json(capsys, "--data", data, "review", "run")
+    assert code == 0 and out["counts"] == {"not_in_academic": 1, "status_not_enrolled": 1}
+    assert out["first_run"] is True and len(out["warnings"]) == 2
+    code, out, _ = run_json(capsys, "--data", data, "review", "list", "--finding", "status_not_enrolled")
+    assert code == 0 and [c["name"] for c in out["candidates"]] == [second.name]
+    finding = out["candidates"][0]["findings"][0]
+    assert finding["source"]["学籍状态"] == "休学" and finding["source_row"] == 2
+    code, text, _ = run(capsys, "--data", data, "review", "list")
+    heads = [line.split()[0] for line in text.splitlines() if not line.startswith(" ")]
+    assert sorted(heads[:2]) == sorted([first.student_no, second.student_no])  # with findings first
+    assert len(heads) == len(people)
+    assert "未在教务处学籍名单中找到" in text
+    # A second list: the change is reported.
+    path = academic_file(tmp_path, people)
+    run(capsys, "--data", data, "reference", "import", "academic", path)
+    code, text, _ = run(capsys, "--data", data, "review", "run")
+    assert code == 0 and "与上次比对相比，2 名考生有变化" in text and "已消除：学籍状态为“休学”，不是在籍" in text
+
+
+def test_reference_import_problems_and_mapping(desk, capsys, tmp_path: Path) -> None:
+    data, people = desk
+    path = write_xlsx(tmp_path / "cf.xlsx", [["学号", "姓名", "违纪情况"], [people[0].student_no, "x", "警告"]])
+    code, out, err = run_json(capsys, "--data", data, "reference", "import", "conduct", path)
+    assert code == 1 and out["error"]["kind"] == "mapping_needed" and "action" in out["error"]["fields"]
+    assert "处分" in err
+    code, out, _ = run_json(capsys, "--data", data, "reference", "import", "conduct", path,
+                            "--map", "违纪情况=action", "--dry-run")
+    assert code == 0 and out["dry_run"] and out["result"] is None
+    bad = write_xlsx(tmp_path / "bad.xlsx", [["学号", "姓名", "身份证号"], ["2023", "张三", "123"]])
+    code, text, _ = run(capsys, "--data", data, "reference", "import", "academic", bad)
+    assert code == 0 and "第 2 行 C 列（身份证号）：" in text
+    code, _, err = run(capsys, "--data", data, "reference", "import", "academic", tmp_path / "none.xlsx")
+    assert code == 1 and "找不到文件" in err
+    code, _, _ = run(capsys, "--data", data, "reference", "import", "grades", bad)
+    assert code == 2
+
+
+def test_review_decide(desk, capsys) -> None:
+    data, people = desk
+    key = people[0].student_no
+    code, _, err = run(capsys, "--data", data, "review", "decide", key, "--office", "academic", "--fail")
+    assert code == 1 and "必须填写意见" in err
+    code, _, _ = run(capsys, "--data", data, "review", "decide", key, "--office", "academic")
+    assert code == 2  # --pass or --fail is required
+    code, text, _ = run(capsys, "--data", data, "review", "decide", key, "--office", "academic", "--fail",
+                        "--opinion", "休学中")
+    assert code == 0 and "教务处审核不通过" in text and "审核未通过" in text and "休学中" in text
+    for office in ("academic", "conduct", "college"):
+        code, out, _ = run_json(capsys, "--data", data, "review", "decide", key, "--office", office, "--pass")
+        assert code == 0
+    assert out["candidate"]["status"] == "eligible"
+    assert set(out["candidate"]["decisions"]) == {"academic", "conduct", "college"}
+    code, out, _ = run_json(capsys, "--data", data, "review", "list", "--status", "eligible")
+    assert [c["student_no"] for c in out["candidates"]] == [key]
+
+
+def test_waiver_add_and_revoke(desk, capsys) -> None:
+    data, people = desk
+    key = people[2].student_no
+    code, out, err = run_json(capsys, "--data", data, "waiver", "add", key, "--reason", "已就业",
+                              "--date", "2026-12-01")
+    assert code == 0, err
+    assert out["status"] == "waived" and out["date"] == "2026-12-01"
+    code, _, err = run(capsys, "--data", data, "waiver", "add", key, "--reason", "again")
+    assert code == 1 and "已登记" in err
+    code, text, _ = run(capsys, "--data", data, "waiver", "revoke", key, "--reason", "改变主意")
+    assert code == 0 and "在册" in text
+    code, _, err = run(capsys, "--data", data, "waiver", "add", key, "--reason", "x", "--date", "某天")
+    assert code == 1 and "不是有效日期" in err
+    code, _, err = run(capsys, "--data", data, "waiver", "revoke", "nobody", "--reason", "x")
+    assert code == 1 and "找不到考生" in err
+
+
+def test_review_run_without_list(desk, capsys) -> None:
+    data, _people = desk
+    code, out, _ = run_json(capsys, "--data", data, "review", "run")
+    assert code == 1 and "教务处学籍名单" in out["error"]["message"]
