@@ -692,6 +692,73 @@ def cmd_waiver_revoke(ctx: _Ctx, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review_approve(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    from app.domain.review import OFFICES
+
+    progress = _Progress()
+    try:
+        result = ctx.c.review.approve_clean(ctx.c.actor, args.office, progress=progress, cancel=CancelToken())
+    finally:
+        progress.finish()
+    if ctx.json:
+        _emit_json({"ok": True, "office": result.office, "approved": result.approved,
+                    "candidates": result.candidates, "skipped_with_findings": result.skipped_with_findings,
+                    "skipped_decided": result.skipped_decided})
+        return 0
+    who = "教务处、学生处、二级学院" if args.office == "all" else OFFICES.get(args.office, args.office)
+    _say(f"已为 {result.candidates} 名没有问题的考生记录“{who}”审核通过（共 {result.approved} 条意见）。")
+    _say(f"跳过：有问题的 {result.skipped_with_findings} 名，已有意见的 {result.skipped_decided} 条。")
+    return 0
+
+
+def cmd_waiver_signed(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    w = ctx.c.waivers.mark_signed(ctx.c.actor, args.key, not args.unsigned)
+    row = ctx.c.review.get(args.key)
+    if ctx.json:
+        _emit_json({"ok": True, "uuid": row.uuid, "student_no": row.student_no, "name": row.name,
+                    "form_signed": w.form_signed})
+    else:
+        _say(f"{row.name} 的放弃报名考试资格申请书（附件1）已标记为" + ("已签字。" if w.form_signed else "未签字。"))
+    return 0
+
+
+def _setting_text(value: object) -> str:
+    if value is None:
+        return "（未设置）"
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def cmd_settings_show(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    from app.services.settings import DEFINITIONS
+
+    values = ctx.c.settings.all()
+    if ctx.json:
+        _emit_json({"ok": True, "settings": values})
+        return 0
+    for key, value in values.items():
+        _say(f"{key}（{DEFINITIONS[key].label}）：{_setting_text(value)}")
+    return 0
+
+
+def cmd_settings_set(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    from app.services.settings import DEFINITIONS
+
+    key, sep, value = args.assignment.partition("=")
+    if not sep:
+        raise CliError(f"请写成 KEY=VALUE，例如 waiver_deadline=2026-12-20（收到“{args.assignment}”）。")
+    key = key.strip()
+    stored = ctx.c.settings.set(ctx.c.actor, key, value)
+    if ctx.json:
+        _emit_json({"ok": True, "key": key, "value": stored})
+    else:
+        _say(f"已设置 {DEFINITIONS[key].label}：{_setting_text(stored)}")
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------------
 class _Parser(argparse.ArgumentParser):
     """argparse with its usage errors in Chinese, still exiting with status 2."""
@@ -793,6 +860,9 @@ def build_parser() -> argparse.ArgumentParser:
     verdict.add_argument("--pass", dest="passed", action="store_true", help="审核通过")
     verdict.add_argument("--fail", dest="passed", action="store_false", help="审核不通过（须填写 --opinion）")
     p.add_argument("--opinion", metavar="TEXT", help="审核意见")
+    p = command(revsub, "approve-clean", cmd_review_approve, "为没有问题且尚无意见的考生一键记录审核通过")
+    p.add_argument("--office", default="all", choices=("all", "academic", "conduct", "college"),
+                   help="哪个部门的意见（默认 all：三个部门）")
     p = command(revsub, "list", cmd_review_list, "列出审查结果（有问题的考生在前）")
     p.add_argument("--finding", metavar="CODE", help="只看有这类问题的考生，例如 failed_courses")
     p.add_argument("--status", metavar="STATUS", help="只看这个状态的考生，例如 ineligible")
@@ -806,6 +876,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(wsub, "revoke", cmd_waiver_revoke, "撤回放弃报名（截止日期之前）")
     p.add_argument("key", metavar="KEY")
     p.add_argument("--reason", required=True, metavar="TEXT", help="撤回的原因")
+    p = command(wsub, "signed", cmd_waiver_signed, "标记附件1 已由学生签字（--unsigned 取消标记）")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("--unsigned", action="store_true", help="取消“已签字”标记")
+
+    settings = sub.add_parser("settings", help="设置（毕业年份、截止日期、公示日期）", description="设置")
+    ssub = settings.add_subparsers(dest="settings_command", metavar="ACTION", required=True, parser_class=_Parser)
+    command(ssub, "show", cmd_settings_show, "列出全部设置")
+    p = command(ssub, "set", cmd_settings_set, "修改一项设置，例如 settings set publicity_start=2026-03-10（值为空则恢复默认）")
+    p.add_argument("assignment", metavar="KEY=VALUE")
     cli_documents.register(sub, command)
     return parser
 

@@ -1,0 +1,89 @@
+"""``regdesk-cli review approve-clean``, ``waiver signed`` and ``settings show|set``, in-process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from app import cli
+from app.container import Container
+
+YEAR = dt.date.today().year
+
+
+def run(capsys, *argv: object) -> tuple[int, str, str]:
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def _demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cli-settings-demo")
+    assert cli.main(["--data", str(folder), "demo", "--candidates", "8"]) == 0
+    return folder
+
+
+@pytest.fixture
+def desk(_demo_dir: Path, tmp_path: Path) -> tuple[Path, list]:
+    target = tmp_path / "desk"
+    shutil.copytree(_demo_dir, target)
+    c = Container.open(target)
+    try:
+        rows = sorted(c.candidates.rows(), key=lambda r: r.student_no)
+    finally:
+        c.close()
+    return target, rows
+
+
+def test_approve_clean_needs_a_run_then_passes_only_clean_candidates(desk, capsys, tmp_path):
+    data, people = desk
+    code, _out, err = run(capsys, "--data", data, "review", "approve-clean")
+    assert code == 1 and "还没有运行过" in err
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["学号", "姓名", "身份证号", "学籍状态", "预计毕业时间"])
+    for p in people[1:]:  # the first candidate is missing from the 学籍 list: a finding
+        ws.append([p.student_no, p.name, p.id_number, "在籍", f"{YEAR}-06"])
+    wb.save(tmp_path / "xueji.xlsx")
+    assert run(capsys, "--data", data, "reference", "import", "academic", tmp_path / "xueji.xlsx")[0] == 0
+    assert run(capsys, "--data", data, "review", "run")[0] == 0
+    code, out, err = run(capsys, "--data", data, "review", "approve-clean", "--office", "academic", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["candidates"] == len(people) - 1 and result["skipped_with_findings"] == 1
+    code, text, _ = run(capsys, "--data", data, "review", "approve-clean", "--office", "academic")
+    assert code == 0 and "已为 0 名" in text and f"已有意见的 {len(people) - 1} 条" in text
+
+
+def test_waiver_signed_toggles_the_form_state(desk, capsys):
+    data, people = desk
+    key = people[0].student_no
+    assert run(capsys, "--data", data, "waiver", "add", key, "--reason", "参加工作")[0] == 0
+    code, out, _ = run(capsys, "--data", data, "waiver", "signed", key, "--json")
+    assert code == 0 and json.loads(out)["form_signed"] is True
+    code, text, _ = run(capsys, "--data", data, "waiver", "signed", key, "--unsigned")
+    assert code == 0 and "未签字" in text
+    code, _out, err = run(capsys, "--data", data, "waiver", "signed", people[1].student_no)
+    assert code == 1 and err.startswith("错误：")
+
+
+def test_settings_show_and_set(desk, capsys):
+    data, _people = desk
+    code, out, _ = run(capsys, "--data", data, "settings", "show", "--json")
+    assert code == 0 and json.loads(out)["settings"]["graduation_year"] == YEAR
+    code, text, _ = run(capsys, "--data", data, "settings", "set", "publicity_start=2026/3/10")
+    assert code == 0 and "2026-03-10" in text
+    code, out, _ = run(capsys, "--data", data, "settings", "show", "--json")
+    assert json.loads(out)["settings"]["publicity_start"] == "2026-03-10"
+    code, _out, err = run(capsys, "--data", data, "settings", "set", "publicity_start")
+    assert code == 1 and "KEY=VALUE" in err
+    code, _out, err = run(capsys, "--data", data, "settings", "set", "colour=red")
+    assert code == 1 and "未知的设置" in err
+    code, _out, err = run(capsys, "--data", data, "settings", "set", "graduation_year=明年")
+    assert code == 1 and "四位年份" in err
