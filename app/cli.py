@@ -27,7 +27,7 @@ from app import __version__, cli_documents
 from app.container import Container
 from app.domain.candidate import FIELD_NAMES, LABELS, STATUS_LABELS
 from app.errors import AppError, NotFoundError, ValidationError
-from app.paths import default_data_dir
+from app.paths import default_data_dir, demo_data_dir
 from app.services.audit import ACTION_LABELS, AuditEntry, AuditService
 from app.services.candidates import diff
 from app.services.context import ROLES
@@ -35,7 +35,6 @@ from app.services.demo import DEMO_ADMIN, DEMO_PASSWORD
 from app.tasks import CancelToken
 
 LOG_FILE = "regdesk-cli.log"
-DEMO_DIR_NAME = "demo"  # under the default data folder, as ``regdesk --demo`` uses
 NOT_INITIALISED = ("尚未初始化，请先运行 regdesk-cli init --college-code 学院代码 --college-name 学院名称"
                    "（或运行 regdesk-cli demo 生成演示学院）。")
 
@@ -948,7 +947,7 @@ def main(argv: list[str] | None = None) -> int:
         data_dir = Path(args.data).expanduser()
     elif args.command == "demo" and not args.db:
         # Like ``regdesk --demo``: demo people get a folder of their own, never the real desk's.
-        data_dir = default_data_dir() / DEMO_DIR_NAME
+        data_dir = demo_data_dir()
     else:
         data_dir = default_data_dir()
     container: Container | None = None

@@ -45,13 +45,13 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 
 
 def data_dir_for(args: argparse.Namespace) -> Path:
-    from app.paths import default_data_dir
+    from app.paths import default_data_dir, demo_data_dir
 
     if args.data:
         return Path(args.data).expanduser()
     if args.demo:
         # Demo people must never end up in a real roster: the demo has a folder of its own.
-        return default_data_dir() / "demo"
+        return demo_data_dir()
     return default_data_dir()
 
 
@@ -248,7 +248,7 @@ class Startup:
         info = self.container.setup.info()
         if self.bench:
             if info is None:
-                _say("数据库尚未初始化（请先运行 regdesk-cli demo 或完成首次设置）。", err=True)
+                _say("数据库尚未初始化：请用 --data 指向已设置好的数据文件夹，或先运行 regdesk --demo。", err=True)
                 self._quit(1)
                 return
             from app.services.context import cli_actor
