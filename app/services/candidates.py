@@ -70,6 +70,21 @@ def describe_changes(before: dict, after: dict) -> str:
     return "；".join(parts)
 
 
+def find_candidate(s: Session, key: str) -> Candidate:
+    """The candidate whose UUID, student number or (any written form of) ID number is ``key``."""
+    key = key.strip()
+    c = s.scalar(select(Candidate).where(or_(Candidate.uuid == key, Candidate.student_no == key)))
+    if c is None:
+        try:
+            number = idnumber.normalise(key)
+        except ValidationError:
+            number = key
+        c = s.scalar(select(Candidate).where(Candidate.id_number == number))
+    if c is None:
+        raise NotFoundError(f"找不到考生“{key}”（可用学号或身份证号查找）。")
+    return c
+
+
 class CandidateService:
     def __init__(self, db: Database, audit: AuditService) -> None:
         self.db = db
@@ -88,24 +103,10 @@ class CandidateService:
         with self.db.read() as s:
             return s.scalar(select(func.count()).select_from(Candidate)) or 0
 
-    @staticmethod
-    def _find(s: Session, key: str) -> Candidate:
-        key = key.strip()
-        stmt = select(Candidate).where(or_(Candidate.uuid == key, Candidate.student_no == key))
-        c = s.scalar(stmt)
-        if c is None:
-            try:
-                number = idnumber.normalise(key)
-            except ValidationError:
-                number = key
-            c = s.scalar(select(Candidate).where(Candidate.id_number == number))
-        if c is None:
-            raise NotFoundError(f"找不到考生“{key}”（可用学号或身份证号查找）。")
-        return c
 
     def get(self, key: str) -> CandidateDetail:
         with self.db.read() as s:
-            return self._detail(self._find(s, key))
+            return self._detail(find_candidate(s, key))
 
     @staticmethod
     def _detail(c: Candidate) -> CandidateDetail:
@@ -136,7 +137,7 @@ class CandidateService:
             raise ValidationError(p.message, p.field)
         assert result.data is not None
         with self.db.transaction() as s:
-            c = self._find(s, key)
+            c = find_candidate(s, key)
             if expected_revision is not None and c.revision != expected_revision:
                 raise ConflictError("该考生的信息已被其他人修改，请重新打开后再改。")
             self._check_unique(s, result.data, c.id)
@@ -174,7 +175,7 @@ class CandidateService:
 
     def history(self, key: str) -> list[AuditEntry]:
         with self.db.read() as s:
-            c = self._find(s, key)
+            c = find_candidate(s, key)
             return AuditService.entries(s, entity_uuid=c.uuid)
 
     def choices(self) -> dict[str, list[str]]:

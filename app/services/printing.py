@@ -2,9 +2,13 @@
 
 ``print_form`` reads the data in one read transaction, renders the PDF (and the .xlsx), then
 records a ``Document`` row with, per page, the row keys, the printed cells and the page digest.
-``verify_page`` reads a page's QR code (scanned image, photo, or PDF via ``pdftoppm``), finds the
-document and page, rebuilds those rows from the current data and says whether they still match,
-naming the rows that differ.
+``verify_page`` reads a page's QR code (scanned image, photo, or PDF rendered with pdfium), finds
+the document and page, rebuilds those rows from the current data and says whether they still match,
+naming the rows that differ. ``verify_image`` does the same for an image already in memory (a
+webcam frame).
+
+Who may print: administrators, secretaries and reviewers print every form; a counsellor prints
+附件1 for a student; supervisors and the central office only read (they may still verify pages).
 """
 
 from __future__ import annotations
@@ -12,9 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import json
-import shutil
-import subprocess
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,10 +27,11 @@ from sqlalchemy.orm import Session
 
 from app.documents import digest
 from app.documents.data import Context, Person, Report
-from app.errors import AppError, BadFileError, NotFoundError, ValidationError
+from app.domain import review as rules
+from app.errors import BadFileError, NotFoundError, PermissionDenied, ValidationError
 from app.services.audit import AuditService
-from app.services.context import Actor
-from app.tasks import CancelToken, Progress
+from app.services.context import ROLES, Actor
+from app.tasks import CancelToken, Progress, no_progress
 from db.models import (
     Candidate,
     College,
@@ -61,6 +63,34 @@ REFERENCE_WHAT = {
     "majors": "核对所学专业与报考专业（类）是否对应",
 }
 DPI = 150
+OTHER_REASON = "其他原因（见审核意见）"
+PRINTERS = ("admin", "secretary", "reviewer")
+# Counsellors hand 附件1 to their own students to sign; every other form is the college office's.
+COUNSELLOR_FORMS = ("waiver_form",)
+PDF_SUFFIXES = (".pdf",)
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+
+
+def check_may_print(actor: Actor, form: str) -> None:
+    """Raise ``PermissionDenied`` (in Chinese) unless ``actor`` may print ``form``."""
+    form = form_key(form)
+    if actor.role in PRINTERS or (actor.role == "counsellor" and form in COUNSELLOR_FORMS):
+        return
+    role = ROLES.get(actor.role, actor.role)
+    label = FORM_LABELS[form]
+    if actor.role == "counsellor":
+        raise PermissionDenied(f"“{role}”角色只能为学生打印附件1（放弃报名考试资格申请书），不能打印{label}；"
+                               "请由学院经办人打印。")
+    raise PermissionDenied(f"“{role}”角色只能查看和核对打印件，不能打印{label}；需要："
+                           f"{'、'.join(ROLES[r] for r in PRINTERS)}。")
+
+
+def may_print(actor: Actor, form: str) -> bool:
+    try:
+        check_may_print(actor, form)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def form_key(name: str) -> str:
@@ -85,6 +115,24 @@ class PrintResult:
     xlsx: Path | None
     pages: int
     rows: int
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """One printed document, as the print screen lists it."""
+
+    doc_uuid: str
+    form: str
+    label: str
+    title: str
+    created_at: dt.datetime
+    created_by: str
+    pages: int
+    rows: int
+
+    @property
+    def short_id(self) -> str:
+        return digest.short_id(self.doc_uuid)
 
 
 @dataclass(frozen=True)
@@ -136,17 +184,25 @@ class PrintingService:
             if r.decision == "fail":
                 fails[r.candidate_id].append(r)
         findings: dict[tuple[int, str], list[str]] = defaultdict(list)
+        finding_labels: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for f in s.scalars(select(Finding).order_by(Finding.id)):
             findings[(f.candidate_id, f.office)].append(f.message)
+            label = rules.FINDINGS.get(f.code, (f.office, f.code))[1]
+            if label not in finding_labels[f.candidate_id][f.office]:
+                finding_labels[f.candidate_id][f.office].append(label)
         waivers = {w.candidate_id: w for w in s.scalars(select(Waiver).where(Waiver.active.is_(True)))}
         order = list(OFFICE_LABELS)
         people: list[Person] = []
+        problems: dict[str, tuple[str, ...]] = {}
         for c in s.scalars(select(Candidate).order_by(Candidate.class_name, Candidate.student_no, Candidate.id)):
             reasons: list[str] = []
             if c.status == "ineligible":
                 for r in sorted(fails.get(c.id, ()), key=lambda r: order.index(r.office) if r.office in order else 9):
                     text = r.opinion.strip() or "；".join(findings.get((c.id, r.office), ())) or "审核未通过"
                     reasons.append(f"{OFFICE_LABELS.get(r.office, r.office)}：{text}")
+                # What the failing offices' findings were, for 附件4's count by type of problem.
+                labels = [label for r in fails.get(c.id, ()) for label in finding_labels[c.id].get(r.office, ())]
+                problems[c.uuid] = tuple(dict.fromkeys(labels)) or (OTHER_REASON,)
             w = waivers.get(c.id)
             status = "waived" if w is not None else c.status
             people.append(Person(
@@ -158,7 +214,7 @@ class PrintingService:
         start, end = _setting_date(settings, "publicity_start"), _setting_date(settings, "publicity_end")
         lists = {rl.kind: rl for rl in s.scalars(select(ReferenceList).where(ReferenceList.active.is_(True))
                                                  .order_by(ReferenceList.id))}
-        report = _report(people, lists, decided, start, end)
+        report = _report(people, lists, decided, start, end, problems)
         year = start.year if start else dt.date.today().year
         return _Snapshot({"college_name": college_name, "year": year, "publicity_start": start,
                           "publicity_end": end}, people, report)
@@ -194,6 +250,7 @@ class PrintingService:
                    cancel: CancelToken | None = None) -> PrintResult:
         """Render ``form`` to ``pdf`` (and ``xlsx``) and record the document; cancelling leaves no record."""
         form = form_key(form)
+        check_may_print(actor, form)
         forms = module(form)
         with self.db.read() as s:
             snap = self._snapshot(s)
@@ -222,17 +279,51 @@ class PrintingService:
         return PrintResult(form, forms.LABEL, title, doc_uuid, pdf, Path(xlsx) if xlsx else None,
                            len(records), count)
 
+    def recent(self, limit: int = 50) -> list[DocumentInfo]:
+        """The documents printed at this desk, newest first."""
+        with self.db.read() as s:
+            docs = s.scalars(select(Document).order_by(Document.created_at.desc(), Document.id.desc())
+                             .limit(limit))
+            return [DocumentInfo(d.uuid, d.form, FORM_LABELS.get(d.form, d.form), d.title, d.created_at,
+                                 d.created_by, len(json.loads(d.pages or "[]")), d.row_count) for d in docs]
+
     # -- checking ------------------------------------------------------------------------------
-    def verify_file(self, path: Path) -> list[PageCheck]:
-        """One check per page image (a PDF may hold several scanned pages)."""
+    def read_pages(self, path: Path, *, progress: Progress | None = None,
+                   cancel: CancelToken | None = None) -> list[tuple[str, object]]:
+        """(label, BGR image) per page: an image file is one page, a PDF one per page (at ``DPI``)."""
         path = Path(path)
         if not path.is_file():
             raise NotFoundError(f"找不到文件：{path}")
-        images = _pdf_pages(path) if path.suffix.lower() == ".pdf" else [(path.name, _read_image(path))]
-        return [self._check(source, image) for source, image in images]
+        if path.suffix.lower() not in PDF_SUFFIXES:
+            return [(path.name, _read_image(path))]
+        import numpy as np
+
+        from app.documents import raster
+
+        progress = progress or no_progress
+        total = raster.page_count(path)
+        images = []
+        for number, rgb in enumerate(raster.render_pages(path, DPI, cancel=cancel), start=1):
+            images.append((f"{path.name} 第 {number} 页", np.ascontiguousarray(rgb[:, :, ::-1])))
+            progress(number, total, f"正在读取第 {number} / {total} 页")
+        return images
+
+    def verify_file(self, path: Path, *, progress: Progress | None = None,
+                    cancel: CancelToken | None = None) -> list[PageCheck]:
+        """One check per page image (a PDF may hold several scanned pages)."""
+        return [self.verify_image(image, source) for source, image in self.read_pages(path, progress=progress,
+                                                                                        cancel=cancel)]
 
     def verify_page(self, path: Path) -> PageCheck:
         return self.verify_file(path)[0]
+
+    def verify_image(self, image, source: str = "图像") -> PageCheck:
+        """Check one page image already in memory (BGR or grey ``numpy`` array, e.g. a camera frame)."""
+        import numpy as np
+
+        if not isinstance(image, np.ndarray) or image.ndim not in (2, 3) or image.size == 0:
+            raise BadFileError(f"{source}：不是可识别的图像。")
+        return self._check(source, image)
 
     def _check(self, source: str, image) -> PageCheck:
         payload = None
@@ -312,7 +403,7 @@ def _setting_date(settings: dict[str, str], key: str) -> dt.date | None:
 
 
 def _report(people: list[Person], lists: dict[str, ReferenceList], decided: Counter,
-            start: dt.date | None, end: dt.date | None) -> Report:
+            start: dt.date | None, end: dt.date | None, problems: dict[str, tuple[str, ...]]) -> Report:
     status = Counter(p.status for p in people)
     ineligible = [p for p in people if p.status == "ineligible"]
     by_reason = Counter()
@@ -320,6 +411,8 @@ def _report(people: list[Person], lists: dict[str, ReferenceList], decided: Coun
         offices = {r.split("：", 1)[0] for r in p.reasons} or {"其他"}
         for office in offices:
             by_reason[f"{office}审核未通过"] += 1
+    by_problem = Counter(label for p in ineligible for label in problems.get(p.uuid, (OTHER_REASON,)))
+    order = [label for _office, label in rules.FINDINGS.values()] + [OTHER_REASON]
     steps = [f"向全体应届毕业生（{len(people)} 人）发布专升本报名通知，学生自愿申请报名。",
              f"{status['waived']} 名学生自愿放弃报名考试资格，签署放弃报名考试资格申请书（附件1），汇总为附件2。"]
     for kind, step in REFERENCE_STEPS.items():
@@ -337,7 +430,10 @@ def _report(people: list[Person], lists: dict[str, ReferenceList], decided: Coun
         steps.append("审核合格名单待公示（公示时间尚未设置）。")
     return Report(roster=len(people), applicants=len(people) - status["waived"], eligible=status["eligible"],
                   ineligible=status["ineligible"], waived=status["waived"], pending=status["roster"],
-                  by_reason=tuple(sorted(by_reason.items())), steps=tuple(steps),
+                  by_reason=tuple(sorted(by_reason.items())),
+                  by_problem=tuple(sorted(by_problem.items(), key=lambda kv: order.index(kv[0])
+                                          if kv[0] in order else len(order))),
+                  steps=tuple(steps),
                   ineligible_people=tuple(ineligible))
 
 
@@ -351,21 +447,6 @@ def _read_image(path: Path):
     if image is None:
         raise BadFileError(f"无法读取图像文件：{path.name}（支持 PNG、JPEG、BMP、TIFF 或 PDF）。")
     return image
-
-
-def _pdf_pages(path: Path) -> list[tuple[str, object]]:
-    exe = shutil.which("pdftoppm")
-    if exe is None:
-        raise AppError("核对 PDF 需要 poppler 的 pdftoppm 程序，本机没有找到。请安装 poppler（Linux：poppler-utils），"
-                       "或把页面扫描/拍照为图片后再核对。")
-    with tempfile.TemporaryDirectory(prefix="regdesk-verify-") as tmp:
-        try:
-            subprocess.run([exe, "-r", str(DPI), "-png", str(path), str(Path(tmp) / "page")], check=True,
-                           capture_output=True, timeout=300)
-        except subprocess.CalledProcessError as exc:
-            raise BadFileError(f"无法读取 PDF 文件 {path.name}：{exc.stderr.decode(errors='replace').strip()}") from None
-        files = sorted(Path(tmp).glob("page-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
-        return [(f"{path.name} 第 {i} 页", _read_image(f)) for i, f in enumerate(files, start=1)]
 
 
 def _decode_qr(image) -> list[str]:

@@ -16,17 +16,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from app import tabular
 from app.domain import fields as f
 from app.domain import idnumber
-from app.domain.review import RefRow, graduation_month
+from app.domain.review import RefRow, graduation_month, major_key, majors_for
 from app.errors import AppError, BadFileError, ConflictError, ValidationError
 from app.services.audit import AuditService, uuid4_batch
 from app.services.context import Actor, require_role
-from app.services.roster import ColumnMapping, RowProblem, _raw_keys, file_sha256
+from app.services.roster import ColumnMapping, RowProblem, apply_overrides, file_sha256, header_keys
 from app.tasks import CancelToken, Progress, no_progress
 from db.bulk import bulk_insert
 from db.models import ReferenceList, ReferenceRecord, utcnow
@@ -146,6 +146,12 @@ def _missing(kind: str, placed: set[str]) -> list[str]:
     return [k for k in ("major", "allowed") if k not in placed]
 
 
+def missing_required(kind: str, placed: set[str]) -> list[str]:
+    """The field keys a list of ``kind`` still needs when ``placed`` are mapped (for a mapping form)."""
+    _check_kind(kind)
+    return _missing(kind, placed)
+
+
 class ReferenceMappingNeeded(AppError):
     """Required columns could not be placed; carries .mapping and .kind so the caller can ask the user."""
 
@@ -204,6 +210,20 @@ class ListInfo:
     imported_by: str
     imported_at: dt.datetime
     active: bool
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One stored row of an active list, as the review screen shows it beside the candidate."""
+
+    kind: str
+    list_file: str
+    row: int
+    student_no: str
+    name: str
+    id_number: str
+    fields: dict[str, str]  # field key -> text as stored (see ``LABELS``)
+    problems: list[str]  # the import's remarks on this row (“第 5 行 …”)
 
 
 @dataclass
@@ -295,42 +315,10 @@ class ReferenceService:
         mapping = ColumnMapping(sheet=sheet.name, header_row=header.number, headers=list(header.headers),
                                 fields=fields_, missing_required=[], unknown_headers=unknown)
         if overrides:
-            self._apply_overrides(kind, mapping, overrides)
+            apply_overrides(mapping, overrides, {k: LABELS[k] for k in FIELDS[kind]}, f"{KINDS[kind]}的字段")
         mapping.missing_required = _missing(kind, set(mapping.fields.values()))
         return mapping, sheet, header
 
-    @staticmethod
-    def _apply_overrides(kind: str, mapping: ColumnMapping, overrides: dict[str, str]) -> None:
-        by_label = {LABELS[k]: k for k in FIELDS[kind]}
-        normalised = [tabular.normalise_header(h) for h in mapping.headers]
-        for head, target in overrides.items():
-            want = tabular.normalise_header(head)
-            cols = [i for i, h in enumerate(normalised) if h and h == want]
-            if not cols:
-                letter = tabular.column_index(head)
-                if letter is not None and letter < len(mapping.headers):
-                    cols = [letter]
-            if not cols:
-                shown = "、".join(f"“{h}”" for h in mapping.headers if h)
-                raise ValidationError(f"文件的表头中没有“{head}”这一列。表头有：{shown}。", "map")
-            key = target.strip()
-            if key.lower() in ("", "-", "ignore", "忽略", "不导入"):
-                key = ""
-            elif key not in FIELDS[kind]:
-                key = by_label.get(key, "")
-                if not key:
-                    choices = "、".join(f"{k}（{LABELS[k]}）" for k in FIELDS[kind])
-                    raise ValidationError(f"“{target}”不是{KINDS[kind]}的字段。可选：{choices}。", "map")
-            col = cols[0]
-            if key:
-                for other in [c for c, k in mapping.fields.items() if k == key]:
-                    del mapping.fields[other]
-                mapping.fields[col] = key
-            else:
-                mapping.fields.pop(col, None)
-            if mapping.headers[col] in mapping.unknown_headers:
-                mapping.unknown_headers.remove(mapping.headers[col])
-        mapping.fields = dict(sorted(mapping.fields.items()))
 
     # -- preview ------------------------------------------------------------------------------------
     def preview(self, kind: str, path: Path, overrides: dict[str, str] | None = None, *,
@@ -345,7 +333,7 @@ class ReferenceService:
             raise ReferenceMappingNeeded(kind, mapping)
         sha = file_sha256(path)
         classify = classifier(kind)
-        raw_keys = _raw_keys(mapping.headers)
+        raw_keys = header_keys(mapping.headers)
         named = [(i, raw_keys[i]) for i, h in enumerate(mapping.headers) if h]
         where = {key: (tabular.column_letter(col), mapping.headers[col]) for col, key in mapping.fields.items()}
         warnings: list[str] = []
@@ -483,3 +471,52 @@ class ReferenceService:
                 stmt = stmt.where(ReferenceList.kind == kind)
             return [ListInfo(x.uuid, x.kind, x.file_name, x.row_count, x.imported_by, x.created_at, x.active)
                     for x in s.scalars(stmt)]
+
+    def active(self) -> dict[str, ListInfo | None]:
+        """The active list of each kind (None where none was imported yet)."""
+        out: dict[str, ListInfo | None] = dict.fromkeys(KINDS)
+        with self.db.read() as s:
+            for x in s.scalars(select(ReferenceList).where(ReferenceList.active.is_(True))
+                               .order_by(ReferenceList.id)):
+                out[x.kind] = ListInfo(x.uuid, x.kind, x.file_name, x.row_count, x.imported_by, x.created_at,
+                                       x.active)
+        return out
+
+    def source_rows(self, student_no: str, id_number: str, major: str = "") -> dict[str, list[SourceRow]]:
+        """The active lists' rows about one candidate: 学籍 and 处分 rows with the student number or
+        ID number, and the major mapping's rows for ``major`` (as the review matches them)."""
+        out: dict[str, list[SourceRow]] = {k: [] for k in KINDS}
+        student_no, id_number = (student_no or "").strip(), (id_number or "").strip()
+        with self.db.read() as s:
+            active = {x.id: x for x in s.scalars(select(ReferenceList).where(ReferenceList.active.is_(True)))}
+            if not active:
+                return out
+            keys = []
+            if student_no:
+                keys.append(ReferenceRecord.student_no == student_no)
+            if id_number:
+                keys.append(ReferenceRecord.id_number == id_number)
+            person = []
+            if keys:
+                person = list(s.scalars(select(ReferenceRecord)
+                                        .where(ReferenceRecord.kind.in_(("academic", "conduct")),
+                                               ReferenceRecord.list_id.in_(list(active)), or_(*keys))
+                                        .order_by(ReferenceRecord.kind, ReferenceRecord.row_number)))
+            majors = []
+            if major.strip():
+                majors_ids = [i for i, x in active.items() if x.kind == "majors"]
+                if majors_ids:
+                    table: dict[str, list[str]] = {}
+                    records = list(s.scalars(select(ReferenceRecord).where(ReferenceRecord.list_id.in_(majors_ids))
+                                             .order_by(ReferenceRecord.row_number)))
+                    for r in records:
+                        table.setdefault(major_key(json.loads(r.data or "{}").get("fields", {}).get("major", "")),
+                                         []).append(str(r.id))
+                    ids = majors_for(table, major) or []
+                    majors = [r for r in records if str(r.id) in ids]
+            for r in [*person, *majors]:
+                stored = json.loads(r.data) if r.data else {}
+                out[r.kind].append(SourceRow(r.kind, active[r.list_id].file_name, r.row_number, r.student_no,
+                                             r.name, r.id_number, stored.get("fields", {}),
+                                             list(stored.get("problems", []))))
+        return out

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from app.domain import idnumber
 from app.domain import review as rules
 from app.domain.candidate import STATUS_LABELS
-from app.errors import ConflictError, NotFoundError, ValidationError
+from app.errors import ConflictError, ValidationError
 from app.services.audit import AuditService, EventSpec, uuid4_batch
+from app.services.candidates import find_candidate
 from app.services.context import Actor, require_role
 from app.services.reference import load_active
 from app.services.settings import SettingsService
@@ -122,18 +122,6 @@ class ApproveResult:
     skipped_decided: int
 
 
-def _find(s: Session, key: str) -> Candidate:
-    key = key.strip()
-    c = s.scalar(select(Candidate).where((Candidate.uuid == key) | (Candidate.student_no == key)))
-    if c is None:
-        try:
-            number = idnumber.normalise(key)
-        except ValidationError:
-            number = key
-        c = s.scalar(select(Candidate).where(Candidate.id_number == number))
-    if c is None:
-        raise NotFoundError(f"找不到考生“{key}”（可用学号或身份证号查找）。")
-    return c
 
 
 def _check_office(office: str) -> None:
@@ -278,7 +266,7 @@ class ReviewService:
             raise ValidationError("审核不通过时必须填写意见（原因）。", "opinion")
         decision = "pass" if passed else "fail"
         with self.db.transaction() as s:
-            c = _find(s, key)
+            c = find_candidate(s, key)
             if c.status not in REVIEWABLE:
                 raise ConflictError(f"{c.name}已{STATUS_LABELS.get(c.status, c.status)}，不能再修改审核意见。")
             row = s.scalar(select(ReviewDecision).where(ReviewDecision.candidate_id == c.id,
@@ -397,7 +385,7 @@ class ReviewService:
 
     def get(self, key: str) -> ReviewRow:
         with self.db.read() as s:
-            return self._rows(s, [_find(s, key).id])[0]
+            return self._rows(s, [find_candidate(s, key).id])[0]
 
     @staticmethod
     def _rows(s: Session, ids: list[int]) -> list[ReviewRow]:
@@ -443,7 +431,7 @@ class WaiverService:
             raise ValidationError("请填写放弃报名考试资格的原因。", "reason")
         date = date or dt.date.today()
         with self.db.transaction() as s:
-            c = _find(s, key)
+            c = find_candidate(s, key)
             if c.status not in REVIEWABLE:
                 raise ConflictError(f"{c.name}已{STATUS_LABELS.get(c.status, c.status)}，不能再登记放弃报名。")
             w = s.scalar(select(Waiver).where(Waiver.candidate_id == c.id))
@@ -473,7 +461,7 @@ class WaiverService:
             raise ValidationError("请填写撤回放弃报名的原因。", "reason")
         today = today or dt.date.today()
         with self.db.transaction() as s:
-            c = _find(s, key)
+            c = find_candidate(s, key)
             w = s.scalar(select(Waiver).where(Waiver.candidate_id == c.id, Waiver.active.is_(True)))
             if w is None:
                 raise ConflictError(f"{c.name}没有登记放弃报名，无需撤回。")
@@ -494,7 +482,7 @@ class WaiverService:
         """The student's signed 附件1 was handed in (or taken back)."""
         require_role(actor, WAIVER_EDITORS, "登记放弃报名申请书")
         with self.db.transaction() as s:
-            c = _find(s, key)
+            c = find_candidate(s, key)
             w = s.scalar(select(Waiver).where(Waiver.candidate_id == c.id, Waiver.active.is_(True)))
             if w is None:
                 raise ConflictError(f"{c.name}没有登记放弃报名。")

@@ -340,6 +340,46 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def apply_overrides(mapping: ColumnMapping, overrides: dict[str, str], choices: dict[str, str],
+                    what: str) -> None:
+    """Apply the user's ``HEADER=field`` corrections (CLI ``--map``, the GUI's mapping page).
+
+    HEADER is a header text or a column letter; field is a key or a label of ``choices``
+    (key -> label), or 忽略/ignore/- to leave the column out.
+    """
+    labels = {tabular.normalise_header(v): k for k, v in choices.items()}
+    normalised = [tabular.normalise_header(h) for h in mapping.headers]
+    for head, target in overrides.items():
+        want = tabular.normalise_header(head)
+        cols = [i for i, h in enumerate(normalised) if h and h == want]
+        if not cols:
+            letter = tabular.column_index(head)
+            if letter is not None and letter < len(mapping.headers):
+                cols = [letter]
+        if not cols:
+            shown = "、".join(f"“{h}”" for h in mapping.headers if h)
+            raise ValidationError(f"文件的表头中没有“{head}”这一列。表头有：{shown}。", "map")
+        key = target.strip()
+        if key.lower() in ("", "-", "ignore", "忽略", "不导入"):
+            key = ""
+        elif key not in choices:
+            key = labels.get(tabular.normalise_header(key), "")
+            if not key:
+                listed = "、".join(f"{k}（{v}）" for k, v in choices.items())
+                raise ValidationError(f"“{target}”不是{what}。可选：{listed}。", "map")
+        col = cols[0]
+        if key:
+            for other in [c for c, k in mapping.fields.items() if k == key]:
+                del mapping.fields[other]
+            mapping.fields[col] = key
+        else:
+            mapping.fields.pop(col, None)
+        text = mapping.headers[col]
+        if text in mapping.unknown_headers:
+            mapping.unknown_headers.remove(text)
+    mapping.fields = dict(sorted(mapping.fields.items()))
+
+
 # -- the service -----------------------------------------------------------------------------------
 class RosterService:
     def __init__(self, db: Database, audit: AuditService) -> None:
@@ -380,7 +420,7 @@ class RosterService:
                             "（第一个有名单表头的工作表），其他工作表未导入。")
         mapping = self._map(sheet, header, warnings)
         if overrides:
-            self._apply_overrides(mapping, overrides)
+            apply_overrides(mapping, overrides, FIELD_CHOICES, "可导入的字段")
         mapping.missing_required = [k for k in REQUIRED if k not in mapping.fields.values()]
         if mapping.unknown_headers:
             warnings.append("以下列无法识别，未导入：" + "、".join(f"“{h}”" for h in mapping.unknown_headers) + "。")
@@ -388,7 +428,7 @@ class RosterService:
         if not rows:
             raise BadFileError(f"工作表“{sheet.name}”在表头（第 {header.number} 行）下面没有数据行。"
                                "请确认选对了文件或工作表。")
-        return mapping, _Source(rows, _raw_keys(mapping.headers), warnings)
+        return mapping, _Source(rows, header_keys(mapping.headers), warnings)
 
     @staticmethod
     def _map(sheet: tabular.Sheet, header: tabular.HeaderRow, warnings: list[str]) -> ColumnMapping:
@@ -421,39 +461,6 @@ class RosterService:
         return ColumnMapping(sheet=sheet.name, header_row=header.number, headers=list(header.headers),
                              fields=fields_, missing_required=[], unknown_headers=unknown)
 
-    @staticmethod
-    def _apply_overrides(mapping: ColumnMapping, overrides: dict[str, str]) -> None:
-        labels = {tabular.normalise_header(v): k for k, v in FIELD_CHOICES.items()}
-        normalised = [tabular.normalise_header(h) for h in mapping.headers]
-        for head, target in overrides.items():
-            want = tabular.normalise_header(head)
-            cols = [i for i, h in enumerate(normalised) if h and h == want]
-            if not cols:
-                letter = tabular.column_index(head)
-                if letter is not None and letter < len(mapping.headers):
-                    cols = [letter]
-            if not cols:
-                shown = "、".join(f"“{h}”" for h in mapping.headers if h)
-                raise ValidationError(f"文件的表头中没有“{head}”这一列。表头有：{shown}。", "map")
-            key = target.strip()
-            if key.lower() in ("", "-", "ignore", "忽略", "不导入"):
-                key = ""
-            elif key not in FIELD_CHOICES:
-                key = labels.get(tabular.normalise_header(key), "")
-                if not key:
-                    choices = "、".join(f"{k}（{v}）" for k, v in FIELD_CHOICES.items())
-                    raise ValidationError(f"“{target}”不是可导入的字段。可选：{choices}。", "map")
-            col = cols[0]
-            if key:
-                for other in [c for c, k in mapping.fields.items() if k == key]:
-                    del mapping.fields[other]
-                mapping.fields[col] = key
-            else:
-                mapping.fields.pop(col, None)
-            text = mapping.headers[col]
-            if text in mapping.unknown_headers:
-                mapping.unknown_headers.remove(text)
-        mapping.fields = dict(sorted(mapping.fields.items()))
 
     @staticmethod
     def _data_rows(sheet: tabular.Sheet, header: tabular.HeaderRow, mapping: ColumnMapping,
@@ -752,7 +759,7 @@ class RosterService:
 
         out = Path(out)
         mapping = preview.mapping
-        raw_keys = _raw_keys(mapping.headers)
+        raw_keys = header_keys(mapping.headers)
         columns = [(i, raw_keys[i]) for i, h in enumerate(mapping.headers) if h]
         text_fields = ("id_number", "student_no", "phone")
         # Positions in the new sheet (column 1 is 原行号) of the columns Excel must keep as text.
@@ -952,7 +959,7 @@ def _reason(p: RowProblem) -> str:
     return f"{where}：{p.message}" if where else p.message
 
 
-def _raw_keys(headers: list[str]) -> list[str]:
+def header_keys(headers: list[str]) -> list[str]:
     """Unique ``ImportRow.raw`` keys: the header text, or “列F” for an unnamed column."""
     keys: list[str] = []
     seen: set[str] = set()
