@@ -20,6 +20,7 @@ SYSTEM_PACKAGES=(
     fonts-wqy-microhei  # CJK font for the UI and for PDFs (TrueType outlines: reportlab can embed it)
     xvfb xauth          # a real X display without a screen, for screenshots and xcb runs
     poppler-utils       # pdftoppm: look at the PDFs the app prints
+    libreoffice-calc-nogui  # soffice --headless: check that every .xlsx the app writes opens (tests)
     # Qt's runtime libraries: xcb platform plugin (Qt >= 6.5 refuses xcb without libxcb-cursor0),
     # EGL/GL, fontconfig, D-Bus and GLib.
     libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1

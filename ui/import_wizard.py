@@ -1,11 +1,16 @@
-"""The roster import wizard: choose a file, map columns if needed, check the preview, import.
+"""The import wizards: choose a file, map columns if needed, check the preview, import.
 
-Nothing is written until the user presses "导入 N 条有效记录": the preview lists new, changed,
-unchanged and rejected rows (with sheet row, column and reason), the rejected rows can be saved
-as an .xlsx to fix and re-import, and the import itself runs in one transaction on the
-``TaskRunner`` with a Cancel button that leaves the database as it was.
+``ImportFlowDialog`` is the flow shared by every spreadsheet import (the roster here, the
+reference lists in ``ui.reference_import``): the file page, the column-mapping page, the preview
+and the result, each step on the ``TaskRunner`` with a Cancel button. Subclasses say which
+service reads and writes, which fields a column can hold, and how the preview and result look.
 
-Signals: ``roster_imported(object)`` with the ``ImportResult`` after a successful import.
+``ImportWizard`` imports the roster. Nothing is written until the user presses "导入 N 条有效记录":
+the preview lists new, changed, unchanged and rejected rows (with sheet row, column and reason),
+the rejected rows can be saved as an .xlsx to fix and re-import, and the import itself runs in
+one transaction with a Cancel button that leaves the database as it was.
+
+Signals: ``ImportWizard.roster_imported(object)`` with the ``ImportResult`` after a successful import.
 """
 
 from __future__ import annotations
@@ -119,15 +124,38 @@ def _ask_save_file(parent: QWidget, title: str, default: str, filters: str) -> s
     return path
 
 
-class ImportWizard(QDialog):
-    roster_imported = Signal(object)
+def count_tiles(parent: QWidget, tiles: Sequence[tuple[str, str, str]]) -> tuple[QHBoxLayout, dict[str, QLabel]]:
+    """A row of big coloured figures with captions: (key, colour, caption) -> the row and key -> number label."""
+    row = QHBoxLayout()
+    labels: dict[str, QLabel] = {}
+    for key, colour, caption_text in tiles:
+        tile = QFrame(parent)
+        tile.setFrameShape(QFrame.Shape.StyledPanel)
+        number = QLabel("0", tile)
+        number.setObjectName(f"count_{key}")
+        font = QFont(number.font())
+        font.setPointSizeF(font.pointSizeF() * 2.2)
+        font.setBold(True)
+        number.setFont(font)
+        number.setStyleSheet(f"color: {colour};")
+        number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        caption = QLabel(caption_text, tile)
+        caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        box = QVBoxLayout(tile)
+        box.addWidget(number)
+        box.addWidget(caption)
+        row.addWidget(tile)
+        labels[key] = number
+    return row, labels
+
+
+class ImportFlowDialog(QDialog):
+    """File → (mapping) → preview → import; the service-specific parts are the ``_hook`` methods."""
 
     FILE, MAPPING, PREVIEW, RESULT = range(4)
 
     def __init__(self, container, actor: Actor, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("importWizard")
-        self.setWindowTitle(self.tr("导入考生名单"))
         self.container = container
         self.actor = actor
         self.runner = runner
@@ -137,13 +165,77 @@ class ImportWizard(QDialog):
         self.path: Path | None = None
         self.mapping: ColumnMapping | None = None
         self.overrides: dict[str, str] | None = None
-        self.preview: ImportPreview | None = None
-        self.result: ImportResult | None = None
+        self.preview = None  # the service's preview of the chosen file
+        self.result = None  # the service's result of the import
         self.handle = None  # the running task, if any
         self._mapping_combos: list[tuple[str, QComboBox]] = []
         self._build()
         self._go(self.FILE)
         self.resize(900, 640)
+
+    # -- what a subclass says ---------------------------------------------------------------------
+
+    def _intro_text(self) -> str:
+        raise NotImplementedError
+
+    def _path_placeholder(self) -> str:
+        return self.tr("文件路径")
+
+    def _open_dialog_texts(self) -> tuple[str, str]:
+        """(title, filters) of the file dialog."""
+        raise NotImplementedError
+
+    def _field_choices(self) -> dict[str, str]:
+        """Field key -> label, in the order the mapping combos list them."""
+        raise NotImplementedError
+
+    def _required_fields(self) -> tuple[str, ...]:
+        """Fields marked with * in the mapping combos."""
+        raise NotImplementedError
+
+    def _missing_fields(self, chosen: set[str]) -> list[str]:
+        return [k for k in self._required_fields() if k not in chosen]
+
+    def _tiles(self) -> list[tuple[str, str, str]]:
+        """(count key, colour, caption) of the preview's figures."""
+        raise NotImplementedError
+
+    def _preview_tables(self) -> list[QTableView]:
+        """The preview's tabs, created here (the captions are set by ``_show_preview``)."""
+        raise NotImplementedError
+
+    def _can_save_rejected(self) -> bool:
+        return False
+
+    def _has_rejected(self) -> bool:
+        return False
+
+    def _save_rejected(self, out: Path) -> None:
+        raise NotImplementedError
+
+    def _preview_work(self, path: Path, overrides: dict[str, str] | None) -> Callable:
+        """``fn(progress=, cancel=)`` returning the preview; raises the service's mapping error."""
+        raise NotImplementedError
+
+    def _mapping_needed(self, exc: BaseException) -> ColumnMapping | None:
+        """The mapping to ask about when ``exc`` says columns are missing, else None."""
+        raise NotImplementedError
+
+    def _show_preview(self, preview) -> None:
+        raise NotImplementedError
+
+    def _commit_button(self) -> tuple[str, bool]:
+        """The text of the import button on the preview page, and whether it is enabled."""
+        raise NotImplementedError
+
+    def _commit_work(self, preview) -> Callable:
+        raise NotImplementedError
+
+    def _show_result(self, result) -> None:
+        raise NotImplementedError
+
+    def _announce(self, result) -> None:
+        """Emit the subclass's signal after a successful import."""
 
     # -- layout -----------------------------------------------------------------------------------
 
@@ -180,14 +272,12 @@ class ImportWizard(QDialog):
 
     def _build_file_page(self) -> QWidget:
         page = QWidget(self)
-        intro = QLabel(self.tr(
-            "选择学生处导出的考生名单（.xlsx 或 .csv，UTF-8 或 GBK 编码均可）。表头上方的标题行和合并单元格"
-            "会自动跳过，常见的列名会自动识别；识别不了的列可以在下一步手动对应。\n"
-            "选择文件后先显示预览，确认无误才会写入。"), page)
+        intro = QLabel(self._intro_text(), page)
+        intro.setObjectName("importIntro")
         intro.setWordWrap(True)
         self.path_edit = QLineEdit(page)
         self.path_edit.setObjectName("importPath")
-        self.path_edit.setPlaceholderText(self.tr("文件路径，或把文件拖到名单页面上"))
+        self.path_edit.setPlaceholderText(self._path_placeholder())
         self.path_edit.textChanged.connect(self._on_path_edit_text_changed)
         self.path_edit.returnPressed.connect(self._on_next_clicked)
         browse = QPushButton(self.tr("选择文件…"), page)
@@ -239,46 +329,22 @@ class ImportWizard(QDialog):
         self.preview_where = QLabel(page)
         self.preview_where.setObjectName("previewWhere")
         self.preview_where.setWordWrap(True)
-        tiles = QHBoxLayout()
-        self.count_labels: dict[str, QLabel] = {}
-        captions = {"new": self.tr("新增"), "changed": self.tr("修改"), "unchanged": self.tr("未变"),
-                    "rejected": self.tr("有错误")}
-        for key, colour in _TILES:
-            tile = QFrame(page)
-            tile.setFrameShape(QFrame.Shape.StyledPanel)
-            number = QLabel("0", tile)
-            number.setObjectName(f"count_{key}")
-            font = QFont(number.font())
-            font.setPointSizeF(font.pointSizeF() * 2.2)
-            font.setBold(True)
-            number.setFont(font)
-            number.setStyleSheet(f"color: {colour};")
-            number.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            caption = QLabel(captions[key], tile)
-            caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            box = QVBoxLayout(tile)
-            box.addWidget(number)
-            box.addWidget(caption)
-            tiles.addWidget(tile)
-            self.count_labels[key] = number
+        tiles, self.count_labels = count_tiles(page, self._tiles())
         self.warnings_label = QLabel(page)
         self.warnings_label.setObjectName("previewWarnings")
         self.warnings_label.setStyleSheet(WARNING_STYLE)
         self.warnings_label.setWordWrap(True)
         self.warnings_label.hide()
 
-        self.rejected_table = _table("rejectedTable")
-        self.changed_table = _table("changedTable")
-        self.new_table = _table("newTable")
         self.preview_tabs = QTabWidget(page)
-        self.preview_tabs.addTab(self.rejected_table, "")
-        self.preview_tabs.addTab(self.changed_table, "")
-        self.preview_tabs.addTab(self.new_table, "")
+        for table in self._preview_tables():
+            self.preview_tabs.addTab(table, "")
 
         self.save_rejected_button = QPushButton(self.tr("保存错误行…"), page)
         self.save_rejected_button.setObjectName("saveRejectedButton")
         self.save_rejected_button.setToolTip(self.tr("把有错误的行连同原因存成 .xlsx，改正后再导入"))
         self.save_rejected_button.clicked.connect(self._on_save_rejected_clicked)
+        self.save_rejected_button.setVisible(self._can_save_rejected())
         self.remap_button = QPushButton(self.tr("调整列对应…"), page)
         self.remap_button.setObjectName("remapButton")
         self.remap_button.clicked.connect(self._on_remap_clicked)
@@ -335,13 +401,9 @@ class ImportWizard(QDialog):
             self.next_button.setText(self.tr("按此对应重新预览"))
             self._on_mapping_changed()
         elif page == self.PREVIEW:
-            counts = self.preview.counts if self.preview is not None else {}
-            writable = counts.get("new", 0) + counts.get("changed", 0)
-            if writable:
-                self.next_button.setText(self.tr("导入 %1 条有效记录").replace("%1", str(writable)))
-            else:
-                self.next_button.setText(self.tr("没有需要导入的记录"))
-            self.next_button.setEnabled(writable > 0)
+            text, enabled = self._commit_button()
+            self.next_button.setText(text)
+            self.next_button.setEnabled(enabled)
         else:
             self.next_button.setText(self.tr("完成"))
             self.next_button.setEnabled(True)
@@ -376,8 +438,8 @@ class ImportWizard(QDialog):
 
     def _on_browse_clicked(self) -> None:
         start = str(self.path.parent) if self.path else ""
-        chosen = self.ask_open_file(self, self.tr("选择考生名单"), start,
-                                    self.tr("考生名单 (*.xlsx *.csv *.xls);;所有文件 (*)"))
+        title, filters = self._open_dialog_texts()
+        chosen = self.ask_open_file(self, title, start, filters)
         if chosen:
             self.choose_file(Path(chosen))
 
@@ -396,21 +458,15 @@ class ImportWizard(QDialog):
 
     def _run_preview(self, overrides: dict[str, str] | None) -> None:
         assert self.path is not None
-        path = self.path
-        roster = self.container.roster
         self.file_error.hide()
         self.overrides = overrides
-
-        def work(progress, cancel):
-            return roster.preview(path, overrides, progress=progress, cancel=cancel)
-
+        work = self._preview_work(self.path, overrides)
         self._set_busy(True)
         self.handle = run_with_progress(self.runner, self, self.tr("正在检查名单…"), work,
                                         on_success=self._on_preview_ready, on_error=self._on_preview_failed)
 
     def _on_preview_ready(self, preview: object) -> None:
         self._set_busy(False)
-        assert isinstance(preview, ImportPreview)
         self.preview = preview
         self.mapping = preview.mapping
         self._show_preview(preview)
@@ -418,9 +474,10 @@ class ImportWizard(QDialog):
 
     def _on_preview_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
-        if isinstance(exc, MappingNeeded):
-            self.mapping = exc.mapping
-            self._show_mapping(exc.mapping, needed=True)
+        mapping = self._mapping_needed(exc)
+        if mapping is not None:
+            self.mapping = mapping
+            self._show_mapping(mapping, needed=True)
             self._go(self.MAPPING)
             return
         if isinstance(exc, Cancelled):
@@ -438,7 +495,208 @@ class ImportWizard(QDialog):
         self.file_error.setText(text)
         self.file_error.show()
 
-    def _show_preview(self, preview: ImportPreview) -> None:
+    # -- mapping ----------------------------------------------------------------------------------
+
+    def _on_remap_clicked(self) -> None:
+        if self.mapping is not None:
+            self._show_mapping(self.mapping, needed=False)
+            self._go(self.MAPPING)
+
+    def _show_mapping(self, mapping: ColumnMapping, *, needed: bool) -> None:
+        choices = self._field_choices()
+        if needed and mapping.missing_required:
+            missing = "、".join(choices.get(k, k) for k in mapping.missing_required)
+            self.mapping_intro.setText(self.tr("没能自动找到这些必填列：%1。请在下面为文件的每一列选择对应的内容，"
+                                               "不需要的列选“忽略此列”。").replace("%1", missing))
+        else:
+            self.mapping_intro.setText(self.tr("核对文件的每一列对应的内容；不需要的列选“忽略此列”。"))
+        self.mapping_where.setText(self.tr("工作表：%1，表头在第 %2 行。带 * 的为必填。")
+                                   .replace("%1", mapping.sheet).replace("%2", str(mapping.header_row)))
+        while self.mapping_grid.count():
+            item = self.mapping_grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self._mapping_combos = []
+        for column, title in enumerate((self.tr("列"), self.tr("文件中的列名"), self.tr("对应到"))):
+            label = QLabel(f"<b>{title}</b>", self.mapping_grid_host)
+            self.mapping_grid.addWidget(label, 0, column)
+        for i, header in enumerate(mapping.headers):
+            letter = QLabel(column_letter(i), self.mapping_grid_host)
+            name = QLabel(header or self.tr("（空表头）"), self.mapping_grid_host)
+            combo = QComboBox(self.mapping_grid_host)
+            combo.setObjectName(f"mapping_{i}")
+            combo.addItem(self.tr("忽略此列"), "")
+            required = self._required_fields()
+            for key, label_text in choices.items():
+                combo.addItem(f"{label_text} *" if key in required else label_text, key)
+            combo.setCurrentIndex(max(combo.findData(mapping.fields.get(i, "")), 0))
+            combo.currentIndexChanged.connect(self._on_mapping_changed)
+            self.mapping_grid.addWidget(letter, i + 1, 0)
+            self.mapping_grid.addWidget(name, i + 1, 1)
+            self.mapping_grid.addWidget(combo, i + 1, 2)
+            self._mapping_combos.append((header, combo))
+        self.mapping_grid.setRowStretch(len(mapping.headers) + 1, 1)
+
+    def _mapping_overrides(self) -> dict[str, str]:
+        """Header text -> field key ("" = ignore) for every column, as the service's overrides."""
+        return {header: str(combo.currentData() or "") for header, combo in self._mapping_combos if header}
+
+    def _on_mapping_changed(self, *_args: object) -> None:
+        chosen: dict[str, list[str]] = {}
+        for header, combo in self._mapping_combos:
+            key = str(combo.currentData() or "")
+            if key:
+                chosen.setdefault(key, []).append(header)
+        problems = []
+        choices = self._field_choices()
+        missing = [choices.get(k, k) for k in self._missing_fields(set(chosen))]
+        if missing:
+            problems.append(self.tr("还需要指定：%1。").replace("%1", "、".join(missing)))
+        for key, headers in chosen.items():
+            if len(headers) > 1:
+                problems.append(self.tr("“%1”对应了多列：%2，只能选一列。").replace("%1", choices.get(key, key))
+                                .replace("%2", "、".join(headers)))
+        self.mapping_error.setText("\n".join(problems))
+        self.mapping_error.setVisible(bool(problems))
+        if self.stack.currentIndex() == self.MAPPING:
+            self.next_button.setEnabled(not problems)
+
+    # -- commit -----------------------------------------------------------------------------------
+
+    def _run_commit(self) -> None:
+        assert self.preview is not None
+        work = self._commit_work(self.preview)
+        self._set_busy(True)
+        self.handle = run_with_progress(self.runner, self, self.tr("正在导入名单…"), work,
+                                        on_success=self._on_commit_done, on_error=self._on_commit_failed)
+
+    def _on_commit_done(self, result: object) -> None:
+        self._set_busy(False)
+        self.result = result
+        self._show_result(result)
+        self._go(self.RESULT)
+        self._announce(result)
+
+    def _on_commit_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(exc, Cancelled):
+            show_info(self, self.tr("导入已取消"), self.tr("导入已取消，未写入任何数据。"))
+            return
+        show_error(self, exc)
+
+    # -- rejected rows ----------------------------------------------------------------------------
+
+    def _on_save_rejected_clicked(self) -> None:
+        if not self._has_rejected():
+            return
+        source = self.preview.path
+        default = source.with_name(self.tr("%1_错误行.xlsx").replace("%1", source.stem))
+        chosen = self.ask_save_file(self, self.tr("保存错误行"), str(default), self.tr("Excel 工作簿 (*.xlsx)"))
+        if not chosen:
+            return
+        out = Path(chosen)
+        if out.suffix.lower() != ".xlsx":
+            out = out.with_name(out.name + ".xlsx")
+        self._save_rejected(out)
+
+    # -- busy state and closing -------------------------------------------------------------------
+
+    def _set_busy(self, busy: bool) -> None:
+        for button in (self.next_button, self.back_button, self.browse_button, self.save_rejected_button,
+                       self.remap_button, self.result_save_button, self.cancel_button):
+            button.setEnabled(not busy)
+        if not busy:
+            # Give each button back the state its page wants (Save errors only with errors, …).
+            self.save_rejected_button.setEnabled(self._has_rejected())
+            self._go(self.stack.currentIndex())
+
+    @property
+    def busy(self) -> bool:
+        return self.handle is not None and not self.handle.done
+
+    def reject(self) -> None:
+        if self.busy:
+            self.handle.cancel.cancel()  # the progress dialog reports the outcome
+            return
+        super().reject()
+
+
+class ImportWizard(ImportFlowDialog):
+    """The roster import (学生处's 考生名单)."""
+
+    roster_imported = Signal(object)
+
+    def __init__(self, container, actor: Actor, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(container, actor, runner, parent)
+        self.setObjectName("importWizard")
+        self.setWindowTitle(self.tr("导入考生名单"))
+
+    def _intro_text(self) -> str:
+        return self.tr(
+            "选择学生处导出的考生名单（.xlsx 或 .csv，UTF-8 或 GBK 编码均可）。表头上方的标题行和合并单元格"
+            "会自动跳过，常见的列名会自动识别；识别不了的列可以在下一步手动对应。\n"
+            "选择文件后先显示预览，确认无误才会写入。")
+
+    def _path_placeholder(self) -> str:
+        return self.tr("文件路径，或把文件拖到名单页面上")
+
+    def _open_dialog_texts(self) -> tuple[str, str]:
+        return self.tr("选择考生名单"), self.tr("考生名单 (*.xlsx *.csv *.xls);;所有文件 (*)")
+
+    def _field_choices(self) -> dict[str, str]:
+        return dict(FIELD_CHOICES)
+
+    def _required_fields(self) -> tuple[str, ...]:
+        return tuple(REQUIRED)
+
+    def _tiles(self) -> list[tuple[str, str, str]]:
+        captions = {"new": self.tr("新增"), "changed": self.tr("修改"), "unchanged": self.tr("未变"),
+                    "rejected": self.tr("有错误")}
+        return [(key, colour, captions[key]) for key, colour in _TILES]
+
+    def _preview_tables(self) -> list[QTableView]:
+        self.rejected_table = _table("rejectedTable")
+        self.changed_table = _table("changedTable")
+        self.new_table = _table("newTable")
+        return [self.rejected_table, self.changed_table, self.new_table]
+
+    def _can_save_rejected(self) -> bool:
+        return True
+
+    def _has_rejected(self) -> bool:
+        return isinstance(self.preview, ImportPreview) and bool(self.preview.rejected)
+
+    def _preview_work(self, path: Path, overrides: dict[str, str] | None) -> Callable:
+        roster = self.container.roster
+
+        def work(progress, cancel):
+            return roster.preview(path, overrides, progress=progress, cancel=cancel)
+
+        return work
+
+    def _mapping_needed(self, exc: BaseException) -> ColumnMapping | None:
+        return exc.mapping if isinstance(exc, MappingNeeded) else None
+
+    def _commit_button(self) -> tuple[str, bool]:
+        counts = self.preview.counts if isinstance(self.preview, ImportPreview) else {}
+        writable = counts.get("new", 0) + counts.get("changed", 0)
+        if writable:
+            return self.tr("导入 %1 条有效记录").replace("%1", str(writable)), True
+        return self.tr("没有需要导入的记录"), False
+
+    def _commit_work(self, preview) -> Callable:
+        actor, roster = self.actor, self.container.roster
+
+        def work(progress, cancel):
+            return roster.commit(actor, preview, progress=progress, cancel=cancel)
+
+        return work
+
+    def _announce(self, result) -> None:
+        self.roster_imported.emit(result)
+
+    def _show_preview(self, preview: ImportPreview) -> None:  # type: ignore[override]
         counts = preview.counts
         for key, label in self.count_labels.items():
             label.setText(str(counts.get(key, 0)))
@@ -495,87 +753,7 @@ class ImportWizard(QDialog):
         self.preview_tabs.setCurrentIndex(0 if n_rejected else (1 if counts.get("changed") else 2))
         self.save_rejected_button.setEnabled(n_rejected > 0)
 
-    # -- mapping ----------------------------------------------------------------------------------
-
-    def _on_remap_clicked(self) -> None:
-        if self.mapping is not None:
-            self._show_mapping(self.mapping, needed=False)
-            self._go(self.MAPPING)
-
-    def _show_mapping(self, mapping: ColumnMapping, *, needed: bool) -> None:
-        if needed and mapping.missing_required:
-            missing = "、".join(FIELD_CHOICES.get(k, k) for k in mapping.missing_required)
-            self.mapping_intro.setText(self.tr("没能自动找到这些必填列：%1。请在下面为文件的每一列选择对应的内容，"
-                                               "不需要的列选“忽略此列”。").replace("%1", missing))
-        else:
-            self.mapping_intro.setText(self.tr("核对文件的每一列对应的内容；不需要的列选“忽略此列”。"))
-        self.mapping_where.setText(self.tr("工作表：%1，表头在第 %2 行。带 * 的为必填。")
-                                   .replace("%1", mapping.sheet).replace("%2", str(mapping.header_row)))
-        while self.mapping_grid.count():
-            item = self.mapping_grid.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        self._mapping_combos = []
-        for column, title in enumerate((self.tr("列"), self.tr("文件中的列名"), self.tr("对应到"))):
-            label = QLabel(f"<b>{title}</b>", self.mapping_grid_host)
-            self.mapping_grid.addWidget(label, 0, column)
-        for i, header in enumerate(mapping.headers):
-            letter = QLabel(column_letter(i), self.mapping_grid_host)
-            name = QLabel(header or self.tr("（空表头）"), self.mapping_grid_host)
-            combo = QComboBox(self.mapping_grid_host)
-            combo.setObjectName(f"mapping_{i}")
-            combo.addItem(self.tr("忽略此列"), "")
-            for key, label_text in FIELD_CHOICES.items():
-                combo.addItem(f"{label_text} *" if key in REQUIRED else label_text, key)
-            combo.setCurrentIndex(max(combo.findData(mapping.fields.get(i, "")), 0))
-            combo.currentIndexChanged.connect(self._on_mapping_changed)
-            self.mapping_grid.addWidget(letter, i + 1, 0)
-            self.mapping_grid.addWidget(name, i + 1, 1)
-            self.mapping_grid.addWidget(combo, i + 1, 2)
-            self._mapping_combos.append((header, combo))
-        self.mapping_grid.setRowStretch(len(mapping.headers) + 1, 1)
-
-    def _mapping_overrides(self) -> dict[str, str]:
-        """Header text -> field key ("" = ignore) for every column, as the service's overrides."""
-        return {header: str(combo.currentData() or "") for header, combo in self._mapping_combos if header}
-
-    def _on_mapping_changed(self, *_args: object) -> None:
-        chosen: dict[str, list[str]] = {}
-        for header, combo in self._mapping_combos:
-            key = str(combo.currentData() or "")
-            if key:
-                chosen.setdefault(key, []).append(header)
-        problems = []
-        missing = [FIELD_CHOICES.get(k, k) for k in REQUIRED if k not in chosen]
-        if missing:
-            problems.append(self.tr("还需要指定：%1。").replace("%1", "、".join(missing)))
-        for key, headers in chosen.items():
-            if len(headers) > 1:
-                problems.append(self.tr("“%1”对应了多列：%2，只能选一列。").replace("%1", FIELD_CHOICES.get(key, key))
-                                .replace("%2", "、".join(headers)))
-        self.mapping_error.setText("\n".join(problems))
-        self.mapping_error.setVisible(bool(problems))
-        if self.stack.currentIndex() == self.MAPPING:
-            self.next_button.setEnabled(not problems)
-
-    # -- commit -----------------------------------------------------------------------------------
-
-    def _run_commit(self) -> None:
-        assert self.preview is not None
-        preview, actor, roster = self.preview, self.actor, self.container.roster
-
-        def work(progress, cancel):
-            return roster.commit(actor, preview, progress=progress, cancel=cancel)
-
-        self._set_busy(True)
-        self.handle = run_with_progress(self.runner, self, self.tr("正在导入名单…"), work,
-                                        on_success=self._on_commit_done, on_error=self._on_commit_failed)
-
-    def _on_commit_done(self, result: object) -> None:
-        self._set_busy(False)
-        assert isinstance(result, ImportResult)
-        self.result = result
+    def _show_result(self, result: ImportResult) -> None:  # type: ignore[override]
         self.result_label.setText(self.tr("导入完成：新增 %1 人，修改 %2 人，未变 %3 人；有错误未导入 %4 行。")
                                   .replace("%1", str(result.created)).replace("%2", str(result.updated))
                                   .replace("%3", str(result.unchanged)).replace("%4", str(result.rejected)))
@@ -585,29 +763,9 @@ class ImportWizard(QDialog):
         else:
             self.result_hint.setText(self.tr("名单已更新，每一处修改都已记入修改记录。"))
         self.result_save_button.setVisible(result.rejected > 0)
-        self._go(self.RESULT)
-        self.roster_imported.emit(result)
 
-    def _on_commit_failed(self, exc: BaseException) -> None:
-        self._set_busy(False)
-        if isinstance(exc, Cancelled):
-            show_info(self, self.tr("导入已取消"), self.tr("导入已取消，未写入任何数据。"))
-            return
-        show_error(self, exc)
-
-    # -- rejected rows ----------------------------------------------------------------------------
-
-    def _on_save_rejected_clicked(self) -> None:
-        if self.preview is None or not self.preview.rejected:
-            return
-        source = self.preview.path
-        default = source.with_name(self.tr("%1_错误行.xlsx").replace("%1", source.stem))
-        chosen = self.ask_save_file(self, self.tr("保存错误行"), str(default), self.tr("Excel 工作簿 (*.xlsx)"))
-        if not chosen:
-            return
-        out = Path(chosen)
-        if out.suffix.lower() != ".xlsx":
-            out = out.with_name(out.name + ".xlsx")
+    def _save_rejected(self, out: Path) -> None:
+        assert isinstance(self.preview, ImportPreview)
         try:
             written = self.container.roster.save_rejected(self.preview, out)
         except Exception as exc:
@@ -616,24 +774,3 @@ class ImportWizard(QDialog):
         show_info(self, self.tr("保存错误行"), self.tr("已把 %1 行有错误的记录（含“错误原因”列）保存到：\n%2\n"
                                                    "改正后可直接再导入这个文件。")
                   .replace("%1", str(len(self.preview.rejected))).replace("%2", str(written)))
-
-    # -- busy state and closing -------------------------------------------------------------------
-
-    def _set_busy(self, busy: bool) -> None:
-        for button in (self.next_button, self.back_button, self.browse_button, self.save_rejected_button,
-                       self.remap_button, self.result_save_button, self.cancel_button):
-            button.setEnabled(not busy)
-        if not busy:
-            # Give each button back the state its page wants (Save errors only with errors, …).
-            self.save_rejected_button.setEnabled(bool(self.preview and self.preview.rejected))
-            self._go(self.stack.currentIndex())
-
-    @property
-    def busy(self) -> bool:
-        return self.handle is not None and not self.handle.done
-
-    def reject(self) -> None:
-        if self.busy:
-            self.handle.cancel.cancel()  # the progress dialog reports the outcome
-            return
-        super().reject()

@@ -4,7 +4,7 @@ Only areas that work are listed: the roster and the audit trail for everyone, us
 administrators. Views other than the roster are built the first time they are opened, which
 keeps start-up short. The window remembers its geometry (QSettings, organisation "RegDesk").
 
-Signals: ``page_changed(str)`` with the key of the area now shown ("roster", "audit", "users").
+Signals: ``page_changed(str)`` with the key of the area now shown ("roster", "audit", "users", "review").
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 GEOMETRY_KEY = "main_window/geometry"
 STATE_KEY = "main_window/state"
+# Who sees 资格审查: those who review, and 纪检监察 read-only (the view hides what a role may not do).
+REVIEW_PAGE_ROLES = ("admin", "secretary", "reviewer", "supervisor")
 
 
 def app_settings() -> QSettings:
@@ -76,10 +78,17 @@ class MainWindow(QMainWindow):
         self.roster_view = RosterView(container, actor, runner, self)
         self.audit_view = None
         self.users_view = None
-        self._add_page("roster", self.tr("考生名单"), self.tr("查找、导入、修改考生信息（Ctrl+1）"), self.roster_view)
-        self._add_page("audit", self.tr("审计记录"), self.tr("谁在何时改了什么，并校验审计链（Ctrl+2）"), None)
+        self.review_view = None
+        self.documents_view = None
+        self._add_page("roster", self.tr("考生名单"), self.tr("查找、导入、修改考生信息"), self.roster_view)
+        self._add_page("audit", self.tr("审计记录"), self.tr("谁在何时改了什么，并校验审计链"), None)
+        if actor.role in REVIEW_PAGE_ROLES:
+            self._add_page("review", self.tr("资格审查"),
+                           self.tr("导入学籍、处分名单和专业对照表，比对并填写各部门审核意见，登记放弃报名"), None)
+        self._add_page("documents", self.tr("打印与核验"),
+                       self.tr("打印附件1–4 和公示名单，核对纸质件与电子数据是否一致"), None)
         if actor.role == "admin":
-            self._add_page("users", self.tr("用户管理"), self.tr("本机用户账号（Ctrl+3）"), None)
+            self._add_page("users", self.tr("用户管理"), self.tr("本机用户账号"), None)
         self.nav.setFixedWidth(self._nav_width())
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
 
@@ -98,7 +107,8 @@ class MainWindow(QMainWindow):
     # -- pages -----------------------------------------------------------------------
     def _add_page(self, key: str, label: str, tip: str, widget: QWidget | None) -> None:
         item = QListWidgetItem(label)
-        item.setToolTip(tip)
+        # The View menu numbers its shortcuts by position, so the tip does too.
+        item.setToolTip(tip + self.tr("（Ctrl+%1）").replace("%1", str(len(self._keys) + 1)))
         item.setData(Qt.ItemDataRole.UserRole, key)
         item.setSizeHint(QSize(0, self.fontMetrics().height() + 22))
         self.nav.addItem(item)
@@ -123,6 +133,16 @@ class MainWindow(QMainWindow):
 
             self.users_view = UsersView(self.container.setup, self.actor, self)
             return self.users_view
+        if key == "review":
+            from ui.review_view import ReviewView
+
+            self.review_view = ReviewView(self.container, self.actor, self.runner, self)
+            return self.review_view
+        if key == "documents":
+            from ui.print_view import DocumentsView
+
+            self.documents_view = DocumentsView(self.container, self.actor, self.runner, self)
+            return self.documents_view
         raise KeyError(key)
 
     def show_page(self, key: str) -> QWidget:
@@ -139,7 +159,7 @@ class MainWindow(QMainWindow):
             return
         key = self._keys[row]
         page = self.pages[key]
-        if key in ("audit", "users") and getattr(self, f"{key}_view") is None:
+        if key in ("audit", "users", "review", "documents") and getattr(self, f"{key}_view") is None:
             old = page
             page = self._build_page(key)
             index = self.stack.indexOf(old)
@@ -149,6 +169,8 @@ class MainWindow(QMainWindow):
             self.pages[key] = page
         elif key == "audit" and self.audit_view is not None:
             self.audit_view.refresh()  # events may have been added since it was last shown
+        elif key == "review" and self.review_view is not None:
+            self.review_view.reload()  # the roster may have changed since it was last shown
         self.stack.setCurrentWidget(page)
         self.page_changed.emit(key)
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QTableView,
     QToolBar,
     QToolButton,
@@ -32,12 +33,14 @@ from PySide6.QtWidgets import (
 
 from app.domain.candidate import STATUS_LABELS
 from app.services.context import ROSTER_EDITORS, Actor
+from app.services.review import WAIVER_EDITORS
 from app.services.search import Filters
 from ui.candidate_editor import CandidateEditorDialog
 from ui.errors import show_error, show_info
 from ui.import_wizard import IMPORT_SUFFIXES, ImportWizard
 from ui.roster_model import COLUMN_KEYS, UUID_ROLE, RosterModel
 from ui.tasks import TaskRunner, run_with_progress
+from ui.waiver_dialog import WaiverDialog
 
 # Sample text per column for the initial widths: wide enough for typical values, never fixed.
 _WIDTH_SAMPLES = {
@@ -175,6 +178,8 @@ class RosterView(QWidget):
             sample = max(metrics.horizontalAdvance(_WIDTH_SAMPLES[key]), metrics.horizontalAdvance(title) + 24)
             self.table.setColumnWidth(column, sample + 18)
         self.table.activated.connect(self._on_table_activated)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._on_table_context_menu)
 
         self.empty_label = QLabel(self)
         self.empty_label.setObjectName("rosterEmpty")
@@ -310,6 +315,33 @@ class RosterView(QWidget):
     def _on_table_activated(self, index: QModelIndex) -> None:
         if index.isValid():
             self.open_editor(str(self.model.data(index, UUID_ROLE)))
+
+    def context_menu_for(self, row: int) -> QMenu:
+        """The right-click menu of one roster row (built separately so tests can read it)."""
+        candidate = self.model.row_at(row)
+        menu = QMenu(self)
+        menu.addAction(self.tr("查看 / 修改…"), lambda: self.open_editor(candidate.uuid))
+        if self.actor.role in WAIVER_EDITORS:
+            if candidate.status == "waived":
+                menu.addAction(self.tr("撤回放弃报名…"), lambda: self.open_waiver(candidate.uuid, "revoke"))
+            else:
+                menu.addAction(self.tr("登记放弃报名…"), lambda: self.open_waiver(candidate.uuid, "add"))
+        return menu
+
+    def _on_table_context_menu(self, pos) -> None:
+        index = self.table.indexAt(pos)
+        if index.isValid():
+            self.table.selectRow(index.row())
+            self.context_menu_for(index.row()).exec(self.table.viewport().mapToGlobal(pos))
+
+    def open_waiver(self, uuid: str, mode: str) -> WaiverDialog:
+        row = self.model.row_of_uuid(uuid)
+        name = self.model.row_at(row).name if row >= 0 else ""
+        dialog = WaiverDialog(self.container, self.actor, uuid, name, mode, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.waiver_changed.connect(self._on_editor_candidate_saved)
+        dialog.open()
+        return dialog
 
     def open_editor(self, uuid: str | None) -> CandidateEditorDialog | None:
         if self.editor is not None and self.editor.isVisible():

@@ -50,6 +50,8 @@ class Report:
     ineligible: int
     waived: int
     pending: int
-    by_reason: tuple[tuple[str, int], ...]
+    by_reason: tuple[tuple[str, int], ...]  # "教务处审核未通过" -> candidates
     steps: tuple[str, ...]
     ineligible_people: tuple[Person, ...] = field(default=())
+    # Finding label ("有不及格课程") -> ineligible candidates with it; one candidate may count under several.
+    by_problem: tuple[tuple[str, int], ...] = field(default=())

@@ -38,6 +38,9 @@ def count_rows(report: Report) -> dict[str, tuple[str, ...]]:
     }
     for reason, n in report.by_reason:
         rows[f"count:reason:{reason}"] = (f"其中：{reason}", f"{n}")
+    # By type of problem a candidate may count more than once (failed courses and a discipline).
+    for problem, n in report.by_problem:
+        rows[f"count:problem:{problem}"] = (f"按问题类型：{problem}", f"{n}")
     return rows
 
 

@@ -267,3 +267,29 @@ def test_model_filter_and_sort_at_scale(qapp):
     assert got == [f"2023{i:06d}" for i in range(19999, 19899, -1)]
     model.set_filters(Filters(class_name="班7"))
     assert model.rowCount() == 400
+
+
+def test_waiver_from_the_row_menu(qtbot, container, actor, roster):
+    view = make_view(qtbot, container, actor)
+    row = view.model.row_of_uuid(roster[0].uuid)
+    labels = [a.text() for a in view.context_menu_for(row).actions()]
+    assert labels == ["查看 / 修改…", "登记放弃报名…"]
+    add = view.context_menu_for(row).actions()[1]
+    add.trigger()
+    dialog = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "waiverDialog" and w.isVisible())
+    reason = dialog.findChild(QLineEdit, "waiverReason")
+    reason.setFocus()
+    type_text(qtbot, reason, "已就业")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: container.candidates.get(roster[0].uuid).status == "waived")
+    qtbot.waitUntil(lambda: view.model.row_at(view.model.row_of_uuid(roster[0].uuid)).status == "waived")
+    row = view.model.row_of_uuid(roster[0].uuid)
+    assert [a.text() for a in view.context_menu_for(row).actions()][1] == "撤回放弃报名…"
+
+
+def test_readers_get_no_waiver_action(qtbot, container, roster):
+    from app.services.context import Actor
+
+    view = make_view(qtbot, container, Actor("jjjc", "纪检", "supervisor"))
+    qtbot.waitUntil(lambda: view.model.rowCount() == N)
+    assert [a.text() for a in view.context_menu_for(0).actions()] == ["查看 / 修改…"]

@@ -164,3 +164,71 @@ def test_progress_and_cancel(container, actor, make_candidate_raw, tmp_path: Pat
     assert not (tmp_path / "no.pdf").exists() and not (tmp_path / "no.xlsx").exists()
     with container.db.read() as s:
         assert len(s.scalars(select(Document)).all()) == 1
+
+
+def test_a_pdf_is_read_with_pdfium_not_pdftoppm(container, printed, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    result, _scan, _pages = printed
+    monkeypatch.setattr(shutil, "which", lambda *_a, **_k: None)  # as on a Windows desk without poppler
+    seen = []
+    checks = container.printing.verify_file(result.pdf, progress=lambda d, t, m: seen.append((d, t)))
+    assert [c.status for c in checks] == ["match"] * result.pages
+    assert seen[-1] == (result.pages, result.pages)
+
+
+def test_verify_an_image_in_memory(container, printed) -> None:
+    _, scan, _ = printed
+    frame = cv2.imread(str(scan))
+    check = container.printing.verify_image(frame, "摄像头")
+    assert check.status == "match" and check.page == 2 and check.source == "摄像头"
+
+
+def test_who_may_print(container, actor, make_candidate_raw, tmp_path: Path) -> None:
+    from app.errors import PermissionDenied
+    from app.services.context import Actor
+
+    raw = make_candidate_raw(1)
+    container.candidates.create(actor, raw)
+    counsellor = Actor("li", "李老师", "counsellor")
+    result = container.printing.print_form(counsellor, "附件1", tmp_path / "a1.pdf", student=raw["student_no"])
+    assert result.pages == 1
+    with pytest.raises(PermissionDenied, match="只能为学生打印附件1"):
+        container.printing.print_form(counsellor, "附件3", tmp_path / "a3.pdf")
+    for role in ("supervisor", "central"):
+        with pytest.raises(PermissionDenied, match="不能打印附件"):
+            container.printing.print_form(Actor("x", "某人", role), "附件1", tmp_path / "x.pdf", student=raw["student_no"])
+    assert not (tmp_path / "a3.pdf").exists() and not (tmp_path / "x.pdf").exists()
+    reviewer = Actor("r", "审核人", "reviewer")
+    assert container.printing.print_form(reviewer, "附件4", tmp_path / "a4.pdf").pages >= 1
+    recent = container.printing.recent()
+    assert [d.label for d in recent] == ["附件4", "附件1"]
+    assert recent[1].created_by == "li" and recent[1].pages == 1 and recent[1].rows == 1
+
+
+def test_report_counts_ineligible_by_finding_type(container, actor, make_candidate_raw, tmp_path: Path) -> None:
+    from app.documents import review_report
+    from db.models import Finding, ReviewDecision
+
+    for i in range(4):
+        container.candidates.create(actor, make_candidate_raw(i))
+    with container.db.transaction() as s:
+        people = list(s.scalars(select(Candidate).order_by(Candidate.student_no)))
+        plan = {0: [("failed_courses", "academic"), ("discipline", "conduct")], 1: [("failed_courses", "academic")],
+                2: []}
+        for i, codes in plan.items():
+            people[i].status = "ineligible"
+            for code, office in codes:
+                s.add(Finding(candidate_id=people[i].id, code=code, office=office, message=code))
+            offices = {o for _c, o in codes} or {"college"}
+            for office in offices:
+                s.add(ReviewDecision(candidate_id=people[i].id, office=office, decision="fail", reviewer="admin",
+                                     opinion="不符合条件"))
+    result = container.printing.print_form(actor, "附件4", tmp_path / "a4.pdf")
+    text = subprocess.run(["pdftotext", str(result.pdf), "-"], check=True, capture_output=True).stdout.decode()
+    text = "".join(text.split())
+    assert "按问题类型：有不及格课程2" in text
+    assert "按问题类型：有未解除的处分1" in text
+    assert "按问题类型：其他原因（见审核意见）1" in text
+    assert "其中：教务处审核未通过2" in text and "其中：学生处审核未通过1" in text
+    assert review_report.LABEL == "附件4"

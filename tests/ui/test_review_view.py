@@ -1,0 +1,260 @@
+"""The review screen, driven like a user: import a 学籍 list, run the comparison, filter, decide, approve."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMessageBox, QPushButton
+
+from ui.import_wizard import ImportFlowDialog
+from ui.review_view import DIFF_BG, ApproveDialog, ReviewView, RunResultDialog
+from ui.tasks import TaskRunner
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+YEAR = dt.date.today().year
+HEADER = ["序号", "学号", "姓名", "身份证号", "专业", "学籍状态", "预计毕业时间", "不及格课程"]
+
+
+def academic_workbook(path: Path, raws: list[dict], *, name_of_1: str, status_of_2: str) -> Path:
+    """Candidate 0 clean, 1 with another name, 2 not 在籍, 3 missing; a row with a bad ID number."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([f"{YEAR}届毕业生学籍名单"])
+    ws.append(HEADER)
+    for i, r in enumerate(raws[:3]):
+        name = name_of_1 if i == 1 else r["name"]
+        status = status_of_2 if i == 2 else "在籍"
+        ws.append([i + 1, r["student_no"], name, r["id_number"], r["major"], status, f"{YEAR}-07", "无"])
+    ws.append([9, "2099000001", "外人", "41010220030101001", "软件技术", "在籍", f"{YEAR}-07", ""])
+    for row in ws.iter_rows(min_row=3):
+        row[3].number_format = "@"
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def runner(qtbot) -> TaskRunner:
+    return TaskRunner(synchronous=True)
+
+
+@pytest.fixture
+def raws(container, actor, make_candidate_raw) -> list[dict]:
+    out = [make_candidate_raw(i) for i in range(4)]
+    for r in out:
+        container.candidates.create(actor, r)
+    return out
+
+
+def make_view(qtbot, container, actor, runner) -> ReviewView:
+    view = ReviewView(container, actor, runner)
+    qtbot.addWidget(view)
+    view.resize(1240, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    view.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is view)
+    return view
+
+
+def click(qtbot, button: QPushButton) -> None:
+    assert button.isVisible() and button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def click_action(qtbot, view: ReviewView, action) -> None:
+    button = view.toolbar.widgetForAction(action)
+    assert button is not None and button.isVisible(), action.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def type_text(qtbot, widget, text: str) -> None:
+    """Type like a user; QTest's keyClicks only knows ASCII, so other characters go as key text."""
+    widget.setFocus()
+    for ch in text:
+        if ch.isascii():
+            qtbot.keyClicks(widget, ch)
+        else:
+            QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
+
+
+def pick(qtbot, combo: QComboBox, data: str) -> None:
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Home)
+    while combo.currentData() != data:
+        before = combo.currentIndex()
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+        assert combo.currentIndex() != before, f"{data} not in {combo.objectName()}"
+
+
+def visible_boxes() -> list[QMessageBox]:
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+
+
+def import_academic(qtbot, view: ReviewView, path: Path) -> ImportFlowDialog:
+    view.ask_open_file = lambda *_a: str(path)
+    view.import_actions["academic"].trigger()  # the 导入名单… menu's first entry
+    dialog = view.import_dialog
+    assert dialog is not None and dialog.isVisible()
+    click(qtbot, dialog.browse_button)
+    assert dialog.stack.currentIndex() == ImportFlowDialog.PREVIEW
+    with qtbot.waitSignal(view.review_changed, timeout=3000):
+        click(qtbot, dialog.next_button)
+    assert dialog.stack.currentIndex() == ImportFlowDialog.RESULT
+    click(qtbot, dialog.next_button)  # 完成
+    qtbot.waitUntil(lambda: view.import_dialog is None)
+    return dialog
+
+
+def run_comparison(qtbot, view: ReviewView) -> RunResultDialog:
+    click_action(qtbot, view, view.run_action)
+    dialog = view.dialog
+    assert isinstance(dialog, RunResultDialog) and dialog.isVisible()
+    return dialog
+
+
+def summaries(view: ReviewView) -> list[tuple[str, str]]:
+    m = view.model
+    return [(m.index(r, 1).data(), m.index(r, 4).data()) for r in range(m.rowCount())]
+
+
+def test_import_run_filter_decide_and_approve(qtbot, container, actor, runner, raws, tmp_path):
+    source = academic_workbook(tmp_path / "学籍.xlsx", raws, name_of_1="错名字", status_of_2="休学")
+    view = make_view(qtbot, container, actor, runner)
+    assert "未导入" in view.list_labels["academic"].text()
+    assert view.year_edit.text() == str(YEAR)
+
+    import_academic(qtbot, view, source)
+    assert "学籍.xlsx（4 行）" in view.list_labels["academic"].text()
+
+    dialog = run_comparison(qtbot, view)
+    summary = dialog.findChild(QLabel, "runSummary").text()
+    assert "共比对 4 名考生，3 名有问题" in summary and "第一次比对" in summary
+    counted = {dialog.counts_table.item(r, 0).text(): dialog.counts_table.item(r, 1).text()
+               for r in range(dialog.counts_table.rowCount())}
+    assert counted == {"未在学籍名单中": "1", "姓名不一致": "1", "学籍状态不是在籍": "1"}
+    dialog.close()
+
+    rows = summaries(view)
+    assert [s for _n, s in rows[:3]] != ["—"] * 3 and all(s != "—" for _n, s in rows[:3])
+    assert rows[3] == (raws[0]["name"], "—")  # the clean candidate comes last
+    assert view.count_label.text() == "显示 4 / 共 4 人"
+
+    pick(qtbot, view.finding_combo, "name_mismatch")
+    assert summaries(view) == [(raws[1]["name"], "姓名不一致")]
+    assert view.detail_title.text().startswith(raws[1]["name"])
+    # The 学籍 row sits beside the roster; the differing name is marked.
+    table = view.compare_table
+    assert table.horizontalHeaderItem(1).text() == "教务处学籍名单 第 4 行"
+    name_row = next(r for r in range(table.rowCount()) if table.verticalHeaderItem(r).text() == "姓名")
+    assert table.item(name_row, 1).text() == "错名字"
+    assert table.item(name_row, 1).background().color() == DIFF_BG
+    assert table.item(name_row, 0).background().color() == DIFF_BG
+    assert "姓名不一致" in view.findings_list.item(0).text()
+
+    # A fail needs an opinion: the message appears under the field and nothing is stored.
+    qtbot.mouseClick(view.fail_radio, Qt.MouseButton.LeftButton)
+    click(qtbot, view.record_button)
+    assert view.opinion_error.isVisible()
+    assert view.opinion_error.text() == "审核不通过时必须填写意见（原因）。"
+    assert container.review.get(raws[1]["student_no"]).decisions == {}
+
+    type_text(qtbot, view.opinion_edit, "姓名与学籍不符")
+    qtbot.keyClick(view.opinion_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    stored = container.review.get(raws[1]["student_no"])
+    assert stored.status == "ineligible"
+    assert stored.decisions["academic"].opinion == "姓名与学籍不符"
+    assert stored.decisions["academic"].reviewer == actor.username
+    assert not view.opinion_error.isVisible()
+    assert view.decisions_table.item(0, 1).text() == "不通过"
+    assert view.decisions_table.item(0, 4).text() == "姓名与学籍不符"
+    assert view.model.index(0, 3).data() == "审核未通过"
+    assert view.focusWidget() is view.table  # ready for the arrow keys
+
+    # Arrow keys move between candidates and the detail follows.
+    pick(qtbot, view.finding_combo, "")
+    view.table.setFocus()
+    first = view.detail_title.text()
+    qtbot.keyClick(view.table, Qt.Key.Key_Down)
+    assert view.detail_title.text() != first
+
+    # Status filter.
+    pick(qtbot, view.status_combo, "ineligible")
+    assert summaries(view) == [(raws[1]["name"], "姓名不一致")]
+    pick(qtbot, view.status_combo, "")
+
+    # Approve the clean candidate: the confirmation says how many and for which office.
+    click_action(qtbot, view, view.approve_action)
+    approve = view.dialog
+    assert isinstance(approve, ApproveDialog)
+    assert "将为 1 名" in approve.message.text() and "三个部门" in approve.message.text()
+    pick(qtbot, approve.office_combo, "conduct")
+    assert "“学生处”" in approve.message.text()
+    pick(qtbot, approve.office_combo, "all")
+    click(qtbot, approve.ok_button)
+    qtbot.waitUntil(lambda: any("已为 1 名考生" in b.text() for b in visible_boxes()))
+    assert container.review.get(raws[0]["student_no"]).status == "eligible"
+    assert container.review.get(raws[2]["student_no"]).decisions == {}  # with findings: left alone
+    for box in visible_boxes():
+        box.close()
+
+
+def test_rerun_shows_what_changed(qtbot, container, actor, runner, raws, tmp_path):
+    view = make_view(qtbot, container, actor, runner)
+    import_academic(qtbot, view, academic_workbook(tmp_path / "a.xlsx", raws, name_of_1="错名字",
+                                                   status_of_2="休学"))
+    run_comparison(qtbot, view).close()
+    import_academic(qtbot, view, academic_workbook(tmp_path / "b.xlsx", raws, name_of_1=raws[1]["name"],
+                                                   status_of_2="休学"))
+    assert "b.xlsx" in view.list_labels["academic"].text()
+    dialog = run_comparison(qtbot, view)
+    assert "1 名考生有变化" in dialog.findChild(QLabel, "runSummary").text()
+    assert dialog.changes_table.rowCount() == 1
+    assert dialog.changes_table.item(0, 1).text() == raws[1]["name"]
+    assert "姓名不一致" in dialog.changes_table.item(0, 3).text()
+
+
+def test_run_without_a_list_says_what_to_do(qtbot, container, actor, runner, raws):
+    view = make_view(qtbot, container, actor, runner)
+    click_action(qtbot, view, view.run_action)
+    qtbot.waitUntil(lambda: any("尚未导入教务处学籍名单" in b.text() for b in visible_boxes()))
+    assert not isinstance(view.dialog, RunResultDialog)
+
+
+def test_settings_are_edited_with_inline_errors(qtbot, container, actor, runner, raws):
+    view = make_view(qtbot, container, actor, runner)
+    view.year_edit.clear()
+    type_text(qtbot, view.year_edit, "20x6")
+    click(qtbot, view.save_settings_button)
+    assert view.settings_error.isVisible() and "毕业年份" in view.settings_error.text()
+    view.year_edit.clear()
+    type_text(qtbot, view.year_edit, str(YEAR + 1))
+    type_text(qtbot, view.deadline_edit, f"{YEAR + 1}-03-31")
+    qtbot.keyClick(view.deadline_edit, Qt.Key.Key_Return)
+    assert container.settings.get("graduation_year") == YEAR + 1
+    assert container.settings.get("waiver_deadline") == dt.date(YEAR + 1, 3, 31)
+    assert "已保存" in view.settings_error.text()
+
+
+def test_supervisor_reads_only(qtbot, container, actor, runner, raws, tmp_path):
+    path = academic_workbook(tmp_path / "学籍.xlsx", raws, name_of_1="错名字", status_of_2="休学")
+    container.reference.commit(actor, container.reference.preview("academic", path))
+    container.review.run(actor)
+    container.setup.create_user(actor, "jj01", "纪检", "supervisor", "Passw0rd9")
+    supervisor = container.setup.login("jj01", "Passw0rd9")
+    view = make_view(qtbot, container, supervisor, runner)
+    assert view.model.rowCount() == 4
+    assert view.toolbar.widgetForAction(view.run_action) is None
+    assert view.toolbar.widgetForAction(view.approve_action) is None
+    assert not view.import_button.isVisible()
+    assert not view.decide_box.isVisible() and not view.waiver_row.isVisible()
+    assert view.year_edit.isReadOnly() and not view.save_settings_button.isVisible()
+    assert view.compare_table.rowCount() > 0  # the detail is there to read
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert container.review.get(view.selected_uuid()).decisions == {}

@@ -1,0 +1,1102 @@
+"""The eligibility review screen (资格审查): reference lists, the comparison, the offices' decisions, waivers.
+
+Left, the candidates with findings first (filter by finding, status, text); right, the selected
+candidate: the roster data and the reference lists' rows side by side with differences in red,
+the findings, the three offices' decisions, a form to record a decision (Ctrl+Enter) and the
+waiver. The toolbar imports the three lists (``ui.reference_import``), runs the comparison on the
+``TaskRunner`` and approves every candidate without findings after a confirmation. Every change
+goes through ``ReviewService`` / ``WaiverService`` / ``SettingsService``, which check the role and
+audit; the buttons a role may not use are not shown.
+
+Signals: ``review_changed()`` after anything here changed a candidate, a list or a setting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import review as rules
+from app.domain.candidate import STATUS_LABELS
+from app.errors import AppError, ValidationError
+from app.services.context import Actor
+from app.services.reference import KINDS, LABELS, REFERENCE_EDITORS, SourceRow
+from app.services.review import REVIEWERS, WAIVER_EDITORS, ApproveResult, ReviewRow, RunResult
+from app.services.settings import SETTINGS_EDITORS
+from ui.candidate_editor import local_time
+from ui.errors import InlineError, show_error, show_info
+from ui.reference_import import ReferenceImportDialog, kind_label
+from ui.tasks import TaskRunner, run_with_progress
+from ui.waiver_dialog import WaiverDialog
+
+UUID_ROLE = Qt.ItemDataRole.UserRole + 1
+ANY_FINDING = "__any__"
+NO_FINDING = "__none__"
+REVIEW_STATUSES = ("roster", "eligible", "ineligible", "waived")
+_STATUS_COLOURS = {"eligible": "#2e7d32", "ineligible": "#c62828", "waived": "#7a7a7a"}
+DIFF_BG = QColor("#fde2e1")
+DIFF_FG = QColor("#b71c1c")
+# Which compared field each finding marks, in the roster column and in its source row's column.
+_FINDING_FIELDS: dict[str, tuple[str, ...]] = {
+    "name_mismatch": ("name",), "id_mismatch": ("id_number",), "student_no_mismatch": ("student_no",),
+    "status_not_enrolled": ("status",), "not_graduating": ("graduation",), "failed_courses": ("failed_courses",),
+    "discipline": ("action", "lifted"), "major_not_allowed": ("intended_major", "allowed"),
+    "missing_intended_major": ("intended_major",),
+}
+_OFFICE_KIND = {"academic": "academic", "conduct": "conduct", "college": "majors"}
+# Rows of the side-by-side table: roster fields first, then what the lists add.
+_COMPARE_ROWS = ("student_no", "name", "id_number", "class_name", "major", "intended_major", "status",
+                 "graduation", "failed_courses", "action", "date", "lifted", "allowed")
+
+
+class ReviewModel(QAbstractTableModel):
+    """The review rows, filtered in memory (a college has at most a few thousand)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[ReviewRow] = []
+        self._visible: list[int] = []
+        self._filter = ("", "", "")
+        self.headers = [self.tr("学号"), self.tr("姓名"), self.tr("班级"), self.tr("状态"), self.tr("比对问题")]
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._visible)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.headers[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self._rows[self._visible[index.row()]]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if col == 0:
+                return row.student_no
+            if col == 1:
+                return row.name
+            if col == 2:
+                return row.class_name
+            if col == 3:
+                return row.status_label
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "\n".join(f.message for f in row.findings) or None
+            return summary(row)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == 3 and row.status in _STATUS_COLOURS:
+                return QBrush(QColor(_STATUS_COLOURS[row.status]))
+            if col == 4 and row.findings:
+                return QBrush(QColor("#9a5b00"))
+        if role == UUID_ROLE:
+            return row.uuid
+        return None
+
+    # -- contents -------------------------------------------------------------------------------
+    def set_rows(self, rows: list[ReviewRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._apply()
+        self.endResetModel()
+
+    def replace_row(self, new: ReviewRow) -> None:
+        for i, r in enumerate(self._rows):
+            if r.uuid == new.uuid:
+                self._rows[i] = new
+                if i in self._visible:
+                    at = self._visible.index(i)
+                    self.dataChanged.emit(self.index(at, 0), self.index(at, self.columnCount() - 1))
+                return
+
+    def set_filter(self, text: str, finding: str, status: str) -> None:
+        self.beginResetModel()
+        self._filter = (text.strip().lower(), finding, status)
+        self._apply()
+        self.endResetModel()
+
+    def _apply(self) -> None:
+        text, finding, status = self._filter
+        out = []
+        for i, r in enumerate(self._rows):
+            if status and r.status != status:
+                continue
+            if finding == ANY_FINDING and not r.findings:
+                continue
+            if finding == NO_FINDING and r.findings:
+                continue
+            if finding not in ("", ANY_FINDING, NO_FINDING) and all(f.code != finding for f in r.findings):
+                continue
+            if text and not any(text in v.lower() for v in (r.name, r.student_no, r.id_number, r.class_name)):
+                continue
+            out.append(i)
+        self._visible = out
+
+    @property
+    def rows(self) -> list[ReviewRow]:
+        return list(self._rows)
+
+    @property
+    def total(self) -> int:
+        return len(self._rows)
+
+    def row_at(self, visible_row: int) -> ReviewRow:
+        return self._rows[self._visible[visible_row]]
+
+    def visible_row_of(self, uuid: str) -> int:
+        for at, i in enumerate(self._visible):
+            if self._rows[i].uuid == uuid:
+                return at
+        return -1
+
+
+def summary(row: ReviewRow) -> str:
+    """The table's findings column: the findings' short labels, and a waiver first."""
+    prefix = ""
+    if row.waiver is not None and row.waiver.active:
+        prefix = QCoreApplication.translate("ReviewView", "【已放弃】")
+    labels: list[str] = []
+    for f in row.findings:
+        if f.label not in labels:
+            labels.append(f.label)
+    return prefix + ("、".join(labels) if labels else ("—" if not prefix else ""))
+
+
+def _clean_count(rows: list[ReviewRow], office: str) -> int:
+    """Candidates ``approve_clean(office)`` would give a pass (as the service decides it)."""
+    offices = list(rules.OFFICES) if office == "all" else [office]
+    return sum(1 for r in rows if not r.findings and r.status in ("roster", "eligible", "ineligible")
+               and any(o not in r.decisions for o in offices))
+
+
+class ApproveDialog(QDialog):
+    """Confirms 一键通过: which office, and how many candidates that is."""
+
+    def __init__(self, rows: list[ReviewRow], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("approveDialog")
+        self.setWindowTitle(self.tr("一键通过无问题考生"))
+        self.rows = rows
+        self.office_combo = QComboBox(self)
+        self.office_combo.setObjectName("approveOffice")
+        self.office_combo.addItem(self.tr("三个部门（教务处、学生处、二级学院）"), "all")
+        for key, label in rules.OFFICES.items():
+            self.office_combo.addItem(label, key)
+        self.office_combo.currentIndexChanged.connect(self._on_office_combo_changed)
+        self.message = QLabel(self)
+        self.message.setObjectName("approveMessage")
+        self.message.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                        self)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setObjectName("approveOk")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow(self.tr("审核部门(&O)"), self.office_combo)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("正") * 36)
+        self._on_office_combo_changed()
+
+    @property
+    def office(self) -> str:
+        return str(self.office_combo.currentData())
+
+    def _on_office_combo_changed(self, *_args: object) -> None:
+        n = _clean_count(self.rows, self.office)
+        office = self.office_combo.currentText()
+        if n:
+            self.message.setText(self.tr("将为 %1 名没有比对问题的考生记录“%2”审核通过，每人单独记录并写入审计记录。"
+                                         "已有该部门意见的考生保持不变。").replace("%1", str(n)).replace("%2", office))
+            self.ok_button.setText(self.tr("通过 %1 名考生").replace("%1", str(n)))
+        else:
+            self.message.setText(self.tr("没有需要“%1”通过的无问题考生。").replace("%1", office))
+            self.ok_button.setText(self.tr("通过"))
+        self.ok_button.setEnabled(n > 0)
+
+
+class RunResultDialog(QDialog):
+    """What the comparison found, and what changed since the last run."""
+
+    def __init__(self, result: RunResult, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("runResultDialog")
+        self.setWindowTitle(self.tr("比对结果"))
+        head = QLabel(self)
+        head.setObjectName("runSummary")
+        head.setWordWrap(True)
+        text = self.tr("共比对 %1 名考生，%2 名有问题，共 %3 条问题。").replace("%1", str(result.candidates)) \
+            .replace("%2", str(result.with_findings)).replace("%3", str(sum(result.counts.values())))
+        if result.first_run:
+            text += self.tr("这是第一次比对。")
+        else:
+            text += self.tr("与上次比对相比，%1 名考生有变化。").replace("%1", str(len(result.changes)))
+        head.setText(text)
+        warnings = QLabel("\n".join(f"⚠ {w}" for w in result.warnings), self)
+        warnings.setObjectName("runWarnings")
+        warnings.setStyleSheet("color: #9a5b00;")
+        warnings.setWordWrap(True)
+        warnings.setVisible(bool(result.warnings))
+
+        self.counts_table = QTableWidget(0, 2, self)
+        self.counts_table.setObjectName("runCounts")
+        self.counts_table.setHorizontalHeaderLabels([self.tr("问题"), self.tr("条数")])
+        for code, (_office, label) in rules.FINDINGS.items():
+            n = result.counts.get(code, 0)
+            if not n:
+                continue
+            r = self.counts_table.rowCount()
+            self.counts_table.insertRow(r)
+            self.counts_table.setItem(r, 0, QTableWidgetItem(label))
+            self.counts_table.setItem(r, 1, QTableWidgetItem(str(n)))
+        self.changes_table = QTableWidget(0, 4, self)
+        self.changes_table.setObjectName("runChanges")
+        self.changes_table.setHorizontalHeaderLabels([self.tr("学号"), self.tr("姓名"), self.tr("新出现的问题"),
+                                                      self.tr("已消除的问题")])
+        for change in result.changes:
+            r = self.changes_table.rowCount()
+            self.changes_table.insertRow(r)
+            for c, value in enumerate((change.student_no, change.name, "；".join(change.new),
+                                       "；".join(change.resolved))):
+                self.changes_table.setItem(r, c, QTableWidgetItem(value))
+        for table in (self.counts_table, self.changes_table):
+            table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            table.verticalHeader().setVisible(False)
+            table.horizontalHeader().setStretchLastSection(True)
+            table.resizeColumnsToContents()
+        self.changes_table.setVisible(not result.first_run)
+        changes_title = QLabel(self.tr("与上次比对相比的变化（%1 名考生）").replace("%1", str(len(result.changes))),
+                               self)
+        changes_title.setVisible(not result.first_run)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(head)
+        layout.addWidget(warnings)
+        layout.addWidget(QLabel(self.tr("各类问题的条数"), self))
+        layout.addWidget(self.counts_table, 1)
+        layout.addWidget(changes_title)
+        layout.addWidget(self.changes_table, 2)
+        layout.addWidget(buttons)
+        self.resize(760, 520)
+
+
+class ReviewView(QWidget):
+    review_changed = Signal()
+
+    def __init__(self, container, actor: Actor, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewView")
+        self.container = container
+        self.actor = actor
+        self.runner = runner
+        self.can_review = actor.role in REVIEWERS
+        self.can_waive = actor.role in WAIVER_EDITORS
+        self.can_import = actor.role in REFERENCE_EDITORS
+        self.can_settings = actor.role in SETTINGS_EDITORS
+        # Seam for the file dialog of the list imports, so tests can answer it.
+        self.ask_open_file: Callable[[QWidget, str, str, str], str] | None = None
+        self.import_dialog: ReferenceImportDialog | None = None
+        self.dialog: QDialog | None = None  # the open approve / run result / waiver dialog
+        self.active_lists: dict = {}
+        self.settings_values: dict = {}
+        self._loading = False
+        self._reload_again = False
+        self._pending_uuid = ""
+        self._shown: ReviewRow | None = None
+        self.model = ReviewModel(self)
+        self._build()
+        self.reload()
+
+    # -- layout -----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        scope = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        self.toolbar = QToolBar(self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+
+        self.import_menu = QMenu(self)
+        self.import_actions: dict[str, QAction] = {}
+        for kind in KINDS:
+            act = self.import_menu.addAction(kind_label(kind) + "…")
+            act.triggered.connect(lambda _c=False, k=kind: self.open_import(k))
+            self.import_actions[kind] = act
+        self.import_button = QToolButton(self)
+        self.import_button.setObjectName("importListsButton")
+        self.import_button.setText(self.tr("导入名单…"))
+        self.import_button.setToolTip(self.tr("导入教务处学籍名单、学生处处分名单或专业对照表 (Ctrl+I)"))
+        self.import_button.setMenu(self.import_menu)
+        self.import_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        import_shortcut = QAction(self)
+        import_shortcut.setShortcut(QKeySequence("Ctrl+I"))
+        import_shortcut.setShortcutContext(scope)
+        import_shortcut.triggered.connect(self.import_button.showMenu)
+        if self.can_import:
+            self.toolbar.addWidget(self.import_button)
+            self.addAction(import_shortcut)
+        else:
+            self.import_button.hide()  # a child of the view, shown otherwise at its top left
+
+        def action(text: str, tip: str, slot, shortcut: QKeySequence | None, visible: bool) -> QAction:
+            act = QAction(text, self)
+            act.setToolTip(tip)
+            if shortcut is not None:
+                act.setShortcut(shortcut)
+                act.setShortcutContext(scope)
+                act.setToolTip(f"{tip} ({shortcut.toString(QKeySequence.SequenceFormat.NativeText)})")
+            act.triggered.connect(slot)
+            if visible:
+                self.toolbar.addAction(act)
+                self.addAction(act)
+            return act
+
+        self.run_action = action(self.tr("运行比对"), self.tr("用当前名单比对全部考生，重新生成比对问题（保留审核意见）"),
+                                 self._on_run_triggered, QKeySequence("Ctrl+R"), self.can_review)
+        self.approve_action = action(self.tr("一键通过无问题考生"), self.tr("为所有没有比对问题的考生记录审核通过"),
+                                     self._on_approve_triggered, None, self.can_review)
+        self.toolbar.addSeparator()
+        self.refresh_action = action(self.tr("刷新"), self.tr("重新读取审查情况"), self.reload,
+                                     QKeySequence(Qt.Key.Key_F5), True)
+
+        # Which list of each kind is in use, and the settings the review depends on.
+        self.list_labels: dict[str, QLabel] = {}
+        lists_box = QHBoxLayout()
+        for kind in KINDS:
+            label = QLabel(self)
+            label.setObjectName(f"list_{kind}")
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.list_labels[kind] = label
+            lists_box.addWidget(label)
+        lists_box.addStretch(1)
+
+        self.year_edit = QLineEdit(self)
+        self.year_edit.setObjectName("settingYear")
+        self.year_edit.setMaxLength(6)
+        self.year_edit.setMaximumWidth(self.fontMetrics().horizontalAdvance("20270") + 24)
+        self.deadline_edit = QLineEdit(self)
+        self.deadline_edit.setObjectName("settingDeadline")
+        self.deadline_edit.setPlaceholderText(self.tr("未设置"))
+        self.deadline_edit.setMaximumWidth(self.fontMetrics().horizontalAdvance("2027-07-010") + 24)
+        self.save_settings_button = QPushButton(self.tr("保存设置"), self)
+        self.save_settings_button.setObjectName("saveSettingsButton")
+        self.save_settings_button.clicked.connect(self._on_save_settings_clicked)
+        self.deadline_edit.returnPressed.connect(self._on_save_settings_clicked)
+        self.year_edit.returnPressed.connect(self._on_save_settings_clicked)
+        for edit in (self.year_edit, self.deadline_edit):
+            edit.setReadOnly(not self.can_settings)
+        self.save_settings_button.setVisible(self.can_settings)
+        self.settings_error = InlineError(self)
+        self.settings_error.setObjectName("settingsError")
+        year_label = QLabel(self.tr("毕业年份"), self)
+        year_label.setBuddy(self.year_edit)
+        deadline_label = QLabel(self.tr("撤回放弃截止"), self)
+        deadline_label.setBuddy(self.deadline_edit)
+        settings_box = QHBoxLayout()
+        settings_box.addWidget(year_label)
+        settings_box.addWidget(self.year_edit)
+        settings_box.addWidget(deadline_label)
+        settings_box.addWidget(self.deadline_edit)
+        settings_box.addWidget(self.save_settings_button)
+        settings_box.addWidget(self.settings_error)
+        lists_box.addLayout(settings_box)
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("reviewSearch")
+        self.search.setPlaceholderText(self.tr("搜索 姓名 / 学号 / 身份证号 / 班级 (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_filter_changed)
+        self.search.returnPressed.connect(self._on_search_return_pressed)
+        find = QAction(self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.setShortcutContext(scope)
+        find.triggered.connect(self._on_find_triggered)
+        self.addAction(find)
+        self.finding_combo = QComboBox(self)
+        self.finding_combo.setObjectName("findingFilter")
+        self.finding_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.finding_combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.status_combo = QComboBox(self)
+        self.status_combo.setObjectName("statusFilter")
+        self.status_combo.addItem(self.tr("全部"), "")
+        for status in REVIEW_STATUSES:
+            self.status_combo.addItem(STATUS_LABELS[status], status)
+        self.status_combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("reviewCount")
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        for text, combo in ((self.tr("问题"), self.finding_combo), (self.tr("状态"), self.status_combo)):
+            label = QLabel(text, self)
+            label.setBuddy(combo)
+            filters.addWidget(label)
+            filters.addWidget(combo, 1)
+        filters.addWidget(self.count_label)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("reviewTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        vheader = self.table.verticalHeader()
+        vheader.setVisible(False)
+        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vheader.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        metrics = self.table.fontMetrics()
+        widths = [metrics.horizontalAdvance(sample) + 20
+                  for sample in ("2023010101011", "欧阳某某", "计算机网络技术23", "审核未通过")]
+        for column, width in enumerate(widths):
+            self.table.setColumnWidth(column, width)
+        # Room for the status and the findings: the columns the desk reads first.
+        self.table.setMinimumWidth(sum(widths) + metrics.horizontalAdvance("姓名不一致、学籍") + 24)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+        self.table.activated.connect(self._on_table_activated)
+
+        detail = self._build_detail()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("reviewSplitter")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(detail)
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 5)
+        self.splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.toolbar)
+        layout.addLayout(lists_box)
+        layout.addLayout(filters)
+        layout.addWidget(self.splitter, 1)
+
+        record = QAction(self)
+        record.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        record.setShortcutContext(scope)
+        record.triggered.connect(self._on_record_clicked)
+        if self.can_review:
+            self.addAction(record)
+        self.setTabOrder(self.search, self.finding_combo)
+        self.setTabOrder(self.finding_combo, self.status_combo)
+        self.setTabOrder(self.status_combo, self.table)
+        self.setTabOrder(self.table, self.office_combo)
+        self.setTabOrder(self.office_combo, self.pass_radio)
+        self.setTabOrder(self.pass_radio, self.fail_radio)
+        self.setTabOrder(self.fail_radio, self.opinion_edit)
+        self.setTabOrder(self.opinion_edit, self.record_button)
+        self.setFocusProxy(self.table)
+
+    def _build_detail(self) -> QWidget:
+        host = QWidget(self)
+        host.setObjectName("reviewDetail")
+        self.detail_title = QLabel(host)
+        self.detail_title.setObjectName("detailTitle")
+        font = QFont(self.detail_title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        font.setBold(True)
+        self.detail_title.setFont(font)
+        self.detail_title.setWordWrap(True)
+        self.waiver_label = QLabel(host)
+        self.waiver_label.setObjectName("waiverBanner")
+        self.waiver_label.setWordWrap(True)
+        self.waiver_label.setStyleSheet("background: #eeeeee; color: #3d3846; padding: 4px 8px;"
+                                        "border-left: 4px solid #7a7a7a;")
+        self.waiver_label.hide()
+
+        self.compare_table = QTableWidget(0, 1, host)
+        self.compare_table.setObjectName("compareTable")
+        self.compare_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.compare_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.compare_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.compare_table.setWordWrap(False)
+        self.compare_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.compare_table.horizontalHeader().setStretchLastSection(True)
+        self.compare_table.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
+
+        self.findings_list = QListWidget(host)
+        self.findings_list.setObjectName("findingsList")
+        self.findings_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.findings_list.setWordWrap(True)
+
+        self.decisions_table = QTableWidget(len(rules.OFFICES), 5, host)
+        self.decisions_table.setObjectName("decisionsTable")
+        self.decisions_table.setHorizontalHeaderLabels([self.tr("部门"), self.tr("结果"), self.tr("审核人"),
+                                                        self.tr("时间"), self.tr("意见")])
+        self.decisions_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.decisions_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.decisions_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.decisions_table.verticalHeader().setVisible(False)
+        self.decisions_table.horizontalHeader().setStretchLastSection(True)
+        row_h = self.fontMetrics().height() + 8
+        self.decisions_table.verticalHeader().setDefaultSectionSize(row_h)
+        self.decisions_table.setFixedHeight(row_h * (len(rules.OFFICES) + 1) + 8)
+        m = self.fontMetrics()
+        for column, sample in enumerate(("二级学院", "不通过", "secretary", "2026-01-01 12:00")):
+            self.decisions_table.setColumnWidth(column, m.horizontalAdvance(sample) + 20)
+
+        # Recording a decision.
+        self.office_combo = QComboBox(host)
+        self.office_combo.setObjectName("officeCombo")
+        for key, label in rules.OFFICES.items():
+            self.office_combo.addItem(label, key)
+        self.pass_radio = QRadioButton(self.tr("通过(&P)"), host)
+        self.pass_radio.setObjectName("passRadio")
+        self.fail_radio = QRadioButton(self.tr("不通过(&N)"), host)
+        self.fail_radio.setObjectName("failRadio")
+        self.pass_radio.setChecked(True)
+        group = QButtonGroup(host)
+        group.addButton(self.pass_radio)
+        group.addButton(self.fail_radio)
+        self.opinion_edit = QLineEdit(host)
+        self.opinion_edit.setObjectName("opinionEdit")
+        self.opinion_edit.setPlaceholderText(self.tr("审核意见（不通过时必填）"))
+        self.opinion_edit.returnPressed.connect(self._on_record_clicked)
+        self.opinion_error = InlineError(host)
+        self.opinion_error.setObjectName("opinionError")
+        self.record_button = QPushButton(self.tr("记录意见 (Ctrl+Enter)"), host)
+        self.record_button.setObjectName("recordButton")
+        self.record_button.clicked.connect(self._on_record_clicked)
+        form = QGridLayout()
+        form.addWidget(QLabel(self.tr("部门"), host), 0, 0)
+        form.addWidget(self.office_combo, 0, 1)
+        form.addWidget(self.pass_radio, 0, 2)
+        form.addWidget(self.fail_radio, 0, 3)
+        form.addWidget(self.record_button, 0, 5)
+        form.setColumnStretch(4, 1)
+        opinion_label = QLabel(self.tr("意见(&O)"), host)
+        opinion_label.setBuddy(self.opinion_edit)
+        form.addWidget(opinion_label, 1, 0)
+        form.addWidget(self.opinion_edit, 1, 1, 1, 5)
+        form.addWidget(self.opinion_error, 2, 1, 1, 5)
+        self.decide_box = QGroupBox(self.tr("记录审核意见"), host)
+        self.decide_box.setLayout(form)
+        self.decide_box.setVisible(self.can_review)
+
+        self.waive_button = QPushButton(self.tr("登记放弃…"), host)
+        self.waive_button.setObjectName("waiveButton")
+        self.waive_button.clicked.connect(self._on_waive_clicked)
+        self.revoke_button = QPushButton(self.tr("撤回放弃…"), host)
+        self.revoke_button.setObjectName("revokeWaiverButton")
+        self.revoke_button.clicked.connect(self._on_revoke_clicked)
+        self.signed_check = QCheckBox(self.tr("附件1 已签字交回"), host)
+        self.signed_check.setObjectName("signedCheck")
+        self.signed_check.toggled.connect(self._on_signed_check_toggled)
+        waiver_row = QHBoxLayout()
+        waiver_row.addWidget(QLabel(self.tr("放弃报名："), host))
+        waiver_row.addWidget(self.waive_button)
+        waiver_row.addWidget(self.revoke_button)
+        waiver_row.addWidget(self.signed_check)
+        waiver_row.addStretch(1)
+        self.waiver_row = QWidget(host)
+        self.waiver_row.setLayout(waiver_row)
+        waiver_row.setContentsMargins(0, 0, 0, 0)
+        self.waiver_row.setVisible(self.can_waive)
+
+        self.detail_empty = QLabel(self.tr("在左侧选择一名考生查看比对详情。"), host)
+        self.detail_empty.setObjectName("detailEmpty")
+        self.detail_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail_empty.setWordWrap(True)
+
+        inner = QWidget(host)
+        self.detail_body = inner
+        lay = QVBoxLayout(inner)
+        lay.setContentsMargins(4, 0, 4, 0)
+        lay.addWidget(self.detail_title)
+        lay.addWidget(self.waiver_label)
+        lay.addWidget(self.compare_table)
+        lay.addWidget(self._caption(self.tr("比对问题"), inner))
+        lay.addWidget(self.findings_list)
+        lay.addWidget(self._caption(self.tr("各部门审核意见"), inner))
+        lay.addWidget(self.decisions_table)
+        lay.addWidget(self.decide_box)
+        lay.addWidget(self.waiver_row)
+        lay.addStretch(1)
+        scroll = QScrollArea(host)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(host)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.detail_empty)
+        outer.addWidget(scroll, 1)
+        self.detail_scroll = scroll
+        self._show_detail(None)
+        return host
+
+    @staticmethod
+    def _caption(text: str, parent: QWidget) -> QLabel:
+        label = QLabel(f"<b>{text}</b>", parent)
+        return label
+
+    # -- loading ----------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Read the candidates, the active lists and the settings again (F5, after every change)."""
+        if self._loading:
+            self._reload_again = True
+            return
+        if not self._pending_uuid:
+            self._pending_uuid = self.selected_uuid()
+        self._loading = True
+        self._reload_again = False
+        self.count_label.setText(self.tr("正在读取…"))
+        review, reference, settings = self.container.review, self.container.reference, self.container.settings
+
+        def load(progress, cancel):
+            return review.list(), reference.active(), settings.all()
+
+        self.runner.run(load, on_success=self._on_loaded, on_error=self._on_load_failed)
+
+    def _on_loaded(self, result: object) -> None:
+        self._loading = False
+        rows, lists, values = result  # type: ignore[misc]
+        self.active_lists, self.settings_values = lists, values
+        self._show_lists()
+        self._show_settings()
+        self._fill_finding_combo(rows)
+        self.model.set_rows(rows)
+        self._refilter()
+        uuid = self._pending_uuid
+        self._pending_uuid = ""
+        if uuid and self.model.visible_row_of(uuid) >= 0:
+            self.select_candidate(uuid)
+        elif self.model.rowCount():
+            self.table.selectRow(0)
+        else:
+            self._show_detail(None)
+        if self._reload_again:
+            self.reload()
+
+    def _on_load_failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self._reload_again = False
+        self.count_label.setText(self.tr("读取失败"))
+        show_error(self, exc)
+
+    def _show_lists(self) -> None:
+        for kind, label in self.list_labels.items():
+            info = self.active_lists.get(kind)
+            if info is None:
+                label.setText(self.tr("%1：<span style='color:#c62828'>未导入</span>").replace("%1", kind_label(kind)))
+                label.setToolTip("")
+            else:
+                label.setText(self.tr("%1：%2（%3 行）").replace("%1", kind_label(kind))
+                              .replace("%2", info.file_name).replace("%3", str(info.row_count)))
+                label.setToolTip(self.tr("%1 由 %2 导入于 %3").replace("%1", info.file_name)
+                                 .replace("%2", info.imported_by).replace("%3", local_time(info.imported_at)))
+
+    def _show_settings(self) -> None:
+        year = self.settings_values.get("graduation_year")
+        deadline = self.settings_values.get("waiver_deadline")
+        self.year_edit.setText(str(year) if year else "")
+        self.deadline_edit.setText(deadline.isoformat() if isinstance(deadline, dt.date) else "")
+
+    def _fill_finding_combo(self, rows: list[ReviewRow]) -> None:
+        keep = self.finding_combo.currentData()
+        counts = Counter(code for r in rows for code in {f.code for f in r.findings})
+        with_findings = sum(1 for r in rows if r.findings)
+        self.finding_combo.blockSignals(True)
+        self.finding_combo.clear()
+        self.finding_combo.addItem(self.tr("全部"), "")
+        self.finding_combo.addItem(self.tr("有问题 (%1)").replace("%1", str(with_findings)), ANY_FINDING)
+        self.finding_combo.addItem(self.tr("无问题 (%1)").replace("%1", str(len(rows) - with_findings)), NO_FINDING)
+        for code, (_office, label) in rules.FINDINGS.items():
+            self.finding_combo.addItem(f"{label} ({counts.get(code, 0)})", code)
+        self.finding_combo.setCurrentIndex(max(self.finding_combo.findData(keep), 0))
+        self.finding_combo.blockSignals(False)
+
+    # -- filtering and selection ------------------------------------------------------------------
+    def _on_filter_changed(self, *_args: object) -> None:
+        uuid = self.selected_uuid()
+        self._refilter()
+        if uuid and self.model.visible_row_of(uuid) >= 0:
+            self.select_candidate(uuid)
+        elif self.model.rowCount():
+            self.table.selectRow(0)
+        else:
+            self._show_detail(None)
+
+    def _refilter(self) -> None:
+        self.model.set_filter(self.search.text(), str(self.finding_combo.currentData() or ""),
+                              str(self.status_combo.currentData() or ""))
+        self.count_label.setText(self.tr("显示 %1 / 共 %2 人").replace("%1", str(self.model.rowCount()))
+                                 .replace("%2", str(self.model.total)))
+
+    def _on_search_return_pressed(self) -> None:
+        if self.model.rowCount():
+            self.table.setFocus()
+            self.table.selectRow(0)
+
+    def _on_find_triggered(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def selected_uuid(self) -> str:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return ""
+        return self.model.row_at(index.row()).uuid
+
+    def select_candidate(self, uuid: str) -> None:
+        row = self.model.visible_row_of(uuid)
+        if row < 0:
+            return
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
+        self._show_detail(self.model.row_at(row))
+
+    def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_detail(self.model.row_at(current.row()) if current.isValid() else None)
+
+    def _on_table_activated(self, _index: QModelIndex) -> None:
+        # Enter on a candidate: write the opinion.
+        if self.can_review:
+            self.opinion_edit.setFocus()
+
+    # -- the detail pane --------------------------------------------------------------------------
+    def _show_detail(self, row: ReviewRow | None) -> None:
+        previous = self._shown.uuid if self._shown else ""
+        self._shown = row
+        self.detail_empty.setVisible(row is None)
+        self.detail_scroll.setVisible(row is not None)
+        if row is None:
+            return
+        if row.uuid != previous:
+            self.opinion_error.clear_message()
+        self.detail_title.setText(self.tr("%1　%2　%3　状态：%4").replace("%1", row.name)
+                                  .replace("%2", row.student_no).replace("%3", row.class_name)
+                                  .replace("%4", row.status_label)
+                                  + (self.tr("（%1）").replace("%1", row.reason) if row.reason else ""))
+        waiver = row.waiver
+        if waiver is not None and waiver.active:
+            text = self.tr("已放弃报名考试资格（%1）：%2。附件1：%3").replace("%1", waiver.waived_on.isoformat()) \
+                .replace("%2", waiver.reason).replace("%3", self.tr("已签字交回") if waiver.form_signed
+                                                      else self.tr("未交回"))
+            self.waiver_label.setText(text)
+            self.waiver_label.show()
+        elif waiver is not None and waiver.revoked_at is not None:
+            self.waiver_label.setText(self.tr("曾放弃报名，已于 %1 撤回：%2").replace("%1", local_time(waiver.revoked_at))
+                                      .replace("%2", waiver.revoke_reason))
+            self.waiver_label.show()
+        else:
+            self.waiver_label.hide()
+        self._show_compare(row)
+        self.findings_list.clear()
+        for f in row.findings:
+            where = self.tr("（%1 第 %2 行）").replace("%1", kind_label(_OFFICE_KIND.get(f.office, ""))) \
+                .replace("%2", str(f.source_row)) if f.source_row else ""
+            item = QListWidgetItem(f"{rules.OFFICES.get(f.office, f.office)}｜{f.message}{where}")
+            item.setForeground(QBrush(DIFF_FG))
+            self.findings_list.addItem(item)
+        if not row.findings:
+            self.findings_list.addItem(QListWidgetItem(self.tr("没有比对问题。")))
+        # As tall as its lines (at most five, then it scrolls): the decisions must stay in view.
+        lines = sum(self.findings_list.sizeHintForRow(i) for i in range(min(self.findings_list.count(), 5)))
+        self.findings_list.setFixedHeight(lines + 2 * self.findings_list.frameWidth() + 4)
+        for r, (office, label) in enumerate(rules.OFFICES.items()):
+            d = row.decisions.get(office)
+            cells = [label, "", "", "", ""]
+            if d is not None:
+                cells = [label, self.tr("通过") if d.decision == "pass" else self.tr("不通过"), d.reviewer,
+                         local_time(d.decided_at)[:16], d.opinion]
+            else:
+                cells[1] = self.tr("未审核")
+            for c, value in enumerate(cells):
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                if c == 1 and d is not None:
+                    item.setForeground(QBrush(QColor("#2e7d32" if d.decision == "pass" else "#c62828")))
+                self.decisions_table.setItem(r, c, item)
+        waived = waiver is not None and waiver.active
+        reviewable = row.status in REVIEW_STATUSES
+        self.decide_box.setEnabled(reviewable and not waived)
+        self.waive_button.setEnabled(reviewable and not waived)
+        self.revoke_button.setEnabled(waived)
+        self.signed_check.blockSignals(True)
+        self.signed_check.setChecked(bool(waived and waiver.form_signed))
+        self.signed_check.setEnabled(waived)
+        self.signed_check.blockSignals(False)
+
+    def _show_compare(self, row: ReviewRow) -> None:
+        try:
+            sources = self.container.reference.source_rows(row.student_no, row.id_number, row.major)
+        except Exception as exc:  # the detail must still show what it can
+            show_error(self, exc)
+            sources = {k: [] for k in KINDS}
+        columns: list[tuple[str, SourceRow | None]] = [(self.tr("考生名单"), None)]
+        academic_loaded = self.active_lists.get("academic") is not None
+        for kind in KINDS:
+            for src in sources.get(kind, []):
+                columns.append((self.tr("%1 第 %2 行").replace("%1", kind_label(kind)).replace("%2", str(src.row)),
+                                src))
+        if academic_loaded and not sources.get("academic"):
+            columns.insert(1, (self.tr("%1（未找到）").replace("%1", kind_label("academic")), None))
+        roster = {"student_no": row.student_no, "name": row.name, "id_number": row.id_number,
+                  "class_name": row.class_name, "major": row.major, "intended_major": row.intended_major}
+        labels = {**LABELS, "class_name": self.tr("班级"), "intended_major": self.tr("报考专业（类）"),
+                  "major": self.tr("专科专业")}
+        # Marks from the findings: (column's source kind, row number) -> fields; roster fields.
+        marked: dict[tuple[str, int], set[str]] = {}
+        roster_marked: set[str] = set()
+        for f in row.findings:
+            names = set(_FINDING_FIELDS.get(f.code, ()))
+            roster_marked |= names & set(roster)
+            if f.source_row is not None:
+                marked.setdefault((_OFFICE_KIND.get(f.office, ""), f.source_row), set()).update(names)
+        keys = [k for k in _COMPARE_ROWS
+                if k in roster or any(src is not None and (src.fields.get(k) or k in ("student_no", "name",
+                                                                                     "id_number"))
+                                      for _t, src in columns)]
+        table = self.compare_table
+        table.clear()
+        table.setColumnCount(len(columns))
+        table.setRowCount(len(keys))
+        table.setHorizontalHeaderLabels([t for t, _s in columns])
+        table.setVerticalHeaderLabels([labels.get(k, k) for k in keys])
+        for c, (_title, src) in enumerate(columns):
+            for r, key in enumerate(keys):
+                if src is None:
+                    value = roster.get(key, "") if c == 0 else ""
+                else:
+                    value = {"student_no": src.student_no, "name": src.name,
+                             "id_number": src.id_number or src.fields.get("id_raw", "")}.get(key)
+                    if value is None:
+                        value = src.fields.get(key, "")
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                differs = False
+                if src is None and c == 0:
+                    differs = key in roster_marked
+                elif src is not None:
+                    differs = key in marked.get((src.kind, src.row), set())
+                    if key in ("student_no", "name", "id_number") and value and roster.get(key) \
+                            and rules.key_text(value) != rules.key_text(roster[key]):
+                        differs = True
+                if differs:
+                    item.setBackground(QBrush(DIFF_BG))
+                    item.setForeground(QBrush(DIFF_FG))
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                table.setItem(r, c, item)
+        if src_problems := [p for _t, s in columns if s is not None for p in s.problems]:
+            table.setToolTip("\n".join(src_problems))
+        else:
+            table.setToolTip("")
+        table.resizeColumnsToContents()
+        height = table.horizontalHeader().sizeHint().height() + table.verticalHeader().length() + 6
+        if table.horizontalScrollBar().isVisible() or table.horizontalHeader().length() > table.viewport().width():
+            height += table.horizontalScrollBar().sizeHint().height()
+        table.setFixedHeight(height)
+
+    # -- decisions --------------------------------------------------------------------------------
+    def _on_record_clicked(self) -> None:
+        row = self._shown
+        if row is None or not self.can_review or not self.decide_box.isEnabled():
+            return
+        office = str(self.office_combo.currentData())
+        passed = self.pass_radio.isChecked()
+        self.opinion_error.clear_message()
+        try:
+            updated = self.container.review.decide(self.actor, row.uuid, office, passed, self.opinion_edit.text())
+        except ValidationError as exc:
+            if exc.field == "opinion":
+                self.opinion_error.show_message(exc.message)
+                self.opinion_edit.setFocus()
+                return
+            show_error(self, exc)
+            return
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        self.opinion_edit.clear()
+        self._row_changed(updated)
+        self.table.setFocus()
+
+    def _row_changed(self, updated: ReviewRow) -> None:
+        self.model.replace_row(updated)
+        if self._shown is not None and self._shown.uuid == updated.uuid:
+            self._show_detail(updated)
+        self.review_changed.emit()
+
+    def _refresh_one(self, uuid: str) -> None:
+        try:
+            self._row_changed(self.container.review.get(uuid))
+        except Exception as exc:
+            show_error(self, exc)
+
+    # -- waivers ----------------------------------------------------------------------------------
+    def _open_waiver(self, mode: str) -> WaiverDialog | None:
+        row = self._shown
+        if row is None or not self.can_waive:
+            return None
+        dialog = WaiverDialog(self.container, self.actor, row.uuid, row.name, mode, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.waiver_changed.connect(self._refresh_one)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_waive_clicked(self) -> None:
+        self._open_waiver("add")
+
+    def _on_revoke_clicked(self) -> None:
+        self._open_waiver("revoke")
+
+    def _on_signed_check_toggled(self, checked: bool) -> None:
+        row = self._shown
+        if row is None:
+            return
+        try:
+            self.container.waivers.mark_signed(self.actor, row.uuid, checked)
+        except Exception as exc:
+            self.signed_check.blockSignals(True)
+            self.signed_check.setChecked(not checked)
+            self.signed_check.blockSignals(False)
+            show_error(self, exc)
+            return
+        self._refresh_one(row.uuid)
+
+    # -- settings ---------------------------------------------------------------------------------
+    def _on_save_settings_clicked(self) -> None:
+        if not self.can_settings:
+            return
+        self.settings_error.clear_message()
+        settings = self.container.settings
+        try:
+            year = settings.set(self.actor, "graduation_year", self.year_edit.text())
+            deadline = settings.set(self.actor, "waiver_deadline", self.deadline_edit.text())
+        except AppError as exc:
+            self.settings_error.show_message(exc.message)
+            return
+        self.settings_values.update(graduation_year=year, waiver_deadline=deadline)
+        self._show_settings()
+        self.settings_error.setStyleSheet("color: #2e7d32;")
+        self.settings_error.show_message(self.tr("已保存。毕业年份改动后请重新运行比对。"))
+        self.settings_error.setStyleSheet("color: #c0392b;")
+        self.review_changed.emit()
+
+    # -- lists, the run, approve all clean -------------------------------------------------------
+    def open_import(self, kind: str) -> ReferenceImportDialog | None:
+        if not self.can_import:
+            return None
+        if self.import_dialog is not None and self.import_dialog.isVisible():
+            self.import_dialog.raise_()
+            return self.import_dialog
+        dialog = ReferenceImportDialog(self.container, self.actor, self.runner, kind, self)
+        if self.ask_open_file is not None:
+            dialog.ask_open_file = self.ask_open_file
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.reference_imported.connect(self._on_import_dialog_reference_imported)
+        dialog.destroyed.connect(self._on_import_dialog_destroyed)
+        self.import_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_import_dialog_destroyed(self) -> None:
+        self.import_dialog = None
+
+    def _on_import_dialog_reference_imported(self, _result: object) -> None:
+        self.reload()
+        self.review_changed.emit()
+
+    def _on_run_triggered(self) -> None:
+        if not self.can_review:
+            return
+        review, actor = self.container.review, self.actor
+
+        def work(progress, cancel):
+            return review.run(actor, progress=progress, cancel=cancel)
+
+        run_with_progress(self.runner, self, self.tr("正在比对…"), work, on_success=self._on_run_done,
+                          on_error=lambda exc: show_error(self, exc))
+
+    def _on_run_done(self, result: object) -> None:
+        assert isinstance(result, RunResult)
+        self.reload()
+        self.review_changed.emit()
+        dialog = RunResultDialog(result, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dialog
+        dialog.open()
+
+    def _on_approve_triggered(self) -> None:
+        if not self.can_review:
+            return
+        dialog = ApproveDialog(self.model.rows, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda d=dialog: self._approve(d.office))
+        self.dialog = dialog
+        dialog.open()
+
+    def _approve(self, office: str) -> None:
+        review, actor = self.container.review, self.actor
+
+        def work(progress, cancel):
+            return review.approve_clean(actor, office, progress=progress, cancel=cancel)
+
+        run_with_progress(self.runner, self, self.tr("正在批量通过…"), work, on_success=self._on_approve_done,
+                          on_error=lambda exc: show_error(self, exc))
+
+    def _on_approve_done(self, result: object) -> None:
+        assert isinstance(result, ApproveResult)
+        office = self.tr("三个部门") if result.office == "all" else rules.OFFICES.get(result.office, result.office)
+        show_info(self, self.tr("一键通过"), self.tr("已为 %1 名考生记录“%2”审核通过（共 %3 条意见）。"
+                                                   "有比对问题未通过的 %4 名，已有意见保持不变的 %5 名。")
+                  .replace("%1", str(result.candidates)).replace("%2", office).replace("%3", str(result.approved))
+                  .replace("%4", str(result.skipped_with_findings)).replace("%5", str(result.skipped_decided)))
+        self.reload()
+        self.review_changed.emit()
+
