@@ -15,8 +15,8 @@ from app.errors import ValidationError
 
 # Spelled out rather than read from app.services.printing: importing reportlab for every
 # command would slow the CLI's start (bench/startup.py).
-FORM_HELP = ("附件1（waiver_form，须加 --student）、附件2（waiver_list）、附件3（summary）、"
-             "附件4（review_report）、公示（publicity）")
+FORM_HELP = ("waiver（附件1，须加 --student）、waiver-list（附件2）、summary（附件3）、"
+             "review-report（附件4）、publicity（公示）；也可写 附件1…附件4、公示")
 
 
 def _emit(obj: dict) -> None:

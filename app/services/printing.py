@@ -48,9 +48,12 @@ from db.session import Database
 # The form modules pull in reportlab (~0.15 s): imported on first use, not with the container.
 FORM_LABELS = {"waiver_form": "附件1", "waiver_list": "附件2", "summary": "附件3", "review_report": "附件4",
                "publicity": "公示"}
+# The names of DESIGN §7's command line (``print waiver|waiver-list|summary|review-report|publicity``).
+CLI_NAMES = {"waiver_form": "waiver", "waiver_list": "waiver-list", "summary": "summary",
+             "review_report": "review-report", "publicity": "publicity"}
 ALIASES = {"附件1": "waiver_form", "附件2": "waiver_list", "附件3": "summary", "附件4": "review_report",
-           "公示": "publicity", "waiver-form": "waiver_form", "waiver-list": "waiver_list",
-           "review-report": "review_report"}
+           "公示": "publicity", "waiver-form": "waiver_form",
+           **{cli: form for form, cli in CLI_NAMES.items()}}
 OFFICE_LABELS = {"academic": "教务处", "conduct": "学生处", "college": "二级学院"}
 REFERENCE_STEPS = {
     "academic": "教务处学籍核对",
@@ -96,7 +99,7 @@ def may_print(actor: Actor, form: str) -> bool:
 def form_key(name: str) -> str:
     key = ALIASES.get(name.strip(), name.strip())
     if key not in FORM_LABELS:
-        choices = "、".join(f"{label}（{form}）" for form, label in FORM_LABELS.items())
+        choices = "、".join(f"{label}（{CLI_NAMES[form]}）" for form, label in FORM_LABELS.items())
         raise ValidationError(f"未知的表格“{name}”。可打印的表格：{choices}。", "form")
     return key
 

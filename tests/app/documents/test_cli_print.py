@@ -62,3 +62,19 @@ def test_print_errors_are_in_chinese(desk, capsys, tmp_path: Path) -> None:
     cv2.imwrite(str(blank), np.full((300, 300, 3), 255, np.uint8))
     code, _, err = _cli(capsys, desk, "verify-page", str(blank))
     assert code == 1 and err.startswith("无法核对：")
+
+
+def test_form_names_of_the_command_line_contract(desk, capsys, tmp_path: Path) -> None:
+    """DESIGN §7 names the forms waiver, waiver-list, summary, review-report and publicity."""
+    waived = next(p for p in desk.all if p.status == "waived")
+    for name, form in (("waiver-list", "waiver_list"), ("review-report", "review_report"),
+                       ("summary", "summary"), ("publicity", "publicity")):
+        code, out, err = _cli(capsys, desk, "print", name, "--out", str(tmp_path / f"{name}.pdf"), "--json")
+        assert code == 0, err
+        assert json.loads(out)["form"] == form
+    code, out, err = _cli(capsys, desk, "print", "waiver", "--student", waived.student_no,
+                          "--out", str(tmp_path / "w.pdf"), "--json")
+    assert code == 0, err
+    assert json.loads(out)["form"] == "waiver_form"
+    code, _, err = _cli(capsys, desk, "print", "slips9", "--out", str(tmp_path / "x.pdf"))
+    assert code == 1 and "waiver-list（" not in err and "（waiver-list）" in err
