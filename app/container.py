@@ -14,8 +14,10 @@ from app.paths import DB_FILE, default_data_dir
 from app.services.audit import AuditService
 from app.services.audit_log import AuditLogService
 from app.services.candidates import CandidateService
+from app.services.capture import CaptureService
 from app.services.context import Actor, cli_actor
 from app.services.demo import DemoService
+from app.services.media import MediaStore
 from app.services.printing import PrintingService
 from app.services.reference import ReferenceService
 from app.services.review import ReviewService, WaiverService
@@ -43,6 +45,7 @@ class Container:
     reference: ReferenceService
     review: ReviewService
     waivers: WaiverService
+    capture: CaptureService
     backup_made: Path | None = None
     actor: Actor = field(default_factory=cli_actor)
 
@@ -63,7 +66,8 @@ class Container:
                 demo=DemoService(db, audit), audit_log=AuditLogService(db),
                 printing=PrintingService(db, audit),
                 settings=SettingsService(db, audit), reference=ReferenceService(db, audit),
-                review=ReviewService(db, audit), waivers=WaiverService(db, audit))
+                review=ReviewService(db, audit), waivers=WaiverService(db, audit),
+                capture=CaptureService(db, audit, MediaStore(data_dir / "media")))
         info = c.setup.info()
         if info:
             audit.desk_uuid, audit.desk_name = info.desk_uuid, info.desk_name

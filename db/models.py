@@ -249,3 +249,31 @@ class Document(Replicated, Base):
     created_by: Mapped[str] = mapped_column(String(64))
     row_count: Mapped[int] = mapped_column(Integer, default=0)
     pages: Mapped[str] = mapped_column(Text, default="")  # JSON: [{"page": 1, "keys": [...], "digest": "…"}]
+
+
+class Capture(Replicated, Base):
+    """One thing captured at the table: a photo, an ID-card side, chip data, a document, a fingerprint.
+
+    The file lives in the content-addressed media folder under its SHA-256; the row holds the hash
+    and the figures. A retake leaves the old row in place with ``active`` False (the history).
+    """
+
+    __tablename__ = "captures"
+    __table_args__ = (Index("ix_captures_candidate_kind", "candidate_id", "kind", "subkind", "active"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # photo | id_front | id_back | id_chip | document | fingerprint
+    subkind: Mapped[str] = mapped_column(String(32), default="")  # finger name, document kind
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    ext: Mapped[str] = mapped_column(String(8), default="")
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    quality: Mapped[str] = mapped_column(Text, default="")  # JSON figures of the checks
+    extra: Mapped[str] = mapped_column(Text, default="")  # JSON (chip data, corners…)
+    device: Mapped[str] = mapped_column(String(100), default="")
+    operator: Mapped[str] = mapped_column(String(64), default="")
+    desk_name: Mapped[str] = mapped_column(String(100), default="")
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    captured_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

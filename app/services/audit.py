@@ -108,6 +108,8 @@ ACTION_LABELS = {
     "waiver.signed": "放弃申请书签字",
     "setting.set": "修改设置",
     "document.print": "打印表格",
+    "capture.record": "现场采集",
+    "capture.override": "采集放行（未通过检查）",
 }
 
 

@@ -39,6 +39,73 @@ def _date(key: str, label: str) -> Callable[[object], dt.date | None]:
     return parse
 
 
+def _int(key: str, label: str, low: int, high: int) -> Callable[[object], int]:
+    def parse(value: object) -> int:
+        text = f.clean_text(value)
+        try:
+            number = int(text) if not isinstance(value, int) else value
+        except ValueError:
+            raise ValidationError(f"{label}“{text}”不是整数。", key) from None
+        if not low <= number <= high:
+            raise ValidationError(f"{label}应在 {low} 到 {high} 之间。", key)
+        return number
+
+    return parse
+
+
+def _bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = f.clean_text(value).lower()
+    if text in ("1", "true", "yes", "on", "是", "开"):
+        return True
+    if text in ("0", "false", "no", "off", "否", "关"):
+        return False
+    raise ValidationError(f"“{text}”不是开关值，请写“是”或“否”。", "value")
+
+
+def _name(key: str, label: str, optional: bool = False) -> Callable[[object], str]:
+    def parse(value: object) -> str:
+        text = f.clean_text(value)
+        if optional and not text:
+            return ""
+        if not text or len(text) > 64:
+            raise ValidationError(f"{label}不能为空，也不能超过 64 个字符。", key)
+        return text
+
+    return parse
+
+
+FINGERS = ("right_thumb", "right_index", "right_middle", "right_ring", "right_little",
+           "left_thumb", "left_index", "left_middle", "left_ring", "left_little")
+FINGER_LABELS = {"right_thumb": "右手拇指", "right_index": "右手食指", "right_middle": "右手中指",
+                 "right_ring": "右手无名指", "right_little": "右手小指", "left_thumb": "左手拇指",
+                 "left_index": "左手食指", "left_middle": "左手中指", "left_ring": "左手无名指",
+                 "left_little": "左手小指"}
+
+
+def _fingers(value: object) -> list[str]:
+    items = value if isinstance(value, (list, tuple)) else f.clean_text(value).replace("，", ",").split(",")
+    out = []
+    by_label = {v: k for k, v in FINGER_LABELS.items()}
+    for item in items:
+        name = by_label.get(str(item).strip(), str(item).strip())
+        if name not in FINGERS:
+            raise ValidationError(f"未知的手指“{item}”，可选：{'、'.join(FINGER_LABELS.values())}。",
+                                  "fingerprint_fingers")
+        if name not in out:
+            out.append(name)
+    if not out:
+        raise ValidationError("至少要采集一个手指。", "fingerprint_fingers")
+    return out
+
+
+def _photo_spec(value: object) -> dict:
+    if not isinstance(value, dict):
+        raise ValidationError("照片规格须为 JSON 对象。", "photo_spec")
+    return dict(value)
+
+
 @dataclass(frozen=True)
 class SettingDef:
     label: str
@@ -51,6 +118,19 @@ DEFINITIONS: dict[str, SettingDef] = {
     "waiver_deadline": SettingDef("放弃报名撤回截止日期", lambda: None, _date("waiver_deadline", "放弃报名撤回截止日期")),
     "publicity_start": SettingDef("公示开始日期", lambda: None, _date("publicity_start", "公示开始日期")),
     "publicity_end": SettingDef("公示结束日期", lambda: None, _date("publicity_end", "公示结束日期")),
+    # The capture station (issue 4). The photo spec is stored as given; app.photo.spec checks it.
+    "photo_spec": SettingDef("照片规格", dict, _photo_spec),
+    "photo_auto_capture": SettingDef("照片合格时自动拍摄", lambda: False, _bool),
+    "camera_driver": SettingDef("摄像头驱动", lambda: "opencv", _name("camera_driver", "摄像头驱动")),
+    "camera_index": SettingDef("摄像头编号", lambda: 0, _int("camera_index", "摄像头编号", 0, 16)),
+    "fingerprint_driver": SettingDef("指纹采集器驱动", lambda: "libfprint",
+                                     _name("fingerprint_driver", "指纹采集器驱动")),
+    "fingerprint_fingers": SettingDef("采集哪些手指", lambda: ["right_index", "right_middle"], _fingers),
+    "fingerprint_quality_threshold": SettingDef(
+        "指纹质量合格线", lambda: 40, _int("fingerprint_quality_threshold", "指纹质量合格线", 0, 100)),
+    "fingerprint_retries": SettingDef("指纹重试次数", lambda: 3, _int("fingerprint_retries", "指纹重试次数", 1, 10)),
+    # No chip reader until one is configured: a desk must never read made-up cards by default.
+    "idcard_driver": SettingDef("身份证阅读器驱动", lambda: "", _name("idcard_driver", "身份证阅读器驱动", True)),
 }
 # Kept by the services themselves, never typed in by a user.
 INTERNAL = {"review_last_run"}
