@@ -91,12 +91,12 @@ def test_reference_import_review_run_and_list(desk, capsys, tmp_path: Path) -> N
 
 def test_reference_import_problems_and_mapping(desk, capsys, tmp_path: Path) -> None:
     data, people = desk
-    path = write_xlsx(tmp_path / "cf.xlsx", [["学号", "姓名", "违纪情况"], [people[0].student_no, "x", "警告"]])
+    path = write_xlsx(tmp_path / "cf.xlsx", [["学号", "姓名", "记录"], [people[0].student_no, "x", "警告"]])
     code, out, err = run_json(capsys, "--data", data, "reference", "import", "conduct", path)
     assert code == 1 and out["error"]["kind"] == "mapping_needed" and "action" in out["error"]["fields"]
     assert "处分" in err
     code, out, _ = run_json(capsys, "--data", data, "reference", "import", "conduct", path,
-                            "--map", "违纪情况=action", "--dry-run")
+                            "--map", "记录=action", "--dry-run")
     assert code == 0 and out["dry_run"] and out["result"] is None
     bad = write_xlsx(tmp_path / "bad.xlsx", [["学号", "姓名", "身份证号"], ["2023", "张三", "123"]])
     code, text, _ = run(capsys, "--data", data, "reference", "import", "academic", bad)

@@ -117,11 +117,11 @@ def test_import_replaces_the_active_list(container, actor, tmp_path: Path) -> No
 
 
 def test_missing_columns_and_map_overrides(container, tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "m.xlsx", [["学号", "姓名", "违纪情况"], ["2023000001", "张三", "警告"]])
+    path = write_xlsx(tmp_path / "m.xlsx", [["学号", "姓名", "记录"], ["2023000001", "张三", "警告"]])
     with pytest.raises(ReferenceMappingNeeded) as info:
         container.reference.preview("conduct", path)
     assert info.value.mapping.missing_required == ["action"] and "处分" in info.value.message
-    preview = container.reference.preview("conduct", path, {"违纪情况": "action"})
+    preview = container.reference.preview("conduct", path, {"记录": "action"})
     assert preview.rows[0].data["action"] == "警告"
     preview = container.reference.preview("conduct", path, {"C": "处分"})  # a column letter and a label
     assert preview.rows[0].data["action"] == "警告"
@@ -161,3 +161,11 @@ def test_csv_list(container, actor, tmp_path: Path) -> None:
     container.reference.commit(actor, preview)
     [stored] = container.reference.lists()
     assert (stored.kind, stored.row_count, stored.active, stored.imported_by) == ("academic", 1, True, "admin")
+
+
+def test_conduct_lists_that_say_违纪_rather_than_处分(container, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "wj.xlsx", [["学号", "姓名", "违纪类型", "违纪时间", "是否解除处分"],
+                                             ["2023000001", "张三", "记过", "2024-05-01", "否"]])
+    preview = container.reference.preview("conduct", path)
+    assert preview.rows[0].data["action"] == "记过"
+    assert preview.rows[0].data["date"] is not None
