@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError
 
-from app import __version__, cli_documents
+from app import __version__, cli_documents, cli_fingerprint, cli_photo
 from app.container import Container
 from app.domain.candidate import FIELD_NAMES, LABELS, STATUS_LABELS
 from app.errors import AppError, NotFoundError, ValidationError
@@ -885,6 +885,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(ssub, "set", cmd_settings_set, "修改一项设置，例如 settings set publicity_start=2026-03-10（值为空则恢复默认）")
     p.add_argument("assignment", metavar="KEY=VALUE")
     cli_documents.register(sub, command)
+    cli_photo.register(sub, command)
+    cli_fingerprint.register(sub, command)
     return parser
 
 

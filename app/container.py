@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.devices.factory import Devices
 from app.paths import DB_FILE, default_data_dir
 from app.services.audit import AuditService
 from app.services.audit_log import AuditLogService
@@ -47,6 +48,8 @@ class Container:
     waivers: WaiverService
     capture: CaptureService
     backup_made: Path | None = None
+    # Camera, fingerprint and ID-card drivers, chosen by the settings and made on first use.
+    devices: Devices | None = None
     actor: Actor = field(default_factory=cli_actor)
 
     @classmethod
@@ -68,6 +71,7 @@ class Container:
                 settings=SettingsService(db, audit), reference=ReferenceService(db, audit),
                 review=ReviewService(db, audit), waivers=WaiverService(db, audit),
                 capture=CaptureService(db, audit, MediaStore(data_dir / "media")))
+        c.devices = Devices(c.settings.get)
         info = c.setup.info()
         if info:
             audit.desk_uuid, audit.desk_name = info.desk_uuid, info.desk_name
@@ -78,4 +82,6 @@ class Container:
         return self.data_dir / "media"
 
     def close(self) -> None:
+        if self.devices is not None:
+            self.devices.close()
         self.db.dispose()

@@ -14,8 +14,7 @@ cd "$ROOT"
 VENV="$ROOT/.venv"
 STAMP="$VENV/.setup-stamp"
 
-# The one list of Debian packages. Later issues add libfprint (libfprint-2-2, gir1.2-fprint-2.0)
-# and PostgreSQL here.
+# The one list of Debian packages (later: PostgreSQL for the central office's tests).
 SYSTEM_PACKAGES=(
     fonts-wqy-microhei  # CJK font for the UI and for PDFs (TrueType outlines: reportlab can embed it)
     xvfb xauth          # a real X display without a screen, for screenshots and xcb runs
@@ -26,6 +25,10 @@ SYSTEM_PACKAGES=(
     libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
     libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xfixes0 libxcb-xkb1
     libdbus-1-3 libfontconfig1 libglib2.0-0
+    # Fingerprint readers: libfprint and its GObject introspection data (the libfprint driver and
+    # its virtual_image test device), and what pip needs to build PyGObject (<3.51) against them.
+    libfprint-2-2 gir1.2-fprint-2.0 libgirepository1.0-dev libcairo2-dev pkg-config gobject-introspection
+    build-essential python3-dev  # PyGObject compiles; Debian's python3 needs its headers
 )
 
 say() { printf '[setup] %s\n' "$*" >&2; }
@@ -117,9 +120,11 @@ have="$(cat "$STAMP" 2>/dev/null || true)"
 if [ "$want" = "$have" ] && [ -x "$VENV/bin/regdesk" ]; then
     say "依赖已是最新 / dependencies up to date"
 else
-    say "安装 Python 依赖 / pip install -e '.[test,build]'"
+    # PyGObject (libfprint) only on Linux: elsewhere there is no libfprint to bind to.
+    extras="test,build$([ "$(uname -s)" = Linux ] && echo ,fingerprint || true)"
+    say "安装 Python 依赖 / pip install -e '.[$extras]'"
     "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off \
-        -e ".[test,build]" >&2
+        -e ".[$extras]" >&2
     printf '%s\n' "$want" >"$STAMP"
     say "完成 / done"
 fi

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# As ui.main does: Qt must not share GLib's default context with libfprint (see ui/main.py).
+os.environ.setdefault("QT_NO_GLIB", "1")
 
 # pytest's default ("prepend") import mode puts tests/ first on sys.path, where tests/app/ and
 # tests/ui/ would shadow the real packages as namespace packages; the repository root goes in

@@ -141,12 +141,24 @@ def self_test(args: argparse.Namespace, qt_args: list[str]) -> int:
         if font.family is None:
             _say(f"self-test failed: {font.message}", err=True)
             return 1
+        # Data files a bundle can lose: OpenCV's Haar cascades and the PDF font/renderer.
+        import numpy as np
+
         import ui.audit_view
         import ui.login_dialog
         import ui.main_window
+        import ui.print_view
+        import ui.review_view
         import ui.roster_view
         import ui.setup_wizard
-        import ui.users_view  # noqa: F401 - proves the build carries every view
+        import ui.station_view
+        import ui.users_view
+        import ui.verify_view  # noqa: F401 - proves the build carries every view
+        from app.documents.fonts import cjk_font
+        from app.photo.analysis import analyse
+
+        analyse(np.full((480, 640, 3), 240, np.uint8))
+        _say(f"pdf font: {cjk_font()}")
         _say(f"font: {font.family}")
         _say("self-test ok")
         return 0
@@ -162,6 +174,9 @@ def self_test(args: argparse.Namespace, qt_args: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args, qt_args = parse_args(sys.argv[1:] if argv is None else argv)
+    # libfprint's first device search runs on GLib's default main context; Qt's GUI thread must not
+    # be dispatching that context too, or GUI work could run on the fingerprint worker's thread.
+    os.environ.setdefault("QT_NO_GLIB", "1")
     if args.self_test:
         return self_test(args, qt_args)
 

@@ -36,6 +36,8 @@ GEOMETRY_KEY = "main_window/geometry"
 STATE_KEY = "main_window/state"
 # Who sees 资格审查: those who review, and 纪检监察 read-only (the view hides what a role may not do).
 REVIEW_PAGE_ROLES = ("admin", "secretary", "reviewer", "supervisor")
+# Who sees 现场确认 (the capture station): those who may capture (CaptureService's CAPTURERS).
+STATION_PAGE_ROLES = ("admin", "secretary", "counsellor")
 
 
 def app_settings() -> QSettings:
@@ -80,7 +82,11 @@ class MainWindow(QMainWindow):
         self.users_view = None
         self.review_view = None
         self.documents_view = None
+        self.station_view = None
         self._add_page("roster", self.tr("考生名单"), self.tr("查找、导入、修改考生信息"), self.roster_view)
+        if actor.role in STATION_PAGE_ROLES:
+            self._add_page("station", self.tr("现场确认"),
+                           self.tr("逐个考生拍照、拍身份证、采集指纹和证明材料"), None)
         self._add_page("audit", self.tr("审计记录"), self.tr("谁在何时改了什么，并校验审计链"), None)
         if actor.role in REVIEW_PAGE_ROLES:
             self._add_page("review", self.tr("资格审查"),
@@ -143,6 +149,11 @@ class MainWindow(QMainWindow):
 
             self.documents_view = DocumentsView(self.container, self.actor, self.runner, self)
             return self.documents_view
+        if key == "station":
+            from ui.station_view import StationView
+
+            self.station_view = StationView(self.container, self.actor, self.runner, self)
+            return self.station_view
         raise KeyError(key)
 
     def show_page(self, key: str) -> QWidget:
@@ -159,7 +170,7 @@ class MainWindow(QMainWindow):
             return
         key = self._keys[row]
         page = self.pages[key]
-        if key in ("audit", "users", "review", "documents") and getattr(self, f"{key}_view") is None:
+        if key in ("audit", "users", "review", "documents", "station") and getattr(self, f"{key}_view") is None:
             old = page
             page = self._build_page(key)
             index = self.stack.indexOf(old)

@@ -20,6 +20,7 @@ from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QDragEnterEvent, QDropEvent, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -124,12 +125,17 @@ class VerifyView(QWidget):
         self.open_button.setShortcut(QKeySequence.StandardKey.Open)
         self.open_button.setToolTip(self.tr("选择扫描的图片（PNG、JPEG…）或 PDF (Ctrl+O)"))
         self.open_button.clicked.connect(self._on_open_button_clicked)
+        self.camera_button = QPushButton(self.tr("用摄像头拍摄…"), self)
+        self.camera_button.setObjectName("cameraVerifyButton")
+        self.camera_button.setToolTip(self.tr("用本桌的摄像头拍下打印页并核验"))
+        self.camera_button.clicked.connect(self._on_camera_button_clicked)
         self.hint = QLabel(self.tr("也可以把扫描的图片或 PDF 拖到这里。每页左下角的二维码记录了文档编号和本页校验码。"),
                            self)
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #555;")
         top = QHBoxLayout()
         top.addWidget(self.open_button)
+        top.addWidget(self.camera_button)
         top.addWidget(self.hint, 1)
 
         self.summary = QLabel(self)
@@ -230,6 +236,21 @@ class VerifyView(QWidget):
 
         run_with_progress(self.runner, self, self.tr("正在核对…"), work, on_success=self._on_checked,
                           on_error=lambda exc: show_error(self, exc))
+
+    def make_camera_dialog(self):
+        """The camera dialog (a seam: tests hand in one with a mock camera)."""
+        from ui.verify_camera import CameraVerifyDialog
+
+        return CameraVerifyDialog(self.container, self)
+
+    def _on_camera_button_clicked(self) -> None:
+        try:
+            dialog = self.make_camera_dialog()
+        except Exception as exc:  # no camera driver configured, and the like
+            show_error(self, exc)
+            return
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.frame is not None:
+            self.verify_image(dialog.frame, self.tr("摄像头拍摄"))
 
     def verify_image(self, image, source: str = "") -> None:
         """Check one image in memory (BGR numpy array), e.g. a camera frame."""

@@ -26,7 +26,7 @@ from app.services.context import ROLES, Actor, require_role
 from app.services.setup import SetupService
 from app.tasks import CancelToken, Progress, no_progress
 from db.bulk import bulk_insert
-from db.models import Candidate, College, User, new_uuid, utcnow
+from db.models import Candidate, College, Setting, User, new_uuid, utcnow
 from db.session import Database
 
 COHORT = 2023  # the 2023级 sits the 专升本 exam in its final year
@@ -328,6 +328,23 @@ class DemoService:
             created.append(username)
         return tuple(created)
 
+    def _use_mock_devices(self, actor: Actor) -> None:
+        """A demo desk captures from the simulated camera, fingerprint reader and chip reader.
+
+        Only unset driver settings are filled in: a demo folder someone pointed at real devices keeps them.
+        """
+        from app.services.settings import DEFINITIONS
+
+        with self.db.transaction() as s:
+            for key in ("camera_driver", "fingerprint_driver", "idcard_driver"):
+                if s.get(Setting, key) is not None:
+                    continue
+                s.add(Setting(key=key, value='"mock"', updated_at=utcnow(), updated_by=actor.username))
+                s.flush()
+                self.audit.record(s, actor.username, "setting.set", entity_type="setting", entity_uuid=key,
+                                  summary=f"{DEFINITIONS[key].label}：mock（演示模式使用模拟设备）",
+                                  before={key: None}, after={key: "mock"})
+
     def setup_demo_install(self, actor: Actor = DEMO_ACTOR, n: int = 600, seed: int = 2026, *,
                            progress: Progress | None = None,
                            cancel: CancelToken | None = None) -> DemoResult:
@@ -342,6 +359,7 @@ class DemoService:
                                   admin_username=DEMO_ADMIN, admin_name="系统管理员",
                                   admin_password=DEMO_PASSWORD, actor=actor.username)
             initialised = True
+        self._use_mock_devices(actor)
         with self.db.read() as s:
             existing = s.scalar(select(func.count()).select_from(Candidate)) or 0
             if existing:

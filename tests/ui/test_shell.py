@@ -209,7 +209,7 @@ def click_nav(qtbot, w: MainWindow, text: str) -> None:
 def test_admin_sees_roster_audit_and_users(qtbot, container, actor, settings, make_candidate_raw):
     container.candidates.create(actor, make_candidate_raw(1))
     w = make_window(qtbot, container, actor, settings)
-    assert nav_texts(w) == ["考生名单", "审计记录", "资格审查", "打印与核验", "用户管理"]
+    assert nav_texts(w) == ["考生名单", "现场确认", "审计记录", "资格审查", "打印与核验", "用户管理"]
     assert w.windowTitle() == "RegDesk 专升本报名工作台 — 信息工程学院"
     assert isinstance(w.stack.currentWidget(), RosterView)
     assert w.roster_view.model.total_count == 1
@@ -227,7 +227,7 @@ def test_counsellor_does_not_see_user_accounts(qtbot, container, actor, settings
     container.setup.create_user(actor, "fdy01", "李红", "counsellor", "Passw0rd9")
     counsellor = container.setup.login("fdy01", "Passw0rd9")
     w = make_window(qtbot, container, counsellor, settings)
-    assert nav_texts(w) == ["考生名单", "审计记录", "打印与核验"]
+    assert nav_texts(w) == ["考生名单", "现场确认", "审计记录", "打印与核验"]
     texts = [lbl.text() for lbl in w.statusBar().findChildren(QLabel)]
     assert "用户：李红（fdy01） · 辅导员" in texts
 
@@ -246,7 +246,7 @@ def test_keyboard_switches_areas(qtbot, container, actor, settings):
     w = make_window(qtbot, container, actor, settings)
     w.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
-    QTest.keyClick(w, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(w, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert isinstance(w.stack.currentWidget(), AuditView)
     QTest.keyClick(w, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert isinstance(w.stack.currentWidget(), RosterView)
@@ -324,7 +324,7 @@ def test_demo_start_generates_data_prefills_login_and_shows_the_roster(qtbot, qa
         qtbot.addWidget(w)
         assert w.isVisible() and "演示模式" in w.windowTitle()
         assert w.roster_view.model.total_count == container.candidates.count() >= 500
-        assert nav_texts(w) == ["考生名单", "审计记录", "资格审查", "打印与核验", "用户管理"]
+        assert nav_texts(w) == ["考生名单", "现场确认", "审计记录", "资格审查", "打印与核验", "用户管理"]
     finally:
         qapp.setQuitOnLastWindowClosed(quit_setting)
         container.close()

@@ -111,3 +111,35 @@ def test_a_bad_file_is_reported(qtbot, container, tmp_path: Path) -> None:
     box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
     assert "坏.pdf" in box.text()
     box.close()
+
+
+def test_a_page_photographed_with_the_desk_camera(qtbot, container, printed, tmp_path: Path) -> None:
+    """拍照核验: the camera looks at the page's QR corner; Space takes the frame and checks it."""
+    from PySide6.QtCore import QTimer
+
+    from app.devices.camera import MockCamera
+    from app.devices.factory import Devices
+
+    _result, scan, uuid, name, _phone = printed
+    page = cv2.imdecode(np.fromfile(str(scan), dtype=np.uint8), cv2.IMREAD_COLOR)
+    h, w = page.shape[:2]
+    corner = tmp_path / "camera-view.png"  # what a webcam held over the bottom-left corner sees
+    cv2.imencode(".png", page[h * 3 // 5:, : w // 2])[1].tofile(str(corner))
+    container.devices = Devices(container.settings.get, drivers={"camera": MockCamera(str(corner))})
+    with container.db.transaction() as s:
+        s.scalar(select(Candidate).where(Candidate.uuid == uuid)).phone = "13700000000"
+    view = make_view(qtbot, container)
+
+    def take_photo() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert dialog is not None and dialog.objectName() == "cameraVerifyDialog"
+        qtbot.waitUntil(lambda: dialog.preview.result is not None, timeout=10_000)
+        assert "已找到二维码" in dialog.hint.text()
+        qtbot.keyClick(dialog, Qt.Key.Key_Space)
+
+    QTimer.singleShot(0, take_photo)
+    with qtbot.waitSignal(view.verified, timeout=20_000) as sig:
+        qtbot.mouseClick(view.camera_button, Qt.MouseButton.LeftButton)
+    (check,) = sig.args[0]
+    assert check.status == "differs"
+    assert view.differences.item(0, 0).text() == name

@@ -1,0 +1,392 @@
+"""Cameras: the ``Camera`` interface, the OpenCV driver for webcams and a mock for the demo and tests.
+
+A camera delivers BGR uint8 frames from ``read()``. A camera that goes away raises ``Unplugged``
+from ``read()``; one that is not there raises ``NoDevice`` from ``open()``. The UI recovers by
+reopening when ``list_devices()`` shows the camera again. Drivers are chosen by name (setting
+``camera_driver``) through ``CAMERAS``.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from app.devices.base import DeviceInfo, NoDevice, Registry, Unplugged
+
+MSG_NO_CAMERA = "未检测到摄像头，请检查连接"
+MSG_UNPLUGGED = "摄像头已断开，请检查连接，重新连接后会自动恢复"
+
+
+class Camera(ABC):
+    """One camera. Not thread-safe: one thread opens, reads and closes it."""
+
+    driver_name = ""  # the driver's registry name
+
+    @abstractmethod
+    def list_devices(self) -> list[DeviceInfo]:
+        """The cameras this driver can open now (may take a moment: it probes)."""
+
+    @abstractmethod
+    def open(self, device_id: str = "0", width: int = 1280, height: int = 720) -> None:
+        """Start the camera; raises ``NoDevice``. The frame size is a request: check ``frame_size``."""
+
+    @abstractmethod
+    def read(self) -> np.ndarray:
+        """The next frame (BGR uint8), waiting for it; raises ``Unplugged`` or ``NoDevice``."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the camera; safe to call twice."""
+
+    @property
+    @abstractmethod
+    def fps(self) -> float:
+        """Frames per second the camera delivers (its claim, or the mock's pace)."""
+
+    @property
+    @abstractmethod
+    def is_open(self) -> bool: ...
+
+    frame_size: tuple[int, int] = (0, 0)  # width, height of the frames read() returns
+
+    def __enter__(self) -> Camera:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# -- OpenCV --------------------------------------------------------------------------------------
+def _backends() -> list[int]:
+    if sys.platform.startswith("win"):
+        # DirectShow opens most USB webcams fastest and honours MJPG; Media Foundation is the fallback.
+        return [cv2.CAP_DSHOW, cv2.CAP_MSMF]
+    if sys.platform.startswith("linux"):
+        return [cv2.CAP_V4L2]
+    if sys.platform == "darwin":
+        return [cv2.CAP_AVFOUNDATION]
+    return [cv2.CAP_ANY]
+
+
+class OpenCVCamera(Camera):
+    """A webcam through ``cv2.VideoCapture``; ``device_id`` is an index ("0") or a stream/file path.
+
+    A path or URL (an IP camera, or a video file in tests) goes through the very same code as a
+    webcam; for a file, the end of the file reads as the camera going away.
+    """
+
+    driver_name = "opencv"
+    MAX_INDEX = 5
+    READ_RETRIES = 3  # a USB hiccup drops a frame or two; more than this is an unplugged camera
+
+    def __init__(self, backends: Sequence[int] | None = None) -> None:
+        self._backends = list(backends) if backends is not None else _backends()
+        self._cap: cv2.VideoCapture | None = None
+        self._device = ""
+        self._fps = 0.0
+        self._first: np.ndarray | None = None  # the frame open() read to prove the camera works
+        self.frame_size = (0, 0)
+
+    def list_devices(self) -> list[DeviceInfo]:
+        out: list[DeviceInfo] = []
+        for index in self._candidate_indexes():
+            cap = self._try_open(str(index), probe=True)
+            if cap is not None:
+                cap.release()
+                out.append(DeviceInfo(str(index), self._device_name(index), self.driver_name))
+        return out
+
+    def _candidate_indexes(self) -> list[int]:
+        if sys.platform.startswith("linux"):
+            # Opening a missing index costs time; V4L2 shows its nodes (metadata nodes are weeded
+            # out by the probe, which reads a frame).
+            nodes = sorted(int(p.removeprefix("/dev/video")) for p in glob.glob("/dev/video*")
+                           if p.removeprefix("/dev/video").isdigit())
+            return [n for n in nodes if n <= 63]
+        return list(range(self.MAX_INDEX + 1))
+
+    @staticmethod
+    def _device_name(index: int) -> str:
+        sysfs = Path(f"/sys/class/video4linux/video{index}/name")
+        try:
+            return f"{sysfs.read_text(encoding='utf-8').strip()}（{index}）"
+        except OSError:
+            return f"摄像头 {index}"
+
+    def _try_open(self, device_id: str, probe: bool = False, width: int = 0,
+                  height: int = 0) -> cv2.VideoCapture | None:
+        source: int | str = int(device_id) if device_id.isdigit() else device_id
+        backends = self._backends if isinstance(source, int) else [cv2.CAP_ANY]
+        for backend in backends:
+            cap = cv2.VideoCapture(source, backend)
+            if not cap.isOpened():
+                cap.release()
+                continue
+            if width and height and isinstance(source, int):
+                # MJPG first: uncompressed 720p does not fit USB 2 at full frame rate.
+                cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*"MJPG"))
+                cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+                cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+                cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # the newest frame, not a queue of stale ones
+            ok, frame = cap.read()
+            if ok and frame is not None:
+                if not probe:
+                    self._first = frame
+                return cap
+            cap.release()
+        return None
+
+    def open(self, device_id: str = "0", width: int = 1280, height: int = 720) -> None:
+        self.close()
+        cap = self._try_open(str(device_id), width=width, height=height)
+        if cap is None:
+            raise NoDevice(MSG_NO_CAMERA, device=str(device_id))
+        self._cap = cap
+        self._device = str(device_id)
+        fps = cap.get(cv2.CAP_PROP_FPS)
+        self._fps = float(fps) if fps and 1 <= fps <= 240 else 30.0
+        h, w = self._first.shape[:2]
+        self.frame_size = (w, h)
+
+    def read(self) -> np.ndarray:
+        if self._cap is None:
+            raise NoDevice(MSG_NO_CAMERA, device=self._device)
+        first = getattr(self, "_first", None)
+        if first is not None:
+            self._first = None
+            return first
+        for attempt in range(self.READ_RETRIES):
+            ok, frame = self._cap.read()
+            if ok and frame is not None:
+                return frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+            if attempt + 1 < self.READ_RETRIES:
+                time.sleep(0.02)
+        self.close()
+        raise Unplugged(MSG_UNPLUGGED, device=self._device)
+
+    def close(self) -> None:
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+        self._first = None
+
+    @property
+    def fps(self) -> float:
+        return self._fps
+
+    @property
+    def is_open(self) -> bool:
+        return self._cap is not None
+
+
+# -- mock ----------------------------------------------------------------------------------------
+class MockCamera(Camera):
+    """A complete camera without hardware: image files, a video file or a generated scene.
+
+    ``source``: None for the generated head-and-shoulders scene; an image path or a list of them
+    (cycled); a video path (looped); or a callable ``(index, width, height) -> frame``. Frames are
+    fitted into the opened size (the border pixels repeated where the aspect differs). ``read`` is
+    paced to ``fps`` like a real camera unless ``paced=False``.
+
+    Scripting: ``unplug_after`` frames the camera goes away (``read`` raises ``Unplugged``, then
+    ``open`` raises ``NoDevice`` and ``list_devices`` is empty) until ``replug()`` — or, with
+    ``replug_after`` seconds, by itself. ``unplug()`` does the same at any moment, from any thread.
+    """
+
+    driver_name = "mock"
+    DEVICE = DeviceInfo("mock0", "模拟摄像头", "mock")
+
+    def __init__(self, source: str | os.PathLike | Sequence[str | os.PathLike]
+                 | Callable[[int, int, int], np.ndarray] | None = None, *, fps: float = 30.0,
+                 paced: bool = True, unplug_after: int | None = None, replug_after: float | None = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+        self._source = source
+        self._fps = float(fps)
+        self.paced = paced
+        self.unplug_after = unplug_after
+        self.replug_after = replug_after
+        self._clock, self._sleep = clock, sleep
+        self._lock = threading.Lock()
+        self._plugged = True
+        self._unplugged_at = 0.0
+        self._open = False
+        self._stale = False  # unplugged while open: this handle stays dead even after a replug
+        self._images: list[np.ndarray] = []
+        self._video: cv2.VideoCapture | None = None
+        self._scene: np.ndarray | None = None
+        self.frames_read = 0
+        self._next_at = 0.0
+        self.frame_size = (0, 0)
+
+    # scripting
+    def unplug(self) -> None:
+        with self._lock:
+            self._plugged = False
+            self._unplugged_at = self._clock()
+            self._stale = self._open
+
+    def replug(self) -> None:
+        with self._lock:
+            self._plugged = True
+
+    def _is_plugged(self) -> bool:
+        with self._lock:
+            if not self._plugged and self.replug_after is not None \
+                    and self._clock() - self._unplugged_at >= self.replug_after:
+                self._plugged = True
+            return self._plugged
+
+    # Camera
+    def list_devices(self) -> list[DeviceInfo]:
+        return [self.DEVICE] if self._is_plugged() else []
+
+    def open(self, device_id: str = "mock0", width: int = 1280, height: int = 720) -> None:
+        self.close()
+        if not self._is_plugged():
+            raise NoDevice(MSG_NO_CAMERA, device=device_id)
+        self.frame_size = (int(width), int(height))
+        self._load()
+        with self._lock:
+            self._open, self._stale = True, False
+        self.frames_read = 0
+        self._next_at = self._clock()
+
+    def _load(self) -> None:
+        src = self._source
+        self._images, self._video, self._scene = [], None, None
+        if src is None or callable(src):
+            return
+        paths = [src] if isinstance(src, str | os.PathLike) else list(src)
+        if not paths:
+            raise NoDevice("模拟摄像头没有可播放的画面。")
+        for path in paths:
+            image = _imread(Path(path))
+            if image is None and len(paths) == 1:
+                video = cv2.VideoCapture(str(path))
+                # FFmpeg "opens" many a non-video; only a frame read proves it plays.
+                if video.isOpened() and video.read()[0]:
+                    video.set(cv2.CAP_PROP_POS_FRAMES, 0)
+                    self._video = video
+                    return
+                video.release()
+            if image is None:
+                raise NoDevice(f"模拟摄像头无法读取文件：{path}")
+            self._images.append(_fit(image, *self.frame_size))
+
+    def read(self) -> np.ndarray:
+        with self._lock:
+            if not self._open:
+                raise NoDevice(MSG_NO_CAMERA, device=self.DEVICE.id)
+            stale = self._stale
+        if stale or not self._is_plugged():
+            with self._lock:
+                self._stale = True
+            raise Unplugged(MSG_UNPLUGGED, device=self.DEVICE.id)
+        if self.unplug_after is not None and self.frames_read >= self.unplug_after:
+            self.unplug_after = None
+            self.unplug()
+            raise Unplugged(MSG_UNPLUGGED, device=self.DEVICE.id)
+        if self.paced:
+            now = self._clock()
+            if self._next_at > now:
+                self._sleep(self._next_at - now)
+            # Late frames do not bunch up: the schedule restarts from now.
+            self._next_at = max(self._next_at, now) + 1.0 / self._fps
+        frame = self._frame(self.frames_read)
+        self.frames_read += 1
+        return frame
+
+    def _frame(self, index: int) -> np.ndarray:
+        width, height = self.frame_size
+        if callable(self._source):
+            return _fit(self._source(index, width, height), width, height)
+        if self._video is not None:
+            ok, frame = self._video.read()
+            if not ok:
+                self._video.set(cv2.CAP_PROP_POS_FRAMES, 0)
+                ok, frame = self._video.read()
+                if not ok:
+                    raise Unplugged("模拟摄像头的视频无法播放。", device=self.DEVICE.id)
+            return _fit(frame, width, height)
+        if self._images:
+            return self._images[index % len(self._images)].copy()
+        if self._scene is None:
+            self._scene = generated_scene(width, height)
+        # A gentle sway, so that the preview visibly moves.
+        dx = round(6 * np.sin(index / 15))
+        return np.roll(self._scene, dx, axis=1)
+
+    def close(self) -> None:
+        with self._lock:
+            self._open = False
+        if self._video is not None:
+            self._video.release()
+            self._video = None
+
+    @property
+    def fps(self) -> float:
+        return self._fps
+
+    @property
+    def is_open(self) -> bool:
+        return self._open
+
+
+def _imread(path: Path) -> np.ndarray | None:
+    """cv2.imread cannot open non-ASCII paths on Windows; decoding the bytes always works."""
+    try:
+        data = np.fromfile(str(path), dtype=np.uint8)
+    except OSError:
+        return None
+    if data.size == 0:
+        return None
+    return cv2.imdecode(data, cv2.IMREAD_COLOR)
+
+
+def _fit(image: np.ndarray, width: int, height: int) -> np.ndarray:
+    """``image`` scaled to fit ``width × height``, the rest filled by repeating its border."""
+    if image.ndim == 2:
+        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    h, w = image.shape[:2]
+    if (w, h) == (width, height):
+        return image
+    k = min(width / w, height / h)
+    nw, nh = max(1, round(w * k)), max(1, round(h * k))
+    image = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_LINEAR)
+    left, top = (width - nw) // 2, (height - nh) // 2
+    return cv2.copyMakeBorder(image, top, height - nh - top, left, width - nw - left, cv2.BORDER_REPLICATE)
+
+
+def generated_scene(width: int = 1280, height: int = 720) -> np.ndarray:
+    """A drawn head and shoulders before a light-blue wall, for the demo without a camera.
+
+    Drawn so that the face detector finds the face and the exam checks pass, with a fixed film of
+    sensor-like noise: a flat drawing would not even fill a 20 KB JPEG.
+    """
+    frame = np.empty((height, width, 3), np.uint8)
+    frame[:] = (255, 197, 100)  # light blue, BGR
+    cx, k = width // 2, height / 720
+    skin, hair, shirt = (150, 180, 225), (40, 50, 60), (90, 60, 40)
+    cv2.ellipse(frame, (cx, int(760 * k)), (int(330 * k), int(260 * k)), 0, 180, 360, shirt, -1)
+    cv2.rectangle(frame, (cx - int(45 * k), int(380 * k)), (cx + int(45 * k), int(520 * k)), skin, -1)
+    cv2.ellipse(frame, (cx, int(250 * k)), (int(125 * k), int(160 * k)), 0, 0, 360, hair, -1)
+    cv2.ellipse(frame, (cx, int(290 * k)), (int(105 * k), int(135 * k)), 0, 0, 360, skin, -1)
+    for side in (-1, 1):
+        cv2.ellipse(frame, (cx + side * int(42 * k), int(268 * k)), (int(16 * k), int(8 * k)), 0, 0, 360,
+                    (60, 50, 50), -1)
+    cv2.ellipse(frame, (cx, int(350 * k)), (int(35 * k), int(12 * k)), 0, 0, 180, (80, 80, 170), 3)
+    noise = np.random.default_rng(0).normal(0, 3.0, frame.shape)
+    return np.clip(frame + noise, 0, 255).astype(np.uint8)
+
+
+CAMERAS = Registry("camera", {"opencv": "app.devices.camera:OpenCVCamera", "mock": "app.devices.camera:MockCamera"},
+                   "regdesk.camera_drivers")

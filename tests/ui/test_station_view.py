@@ -1,0 +1,298 @@
+"""The capture station, driven like a counsellor: scan, F-keys, Space, F9, Ctrl+N, with scripted devices."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton
+
+from app.devices.base import DeviceInfo
+from app.devices.factory import Devices
+from ui.camera_preview import LIVE, UNPLUGGED
+from ui.station_steps import CornerDialog, FingerprintDialog, OverrideDialog
+from ui.station_view import StationView
+from ui.tasks import TaskRunner
+
+
+# -- frames -----------------------------------------------------------------------------------------
+def exam_shot() -> np.ndarray:
+    """skimage's astronaut made into a proper exam shot: head and shoulders, upscaled, on even grey."""
+    from skimage import data
+
+    src = data.astronaut()[:, :, ::-1]
+    frame = np.full((720, 1280, 3), (240, 240, 240), np.uint8)
+    region = np.ascontiguousarray(src[10:330, 110:350])
+    mask = np.zeros(region.shape[:2], np.uint8)
+    cv2.ellipse(mask, (110, 95), (68, 92), 0, 0, 360, 255, -1)
+    cv2.rectangle(mask, (20, 170), (240, 320), 255, -1)
+    region = cv2.resize(region, None, fx=1.75, fy=1.75, interpolation=cv2.INTER_CUBIC)
+    mask = cv2.resize(mask, None, fx=1.75, fy=1.75)
+    h, w = region.shape[:2]
+    x0, y0 = (1280 - w) // 2, 720 - h
+    roi = frame[y0:y0 + h, x0:x0 + w]
+    roi[mask > 0] = region[mask > 0]
+    return frame
+
+
+def card_shot() -> np.ndarray:
+    """A light ID-1 card with printed-looking detail on a dark desk, slightly rotated."""
+    frame = np.full((720, 1280, 3), 45, np.uint8)
+    card = np.full((540, 856, 3), (225, 232, 238), np.uint8)
+    rng = np.random.default_rng(4)
+    for i in range(9):
+        cv2.putText(card, f"ID 4101 0220 0201 {i:04d}", (40, 60 + 52 * i), cv2.FONT_HERSHEY_SIMPLEX, 1.1,
+                    (40, 40, 60), 2, cv2.LINE_AA)
+    card[:, :, 0] = np.clip(card[:, :, 0].astype(int) + rng.integers(-6, 6, card.shape[:2]), 0, 255)
+    src = np.float32([[0, 0], [856, 0], [856, 540], [0, 540]])
+    dst = np.float32([[230, 110], [1060, 140], [1040, 660], [210, 630]])
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    warped = cv2.warpPerspective(card, matrix, (1280, 720))
+    mask = cv2.warpPerspective(np.full((540, 856), 255, np.uint8), matrix, (1280, 720))
+    frame[mask > 0] = warped[mask > 0]
+    return frame
+
+
+class ScreenCamera:
+    """The real MockCamera playing whatever the test puts in front of it (``show``)."""
+
+    def __init__(self, frame: np.ndarray) -> None:
+        from app.devices.camera import MockCamera
+
+        self._frame = frame
+        self.mock = MockCamera(lambda _i, _w, _h: self._frame, fps=30)
+        self.opens = 0
+        real_open = self.mock.open
+
+        def counting_open(*args, **kwargs):
+            real_open(*args, **kwargs)
+            self.opens += 1
+
+        self.mock.open = counting_open  # type: ignore[method-assign]
+
+    def show(self, frame: np.ndarray) -> None:
+        self._frame = frame
+
+
+class ScriptedReader:
+    """An ID-card reader test double returning one chip record."""
+
+    driver_name = "test-reader"
+
+    def __init__(self, chip) -> None:
+        self.chip = chip
+
+    def open(self, device_id: str = ""):
+        return DeviceInfo("r0", "测试阅读器", "test")
+
+    def read(self, timeout_s: float = 10.0, cancel=None, *, subject=None):
+        return self.chip
+
+    def close(self) -> None:
+        pass
+
+
+# -- fixtures ---------------------------------------------------------------------------------------
+@pytest.fixture
+def camera() -> ScreenCamera:
+    return ScreenCamera(exam_shot())
+
+
+@pytest.fixture
+def station(qtbot, container, actor, make_candidate_raw, camera):
+    from app.devices.fingerprint_mock import MockFingerprint
+
+    container.candidates.create(actor, make_candidate_raw(1))
+    container.candidates.create(actor, make_candidate_raw(2, category="退役大学生士兵", veteran_service_start="2019-09-01",
+                                                        veteran_service_end="2021-09-01"))
+    devices = Devices(container.settings.get, mock=True,
+                      drivers={"camera": camera.mock, "fingerprint": MockFingerprint()})
+    view = StationView(container, actor, TaskRunner(synchronous=True), devices=devices, retry_s=0.1)
+    qtbot.addWidget(view)
+    view.resize(1180, 680)
+    view.show()
+    qtbot.waitExposed(view)
+    yield view
+    view.stop_camera()
+
+
+def scan(qtbot, view: StationView, text: str) -> None:
+    view.search.setFocus()
+    qtbot.keyClicks(view.search, text)
+    qtbot.keyClick(view.search, Qt.Key.Key_Return)
+
+
+def step_texts(view: StationView) -> list[str]:
+    return [view.steps.item(i).text() for i in range(view.steps.count())]
+
+
+def wait_ok(qtbot, view: StationView, ok: bool = True) -> None:
+    qtbot.waitUntil(lambda: view.preview.result is not None and bool(view.preview.result.ok) == ok, timeout=8000)
+
+
+# -- tests ------------------------------------------------------------------------------------------
+def test_scan_student_number_shows_checklist(qtbot, station):
+    scan(qtbot, station, "2023000001")
+    assert "2023000001" in station.who.text()
+    texts = step_texts(station)
+    assert [t.split()[2] for t in texts] == ["照片", "身份证正面", "身份证背面", "指纹：右手食指", "指纹：右手中指"]
+    assert all(t.startswith("○") for t in texts)
+    scan(qtbot, station, "2023000002")
+    assert step_texts(station)[-1].split()[2] == "退役证"
+    scan(qtbot, station, "9999")
+    assert station.search_error.isVisible() and "找不到考生" in station.search_error.text()
+
+
+def test_space_with_a_good_shot_stores_the_photo(qtbot, station, container):
+    qtbot.waitUntil(lambda: station.preview.state == LIVE, timeout=5000)
+    scan(qtbot, station, "2023000001")
+    qtbot.keyClick(station.preview, Qt.Key.Key_F1)
+    wait_ok(qtbot, station)
+    assert "合格" in station.hints.text()
+    with qtbot.waitSignal(station.capture_stored, timeout=5000) as stored:
+        qtbot.keyClick(station.preview, Qt.Key.Key_Space)
+    info = stored.args[0]
+    assert info.kind == "photo" and info.width == 480 and info.height == 640
+    assert 20 * 1024 <= info.size_bytes <= 40_000
+    assert [h.kind for h in container.capture.history("2023000001")] == ["photo"]
+    assert step_texts(station)[0].startswith("✓")
+    # The station moves on to the next camera step by itself.
+    assert station.mode == "id_front"
+    assert station.thumb.pixmap() is not None and not station.thumb.pixmap().isNull()
+    # A retake replaces it; the old one stays in the history, shown as replaced.
+    qtbot.keyClick(station.preview, Qt.Key.Key_F1)
+    wait_ok(qtbot, station)
+    with qtbot.waitSignal(station.capture_stored, timeout=5000):
+        qtbot.keyClick(station.preview, Qt.Key.Key_Space)
+    history = container.capture.history("2023000001", "photo")
+    assert [h.active for h in history] == [True, False]
+    assert any("已被重拍替换" in station.history.item(i).text() for i in range(station.history.count()))
+
+
+def test_bad_frame_is_refused_with_hint_then_overridden_with_reason(qtbot, station, container, camera):
+    scan(qtbot, station, "2023000001")
+    dark = (exam_shot().astype(np.float32) * 0.18).astype(np.uint8)
+    camera.show(dark)
+    wait_ok(qtbot, station, ok=False)
+    with qtbot.waitSignal(station.capture_refused, timeout=3000) as refused:
+        qtbot.keyClick(station.preview, Qt.Key.Key_Space)
+    assert refused.args[0], "a refusal says why"
+    assert "未保存" in station.message.text()
+    assert container.capture.history("2023000001") == []
+    qtbot.keyClick(station.preview, Qt.Key.Key_F9)
+    dialog = station.findChild(OverrideDialog)
+    assert dialog is not None and dialog.isVisible()
+    # No reason: refused again.
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "理由" in dialog.error.text()
+    qtbot.keyClicks(dialog.reason, "lamp broken, checked in person")
+    with qtbot.waitSignal(station.capture_stored, timeout=5000) as stored:
+        qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    assert stored.args[0].override_reason == "lamp broken, checked in person"
+    events = [e for e in container.audit_log.entries() if e.action == "capture.override"]
+    assert events and "lamp broken" in events[0].summary
+
+
+def test_unplug_mid_preview_says_so_and_recovers(qtbot, station, camera):
+    qtbot.waitUntil(lambda: station.preview.state == LIVE, timeout=5000)
+    camera.mock.unplug()
+    qtbot.waitUntil(lambda: station.preview.state == UNPLUGGED, timeout=5000)
+    assert "断开" in station.hints.text()
+    camera.mock.replug()
+    qtbot.waitUntil(lambda: station.preview.state == LIVE, timeout=5000)
+    shown = station.preview.frames_shown
+    qtbot.waitUntil(lambda: station.preview.frames_shown > shown + 3, timeout=5000)
+    assert camera.opens >= 2
+
+
+def test_fingerprints_are_captured_with_quality(qtbot, station, container):
+    scan(qtbot, station, "2023000001")
+    qtbot.keyClick(station.preview, Qt.Key.Key_F4)
+    fps = container.capture.history("2023000001", "fingerprint")
+    assert sorted(f.subkind for f in fps) == ["right_index", "right_middle"]
+    assert all(f.ext == "png" and f.quality["score"] >= 40 for f in fps)
+    assert [t.startswith("✓") for t in step_texts(station)[3:5]] == [True, True]
+    assert "质量" in station.message.text()
+
+
+def test_poor_fingerprint_offers_retry_and_cancel(qtbot, station, container):
+    station.devices.fingerprint().script(["poor"] * 6)
+    scan(qtbot, station, "2023000001")
+    qtbot.keyClick(station.preview, Qt.Key.Key_F4)
+    dialog = station.findChild(FingerprintDialog)
+    assert dialog.isVisible() and dialog.retry_button.isVisible() and "质量" in dialog.quality.text()
+    assert container.capture.history("2023000001", "fingerprint") == []
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+
+
+def test_id_card_front_is_found_rectified_and_stored(qtbot, station, container, camera):
+    scan(qtbot, station, "2023000001")
+    camera.show(card_shot())
+    qtbot.keyClick(station.preview, Qt.Key.Key_F2)
+    assert station.mode == "id_front"
+    qtbot.waitUntil(lambda: station.preview.result is not None
+                    and getattr(station.preview.result, "corners", None) is not None, timeout=8000)
+    with qtbot.waitSignal(station.capture_stored, timeout=5000) as stored:
+        qtbot.keyClick(station.preview, Qt.Key.Key_Space)
+    info = stored.args[0]
+    assert info.kind == "id_front" and (info.width, info.height) == (1011, 637)
+    assert info.extra["manual"] is False
+
+
+def test_id_card_back_without_outline_takes_manual_corners(qtbot, station, container, camera):
+    scan(qtbot, station, "2023000001")
+    camera.show(np.full((720, 1280, 3), 128, np.uint8))
+    qtbot.keyClick(station.preview, Qt.Key.Key_F3)
+    qtbot.waitUntil(lambda: station.preview.result is not None, timeout=8000)
+    qtbot.keyClick(station.preview, Qt.Key.Key_Space)
+    dialog = station.findChild(CornerDialog)
+    assert dialog is not None and dialog.isVisible()
+    before = dialog.editor.corners.copy()
+    qtbot.keyClick(dialog.editor, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert dialog.editor.corners[0][0] > before[0][0]
+    with qtbot.waitSignal(station.capture_stored, timeout=5000) as stored:
+        qtbot.keyClick(dialog.editor, Qt.Key.Key_Return)
+    info = stored.args[0]
+    assert info.kind == "id_back" and info.extra["manual"] is True and (info.width, info.height) == (1011, 637)
+
+
+def test_chip_read_finds_the_student_and_shows_differences(qtbot, station, container, make_candidate_raw):
+    from app.devices.idcard import ChipData
+
+    raw = make_candidate_raw(1)
+    chip = ChipData(name="王小明", gender=raw["gender"], ethnicity="回族",
+                    birth_date=dt.date(2002, 1, 2), address="河南省郑州市", id_number=raw["id_number"],
+                    valid_from=dt.date(2020, 1, 1), valid_to=dt.date(2040, 1, 1), photo_jpeg=b"")
+    station.devices._made["idcard"] = ScriptedReader(chip)
+    qtbot.keyClick(station.search, Qt.Key.Key_F6)
+    assert "2023000001" in station.who.text()
+    assert station.chip_box.isVisible()
+    text = station.chip_box.text()
+    assert "姓名不一致" in text and "民族不一致" in text
+    chips = container.capture.history("2023000001", "id_chip")
+    assert len(chips) == 1 and chips[0].extra["id_number"] == raw["id_number"]
+    assert len(chips[0].extra["differences"]) >= 2
+
+
+def test_keyboard_only_flow_counts_the_day(qtbot, station, container):
+    assert station.today.text() == "本桌今日：0 人"
+    scan(qtbot, station, "2023000001")
+    wait_ok(qtbot, station)
+    with qtbot.waitSignal(station.capture_stored, timeout=5000):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+    assert station.today.text() == "本桌今日：1 人"
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert station.checklist is None and QApplication.focusWidget() is station.search
+    scan(qtbot, station, "2023000002")
+    assert "2023000002" in station.who.text()
+    assert station.today.text() == "本桌今日：1 人"
+
+
+def test_buttons_are_never_dead(qtbot, station):
+    for button in station.findChildren(QPushButton):
+        if button.isVisible() and button.isEnabled():
+            assert button.receivers("2clicked()") or button.receivers("2clicked(bool)"), button.text()

@@ -1,0 +1,447 @@
+"""The station's per-step pieces: preview overlays, the override-reason dialog, the manual card-corner
+dialog and the fingerprint dialog.
+
+Overlays are plain functions ``(painter, mapping, result)`` the preview calls while painting: the
+photo guidance (where the head must be, from the photo spec, and the face that was found) and the
+card outline. Dialogs are opened with ``open()`` (never ``exec()``), so nothing spins a nested event
+loop and tests can drive them like a user.
+
+Signals:
+- ``OverrideDialog.reason_given(str)``;
+- ``CornerDialog.corners_chosen(object)`` (float32 (4, 2) array, TL TR BR BL, in frame pixels);
+- ``FingerprintDialog.captured(object)`` (the ``CaptureInfo`` stored for one finger),
+  ``FingerprintDialog.finished_all()``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPolygonF
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import Cancelled
+from ui.camera_preview import FrameMapping, pen, to_qimage
+from ui.errors import InlineError, message_for
+from ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+# -- overlays -----------------------------------------------------------------------------------------
+def guide_rect(frame_w: int, frame_h: int, spec: Any, share: float = 0.92) -> tuple[float, float, float, float]:
+    """The part of the frame that becomes the photo when the head sits where the guide shows.
+
+    The guide is the largest spec-shaped (3:4) rectangle covering ``share`` of the frame's height,
+    centred: the student fills it the way the finished photo must be filled.
+    """
+    h = frame_h * share
+    w = h * spec.width / spec.height
+    if w > frame_w * share:
+        w = frame_w * share
+        h = w * spec.height / spec.width
+    return (frame_w - w) / 2, (frame_h - h) / 2, w, h
+
+
+def photo_overlay(spec: Any) -> Callable[[QPainter, FrameMapping, Any], None]:
+    """Draws the spec's bands (hair top, eye line, face width) and the face the analysis found."""
+
+    def draw(p: QPainter, m: FrameMapping, result: Any) -> None:
+        gx, gy, gw, gh = guide_rect(m.frame_w, m.frame_h, spec)
+        s = gh / spec.height  # frame pixels per photo pixel
+        # Dim what will be cropped away.
+        outside = QColor(0, 0, 0, 90)
+        full = m.rect(0, 0, m.frame_w, m.frame_h)
+        guide = m.rect(gx, gy, gw, gh)
+        p.fillRect(QRectF(full.left(), full.top(), guide.left() - full.left(), full.height()), outside)
+        p.fillRect(QRectF(guide.right(), full.top(), full.right() - guide.right(), full.height()), outside)
+        p.setPen(pen("#ffffff", 2, dashed=True))
+        p.drawRect(guide)
+        band = QColor(255, 209, 102, 60)
+        eye_top, eye_bottom = spec.eye_line
+        p.fillRect(m.rect(gx, gy + eye_top * s, gw, (eye_bottom - eye_top) * s), band)
+        hair_top, hair_bottom = spec.hair_top
+        p.fillRect(m.rect(gx, gy + hair_top * s, gw, (hair_bottom - hair_top) * s), QColor(102, 204, 255, 50))
+        # The head: an oval as wide as the middle of the allowed face widths, from the hair band
+        # down to as far below the eyes as the eyes are below the hair.
+        face_w = (spec.face_width[0] + spec.face_width[1]) / 2 * s
+        top = gy + (hair_top + hair_bottom) / 2 * s
+        eyes = gy + (eye_top + eye_bottom) / 2 * s
+        bottom = eyes + (eyes - top) * 1.25
+        p.setPen(pen("#ffd166", 3))
+        p.drawEllipse(m.rect(m.frame_w / 2 - face_w / 2, top, face_w, bottom - top))
+        p.setPen(pen("#ffd166", 1, dashed=True))
+        p.drawLine(m.point(gx, eyes), m.point(gx + gw, eyes))
+        face = face_box(result)
+        if face is not None:
+            ok = bool(getattr(result, "ok", False))
+            p.setPen(pen("#2ec27e" if ok else "#e01b24", 3))
+            x, y, w, h = face
+            p.drawRect(m.rect(x, y, w, h))
+
+    return draw
+
+
+def face_box(result: Any) -> tuple[float, float, float, float] | None:
+    """The face rectangle (x, y, w, h in frame pixels) of a photo analysis, if one was found."""
+    if result is None:
+        return None
+    for name in ("face", "face_box", "face_rect"):
+        box = getattr(result, name, None)
+        if box is not None:
+            values = [getattr(box, k) for k in ("x", "y", "w", "h")] if hasattr(box, "w") else list(box)
+            if len(values) == 4:
+                return tuple(float(v) for v in values)  # type: ignore[return-value]
+    return None
+
+
+def check_hints(result: Any) -> list[str]:
+    """The hints of the failed checks, in the analysis's order, without repeats."""
+    out: list[str] = []
+    for check in getattr(result, "checks", None) or []:
+        hint = getattr(check, "hint_zh", "") or getattr(check, "hint", "")
+        if not check.ok and hint and hint not in out:
+            out.append(hint)
+    return out
+
+
+def quad_overlay(p: QPainter, m: FrameMapping, result: Any) -> None:
+    """The card (or document) outline found in the frame: green when good enough to keep."""
+    corners = getattr(result, "corners", None)
+    if corners is None:
+        return
+    ok = bool(getattr(result, "ok", False))
+    poly = QPolygonF([m.point(float(x), float(y)) for x, y in np.asarray(corners).reshape(4, 2)])
+    p.setPen(pen("#2ec27e" if ok else "#ffd166", 3))
+    p.drawPolygon(poly)
+
+
+# -- override ------------------------------------------------------------------------------------------
+class OverrideDialog(QDialog):
+    """Asks the counsellor why a capture that failed a check is kept anyway (audited)."""
+
+    reason_given = Signal(str)
+
+    def __init__(self, what: str, failed: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("overrideDialog")
+        self.setWindowTitle(self.tr("放行未通过的检查"))
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        lay = QVBoxLayout(self)
+        intro = QLabel(self.tr("%1未通过以下检查：").replace("%1", what))
+        lay.addWidget(intro)
+        listed = QLabel("\n".join(f"• {item}" for item in failed) or self.tr("（无）"))
+        listed.setStyleSheet("color: #c0392b;")
+        lay.addWidget(listed)
+        lay.addWidget(QLabel(self.tr("仍要保存，请写明理由（会记入审计记录）：")))
+        self.reason = QLineEdit()
+        self.reason.setObjectName("overrideReason")
+        self.reason.setPlaceholderText(self.tr("例如：考生戴医用眼镜，已核对本人"))
+        lay.addWidget(self.reason)
+        self.error = InlineError()
+        lay.addWidget(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("放行并保存"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("正") * 30)
+
+    def _on_buttons_accepted(self) -> None:
+        reason = self.reason.text().strip()
+        if len(reason) < 2:
+            self.error.show_message(self.tr("请写明放行理由。"))
+            self.reason.setFocus()
+            return
+        self.accept()
+        self.reason_given.emit(reason)
+
+
+# -- manual card corners -----------------------------------------------------------------------------
+class CornerEditor(QWidget):
+    """A still frame with four draggable corners; keyboard: Tab picks a corner, arrows move it."""
+
+    def __init__(self, frame: np.ndarray, corners: np.ndarray, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cornerEditor")
+        self.image = to_qimage(frame)
+        self.corners = np.asarray(corners, dtype=np.float32).reshape(4, 2).copy()
+        self.active = 0
+        self._drag: int | None = None
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(480, 300)
+
+    def sizeHint(self) -> QSize:
+        return QSize(800, 480)
+
+    def _mapping(self) -> FrameMapping:
+        iw, ih = self.image.width(), self.image.height()
+        scale = min(self.width() / iw, self.height() / ih)
+        return FrameMapping(scale, (self.width() - iw * scale) / 2, (self.height() - ih * scale) / 2, iw, ih)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        m = self._mapping()
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("#1e1e1e"))
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.drawImage(m.rect(0, 0, m.frame_w, m.frame_h), self.image)
+        pts = [m.point(float(x), float(y)) for x, y in self.corners]
+        p.setPen(pen("#2ec27e", 2))
+        p.drawPolygon(QPolygonF(pts))
+        labels = (self.tr("左上"), self.tr("右上"), self.tr("右下"), self.tr("左下"))
+        font = QFont(self.font())
+        font.setBold(True)
+        p.setFont(font)
+        for i, pt in enumerate(pts):
+            p.setPen(pen("#ffffff", 2))
+            p.setBrush(QColor("#e01b24") if i == self.active else QColor("#1a5fb4"))
+            p.drawEllipse(pt, 9, 9)
+            p.setPen(QColor("#ffffff"))
+            p.drawText(pt + QPointF(12, -10), labels[i])
+        p.end()
+
+    def _nearest(self, pos: QPointF) -> int | None:
+        m = self._mapping()
+        best, best_d = None, 30.0
+        for i, (x, y) in enumerate(self.corners):
+            pt = m.point(float(x), float(y))
+            d = ((pt.x() - pos.x()) ** 2 + (pt.y() - pos.y()) ** 2) ** 0.5
+            if d < best_d:
+                best, best_d = i, d
+        return best
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._drag = self._nearest(event.position())
+        if self._drag is not None:
+            self.active = self._drag
+            self.update()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drag is None:
+            return
+        x, y = self._mapping().to_frame(event.position().x(), event.position().y())
+        self._move_to(self._drag, x, y)
+
+    def mouseReleaseEvent(self, _event: QMouseEvent) -> None:
+        self._drag = None
+
+    def _move_to(self, i: int, x: float, y: float) -> None:
+        self.corners[i] = (min(max(x, 0.0), self.image.width() - 1.0), min(max(y, 0.0), self.image.height() - 1.0))
+        self.update()
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        # Tab walks the four corners before leaving the editor.
+        if next and self.active < 3:
+            self.active += 1
+        elif not next and self.active > 0:
+            self.active -= 1
+        else:
+            return super().focusNextPrevChild(next)
+        self.update()
+        return True
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        step = 10.0 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 2.0
+        moves = {Qt.Key.Key_Left: (-step, 0), Qt.Key.Key_Right: (step, 0), Qt.Key.Key_Up: (0, -step),
+                 Qt.Key.Key_Down: (0, step)}
+        key = Qt.Key(event.key())
+        if key in moves:
+            dx, dy = moves[key]
+            x, y = self.corners[self.active]
+            self._move_to(self.active, float(x) + dx / self._mapping().scale, float(y) + dy / self._mapping().scale)
+            return
+        if Qt.Key.Key_1 <= key <= Qt.Key.Key_4:
+            self.active = int(key) - int(Qt.Key.Key_1)
+            self.update()
+            return
+        super().keyPressEvent(event)
+
+
+class CornerDialog(QDialog):
+    """Manual corner adjustment for a card or document the finder could not outline."""
+
+    corners_chosen = Signal(object)
+
+    def __init__(self, title: str, frame: np.ndarray, corners: np.ndarray, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cornerDialog")
+        self.setWindowTitle(title)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        lay = QVBoxLayout(self)
+        hint = QLabel(self.tr("未能自动找到边缘：请把四个角拖到证件的四个角上。"
+                              "键盘：Tab 或 1–4 选角，方向键移动（Shift 加快），Enter 保存。"))
+        hint.setWordWrap(True)
+        lay.addWidget(hint)
+        self.editor = CornerEditor(frame, corners)
+        lay.addWidget(self.editor, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("按此裁切并保存"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.editor.setFocus()
+
+    def _on_buttons_accepted(self) -> None:
+        self.accept()
+        self.corners_chosen.emit(self.editor.corners.copy())
+
+
+# -- fingerprints ------------------------------------------------------------------------------------
+class FingerprintDialog(QDialog):
+    """Captures the configured fingers one after the other on a worker, with the reader's prompts.
+
+    ``capture_one(finger, progress, cancel) -> (CaptureInfo | None, CheckedCapture)`` does the work
+    (capture with the quality gate, then store when accepted); it runs on ``runner``. A print still
+    poor after the configured retries can be retried or kept with a reason (``keep_poor``).
+    """
+
+    captured = Signal(object)
+    finished_all = Signal()
+
+    def __init__(self, fingers: list[tuple[str, str]], capture_one: Callable, keep_poor: Callable,
+                 runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("fingerprintDialog")
+        self.setWindowTitle(self.tr("采集指纹"))
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.fingers = list(fingers)
+        self.capture_one = capture_one
+        self.keep_poor = keep_poor
+        self.runner = runner
+        self.index = 0
+        self.handle = None
+        self.poor: Any = None
+        lay = QVBoxLayout(self)
+        self.finger_label = QLabel()
+        big = QFont(self.font())
+        big.setPointSizeF(big.pointSizeF() * 1.8)
+        big.setBold(True)
+        self.finger_label.setFont(big)
+        lay.addWidget(self.finger_label)
+        self.prompt = QLabel()
+        self.prompt.setObjectName("fingerprintPrompt")
+        prompt_font = QFont(self.font())
+        prompt_font.setPointSizeF(prompt_font.pointSizeF() * 1.4)
+        self.prompt.setFont(prompt_font)
+        self.prompt.setWordWrap(True)
+        lay.addWidget(self.prompt)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        lay.addWidget(self.progress)
+        self.quality = QLabel()
+        self.quality.setObjectName("fingerprintQuality")
+        self.quality.setWordWrap(True)
+        lay.addWidget(self.quality)
+        row = QHBoxLayout()
+        self.retry_button = QPushButton(self.tr("重新采集(&R)"))
+        self.retry_button.clicked.connect(self._start)
+        self.keep_button = QPushButton(self.tr("放行并保存(&O)…"))
+        self.keep_button.clicked.connect(self._on_keep_clicked)
+        self.cancel_button = QPushButton(self.tr("取消(Esc)"))
+        self.cancel_button.setObjectName("fingerprintCancel")
+        self.cancel_button.clicked.connect(self.reject)
+        row.addWidget(self.retry_button)
+        row.addWidget(self.keep_button)
+        row.addStretch(1)
+        row.addWidget(self.cancel_button)
+        lay.addLayout(row)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("正") * 32)
+
+    def start(self) -> None:
+        self.open()
+        self._start()
+
+    def _start(self) -> None:
+        if self.index >= len(self.fingers):
+            return
+        finger, label = self.fingers[self.index]
+        self.poor = None
+        self.retry_button.hide()
+        self.keep_button.hide()
+        self.progress.show()
+        self.finger_label.setText(self.tr("第 %1/%2 个：%3").replace("%1", str(self.index + 1))
+                                  .replace("%2", str(len(self.fingers))).replace("%3", label))
+        self.prompt.setText(self.tr("正在打开指纹采集器…"))
+        self.quality.clear()
+        self.handle = self.runner.run(
+            lambda progress, cancel: self.capture_one(finger, progress, cancel),
+            on_success=self._on_task_success, on_error=self._on_task_error, on_progress=self._on_task_progress)
+
+    def _on_task_progress(self, _done: int, _total: int, message: str) -> None:
+        if message:
+            self.prompt.setText(message)
+
+    def _on_task_success(self, result: object) -> None:
+        self.handle = None
+        info, checked = result  # type: ignore[misc]
+        self.progress.hide()
+        score = checked.quality.score
+        if info is None:
+            self.poor = checked
+            self.prompt.setText(self.tr("指纹质量仍不合格。可以请考生擦干手指后重新采集，或写明理由后放行。"))
+            self.quality.setText(self.tr("质量 %1 分（%2）").replace("%1", str(score))
+                                 .replace("%2", checked.quality.advice()))
+            self.retry_button.show()
+            self.keep_button.show()
+            self.retry_button.setFocus()
+            return
+        self._stored(info, score)
+
+    def _stored(self, info: object, score: int) -> None:
+        self.quality.setText(self.tr("已保存，质量 %1 分").replace("%1", str(score)))
+        self.captured.emit(info)
+        self.index += 1
+        if self.index >= len(self.fingers):
+            self.finished_all.emit()
+            self.accept()
+        else:
+            self._start()
+
+    def _on_task_error(self, exc: BaseException) -> None:
+        self.handle = None
+        self.progress.hide()
+        if isinstance(exc, Cancelled):
+            return
+        self.prompt.setText(message_for(exc))
+        self.retry_button.show()
+        self.retry_button.setFocus()
+
+    def _on_keep_clicked(self) -> None:
+        _finger, label = self.fingers[self.index]
+        dialog = OverrideDialog(self.tr("指纹（%1）").replace("%1", label),
+                                [self.tr("质量 %1 分，低于合格线").replace("%1", str(self.poor.quality.score))], self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.reason_given.connect(self._on_override_reason_given)
+        dialog.open()
+
+    def _on_override_reason_given(self, reason: str) -> None:
+        finger, _label = self.fingers[self.index]
+        try:
+            info = self.keep_poor(finger, self.poor, reason)
+        except Exception as exc:
+            self.prompt.setText(message_for(exc))
+            return
+        self._stored(info, self.poor.quality.score)
+
+    def reject(self) -> None:
+        if self.handle is not None and not self.handle.done:
+            self.handle.cancel.cancel()
+        super().reject()

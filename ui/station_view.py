@@ -1,0 +1,802 @@
+"""现场确认: the capture station a counsellor works through, student after student.
+
+One screen: find the student (type or scan the student or ID number and Enter, or read the ID
+card's chip), the checklist of steps (F1 photo, F2/F3 ID card front/back, F4 fingerprints,
+F5 documents, F6 chip), the live camera preview with the head guidance and the hints, Space to
+capture, F9 to keep a refused capture with a reason, Ctrl+N for the next student. Every capture is
+stored at once (``CaptureService.record``: the file first, then the row and its audit event), on
+the task runner, never on the GUI thread.
+
+Signals: ``candidate_loaded(str)`` (student number), ``capture_stored(object)`` (``CaptureInfo``),
+``capture_refused(list)`` (the hints), ``message_shown(str)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QHideEvent, QImage, QKeySequence, QPixmap, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import AppError, NotFoundError
+from app.services.capture import DOCUMENT_KINDS, KINDS, CaptureInfo, Checklist
+from app.services.context import Actor
+from app.services.settings import FINGER_LABELS
+from ui.camera_preview import LIVE, CameraPreview
+from ui.errors import InlineError, message_for, show_error
+from ui.station_steps import (
+    CornerDialog,
+    FingerprintDialog,
+    OverrideDialog,
+    check_hints,
+    photo_overlay,
+    quad_overlay,
+)
+from ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+CAMERA_SIZE = (1280, 720)
+# A capture uses the analysed frame only while it is this fresh; otherwise the frame is re-analysed.
+FRESH_S = 0.6
+DOCUMENT_NOT_FOUND = "未找到材料边缘，请把材料平放在画面中央"
+# Camera steps: the mode the preview is in, its key and what it stores.
+CAMERA_MODES = {"photo": "F1", "id_front": "F2", "id_back": "F3", "document": "F5"}
+
+
+@dataclass
+class QuadResult:
+    """The card/document finder's verdict on one frame (what the quad overlay draws)."""
+
+    corners: np.ndarray | None
+    checks_ok: bool
+    hints: list[str] = field(default_factory=list)
+    figures: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.corners is not None and self.checks_ok
+
+
+def analyse_card(frame: np.ndarray) -> QuadResult:
+    from app.photo import card
+
+    corners = card.find_card(frame)
+    quality = card.card_quality(frame, corners)
+    return QuadResult(corners, quality.ok, quality.hints, quality.figures())
+
+
+def analyse_document(frame: np.ndarray) -> QuadResult:
+    try:
+        from app.photo import document
+    except ImportError:
+        document = None
+    if document is not None and hasattr(document, "find_document"):
+        corners = document.find_document(frame)
+    else:
+        from app.photo import card
+
+        quads = card.find_quads(frame, min_area_share=0.15)
+        corners = card.order_corners(max(quads, key=lambda q: q.area_share).corners) if quads else None
+    hints = [] if corners is not None else [DOCUMENT_NOT_FOUND]
+    return QuadResult(corners, corners is not None, hints)
+
+
+def encode_jpeg(image: np.ndarray, quality: int = 90) -> bytes:
+    import cv2
+
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise AppError("无法编码图像。")
+    return buf.tobytes()
+
+
+class StationView(QWidget):
+    candidate_loaded = Signal(str)
+    capture_stored = Signal(object)
+    capture_refused = Signal(list)
+    message_shown = Signal(str)
+
+    def __init__(self, container, actor: Actor, runner: TaskRunner, parent: QWidget | None = None, *,
+                 devices=None, retry_s: float = 1.5) -> None:
+        super().__init__(parent)
+        self.setObjectName("stationView")
+        self.container = container
+        self.capture = container.capture
+        self.devices = devices if devices is not None else container.devices
+        self.actor = actor
+        self.runner = runner
+        self.retry_s = retry_s
+        self.checklist: Checklist | None = None
+        self.key = ""  # the loaded candidate's UUID
+        self.mode = "photo"
+        self.document_kind = "other"
+        self.busy = False
+        self.refused: tuple[Any, np.ndarray, str] | None = None  # (result, frame, mode) awaiting an override
+        self._auto_armed = False
+        self._load_settings()
+        self._build()
+        self._shortcuts()
+        self._set_mode("photo")
+        self._refresh_today()
+        self._show_candidate(None)
+
+    # -- settings --------------------------------------------------------------------------------
+    def _load_settings(self) -> None:
+        from app.photo.spec import PhotoSpec
+
+        settings = self.container.settings
+        try:
+            self.spec = PhotoSpec.from_dict(settings.get("photo_spec") or None)
+        except AppError as exc:
+            log.warning("photo spec setting refused, using the defaults: %s", exc.message)
+            self.spec = PhotoSpec()
+        self.auto_capture = bool(settings.get("photo_auto_capture"))
+        self.fp_threshold = int(settings.get("fingerprint_quality_threshold"))  # type: ignore[arg-type]
+        self.fp_retries = int(settings.get("fingerprint_retries"))  # type: ignore[arg-type]
+
+    # -- layout ----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        root.setContentsMargins(10, 8, 10, 8)
+        root.setSpacing(6)
+
+        top = QHBoxLayout()
+        big = QFont(self.font())
+        big.setPointSizeF(big.pointSizeF() * 1.5)
+        self.search = QLineEdit()
+        self.search.setObjectName("stationSearch")
+        self.search.setFont(big)
+        self.search.setPlaceholderText(self.tr("扫描或输入学号、身份证号，按 Enter"))
+        self.search.setClearButtonEnabled(True)
+        self.search.returnPressed.connect(self._on_search_return_pressed)
+        top.addWidget(self.search, 1)
+        self.chip_button = QPushButton(self.tr("读身份证 (F6)"))
+        self.chip_button.setObjectName("readChipButton")
+        self.chip_button.clicked.connect(self.read_chip)
+        top.addWidget(self.chip_button)
+        self.next_button = QPushButton(self.tr("下一位 (Ctrl+N)"))
+        self.next_button.setObjectName("nextButton")
+        self.next_button.clicked.connect(self.next_student)
+        top.addWidget(self.next_button)
+        self.today = QLabel()
+        self.today.setObjectName("todayCount")
+        self.today.setFont(big)
+        self.today.setStyleSheet("color: #1a5fb4; padding-left: 12px;")
+        top.addWidget(self.today)
+        root.addLayout(top)
+        self.search_error = InlineError()
+        root.addWidget(self.search_error)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.setChildrenCollapsible(False)
+        left = QWidget()
+        left_lay = QVBoxLayout(left)
+        left_lay.setContentsMargins(0, 0, 0, 0)
+        left_lay.setSpacing(6)
+        self.mode_label = QLabel()
+        self.mode_label.setObjectName("modeLabel")
+        mode_font = QFont(self.font())
+        mode_font.setBold(True)
+        mode_font.setPointSizeF(mode_font.pointSizeF() * 1.2)
+        self.mode_label.setFont(mode_font)
+        left_lay.addWidget(self.mode_label)
+        self.preview = CameraPreview()
+        self.preview.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.preview.analysed.connect(self._on_preview_analysed)
+        self.preview.state_changed.connect(self._on_preview_state_changed)
+        left_lay.addWidget(self.preview, 1)
+        self.hints = QLabel()
+        self.hints.setObjectName("stationHints")
+        hint_font = QFont(self.font())
+        hint_font.setPointSizeF(hint_font.pointSizeF() * 1.9)
+        hint_font.setBold(True)
+        self.hints.setFont(hint_font)
+        self.hints.setWordWrap(True)
+        self.hints.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hints.setMinimumHeight(self.hints.fontMetrics().height() * 2 + 12)
+        left_lay.addWidget(self.hints)
+        buttons = QHBoxLayout()
+        self.capture_button = QPushButton(self.tr("拍摄 (空格)"))
+        self.capture_button.setObjectName("captureButton")
+        self.capture_button.clicked.connect(self.capture_now)
+        self.override_button = QPushButton(self.tr("放行并保存… (F9)"))
+        self.override_button.setObjectName("overrideButton")
+        self.override_button.clicked.connect(self.override)
+        self.message = QLabel()
+        self.message.setObjectName("stationMessage")
+        self.message.setWordWrap(True)
+        self.message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        buttons.addWidget(self.capture_button)
+        buttons.addWidget(self.override_button)
+        buttons.addWidget(self.message, 1)
+        left_lay.addLayout(buttons)
+        split.addWidget(left)
+
+        right = QWidget()
+        right_lay = QVBoxLayout(right)
+        right_lay.setContentsMargins(6, 0, 0, 0)
+        right_lay.setSpacing(6)
+        self.who = QLabel()
+        self.who.setObjectName("candidateLabel")
+        who_font = QFont(self.font())
+        who_font.setPointSizeF(who_font.pointSizeF() * 1.4)
+        who_font.setBold(True)
+        self.who.setFont(who_font)
+        self.who.setWordWrap(True)
+        right_lay.addWidget(self.who)
+        self.who_detail = QLabel()
+        self.who_detail.setWordWrap(True)
+        right_lay.addWidget(self.who_detail)
+        self.steps = QListWidget()
+        self.steps.setObjectName("checklist")
+        step_font = QFont(self.font())
+        step_font.setPointSizeF(step_font.pointSizeF() * 1.15)
+        self.steps.setFont(step_font)
+        self.steps.itemActivated.connect(self._on_steps_item_activated)
+        self.steps.itemClicked.connect(self._on_steps_item_activated)
+        right_lay.addWidget(self.steps, 2)
+        self.chip_box = QLabel()
+        self.chip_box.setObjectName("chipDifferences")
+        self.chip_box.setWordWrap(True)
+        self.chip_box.setTextFormat(Qt.TextFormat.PlainText)
+        self.chip_box.setFrameShape(QFrame.Shape.StyledPanel)
+        self.chip_box.hide()
+        right_lay.addWidget(self.chip_box)
+        thumbs = QHBoxLayout()
+        self.thumb = QLabel()
+        self.thumb.setObjectName("photoThumb")
+        self.thumb.setFixedSize(96, 128)
+        self.thumb.setFrameShape(QFrame.Shape.StyledPanel)
+        self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        thumbs.addWidget(self.thumb)
+        self.history = QListWidget()
+        self.history.setObjectName("captureHistory")
+        self.history.setToolTip(self.tr("采集记录（灰色为被重拍替换的旧记录）"))
+        thumbs.addWidget(self.history, 1)
+        right_lay.addLayout(thumbs, 1)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([760, 420])
+        root.addWidget(split, 1)
+        self.setTabOrder(self.search, self.preview)
+        self.setTabOrder(self.preview, self.steps)
+
+    def _shortcuts(self) -> None:
+        ctx = Qt.ShortcutContext.WidgetWithChildrenShortcut
+
+        def bind(key: str, slot) -> QShortcut:
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(ctx)
+            sc.activated.connect(slot)
+            return sc
+
+        bind("F1", lambda: self._set_mode("photo"))
+        bind("F2", lambda: self._set_mode("id_front"))
+        bind("F3", lambda: self._set_mode("id_back"))
+        bind("F4", self.capture_fingerprints)
+        bind("F5", lambda: self._set_mode("document"))
+        bind("F6", self.read_chip)
+        bind("F9", self.override)
+        bind("Space", self.capture_now)
+        bind("Ctrl+N", self.next_student)
+        bind("Ctrl+F", self._focus_search)
+
+    # -- showing --------------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self.preview.running:
+            self.start_camera()
+        self.search.setFocus()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # The camera is released when the counsellor leaves the station (another app may need it).
+        self.preview.stop()
+        super().hideEvent(event)
+
+    def start_camera(self) -> None:
+        devices = self.devices
+        self.preview.start(devices.camera, self._analysis_for(self.mode),
+                           device_id=str(devices.camera_index()), width=CAMERA_SIZE[0], height=CAMERA_SIZE[1],
+                           retry_s=self.retry_s)
+        self.preview.overlay = self._overlay_for(self.mode)
+
+    def stop_camera(self) -> None:
+        self.preview.stop()
+
+    def _analysis_for(self, mode: str):
+        if mode == "photo":
+            from app.photo.analysis import analyse
+
+            spec = self.spec
+            return lambda frame: analyse(frame, spec)
+        return analyse_document if mode == "document" else analyse_card
+
+    def _overlay_for(self, mode: str):
+        return photo_overlay(self.spec) if mode == "photo" else quad_overlay
+
+    def _set_mode(self, mode: str) -> None:
+        if mode == "document":
+            self.document_kind = self._wanted_document() or "other"
+        self.mode = mode
+        self.refused = None
+        self.override_button.setEnabled(False)
+        label = {"photo": self.tr("F1 照片：请考生正对镜头，头部放在黄色框内"),
+                 "id_front": self.tr("F2 身份证正面（人像面）：平放在画面中央"),
+                 "id_back": self.tr("F3 身份证背面（国徽面）：平放在画面中央"),
+                 "document": self.tr("F5 证明材料（%1）：平放在画面中央")
+                 .replace("%1", DOCUMENT_KINDS.get(self.document_kind, ""))}[mode]
+        self.mode_label.setText(label)
+        self.preview.set_analysis(self._analysis_for(mode), self._overlay_for(mode))
+        self.hints.setText("")
+        self._select_step(mode)
+
+    def _wanted_document(self) -> str | None:
+        if self.checklist is None:
+            return None
+        return next((s.subkind for s in self.checklist.steps if s.kind == "document"), None)
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # -- candidates ------------------------------------------------------------------------------
+    def _on_search_return_pressed(self) -> None:
+        text = self.search.text().strip()
+        if not text:
+            return
+        self.load(text)
+
+    def load(self, key: str) -> bool:
+        """Show the candidate ``key`` (student number, ID number or UUID); False if not found."""
+        try:
+            checklist = self.capture.checklist(key)
+        except NotFoundError as exc:
+            self.search_error.show_message(exc.message)
+            self.search.selectAll()
+            return False
+        except Exception as exc:
+            show_error(self, exc)
+            return False
+        self.search_error.clear_message()
+        self.chip_box.hide()
+        self.key = checklist.candidate_uuid
+        self._auto_armed = True
+        self._show_candidate(checklist)
+        self.search.clear()
+        self._say(self.tr("已找到 %1，开始采集。").replace("%1", checklist.name))
+        first = next((s for s in checklist.steps if not s.done), None)
+        if first is not None and first.kind in CAMERA_MODES:
+            self._set_mode(first.kind)
+        elif first is not None and first.kind == "document":
+            self._set_mode("document")
+        else:
+            self._set_mode("photo")
+        self.preview.setFocus()
+        self.candidate_loaded.emit(checklist.student_no)
+        return True
+
+    def next_student(self) -> None:
+        self.key = ""
+        self.refused = None
+        self._show_candidate(None)
+        self.chip_box.hide()
+        self._set_mode("photo")
+        self._refresh_today()
+        self._say("")
+        self._focus_search()
+
+    def _reload(self) -> None:
+        if not self.key:
+            return
+        try:
+            self._show_candidate(self.capture.checklist(self.key))
+        except Exception as exc:
+            show_error(self, exc)
+
+    def _show_candidate(self, checklist: Checklist | None) -> None:
+        self.checklist = checklist
+        self.steps.clear()
+        self.history.clear()
+        self.thumb.clear()
+        has = checklist is not None
+        for w in (self.capture_button, self.steps):
+            w.setEnabled(has)
+        if not has:
+            self.who.setText(self.tr("请扫描或输入考生学号"))
+            self.who_detail.setText(self.tr("也可以按 F6 读取身份证芯片查找考生。"))
+            self.thumb.setText(self.tr("照片"))
+            return
+        detail = self.container.candidates.get(checklist.candidate_uuid)
+        data = detail.data
+        self.who.setText(f"{checklist.name}  {checklist.student_no}")
+        self.who_detail.setText(self.tr("%1 · %2 · 身份证 %3").replace("%1", data.class_name or "")
+                                .replace("%2", data.category or "").replace("%3", _mask(data.id_number)))
+        keys = {"photo": "F1", "id_front": "F2", "id_back": "F3", "fingerprint": "F4", "document": "F5"}
+        for step in checklist.steps:
+            mark = "✓" if step.done else "○"
+            when = ""
+            if step.capture is not None:
+                when = step.capture.captured_at.replace(tzinfo=dt.UTC).astimezone().strftime("%H:%M")
+                if step.capture.override_reason:
+                    when += self.tr(" 已放行")
+            text = f"{mark}  {keys.get(step.kind, '')}  {step.label}" + (f"  {when}" if when else "")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, (step.kind, step.subkind))
+            item.setForeground(Qt.GlobalColor.darkGreen if step.done else Qt.GlobalColor.black)
+            self.steps.addItem(item)
+        self._select_step(self.mode)
+        self._show_history()
+        if checklist.complete:
+            self._say(self.tr("✓ %1 的采集已全部完成。扫描下一位考生，或按 Ctrl+N。").replace("%1", checklist.name))
+
+    def _show_history(self) -> None:
+        self.history.clear()
+        photo: CaptureInfo | None = None
+        for info in self.capture.history(self.key):
+            when = info.captured_at.replace(tzinfo=dt.UTC).astimezone().strftime("%m-%d %H:%M:%S")
+            text = f"{when} {info.label} · {info.operator}"
+            if not info.active:
+                text += self.tr("（已被重拍替换）")
+            if info.override_reason:
+                text += self.tr(" · 放行理由：%1").replace("%1", info.override_reason)
+            item = QListWidgetItem(text)
+            if not info.active:
+                item.setForeground(Qt.GlobalColor.gray)
+            self.history.addItem(item)
+            if photo is None and info.kind == "photo" and info.active:
+                photo = info
+        if photo is not None:
+            image = QImage.fromData(self.capture.media_bytes(photo))
+            self.thumb.setPixmap(QPixmap.fromImage(image).scaled(
+                self.thumb.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+        else:
+            self.thumb.setText(self.tr("未拍照"))
+
+    def _select_step(self, mode: str) -> None:
+        for i in range(self.steps.count()):
+            kind, _sub = self.steps.item(i).data(Qt.ItemDataRole.UserRole)
+            if kind == mode:
+                self.steps.setCurrentRow(i)
+                return
+
+    def _on_steps_item_activated(self, item: QListWidgetItem) -> None:
+        kind, _sub = item.data(Qt.ItemDataRole.UserRole)
+        if kind == "fingerprint":
+            self.capture_fingerprints()
+        elif kind in CAMERA_MODES:
+            self._set_mode(kind)
+
+    def _refresh_today(self) -> None:
+        try:
+            n = self.capture.done_today()
+        except Exception:
+            log.exception("counting today's candidates failed")
+            return
+        self.today.setText(self.tr("本桌今日：%1 人").replace("%1", str(n)))
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.message.setStyleSheet("color: #c0392b;" if error else "color: #26a269;")
+        self.message.setText(text)
+        self.message_shown.emit(text)
+
+    # -- preview events --------------------------------------------------------------------------
+    def _on_preview_state_changed(self, state: str, message: str) -> None:
+        if state == LIVE:
+            self.hints.setStyleSheet("")
+            self.hints.setText(self.tr("摄像头已连接"))
+        else:
+            self.hints.setStyleSheet("color: #c0392b;")
+            self.hints.setText(message)
+
+    def _on_preview_analysed(self, result: Any) -> None:
+        if self.preview.state != LIVE:
+            return
+        if result is None:
+            self.hints.setStyleSheet("color: #c0392b;")
+            self.hints.setText(self.tr("画面分析出错，详情见日志"))
+            return
+        hints = check_hints(result) if self.mode == "photo" else list(getattr(result, "hints", []))
+        if result.ok:
+            self.hints.setStyleSheet("color: #26a269;")
+            self.hints.setText(self.tr("✓ 合格，按空格拍摄") if self.mode == "photo"
+                               else self.tr("✓ 已找到，按空格保存"))
+        else:
+            self.hints.setStyleSheet("color: #c0392b;")
+            self.hints.setText("；".join(hints[:2]))
+        if (self.mode == "photo" and self.auto_capture and self._auto_armed and result.ok and self.key
+                and not self.busy):
+            self._auto_armed = False
+            self._store_camera("photo", result, self.preview.result_frame, "")
+
+    # -- capture ---------------------------------------------------------------------------------
+    def _need_candidate(self) -> bool:
+        if not self.key:
+            self._say(self.tr("请先扫描或输入考生学号。"), error=True)
+            self._focus_search()
+            return False
+        return True
+
+    def capture_now(self) -> None:
+        """Space: keep what the camera shows now, if it passes the checks."""
+        if not self._need_candidate() or self.busy:
+            return
+        frame = self.preview.result_frame
+        result = self.preview.result
+        if frame is None or time.monotonic() - self.preview.result_at > FRESH_S:
+            frame = self.preview.latest_frame()
+            if frame is None:
+                self._say(self.tr("摄像头没有画面，无法拍摄。"), error=True)
+                return
+            result = self._analysis_for(self.mode)(frame)
+        mode = self.mode
+        if mode != "photo" and getattr(result, "corners", None) is None:
+            self._ask_corners(frame)
+            return
+        if not result.ok:
+            hints = check_hints(result) if mode == "photo" else list(result.hints)
+            self.refused = (result, frame, mode)
+            self.override_button.setEnabled(True)
+            self._say(self.tr("未保存：%1。可调整后重拍，或按 F9 填写理由放行。").replace("%1", "；".join(hints)),
+                      error=True)
+            self.capture_refused.emit(hints)
+            return
+        self._store_camera(mode, result, frame, "")
+
+    def override(self) -> None:
+        """F9: keep the refused capture; the counsellor gives the reason (audited)."""
+        if self.refused is None or not self.key:
+            return
+        result, frame, mode = self.refused
+        failed = check_hints(result) if mode == "photo" else list(result.hints)
+        what = self._mode_label(mode)
+        dialog = OverrideDialog(what, failed, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.reason_given.connect(lambda reason: self._store_camera(mode, result, frame, reason))
+        dialog.open()
+
+    def _mode_label(self, mode: str) -> str:
+        if mode == "document":
+            return DOCUMENT_KINDS.get(self.document_kind, "")
+        return KINDS.get(mode, mode)
+
+    def _ask_corners(self, frame: np.ndarray) -> None:
+        from app.photo import card
+
+        mode = self.mode
+        dialog = CornerDialog(self.tr("手动标出%1的四个角").replace("%1", self._mode_label(mode)), frame,
+                              card.default_corners(frame), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.corners_chosen.connect(lambda corners: self._store_manual(mode, frame, corners))
+        dialog.resize(self.window().size() * 0.8)
+        dialog.open()
+        self.corner_dialog = dialog
+
+    def _store_manual(self, mode: str, frame: np.ndarray, corners: np.ndarray) -> None:
+        result = QuadResult(np.asarray(corners, dtype=np.float32), True, [], {"manual": True})
+        self._store_camera(mode, result, frame, "", manual=True)
+
+    def _store_camera(self, mode: str, result: Any, frame: np.ndarray, reason: str, *, manual: bool = False) -> None:
+        key, actor, spec, capture = self.key, self.actor, self.spec, self.capture
+        device = self.devices.driver_name("camera")
+        document_kind = self.document_kind
+
+        def work(progress, cancel):
+            if mode == "photo":
+                from app.photo.process import make_exam_photo
+
+                photo = make_exam_photo(frame, result, spec, centre_crop_without_face=bool(reason))
+                quality = {**photo.figures, "analysis": result.to_dict()}
+                return capture.record(actor, key, "photo", photo.jpeg, "jpg", quality=quality, device=device,
+                                      width=photo.width, height=photo.height, override_reason=reason)
+            from app.photo import card
+
+            corners = np.asarray(result.corners, dtype=np.float32)
+            if mode == "document":
+                from app.photo.card import quad_aspect, warp
+
+                long_px = 2000
+                aspect = quad_aspect(corners)
+                pts = card.order_corners(corners)
+                wide = np.linalg.norm(pts[1] - pts[0]) >= np.linalg.norm(pts[3] - pts[0])
+                w, h = (long_px, round(long_px / aspect)) if wide else (round(long_px / aspect), long_px)
+                image = warp(frame, pts, w, h)
+            else:
+                image = card.rectify(frame, card.landscape_corners(corners), dpi=300)
+            data = encode_jpeg(image, 90)
+            extra = {"corners": np.round(corners, 1).tolist(), "manual": manual}
+            return capture.record(actor, key, mode if mode != "document" else "document", data, "jpg",
+                                  subkind=document_kind if mode == "document" else "",
+                                  quality=dict(getattr(result, "figures", {}) or {}), device=device,
+                                  width=int(image.shape[1]), height=int(image.shape[0]), override_reason=reason,
+                                  extra=extra)
+
+        self.busy = True
+        self.capture_button.setEnabled(False)
+        self._say(self.tr("正在保存…"))
+        self.runner.run(work, on_success=self._on_stored, on_error=self._on_store_failed)
+
+    def _on_stored(self, info: object) -> None:
+        self.busy = False
+        self.capture_button.setEnabled(bool(self.key))
+        self.refused = None
+        self.override_button.setEnabled(False)
+        assert isinstance(info, CaptureInfo)
+        kb = info.size_bytes / 1024
+        text = self.tr("已保存%1（%2 KB）").replace("%1", info.label).replace("%2", f"{kb:.1f}")
+        if info.override_reason:
+            text += self.tr("，放行理由已记录")
+        self._reload()
+        self._refresh_today()
+        self.capture_stored.emit(info)
+        if self.checklist is not None and not self.checklist.complete:
+            self._say(text + "。")
+            self._advance()
+        elif self.checklist is not None:
+            self._say(text + self.tr("。全部完成，扫描下一位考生，或按 Ctrl+N。"))
+            self._focus_search()
+
+    def _advance(self) -> None:
+        """Go on to the next camera step still missing (fingerprints and chip wait for their key)."""
+        assert self.checklist is not None
+        for step in self.checklist.steps:
+            if not step.done and step.kind in CAMERA_MODES:
+                if step.kind != self.mode:
+                    self._set_mode(step.kind)
+                return
+
+    def _on_store_failed(self, exc: BaseException) -> None:
+        self.busy = False
+        self.capture_button.setEnabled(bool(self.key))
+        self._auto_armed = True
+        if isinstance(exc, AppError):
+            self._say(exc.message, error=True)
+        else:
+            self._say(message_for(exc), error=True)
+            show_error(self, exc)
+
+    # -- fingerprints ----------------------------------------------------------------------------
+    def capture_fingerprints(self) -> None:
+        """F4: every configured finger not yet taken (all of them again when all are done)."""
+        if not self._need_candidate() or self.checklist is None:
+            return
+        steps = [s for s in self.checklist.steps if s.kind == "fingerprint"]
+        todo = [s for s in steps if not s.done] or steps
+        fingers = [(s.subkind, FINGER_LABELS.get(s.subkind, s.subkind)) for s in todo]
+        key, actor, capture, devices = self.key, self.actor, self.capture, self.devices
+        threshold, retries = self.fp_threshold, self.fp_retries
+
+        def capture_one(finger: str, progress, cancel):
+            from app.devices.fingerprint import capture_checked
+
+            driver = devices.fingerprint()
+            opened = driver.open()
+            try:
+                checked = capture_checked(driver, finger, threshold=threshold, retries=retries, cancel=cancel,
+                                          on_event=lambda _event, message: progress(0, 0, message),
+                                          subject=key, raise_on_poor=False)
+            finally:
+                driver.close()
+            if not checked.accepted:
+                return None, checked
+            return store(finger, checked, "", getattr(opened, "name", "")), checked
+
+        def store(finger: str, checked, reason: str, device_name: str = "") -> CaptureInfo:
+            image = checked.image
+            quality = {**checked.quality.to_dict(), "attempts": checked.attempts, "threshold": threshold,
+                       "rejected_scores": list(checked.rejected_scores)}
+            return capture.record(actor, key, "fingerprint", image.png(), "png", subkind=finger, quality=quality,
+                                  device=f"{image.driver}:{image.device or device_name}", width=image.width,
+                                  height=image.height, override_reason=reason)
+
+        dialog = FingerprintDialog(fingers, capture_one, lambda finger, checked, reason: store(finger, checked, reason),
+                                   self.runner, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.captured.connect(self._on_fingerprint_captured)
+        self.fingerprint_dialog = dialog
+        dialog.start()
+
+    def _on_fingerprint_captured(self, info: object) -> None:
+        assert isinstance(info, CaptureInfo)
+        self._reload()
+        self._refresh_today()
+        self.capture_stored.emit(info)
+        self._say(self.tr("已保存%1（质量 %2 分）").replace("%1", info.label)
+                  .replace("%2", str(info.quality.get("score", ""))))
+
+    # -- chip ------------------------------------------------------------------------------------
+    def read_chip(self) -> None:
+        """F6: read the ID card's chip, find the student by its ID number and compare with the roster."""
+        devices = self.devices
+        # Only a simulated reader uses the subject: it makes the card of the student at the desk.
+        subject = self.container.candidates.get(self.key).data if self.key else None
+
+        def work(progress, cancel):
+            reader = devices.idcard()
+            reader.open()
+            try:
+                return reader.read(10.0, cancel, subject=subject)
+            finally:
+                reader.close()
+
+        self._say(self.tr("请把身份证放在阅读器上…"))
+        self.runner.run(work, on_success=self._on_chip_read, on_error=self._on_chip_failed)
+
+    def _on_chip_failed(self, exc: BaseException) -> None:
+        self._say(message_for(exc), error=True)
+        if not isinstance(exc, AppError):
+            show_error(self, exc)
+
+    def _on_chip_read(self, chip: object) -> None:
+        number = getattr(chip, "id_number", "")
+        if not self.load(number):
+            self._say(self.tr("身份证号 %1 不在本校名单中。").replace("%1", _mask(number)), error=True)
+            return
+        detail = self.container.candidates.get(self.key)
+        differences = chip_differences(chip, detail.data)
+        if differences:
+            self.chip_box.setStyleSheet("color: #c0392b;")
+            self.chip_box.setText(self.tr("身份证芯片与名单不一致：") + "\n"
+                                  + "\n".join(f"• {d}" for d in differences))
+        else:
+            self.chip_box.setStyleSheet("color: #26a269;")
+            self.chip_box.setText(self.tr("身份证芯片信息与名单一致。"))
+        self.chip_box.show()
+        extra = _chip_dict(chip)
+        extra["differences"] = differences
+        photo = getattr(chip, "photo_jpeg", b"") or b""
+        key, actor, capture = self.key, self.actor, self.capture
+        device = self.devices.driver_name("idcard")
+        self.runner.run(lambda progress, cancel: capture.record(actor, key, "id_chip", photo, "jpg" if photo else "",
+                                                                device=device, extra=extra),
+                        on_success=self._on_chip_stored, on_error=self._on_store_failed)
+
+    def _on_chip_stored(self, info: object) -> None:
+        self._reload()
+        self._refresh_today()
+        self.capture_stored.emit(info)
+
+
+def chip_differences(chip: object, data: object) -> list[str]:
+    """Each way the chip disagrees with the roster, in Chinese (``app.domain.chip_check`` decides)."""
+    from app.domain import chip_check
+
+    found = chip_check.compare(chip, data)
+    return [getattr(d, "message", None) or str(d) for d in found]
+
+
+def _chip_dict(chip: object) -> dict:
+    out = {}
+    for name in ("name", "gender", "ethnicity", "birth_date", "address", "id_number", "valid_from", "valid_to"):
+        value = getattr(chip, name, None)
+        out[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out
+
+
+def _mask(number: str) -> str:
+    from app.domain import idnumber
+
+    try:
+        return idnumber.mask(number)
+    except Exception:
+        return number
+
