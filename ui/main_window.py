@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.services.context import ROLES, Actor
+from app.services.settings import SETTINGS_EDITORS
 from app.services.setup import InstallInfo
 from ui.errors import log_file, show_info
 from ui.tasks import TaskRunner
@@ -204,6 +205,14 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda _checked=False, row=i: self.nav.setCurrentRow(row))
             view_menu.addAction(act)
 
+        if self.actor.role in SETTINGS_EDITORS:
+            settings_menu = self.menuBar().addMenu(self.tr("设置(&S)"))
+            self.device_settings_action = QAction(self.tr("设备设置…"), self)
+            self.device_settings_action.triggered.connect(self._on_device_settings_triggered)
+            settings_menu.addAction(self.device_settings_action)
+        else:
+            self.device_settings_action = None
+
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
         self.about_action = QAction(self.tr("关于 RegDesk"), self)
         self.about_action.triggered.connect(self._on_about_triggered)
@@ -238,6 +247,23 @@ class MainWindow(QMainWindow):
         dialog = ChangePasswordDialog(self.container.setup, self.actor, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.statusBar().showMessage(self.tr("密码已修改。"), 5000))
+        dialog.open()
+
+    def _on_device_settings_triggered(self) -> None:
+        from ui.device_settings import DeviceSettingsDialog
+
+        dialog = DeviceSettingsDialog(self.container, self.actor, self.runner, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.settings_saved.connect(
+            lambda _keys: self.statusBar().showMessage(self.tr("设备设置已保存。"), 5000))
+        # Saving closes and rebuilds the drivers: the station's preview thread must not be reading
+        # the camera meanwhile (a real driver may not survive being closed under it). It restarts,
+        # with the new driver and index, when the dialog closes.
+        station = self.station_view
+        if station is not None and station.preview.running:
+            station.stop_camera()
+            dialog.finished.connect(lambda _r: station.isVisible() and station.start_camera())
+        self.device_settings_dialog = dialog
         dialog.open()
 
     def about_text(self) -> str:

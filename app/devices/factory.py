@@ -82,6 +82,11 @@ class Devices:
         """Whether a driver is configured (or made) for ``kind``, without creating it."""
         return kind in self._made or self.mock or bool(self._setting(DRIVER_SETTING[kind]))
 
+    def reset(self) -> None:
+        """Close and forget every driver made so far: the next request builds from the settings as they
+        are now (after 设备设置 is saved). Drivers handed in with ``drivers=`` are forgotten too."""
+        self.close()
+
     def close(self) -> None:
         """Close every driver made so far; a driver that fails to close is logged, not raised."""
         with self._lock:

@@ -67,3 +67,24 @@ def test_demo_install_selects_the_mock_devices(tmp_path):
         assert [c.settings.get(k) for k in ("camera_driver", "fingerprint_driver", "idcard_driver")] == ["mock"] * 3
     finally:
         c.close()
+
+
+def test_reset_closes_made_drivers_and_builds_from_the_new_settings(container, actor):
+    from app.devices.camera import MockCamera
+
+    class Handed:
+        closed = False
+
+        def close(self) -> None:
+            self.closed = True
+
+    handed = Handed()
+    container.settings.set(actor, "fingerprint_driver", "mock")
+    devices = Devices(container.settings.get, drivers={"camera": handed})
+    fp = devices.fingerprint()
+    assert devices.camera() is handed
+    container.settings.set(actor, "camera_driver", "mock")
+    devices.reset()
+    assert handed.closed, "a driver handed in is closed on reset"
+    assert isinstance(devices.camera(), MockCamera), "the camera is rebuilt from the settings"
+    assert devices.fingerprint() is not fp, "every made driver is forgotten"
