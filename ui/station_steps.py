@@ -1,13 +1,14 @@
-"""The station's per-step pieces: preview overlays, the override-reason dialog, the manual card-corner
-dialog and the fingerprint dialog.
+"""The station's per-step pieces: preview overlays, the override-reason dialog, the document-kind
+chooser, the manual card-corner dialog and the fingerprint dialog.
 
-Overlays are plain functions ``(painter, mapping, result)`` the preview calls while painting: the
-photo guidance (where the head must be, from the photo spec, and the face that was found) and the
-card outline. Dialogs are opened with ``open()`` (never ``exec()``), so nothing spins a nested event
+Overlays are callables ``(painter, mapping, result)`` the preview calls while painting: the photo
+guidance (the crop the analysis proposes with the spec's bands inside it, or a fixed centred guide
+while no face is found; ``photo_guide`` computes it) and the card outline. Dialogs are opened with ``open()`` (never ``exec()``), so nothing spins a nested event
 loop and tests can drive them like a user.
 
 Signals:
 - ``OverrideDialog.reason_given(str)``;
+- ``DocumentKindDialog.kind_chosen(str)`` (a ``DOCUMENT_KINDS`` key);
 - ``CornerDialog.corners_chosen(object)`` (float32 (4, 2) array, TL TR BR BL, in frame pixels);
 - ``FingerprintDialog.captured(object)`` (the ``CaptureInfo`` stored for one finger),
   ``FingerprintDialog.finished_all()``.
@@ -17,17 +18,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPolygonF
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPolygonF,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -58,43 +71,110 @@ def guide_rect(frame_w: int, frame_h: int, spec: Any, share: float = 0.92) -> tu
     return (frame_w - w) / 2, (frame_h - h) / 2, w, h
 
 
-def photo_overlay(spec: Any) -> Callable[[QPainter, FrameMapping, Any], None]:
-    """Draws the spec's bands (hair top, eye line, face width) and the face the analysis found."""
+@dataclass(frozen=True)
+class PhotoGuide:
+    """What the photo overlay draws, in frame pixels.
 
-    def draw(p: QPainter, m: FrameMapping, result: Any) -> None:
-        gx, gy, gw, gh = guide_rect(m.frame_w, m.frame_h, spec)
-        s = gh / spec.height  # frame pixels per photo pixel
-        # Dim what will be cropped away.
-        outside = QColor(0, 0, 0, 90)
+    ``crop`` (x, y, w, h) is the photo's rectangle: the analysis's proposed crop when a face was
+    found (``follows_face``), else the fixed centred guide. The bands are (top, bottom) rows inside
+    that crop; ``head`` (x, y, w, h) is the oval the head should fill.
+    """
+
+    crop: tuple[float, float, float, float]
+    eye_band: tuple[float, float]
+    hair_band: tuple[float, float]
+    eye_y: float
+    head: tuple[float, float, float, float]
+    follows_face: bool
+
+
+def _clamp_rect(x: float, y: float, w: float, h: float, frame_w: int, frame_h: int
+                ) -> tuple[float, float, float, float]:
+    x0, y0 = min(max(x, 0.0), float(frame_w)), min(max(y, 0.0), float(frame_h))
+    x1, y1 = min(max(x + w, x0), float(frame_w)), min(max(y + h, y0), float(frame_h))
+    return x0, y0, x1 - x0, y1 - y0
+
+
+def photo_guide(result: Any, spec: Any, frame_w: int, frame_h: int) -> PhotoGuide:
+    """The overlay's geometry for one analysis of a ``frame_w`` × ``frame_h`` frame.
+
+    The crop comes from the analysis only when it judged a frame of this size (a result left over
+    from another camera mode or resolution would be drawn in the wrong place).
+    """
+    crop = getattr(result, "crop", None)
+    size = tuple(getattr(result, "frame_size", (0, 0)) or (0, 0))
+    follows = (crop is not None and face_box(result) is not None and size == (frame_w, frame_h)
+               and crop.width > 0 and crop.height > 0)
+    if follows:
+        gx, gy, gw, gh = _clamp_rect(crop.x, crop.y, crop.width, crop.height, frame_w, frame_h)
+        if gw <= 0 or gh <= 0:
+            follows = False
+    if not follows:
+        gx, gy, gw, gh = guide_rect(frame_w, frame_h, spec)
+    s = gh / spec.height  # frame pixels per photo pixel
+
+    def rows(band: tuple[float, float]) -> tuple[float, float]:
+        return min(gy + band[0] * s, gy + gh), min(gy + band[1] * s, gy + gh)
+
+    eye_band, hair_band = rows(spec.eye_line), rows(spec.hair_top)
+    # The head: an oval as wide as the middle of the allowed face widths, from the middle of the hair
+    # band down to as far below the eyes as the eyes are below the hair, kept inside the crop.
+    face_w = min((spec.face_width[0] + spec.face_width[1]) / 2 * s, gw)
+    top = (hair_band[0] + hair_band[1]) / 2
+    eyes = (eye_band[0] + eye_band[1]) / 2
+    bottom = min(eyes + (eyes - top) * 1.25, gy + gh)
+    head = (gx + (gw - face_w) / 2, top, face_w, bottom - top)
+    return PhotoGuide((gx, gy, gw, gh), eye_band, hair_band, eyes, head, follows)
+
+
+class PhotoOverlay:
+    """Draws the photo guidance: the crop the photo would be (the analysis's when it found a face),
+    the hair and eye bands inside it, the head oval and the face that was found.
+
+    ``last_guide`` (frame pixels) and ``last_rect`` (widget pixels) record the crop last drawn.
+    """
+
+    def __init__(self, spec: Any) -> None:
+        self.spec = spec
+        self.last_guide: PhotoGuide | None = None
+        self.last_rect: QRectF | None = None
+
+    def __call__(self, p: QPainter, m: FrameMapping, result: Any) -> None:
+        g = photo_guide(result, self.spec, m.frame_w, m.frame_h)
         full = m.rect(0, 0, m.frame_w, m.frame_h)
-        guide = m.rect(gx, gy, gw, gh)
-        p.fillRect(QRectF(full.left(), full.top(), guide.left() - full.left(), full.height()), outside)
-        p.fillRect(QRectF(guide.right(), full.top(), full.right() - guide.right(), full.height()), outside)
-        p.setPen(pen("#ffffff", 2, dashed=True))
+        guide = m.rect(*g.crop)
+        self.last_guide, self.last_rect = g, guide
+        p.save()
+        p.setClipRect(full)  # nothing spills onto the letterbox bars around the frame
+        # Dim what will be cropped away.
+        outside = QPainterPath()
+        outside.addRect(full)
+        inside = QPainterPath()
+        inside.addRect(guide)
+        p.fillPath(outside.subtracted(inside), QColor(0, 0, 0, 90))
+        gx, _gy, gw, _gh = g.crop
+        p.fillRect(m.rect(gx, g.hair_band[0], gw, g.hair_band[1] - g.hair_band[0]), QColor(102, 204, 255, 50))
+        p.fillRect(m.rect(gx, g.eye_band[0], gw, g.eye_band[1] - g.eye_band[0]), QColor(255, 209, 102, 60))
+        ok = bool(getattr(result, "ok", False))
+        if g.follows_face:
+            p.setPen(pen("#2ec27e" if ok else "#ffffff", 3 if ok else 2, dashed=not ok))
+        else:
+            p.setPen(pen("#ffffff", 2, dashed=True))
         p.drawRect(guide)
-        band = QColor(255, 209, 102, 60)
-        eye_top, eye_bottom = spec.eye_line
-        p.fillRect(m.rect(gx, gy + eye_top * s, gw, (eye_bottom - eye_top) * s), band)
-        hair_top, hair_bottom = spec.hair_top
-        p.fillRect(m.rect(gx, gy + hair_top * s, gw, (hair_bottom - hair_top) * s), QColor(102, 204, 255, 50))
-        # The head: an oval as wide as the middle of the allowed face widths, from the hair band
-        # down to as far below the eyes as the eyes are below the hair.
-        face_w = (spec.face_width[0] + spec.face_width[1]) / 2 * s
-        top = gy + (hair_top + hair_bottom) / 2 * s
-        eyes = gy + (eye_top + eye_bottom) / 2 * s
-        bottom = eyes + (eyes - top) * 1.25
         p.setPen(pen("#ffd166", 3))
-        p.drawEllipse(m.rect(m.frame_w / 2 - face_w / 2, top, face_w, bottom - top))
+        p.drawEllipse(m.rect(*g.head))
         p.setPen(pen("#ffd166", 1, dashed=True))
-        p.drawLine(m.point(gx, eyes), m.point(gx + gw, eyes))
+        p.drawLine(m.point(gx, g.eye_y), m.point(gx + gw, g.eye_y))
         face = face_box(result)
         if face is not None:
-            ok = bool(getattr(result, "ok", False))
             p.setPen(pen("#2ec27e" if ok else "#e01b24", 3))
-            x, y, w, h = face
-            p.drawRect(m.rect(x, y, w, h))
+            p.drawRect(m.rect(*face))
+        p.restore()
 
-    return draw
+
+def photo_overlay(spec: Any) -> PhotoOverlay:
+    """The photo guidance overlay for ``spec`` (see ``PhotoOverlay``)."""
+    return PhotoOverlay(spec)
 
 
 def face_box(result: Any) -> tuple[float, float, float, float] | None:
@@ -171,6 +251,71 @@ class OverrideDialog(QDialog):
             return
         self.accept()
         self.reason_given.emit(reason)
+
+
+# -- document kind -------------------------------------------------------------------------------------
+class DocumentKindDialog(QDialog):
+    """F5: which document is being photographed; the one the category requires is preselected.
+
+    Keyboard: 1–9 picks and closes at once; arrows then Enter; Esc keeps the current step.
+    """
+
+    kind_chosen = Signal(str)
+
+    def __init__(self, kinds: dict[str, str], current: str, required: str | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("documentKindDialog")
+        self.setWindowTitle(self.tr("选择材料类型"))
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.kinds = list(kinds)
+        self._done = False
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel(self.tr("要拍摄哪种证明材料？按数字键选择，或用方向键选中后按 Enter。")))
+        self.choices = QListWidget()
+        self.choices.setObjectName("documentKinds")
+        big = QFont(self.font())
+        big.setPointSizeF(big.pointSizeF() * 1.3)
+        self.choices.setFont(big)
+        for i, (kind, label) in enumerate(kinds.items(), start=1):
+            text = f"{i}  {label}"
+            if kind == required:
+                text += self.tr("（本考生类别需要）")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, kind)
+            self.choices.addItem(item)
+        self.choices.setCurrentRow(self.kinds.index(current) if current in self.kinds else 0)
+        rows = self.choices.count()
+        # As tall as its rows: three choices, no empty box under them.
+        self.choices.setFixedHeight(self.choices.sizeHintForRow(0) * rows + 2 * self.choices.frameWidth() + 4)
+        self.choices.itemActivated.connect(lambda item: self._choose(self.choices.row(item)))
+        # The list would take a digit as a type-ahead search: the dialog reads the digits first.
+        self.choices.installEventFilter(self)
+        lay.addWidget(self.choices)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("拍摄这种材料"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.accepted.connect(lambda: self._choose(self.choices.currentRow()))
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.choices.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.choices and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            key = event.key()
+            if Qt.Key.Key_1 <= key <= Qt.Key.Key_9 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+                self._choose(int(key) - int(Qt.Key.Key_1))
+                return True
+        return super().eventFilter(watched, event)
+
+    def _choose(self, row: int) -> None:
+        # Enter reaches both the list (itemActivated) and the dialog's default button: act once.
+        if self._done or not 0 <= row < len(self.kinds):
+            return
+        self._done = True
+        self.accept()
+        self.kind_chosen.emit(self.kinds[row])
 
 
 # -- manual card corners -----------------------------------------------------------------------------

@@ -2,10 +2,11 @@
 
 One screen: find the student (type or scan the student or ID number and Enter, or read the ID
 card's chip), the checklist of steps (F1 photo, F2/F3 ID card front/back, F4 fingerprints,
-F5 documents, F6 chip), the live camera preview with the head guidance and the hints, Space to
-capture, F9 to keep a refused capture with a reason, Ctrl+N for the next student. Every capture is
-stored at once (``CaptureService.record``: the file first, then the row and its audit event), on
-the task runner, never on the GUI thread.
+F5 documents — a chooser asks which: 退役证, 获奖证书 or 其他材料 — F6 chip), the live camera
+preview with the head guidance (the crop the analysis proposes) and the hints, Space to capture,
+F9 to keep a refused capture with a reason, Ctrl+N for the next student. Every capture is stored
+at once (``CaptureService.record``: the file first, then the row and its audit event), on the
+task runner, never on the GUI thread.
 
 Signals: ``candidate_loaded(str)`` (student number), ``capture_stored(object)`` (``CaptureInfo``),
 ``capture_refused(list)`` (the hints), ``message_shown(str)``.
@@ -44,6 +45,7 @@ from ui.camera_preview import LIVE, CameraPreview
 from ui.errors import InlineError, message_for, show_error
 from ui.station_steps import (
     CornerDialog,
+    DocumentKindDialog,
     FingerprintDialog,
     OverrideDialog,
     check_hints,
@@ -294,7 +296,7 @@ class StationView(QWidget):
         bind("F2", lambda: self._set_mode("id_front"))
         bind("F3", lambda: self._set_mode("id_back"))
         bind("F4", self.capture_fingerprints)
-        bind("F5", lambda: self._set_mode("document"))
+        bind("F5", self.choose_document)
         bind("F6", self.read_chip)
         bind("F9", self.override)
         bind("Space", self.capture_now)
@@ -334,9 +336,24 @@ class StationView(QWidget):
     def _overlay_for(self, mode: str):
         return photo_overlay(self.spec) if mode == "photo" else quad_overlay
 
-    def _set_mode(self, mode: str) -> None:
+    def choose_document(self) -> None:
+        """F5: ask which document (the one the category requires preselected), then photograph it."""
+        wanted = self._wanted_document()
+        dialog = DocumentKindDialog(DOCUMENT_KINDS, wanted or "other", wanted, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.kind_chosen.connect(lambda kind: self._set_mode("document", kind))
+        dialog.finished.connect(self._on_document_dialog_finished)
+        self.document_dialog = dialog
+        dialog.open()
+
+    def _on_document_dialog_finished(self, _result: int) -> None:
+        # Back to the preview, where Space captures (not every platform reactivates the parent).
+        self.window().activateWindow()
+        self.preview.setFocus()
+
+    def _set_mode(self, mode: str, document_kind: str | None = None) -> None:
         if mode == "document":
-            self.document_kind = self._wanted_document() or "other"
+            self.document_kind = document_kind or self._wanted_document() or "other"
         self.mode = mode
         self.refused = None
         self.override_button.setEnabled(False)
@@ -387,8 +404,6 @@ class StationView(QWidget):
         first = next((s for s in checklist.steps if not s.done), None)
         if first is not None and first.kind in CAMERA_MODES:
             self._set_mode(first.kind)
-        elif first is not None and first.kind == "document":
-            self._set_mode("document")
         else:
             self._set_mode("photo")
         self.preview.setFocus()
@@ -480,11 +495,11 @@ class StationView(QWidget):
                 return
 
     def _on_steps_item_activated(self, item: QListWidgetItem) -> None:
-        kind, _sub = item.data(Qt.ItemDataRole.UserRole)
+        kind, sub = item.data(Qt.ItemDataRole.UserRole)
         if kind == "fingerprint":
             self.capture_fingerprints()
         elif kind in CAMERA_MODES:
-            self._set_mode(kind)
+            self._set_mode(kind, sub if kind == "document" else None)
 
     def _refresh_today(self) -> None:
         try:

@@ -3,39 +3,46 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton
 
 from app.devices.base import DeviceInfo
 from app.devices.factory import Devices
 from ui.camera_preview import LIVE, UNPLUGGED
-from ui.station_steps import CornerDialog, FingerprintDialog, OverrideDialog
+from ui.station_steps import (
+    CornerDialog,
+    DocumentKindDialog,
+    FingerprintDialog,
+    OverrideDialog,
+    guide_rect,
+    photo_guide,
+)
 from ui.station_view import StationView
 from ui.tasks import TaskRunner
 
 
-# -- frames -----------------------------------------------------------------------------------------
-def exam_shot() -> np.ndarray:
-    """skimage's astronaut made into a proper exam shot: head and shoulders, upscaled, on even grey."""
-    from skimage import data
+# -- frames ---------------------------------------------------------------------------------------
+def _exam_shots():
+    """tests/fixtures/exam_shot.py (not a package), loaded once and shared with the photo-analysis tests."""
+    found = sys.modules.get("exam_shot")
+    if found is not None:
+        return found
+    spec = importlib.util.spec_from_file_location("exam_shot", Path(__file__).resolve().parents[1] / "fixtures"
+                                                  / "exam_shot.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["exam_shot"] = module
+    spec.loader.exec_module(module)
+    return module
 
-    src = data.astronaut()[:, :, ::-1]
-    frame = np.full((720, 1280, 3), (240, 240, 240), np.uint8)
-    region = np.ascontiguousarray(src[10:330, 110:350])
-    mask = np.zeros(region.shape[:2], np.uint8)
-    cv2.ellipse(mask, (110, 95), (68, 92), 0, 0, 360, 255, -1)
-    cv2.rectangle(mask, (20, 170), (240, 320), 255, -1)
-    region = cv2.resize(region, None, fx=1.75, fy=1.75, interpolation=cv2.INTER_CUBIC)
-    mask = cv2.resize(mask, None, fx=1.75, fy=1.75)
-    h, w = region.shape[:2]
-    x0, y0 = (1280 - w) // 2, 720 - h
-    roi = frame[y0:y0 + h, x0:x0 + w]
-    roi[mask > 0] = region[mask > 0]
-    return frame
+
+shots = _exam_shots()
 
 
 def card_shot() -> np.ndarray:
@@ -98,7 +105,7 @@ class ScriptedReader:
 # -- fixtures ---------------------------------------------------------------------------------------
 @pytest.fixture
 def camera() -> ScreenCamera:
-    return ScreenCamera(exam_shot())
+    return ScreenCamera(shots.good_shot())
 
 
 @pytest.fixture
@@ -174,7 +181,7 @@ def test_space_with_a_good_shot_stores_the_photo(qtbot, station, container):
 
 def test_bad_frame_is_refused_with_hint_then_overridden_with_reason(qtbot, station, container, camera):
     scan(qtbot, station, "2023000001")
-    dark = (exam_shot().astype(np.float32) * 0.18).astype(np.uint8)
+    dark = shots.darkened(shots.good_shot(), 0.18)
     camera.show(dark)
     wait_ok(qtbot, station, ok=False)
     with qtbot.waitSignal(station.capture_refused, timeout=3000) as refused:
@@ -290,6 +297,115 @@ def test_keyboard_only_flow_counts_the_day(qtbot, station, container):
     scan(qtbot, station, "2023000002")
     assert "2023000002" in station.who.text()
     assert station.today.text() == "本桌今日：1 人"
+
+
+def test_f5_asks_which_document_and_stores_the_choice(qtbot, station, container, camera):
+    scan(qtbot, station, "2023000001")  # 普通考生: no document required, 其他材料 preselected
+    camera.show(card_shot())
+    qtbot.keyClick(station.preview, Qt.Key.Key_F5)
+    dialog = station.findChild(DocumentKindDialog)
+    assert dialog is not None and dialog.isVisible()
+    assert [dialog.choices.item(i).text() for i in range(3)] == ["1  退役证", "2  获奖证书", "3  其他材料"]
+    assert dialog.choices.currentRow() == 2
+    qtbot.keyClick(dialog.choices, Qt.Key.Key_1)  # a digit picks and closes at once
+    assert not dialog.isVisible()
+    assert station.mode == "document" and station.document_kind == "discharge"
+    assert "退役证" in station.mode_label.text()
+    # Again, and this time 其他材料 with the arrows and Enter.
+    qtbot.keyClick(station.preview, Qt.Key.Key_F5)
+    dialog = station.document_dialog
+    assert dialog.isVisible() and dialog.choices.currentRow() == 2
+    qtbot.keyClick(dialog.choices, Qt.Key.Key_Up)
+    qtbot.keyClick(dialog.choices, Qt.Key.Key_Down)
+    with qtbot.waitSignal(dialog.kind_chosen) as chosen:
+        qtbot.keyClick(dialog.choices, Qt.Key.Key_Return)
+    assert chosen.args == ["other"] and station.document_kind == "other"
+    assert "其他材料" in station.mode_label.text()
+    qtbot.waitUntil(lambda: station.preview.result is not None
+                    and getattr(station.preview.result, "corners", None) is not None, timeout=8000)
+    assert QApplication.focusWidget() is station.preview  # back where Space captures
+    with qtbot.waitSignal(station.capture_stored, timeout=5000) as stored:
+        qtbot.keyClick(station.preview, Qt.Key.Key_Space)
+    info = stored.args[0]
+    assert (info.kind, info.subkind, info.label) == ("document", "other", "其他材料")
+    assert [(d.kind, d.subkind) for d in container.capture.history("2023000001", "document")] == [("document", "other")]
+
+
+def test_f5_preselects_the_required_document_and_esc_keeps_the_step(qtbot, station):
+    scan(qtbot, station, "2023000002")  # 退役大学生士兵
+    qtbot.keyClick(station.preview, Qt.Key.Key_F1)
+    qtbot.keyClick(station.preview, Qt.Key.Key_F5)
+    dialog = station.document_dialog
+    assert dialog.choices.currentRow() == 0 and "需要" in dialog.choices.item(0).text()
+    qtbot.keyClick(dialog.choices, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and station.mode == "photo"
+    qtbot.keyClick(station.preview, Qt.Key.Key_F5)
+    qtbot.keyClick(station.document_dialog.choices, Qt.Key.Key_Return)
+    assert station.mode == "document" and station.document_kind == "discharge"
+
+
+def _drawn_guide(qtbot, station, face_x: int | None):
+    """Wait until the overlay has drawn the analysis of the frame on screen; its guide and rectangle."""
+    def drawn() -> bool:
+        guide, result = station.preview.overlay.last_guide, station.preview.result
+        if guide is None or result is None:
+            return False
+        if face_x is None:
+            return not guide.follows_face and result.face is None
+        return (guide.follows_face and result.ok and result.face is not None
+                and abs(result.face[0] + result.face[2] / 2 - face_x) < 40
+                and guide.crop == pytest.approx((result.crop.x, result.crop.y, result.crop.width,
+                                                 result.crop.height)))
+
+    qtbot.waitUntil(drawn, timeout=8000)
+    return station.preview.overlay.last_guide, QRectF(station.preview.overlay.last_rect), station.preview.result
+
+
+def test_overlay_draws_the_crop_the_analysis_proposes(qtbot, station, camera):
+    qtbot.waitUntil(lambda: station.preview.state == LIVE, timeout=5000)
+    spec = station.spec
+    rects = {}
+    for face_x in (420, 860):
+        camera.show(shots.make_shot(face_x=[face_x]))
+        guide, rect, result = _drawn_guide(qtbot, station, face_x)
+        x, y, w, h = guide.crop
+        # The crop follows the face, and the bands sit inside that crop where the spec puts them.
+        assert abs(x + w / 2 - face_x) < 0.1 * w
+        s = h / spec.height
+        assert guide.eye_band == pytest.approx((y + spec.eye_line[0] * s, y + spec.eye_line[1] * s))
+        assert guide.hair_band == pytest.approx((y + spec.hair_top[0] * s, y + spec.hair_top[1] * s))
+        assert guide.eye_band[0] <= result.eye_y <= guide.eye_band[1]
+        m = station.preview.mapping
+        frame_rect = m.rect(0, 0, m.frame_w, m.frame_h)
+        assert frame_rect.adjusted(-0.5, -0.5, 0.5, 0.5).contains(rect)
+        assert rect == m.rect(*guide.crop)
+        rects[face_x] = rect
+    assert rects[860].center().x() - rects[420].center().x() > 0.25 * m.frame_w * m.scale
+    # No face: the fixed, centred guide.
+    camera.show(shots.background_only(shots.good_shot()))
+    guide, rect, _ = _drawn_guide(qtbot, station, None)
+    assert guide.crop == pytest.approx(guide_rect(m.frame_w, m.frame_h, spec))
+
+
+def test_photo_guide_stays_inside_the_frame_and_ignores_foreign_results():
+    from app.photo.analysis import Analysis, Crop
+    from app.photo.spec import PhotoSpec
+
+    spec = PhotoSpec()
+    spilling = Analysis(checks=[], face=(1100, 200, 150, 150), crop=Crop(1000.0, -20.0, 480.0, 640.0, 1.0),
+                        frame_size=(1280, 720))
+    g = photo_guide(spilling, spec, 1280, 720)
+    x, y, w, h = g.crop
+    assert g.follows_face and (x, y) == (1000.0, 0.0) and x + w <= 1280 and y + h <= 720
+    for top, bottom in (g.eye_band, g.hair_band):
+        assert y <= top <= bottom <= y + h
+    hx, hy, hw, hh = g.head
+    assert x <= hx and hx + hw <= x + w + 1e-6 and hy + hh <= y + h + 1e-6
+    # An analysis of another frame size (or none at all) falls back to the fixed guide.
+    other = Analysis(checks=[], face=(10, 10, 50, 50), crop=Crop(0.0, 0.0, 300.0, 400.0, 1.0), frame_size=(640, 480))
+    for result in (other, None):
+        g = photo_guide(result, spec, 1280, 720)
+        assert not g.follows_face and g.crop == pytest.approx(guide_rect(1280, 720, spec))
 
 
 def test_buttons_are_never_dead(qtbot, station):
