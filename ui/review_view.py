@@ -65,6 +65,7 @@ from app.services.context import Actor
 from app.services.reference import KINDS, LABELS, REFERENCE_EDITORS, SourceRow
 from app.services.review import REVIEWERS, WAIVER_EDITORS, ApproveResult, ReviewRow, RunResult
 from app.services.settings import SETTINGS_EDITORS
+from ui.actions import toolbar_action
 from ui.candidate_editor import local_time
 from ui.errors import InlineError, show_error, show_info
 from ui.reference_import import ReferenceImportDialog, kind_label
@@ -386,18 +387,8 @@ class ReviewView(QWidget):
         else:
             self.import_button.hide()  # a child of the view, shown otherwise at its top left
 
-        def action(text: str, tip: str, slot, shortcut: QKeySequence | None, visible: bool) -> QAction:
-            act = QAction(text, self)
-            act.setToolTip(tip)
-            if shortcut is not None:
-                act.setShortcut(shortcut)
-                act.setShortcutContext(scope)
-                act.setToolTip(f"{tip} ({shortcut.toString(QKeySequence.SequenceFormat.NativeText)})")
-            act.triggered.connect(slot)
-            if visible:
-                self.toolbar.addAction(act)
-                self.addAction(act)
-            return act
+        def action(text: str, tip: str, slot, shortcut: QKeySequence | None = None, visible: bool = True):
+            return toolbar_action(self, self.toolbar, text, tip, slot, shortcut, visible, scope)
 
         self.run_action = action(self.tr("运行比对"), self.tr("用当前名单比对全部考生，重新生成比对问题（保留审核意见）"),
                                  self._on_run_triggered, QKeySequence("Ctrl+R"), self.can_review)

@@ -35,6 +35,7 @@ from app.domain.candidate import STATUS_LABELS
 from app.services.context import ROSTER_EDITORS, Actor
 from app.services.review import WAIVER_EDITORS
 from app.services.search import Filters
+from ui.actions import toolbar_action
 from ui.candidate_editor import CandidateEditorDialog
 from ui.errors import show_error, show_info
 from ui.import_wizard import IMPORT_SUFFIXES, ImportWizard
@@ -88,17 +89,7 @@ class RosterView(QWidget):
         shortcut_scope = Qt.ShortcutContext.WidgetWithChildrenShortcut
 
         def action(text: str, tip: str, slot, shortcut: QKeySequence | None = None, visible: bool = True):
-            act = QAction(text, self)
-            act.setToolTip(tip)
-            if shortcut is not None:
-                act.setShortcut(shortcut)
-                act.setShortcutContext(shortcut_scope)
-                act.setToolTip(f"{tip} ({shortcut.toString(QKeySequence.SequenceFormat.NativeText)})")
-            act.triggered.connect(slot)
-            if visible:
-                self.toolbar.addAction(act)
-                self.addAction(act)
-            return act
+            return toolbar_action(self, self.toolbar, text, tip, slot, shortcut, visible, shortcut_scope)
 
         self.import_action = action(self.tr("导入名单"), self.tr("从 .xlsx 或 .csv 文件导入考生名单"),
                                     self._on_import_triggered, QKeySequence("Ctrl+I"), self.can_edit)
