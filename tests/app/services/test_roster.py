@@ -636,3 +636,23 @@ def test_audit_count_matches_rows(app, tmp_path):
     import_file(app, write_xlsx(tmp_path / "a.xlsx", roster(30)))
     with app.db.read() as s:
         assert s.scalar(select(func.count()).select_from(AuditEvent)) == 1 + 1 + 30
+
+
+def test_headers_other_systems_use(app, tmp_path):
+    """A 教务系统-style export: 身份证件号码, 所在院系, 专业名称, 行政班级, 辅导员姓名, 手机, 学生类别."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2026年专升本拟报名学生信息汇总表"])
+    ws.append(["序号", "学号", "姓名", "性别", "身份证件号码", "民族", "所在院系", "专业名称", "行政班级", "辅导员姓名",
+               "手机", "学生类别"])
+    ws.append([1, "2025020101", "刘 洋", "男", idnumber.make("410105", dt.date(2003, 4, 1), 13), "汉", COLLEGE,
+               "软件技术", "软件2301", "王老师", "13900001111", "建档立卡"])
+    path = tmp_path / "other.xlsx"
+    wb.save(path)
+    mapping = app.roster.inspect(path)
+    assert mapping.unknown_headers == []
+    assert set(mapping.fields.values()) == {"student_no", "name", "gender", "id_number", "ethnicity", "college",
+                                            "major", "class_name", "counsellor", "phone", "category"}
+    _preview, result = import_file(app, path)
+    assert result.created == 1
+    assert candidates(app)["2025020101"].category == "原建档立卡考生"
