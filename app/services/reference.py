@@ -23,10 +23,17 @@ from app import tabular
 from app.domain import fields as f
 from app.domain import idnumber
 from app.domain.review import RefRow, graduation_month, major_key, majors_for
-from app.errors import AppError, BadFileError, ConflictError, ValidationError
+from app.errors import AppError, BadFileError, ValidationError
 from app.services.audit import AuditService, uuid4_batch
 from app.services.context import Actor, require_role
-from app.services.roster import ColumnMapping, RowProblem, apply_overrides, file_sha256, header_keys
+from app.services.roster import (
+    ColumnMapping,
+    RowProblem,
+    apply_overrides,
+    ensure_unchanged,
+    file_sha256,
+    header_keys,
+)
 from app.tasks import CancelToken, Progress, no_progress
 from db.bulk import bulk_insert
 from db.models import ReferenceList, ReferenceRecord, utcnow
@@ -421,12 +428,7 @@ class ReferenceService:
         require_role(actor, REFERENCE_EDITORS, "导入核对名单")
         progress = progress or no_progress
         path = Path(preview.path)
-        try:
-            sha = file_sha256(path)
-        except OSError:
-            raise ConflictError(f"找不到预览过的文件“{path.name}”，请重新选择文件并预览。") from None
-        if sha != preview.file_sha256:
-            raise ConflictError(f"文件“{path.name}”在预览之后被修改过，请重新预览后再导入。")
+        sha = ensure_unchanged(path, preview.file_sha256)
         kind = preview.kind
         with self.db.transaction() as s:
             old = s.scalars(select(ReferenceList).where(ReferenceList.kind == kind,

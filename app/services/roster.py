@@ -333,6 +333,17 @@ def _same_college(a: str, b: str) -> bool:
     return len(short) >= 2 and short in long
 
 
+def ensure_unchanged(path: Path, previewed_sha256: str) -> str:
+    """The file's hash, refusing (in Chinese) a file gone or changed since its preview."""
+    try:
+        sha = file_sha256(path)
+    except OSError:
+        raise ConflictError(f"找不到预览过的文件“{path.name}”，请重新选择文件并预览。") from None
+    if sha != previewed_sha256:
+        raise ConflictError(f"文件“{path.name}”在预览之后被修改过，请重新预览后再导入。")
+    return sha
+
+
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with Path(path).open("rb") as fh:
@@ -678,12 +689,7 @@ class RosterService:
         require_role(actor, ROSTER_EDITORS, "导入名单")
         progress = progress or no_progress
         path = Path(preview.path)
-        try:
-            sha = file_sha256(path)
-        except OSError:
-            raise ConflictError(f"找不到预览过的文件“{path.name}”，请重新选择文件并预览。") from None
-        if sha != preview.file_sha256:
-            raise ConflictError(f"文件“{path.name}”在预览之后被修改过，请重新预览后再导入。")
+        sha = ensure_unchanged(path, preview.file_sha256)
         with self.db.transaction() as s:
             state = _DbState.load(s)
             if state.college_id is None:
