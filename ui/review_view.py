@@ -65,7 +65,7 @@ from app.services.context import Actor
 from app.services.reference import KINDS, LABELS, REFERENCE_EDITORS, SourceRow
 from app.services.review import REVIEWERS, WAIVER_EDITORS, ApproveResult, ReviewRow, RunResult
 from app.services.settings import SETTINGS_EDITORS
-from ui.actions import toolbar_action
+from ui.actions import search_field, toolbar_action
 from ui.candidate_editor import local_time
 from ui.errors import InlineError, show_error, show_info
 from ui.reference_import import ReferenceImportDialog, kind_label
@@ -440,17 +440,8 @@ class ReviewView(QWidget):
         settings_box.addWidget(self.settings_error)
         lists_box.addLayout(settings_box)
 
-        self.search = QLineEdit(self)
-        self.search.setObjectName("reviewSearch")
-        self.search.setPlaceholderText(self.tr("搜索 姓名 / 学号 / 身份证号 / 班级 (Ctrl+F)"))
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self._on_filter_changed)
-        self.search.returnPressed.connect(self._on_search_return_pressed)
-        find = QAction(self)
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.setShortcutContext(scope)
-        find.triggered.connect(self._on_find_triggered)
-        self.addAction(find)
+        self.search = search_field(self, "reviewSearch", self.tr("搜索 姓名 / 学号 / 身份证号 / 班级 (Ctrl+F)"),
+                                   self._on_filter_changed, self._on_search_return_pressed, scope)
         self.finding_combo = QComboBox(self)
         self.finding_combo.setObjectName("findingFilter")
         self.finding_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -767,10 +758,6 @@ class ReviewView(QWidget):
         if self.model.rowCount():
             self.table.setFocus()
             self.table.selectRow(0)
-
-    def _on_find_triggered(self) -> None:
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
 
     def selected_uuid(self) -> str:
         index = self.table.currentIndex()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QStandardPaths, Qt, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QTableView,
     QToolBar,
@@ -35,7 +34,7 @@ from app.domain.candidate import STATUS_LABELS
 from app.services.context import ROSTER_EDITORS, Actor
 from app.services.review import WAIVER_EDITORS
 from app.services.search import Filters
-from ui.actions import toolbar_action
+from ui.actions import search_field, toolbar_action
 from ui.candidate_editor import CandidateEditorDialog
 from ui.errors import show_error, show_info
 from ui.import_wizard import IMPORT_SUFFIXES, ImportWizard
@@ -109,22 +108,8 @@ class RosterView(QWidget):
             if isinstance(button, QToolButton):
                 button.setObjectName("primaryToolButton")
 
-        self.search = QLineEdit(self)
-        self.search.setObjectName("rosterSearch")
-        self.search.setPlaceholderText(self.tr("搜索 姓名 / 学号 / 身份证号 / 班级"))
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self._on_search_text_changed)
-        self.search.returnPressed.connect(self._on_search_return_pressed)
-        focus_search = QAction(self)
-        focus_search.setShortcut(QKeySequence.StandardKey.Find)
-        focus_search.setShortcutContext(shortcut_scope)
-        focus_search.triggered.connect(self._on_focus_search_triggered)
-        self.addAction(focus_search)
-        clear_search = QAction(self.search)
-        clear_search.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        clear_search.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        clear_search.triggered.connect(self.search.clear)
-        self.search.addAction(clear_search)
+        self.search = search_field(self, "rosterSearch", self.tr("搜索 姓名 / 学号 / 身份证号 / 班级"),
+                                   self._on_search_text_changed, self._on_search_return_pressed, shortcut_scope)
 
         self.class_combo = self._filter_combo("classFilter")
         self.counsellor_combo = self._filter_combo("counsellorFilter")
@@ -273,10 +258,6 @@ class RosterView(QWidget):
         if self.model.visible_count:
             self.table.setFocus()
             self.table.selectRow(0)
-
-    def _on_focus_search_triggered(self) -> None:
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
 
     def _on_model_visible_count_changed(self, visible: int, total: int) -> None:
         self.count_label.setText(self.tr("显示 %1 / 共 %2 人").replace("%1", str(visible))
