@@ -31,11 +31,22 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict]) -> None:
     """Insert ``rows`` (dicts keyed by column name, all with the same keys) in the session's transaction."""
     if not rows:
         return
+    names = list(rows[0])
+    pick = itemgetter(*names)
+    if len(names) == 1:
+        insert_tuples(session, table, names, [(row[names[0]],) for row in rows])
+    else:
+        insert_tuples(session, table, names, [pick(row) for row in rows])
+
+
+def insert_tuples(session: Session, table: Table, names: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Insert ``rows`` (tuples of Python values in the order of ``names``) in the session's transaction."""
+    if not rows:
+        return
     conn = session.connection()
     if conn.dialect.name != "sqlite":
-        conn.execute(insert(table), list(rows))
+        conn.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
         return
-    names = list(rows[0])
     convert: list[tuple[int, object]] = []
     for i, name in enumerate(names):
         col_type = table.c[name].type
@@ -43,19 +54,21 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict]) -> None:
             convert.append((i, _sqlite_datetime))
         elif isinstance(col_type, Date):
             convert.append((i, _sqlite_date))
-    pick = itemgetter(*names)
-    cache: dict[object, str | None] = {}  # batches repeat the same timestamps
-    params = []
-    for row in rows:
-        values = list(pick(row)) if len(names) > 1 else [row[names[0]]]
-        for i, conv in convert:
-            v = values[i]
-            if v is not None:
-                text = cache.get((i, v))
-                if text is None:
-                    text = cache[(i, v)] = conv(v)  # type: ignore[operator]
-                values[i] = text
-        params.append(tuple(values))
+    if convert:
+        # Imports repeat the same timestamps and many dates: convert each value once per column.
+        caches: list[dict[object, str | None]] = [{} for _ in convert]
+        converted = []
+        for row in rows:
+            values = list(row)
+            for (i, conv), cache in zip(convert, caches, strict=True):
+                v = values[i]
+                if v is not None:
+                    text = cache.get(v)
+                    if text is None:
+                        text = cache[v] = conv(v)  # type: ignore[operator]
+                    values[i] = text
+            converted.append(tuple(values))
+        rows = converted
     columns = ", ".join(f'"{n}"' for n in names)
     sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})'
-    conn.exec_driver_sql(sql, params)
+    conn.exec_driver_sql(sql, rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 
 from app.domain import fields as f
@@ -94,8 +95,6 @@ class CheckResult:
 
 _TEXT_LIMITS = (("ethnicity", 32), ("class_name", 100), ("counsellor", 64), ("major", 100),
                 ("intended_major", 100), ("veteran_merits", 500), ("award_name", 500), ("note", 500))
-_SIMPLE = (("phone", f.phone), ("category", f.category), ("art_sports", f.art_sports),
-           ("award_level", f.award_level))
 _DATES = (("veteran_service_start", "入伍时间"), ("veteran_service_end", "退役时间"))
 
 
@@ -108,84 +107,139 @@ def _student_no(value: object) -> str | None:
     return text
 
 
-def check(raw: dict[str, object]) -> CheckResult:
-    """Normalise and check one record; every problem is reported, not just the first.
+def _text(key: str, limit: int) -> Callable[[object], str]:
+    message = f"{LABELS[key]}过长（超过 {limit} 个字）。"
 
-    Runs for every imported row (20,000 in a big roster), so it is written as plain loops
-    without per-field closures.
+    def clean(value: object) -> str:
+        text = f.clean_text(value)
+        if len(text) > limit:
+            raise ValidationError(message, key)
+        return text
+    return clean
+
+
+def _with_suffix(clean: Callable[[object], str]) -> Callable[[object], str]:
+    """民族: “汉” is stored as “汉族”."""
+    def ethnicity(value: object) -> str:
+        text = clean(value)
+        if text and not text.endswith("族") and len(text) <= 3:
+            return f"{text}族"
+        return text
+    return ethnicity
+
+
+def _date(key: str, label: str) -> Callable[[object], dt.date | None]:
+    return lambda value: f.parse_date(value, key, label)
+
+
+# The fields checked on their own, in the order their problems are reported: (key, rule, the
+# values repeat down a roster so the result is worth remembering per value).
+_FIELD_RULES: tuple[tuple[str, Callable[[object], object], bool], ...] = (
+    ("student_no", _student_no, False),
+    ("phone", f.phone, False),
+    ("category", f.category, True),
+    ("art_sports", f.art_sports, True),
+    ("award_level", f.award_level, True),
+    *((key, _date(key, label), True) for key, label in _DATES),
+    *((key, _with_suffix(_text(key, limit)) if key == "ethnicity" else _text(key, limit), True)
+      for key, limit in _TEXT_LIMITS),
+)
+_BIRTH_DATE = _date("birth_date", "出生日期")
+_MEMO_LIMIT = 50_000  # distinct values remembered per field
+
+
+class Checker:
+    """``check`` for many records: the import's 20,000 rows go through one ``Checker``.
+
+    A roster repeats its genders, classes, majors, counsellors and categories thousands of
+    times, so the result of a field's rule (value or problem) is remembered per distinct cell
+    text; every record still gets exactly the result ``check`` would give it alone.
     """
-    problems: list[FieldProblem] = []
-    out: dict[str, object] = {}
-    get = raw.get
 
-    try:
-        out["name"] = f.name(get("name"))
-    except ValidationError as exc:
-        problems.append(FieldProblem("name", exc.message))
-    info = None
-    try:
-        info = idnumber.parse(get("id_number"))
-    except ValidationError as exc:
-        problems.append(FieldProblem("id_number", exc.message))
-    given_gender = f.clean_text(get("gender"))
-    if info is not None:
-        out["id_number"] = info.number
-        out["gender"] = info.gender
-        if given_gender:
-            try:
-                gender = f.gender(given_gender)
-            except ValidationError as exc:
-                problems.append(FieldProblem("gender", exc.message))
-            else:
-                if gender != info.gender:
+    def __init__(self) -> None:
+        self._memo: dict[str, dict[str, tuple[object, ValidationError | None]]] = {
+            key: {} for key in ("gender", "birth_date", *(k for k, _r, memo in _FIELD_RULES if memo))}
+
+    def _apply(self, key: str, rule: Callable[[object], object], value: object) -> tuple[object, ValidationError | None]:
+        memo = self._memo[key]
+        if type(value) is str:
+            hit = memo.get(value)
+            if hit is not None:
+                return hit
+        try:
+            hit = (rule(value), None)
+        except ValidationError as exc:
+            hit = (None, exc)
+        if type(value) is str and len(memo) < _MEMO_LIMIT:
+            memo[value] = hit
+        return hit
+
+    def __call__(self, raw: dict[str, object]) -> CheckResult:
+        """Normalise and check one record; every problem is reported, not just the first."""
+        problems: list[FieldProblem] = []
+        out: dict[str, object] = {}
+        get = raw.get
+        apply = self._apply
+
+        try:
+            out["name"] = f.name(get("name"))
+        except ValidationError as exc:
+            problems.append(FieldProblem("name", exc.message))
+        info = None
+        try:
+            info = idnumber.parse(get("id_number"))
+        except ValidationError as exc:
+            problems.append(FieldProblem("id_number", exc.message))
+        given_gender = get("gender")
+        if info is not None:
+            out["id_number"] = info.number
+            out["gender"] = info.gender
+            if given_gender is not None and given_gender != "":
+                gender, error = apply("gender", f.gender_or_blank, given_gender)
+                if error is not None:
+                    problems.append(FieldProblem("gender", error.message))
+                elif gender and gender != info.gender:
                     problems.append(FieldProblem(
                         "gender", f"性别“{gender}”与身份证号不符（身份证号显示为{info.gender}）。"))
-        try:
-            birth = f.parse_date(get("birth_date"), "birth_date", "出生日期")
-        except ValidationError as exc:
-            problems.append(FieldProblem("birth_date", exc.message))
-        else:
-            if birth and birth != info.birth_date:
+            birth, error = apply("birth_date", _BIRTH_DATE, get("birth_date"))
+            if error is not None:
+                problems.append(FieldProblem("birth_date", error.message))
+            elif birth and birth != info.birth_date:
                 problems.append(FieldProblem(
                     "birth_date", f"出生日期 {birth} 与身份证号不符（身份证号显示为 {info.birth_date}）。"))
-        out["birth_date"] = info.birth_date
-    else:
-        try:
-            out["gender"] = f.gender(given_gender)
-        except ValidationError as exc:
-            problems.append(FieldProblem("gender", exc.message))
+            out["birth_date"] = info.birth_date
+        else:
+            try:
+                out["gender"] = f.gender(given_gender)
+            except ValidationError as exc:
+                problems.append(FieldProblem("gender", exc.message))
 
-    try:
-        out["student_no"] = _student_no(get("student_no"))
-    except ValidationError as exc:
-        problems.append(FieldProblem("student_no", exc.message))
-    for key, fn in _SIMPLE:
-        try:
-            out[key] = fn(get(key))
-        except ValidationError as exc:
-            problems.append(FieldProblem(exc.field or key, exc.message))
-    for key, label in _DATES:
-        try:
-            out[key] = f.parse_date(get(key), key, label)
-        except ValidationError as exc:
-            problems.append(FieldProblem(key, exc.message))
-    for key, limit in _TEXT_LIMITS:
-        value = f.clean_text(get(key))
-        if len(value) > limit:
-            problems.append(FieldProblem(key, f"{LABELS[key]}过长（超过 {limit} 个字）。"))
-        out[key] = value
-    ethnicity = out["ethnicity"]
-    if ethnicity and not ethnicity.endswith("族") and len(ethnicity) <= 3:  # type: ignore[union-attr]
-        out["ethnicity"] = f"{ethnicity}族"
+        for key, rule, memo in _FIELD_RULES:
+            if memo:
+                value, error = apply(key, rule, get(key))
+                if error is not None:
+                    problems.append(FieldProblem(error.field or key, error.message))
+                else:
+                    out[key] = value
+            else:
+                try:
+                    out[key] = rule(get(key))
+                except ValidationError as exc:
+                    problems.append(FieldProblem(exc.field or key, exc.message))
 
-    start, end = out.get("veteran_service_start"), out.get("veteran_service_end")
-    if start and end and end < start:  # type: ignore[operator]
-        problems.append(FieldProblem("veteran_service_end", "退役时间早于入伍时间。"))
-    if out.get("category") == "退役大学生士兵" and not (start and end):
-        problems.append(FieldProblem("veteran_service_start", "退役大学生士兵须填写入伍时间和退役时间。"))
-    if out.get("category") == "获奖考生" and not out.get("award_level"):
-        problems.append(FieldProblem("award_level", "获奖考生须填写获奖等级。"))
+        start, end = out.get("veteran_service_start"), out.get("veteran_service_end")
+        if start and end and end < start:  # type: ignore[operator]
+            problems.append(FieldProblem("veteran_service_end", "退役时间早于入伍时间。"))
+        if out.get("category") == "退役大学生士兵" and not (start and end):
+            problems.append(FieldProblem("veteran_service_start", "退役大学生士兵须填写入伍时间和退役时间。"))
+        if out.get("category") == "获奖考生" and not out.get("award_level"):
+            problems.append(FieldProblem("award_level", "获奖考生须填写获奖等级。"))
 
-    if problems:
-        return CheckResult(None, problems)
-    return CheckResult(CandidateData(**{k: out[k] for k in FIELD_NAMES if k in out}))
+        if problems:
+            return CheckResult(None, problems)
+        return CheckResult(CandidateData(**out))  # type: ignore[arg-type]
+
+
+def check(raw: dict[str, object]) -> CheckResult:
+    """Normalise and check one record (the editor's check; an import uses one ``Checker``)."""
+    return Checker()(raw)

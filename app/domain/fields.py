@@ -90,6 +90,11 @@ def gender(value: object) -> str:
     raise ValidationError(f"性别“{clean_text(value)}”无法识别，请填写“男”或“女”。", "gender")
 
 
+def gender_or_blank(value: object) -> str:
+    """``gender`` where a blank cell is allowed (the ID number says it): "" for blank."""
+    return gender(value) if clean_text(value) else ""
+
+
 def phone(value: object, required: bool = False) -> str:
     """Mainland mobile numbers (11 digits starting with 1) or landlines with area code."""
     text = clean_text(value)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass
+import time
 from decimal import Decimal
 from operator import mul
+from typing import NamedTuple
 
 from app.errors import ValidationError
 
@@ -25,19 +26,34 @@ EXCEL_HINT = (
 )
 
 
-@dataclass(frozen=True)
-class IdInfo:
+class IdInfo(NamedTuple):
     number: str
     birth_date: dt.date
     gender: str  # 男 | 女
     area_code: str
 
 
+_ZERO_OFFSET = ord("0") * sum(WEIGHTS)  # ASCII digits are their value + 48
+
+
 def check_char(first17: str) -> str:
-    if len(first17) != 17:
+    if len(first17) != 17 or not first17.isdigit() or not first17.isascii():
         raise ValueError("check_char needs the first 17 digits")
-    total = sum(map(mul, map(int, first17), WEIGHTS))
+    # The weighted sum over the ASCII codes, less 48 × the weights: one C-level pass (an import
+    # checks 20,000 numbers).
+    total = sum(map(mul, first17.encode("ascii"), WEIGHTS)) - _ZERO_OFFSET
     return CHECK_CHARS[total % 11]
+
+
+_today_cache: list[object] = [None, None]  # [date, monotonic deadline]
+
+
+def _today() -> dt.date:
+    """Today's date, read at most once a second (a 20,000-row import asks for every row)."""
+    now = time.monotonic()
+    if _today_cache[1] is None or now >= _today_cache[1]:  # type: ignore[operator]
+        _today_cache[0], _today_cache[1] = dt.date.today(), now + 1.0
+    return _today_cache[0]  # type: ignore[return-value]
 
 
 def normalise(value: object) -> str:
@@ -97,7 +113,7 @@ def _check(number: str) -> IdInfo:
         raise ValidationError("这是 15 位的旧身份证号，请填写 18 位的身份证号。", "id_number")
     if len(number) != 18:
         raise ValidationError(f"身份证号应为 18 位，现为 {len(number)} 位。", "id_number")
-    if not number[:17].isdigit():
+    if not (number[:17].isdigit() and number.isascii()):
         raise ValidationError("身份证号前 17 位只能是数字。", "id_number")
     if not (number[17].isdigit() or number[17] == "X"):
         raise ValidationError("身份证号最后一位只能是数字或 X。", "id_number")
@@ -107,7 +123,7 @@ def _check(number: str) -> IdInfo:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValidationError(f"身份证号中的出生日期 {number[6:14]} 不是有效日期。", "id_number") from None
-    if birth.year < 1900 or birth > dt.date.today():
+    if birth.year < 1900 or birth > _today():
         raise ValidationError(f"身份证号中的出生日期 {birth.isoformat()} 不合理。", "id_number")
     if number[17] != check_char(number[:17]):
         raise ValidationError("身份证号校验位错误，请逐位核对。", "id_number")

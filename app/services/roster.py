@@ -33,7 +33,7 @@ from app.services.audit import AuditService, EventSpec, uuid4_batch
 from app.services.candidates import describe_changes
 from app.services.context import ROSTER_EDITORS, Actor, require_role
 from app.tasks import CancelToken, Progress, no_progress
-from db.bulk import bulk_insert
+from db.bulk import insert_tuples
 from db.models import Candidate, College, utcnow
 from db.session import Database
 
@@ -253,6 +253,8 @@ class _Stored:
 
 _NAME_AT, _SNO_AT, _ID_AT = (FIELD_NAMES.index(n) for n in ("name", "student_no", "id_number"))
 _data_values = operator.attrgetter(*FIELD_NAMES)  # CandidateData -> tuple in FIELD_NAMES order
+_CREATE_COLUMNS = (*FIELD_NAMES, "uuid", "origin_desk", "revision", "created_at", "updated_at", "college_id", "status",
+                   "serial_number")
 
 
 @dataclass
@@ -549,7 +551,7 @@ class RosterService:
         has_birth = "birth_date" in date_keys
         college_col = next((c for c, k in mapping.fields.items() if k == "college"), None)
         raw_keys = source.raw_keys
-        check = rules.check
+        check = rules.Checker()
         total = len(source.rows)
         out: list[ImportRow] = []
         pending: list[tuple[CandidateData | None, _Stored | None, list[tuple[str, str]]]] = []
@@ -718,20 +720,17 @@ class RosterService:
             uuids = uuid4_batch(len(creates))
             now = utcnow()
             table = Candidate.__table__
-            desk = self.audit.desk_uuid
+            fixed = (self.audit.desk_uuid, 1, now, now, state.college_id, "roster", None)
             for start in range(0, len(creates), CHUNK):
                 self._step(progress, cancel, start, total, "正在写入新考生…")
                 batch = []
                 for r in creates[start:start + CHUNK]:
-                    assert r.data is not None
-                    values = dict(vars(r.data))
+                    values = _data_values(r.data)
                     uuid = next(uuids)
-                    batch.append({**values, "uuid": uuid, "origin_desk": desk, "revision": 1,
-                                  "created_at": now, "updated_at": now, "college_id": state.college_id,
-                                  "status": "roster", "serial_number": None})
-                    events.append(EventSpec("candidate.create", "candidate", uuid, f"导入新增考生 {values['name']}",
-                                            None, {k: v for k, v in values.items() if v}))
-                bulk_insert(s, table, batch)
+                    batch.append((*values, uuid, *fixed))
+                    events.append(EventSpec("candidate.create", "candidate", uuid, f"导入新增考生 {r.data.name}",
+                                            None, {k: v for k, v in zip(FIELD_NAMES, values, strict=True) if v}))
+                insert_tuples(s, table, _CREATE_COLUMNS, batch)
             update_stmt = table.update().where(table.c.uuid == bindparam("b_uuid"))
             for start in range(0, len(updates), CHUNK):
                 self._step(progress, cancel, len(creates) + start, total, "正在更新考生…")

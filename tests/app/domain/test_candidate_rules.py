@@ -69,3 +69,29 @@ def test_ethnicity_gets_its_suffix():
 def test_overlong_text_is_refused():
     result = candidate.check(raw(class_name="班" * 101))
     assert result.problems[0].field == "class_name"
+
+
+def test_checker_remembers_values_but_gives_each_record_its_own_result():
+    from app.domain.candidate import Checker, check
+
+    good = {"name": "张三", "id_number": "11010519491231002X", "gender": "女", "class_name": "会计1班",
+            "category": "普通", "ethnicity": "汉"}
+    records = [
+        good,
+        {**good, "category": "不存在的类别"},  # a bad value after the same field's good one
+        {**good, "category": "普通", "gender": "男"},  # gender contradicts the ID number
+        {**good, "category": "不存在的类别"},  # the bad value again: same problem again
+        {**good, "class_name": " 会计1班\u3000"},  # the same class written with padding
+        {**good, "veteran_service_start": "2020-09", "veteran_service_end": "2019-09",
+         "category": "退役士兵"},
+        {**good, "gender": 1},  # a number cell is not remembered, still checked
+    ]
+    checker = Checker()
+    for raw in records * 2:  # the second pass answers from memory
+        alone, batch = check(raw), checker(raw)
+        assert batch.problems == alone.problems
+        assert batch.data == alone.data
+    assert checker(records[1]).problems[0].field == "category"
+    assert checker(records[4]).data.class_name == "会计1班"
+    assert checker(records[0]).data.ethnicity == "汉族"
+    assert [p.field for p in checker(records[5]).problems] == ["veteran_service_end"]

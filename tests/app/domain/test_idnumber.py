@@ -104,3 +104,15 @@ def test_text_with_trailing_point_zero_is_accepted():
 def test_mask_keeps_first_six_and_last_four():
     assert idnumber.mask("41030219900307123X") == "410302********123X"
     assert idnumber.mask("123") == "***"
+
+
+def test_check_char_refuses_what_is_not_17_ascii_digits():
+    for bad in ("1101051949123100", "1101051949123100X", "１１０１０５１９４９１２３１００２", "11010519491231٠٠2"):
+        with pytest.raises(ValueError):
+            idnumber.check_char(bad)
+
+
+def test_non_ascii_digits_are_not_an_id_number():
+    # Arabic-Indic digits pass str.isdigit(); they are not digits of a Chinese ID number.
+    with pytest.raises(ValidationError, match="只能是数字"):
+        idnumber.parse("11010519491231٠٠2X")

@@ -77,3 +77,44 @@ def test_events_carry_who_where_and_before_after(container, actor, make_candidat
     assert latest.before == {"phone": "13800138000"}
     assert latest.after == {"phone": "13900139000"}
     assert "联系电话" in latest.summary
+
+
+# Text that JSON must escape, and text it must not touch: the batch path writes the chain's
+# input by hand, so it has to match ``event_hash`` (and ``json.dumps``) to the byte.
+AWKWARD = ['引号"和反斜杠\\', "换行\n制表\t回车\r", "\x00\x1f控制字符", "\u2028\u2029", "𠮷 扩展B 😀", "</script>", ""]
+
+
+def test_canonical_is_json_dumps_sorted_and_compact():
+    import datetime as dt
+    import json
+
+    from app.services.audit import canonical
+
+    value = {"b": AWKWARD, "a": {"z": 1, "y": [1.5, None, True]}, "日期": dt.date(2026, 3, 1)}
+    expected = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                          default=lambda d: d.isoformat())
+    assert canonical(value) == expected
+    assert canonical(None) == canonical("") == ""
+    with pytest.raises(TypeError):
+        canonical({"x": object()})
+
+
+def test_batch_events_chain_exactly_like_single_events(container, actor):
+    from app.services.audit import EventSpec, event_hash
+    from db.models import AuditEvent
+
+    specs = [EventSpec("candidate.update", "candidate", f"uuid-{i}", text, {"字段": text} if i % 2 else None,
+                       {"字段": text, "n": i}) for i, text in enumerate(AWKWARD * 3)]
+    with container.db.transaction() as s:
+        container.audit.record_many(s, actor.username, specs, chunk=4)
+    with container.db.read() as s:
+        from sqlalchemy import select
+        events = s.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+        assert [e.summary for e in events[-len(specs):]] == [spec.summary for spec in specs]
+        for ev in events:
+            assert event_hash(ev) == ev.hash, ev.seq
+    assert _verify(container).ok
+    # and a single event appended after the batch continues the same chain
+    with container.db.transaction() as s:
+        container.audit.record(s, actor.username, "candidate.update", summary=AWKWARD[0])
+    assert _verify(container).ok
