@@ -6,8 +6,10 @@ keyword arguments; the GUI runs them on a thread pool, the CLI runs them inline.
 
 from __future__ import annotations
 
+import gc
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from app.errors import Cancelled
 
@@ -35,3 +37,30 @@ class CancelToken:
     def raise_if_cancelled(self) -> None:
         if self._event.is_set():
             raise Cancelled()
+
+
+_gc_lock = threading.Lock()
+_gc_state = {"pauses": 0, "resume": False}
+
+
+@contextmanager
+def bulk_work() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while building many small objects.
+
+    A 20,000-row import allocates a few hundred thousand lists, dicts and records that all stay
+    alive until it ends; the collector's full passes over them cost a fifth of the import and
+    free nothing. Reference counting still frees everything as usual; the collector resumes
+    (if it was on) when the last of overlapping bulk jobs ends.
+    """
+    with _gc_lock:
+        if _gc_state["pauses"] == 0:
+            _gc_state["resume"] = gc.isenabled()
+            gc.disable()
+        _gc_state["pauses"] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_state["pauses"] -= 1
+            if _gc_state["pauses"] == 0 and _gc_state["resume"]:
+                gc.enable()

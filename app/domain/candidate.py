@@ -157,22 +157,26 @@ class Checker:
     """
 
     def __init__(self) -> None:
-        self._memo: dict[str, dict[str, tuple[object, ValidationError | None]]] = {
+        self._memo: dict[str, dict[object, tuple[object, ValidationError | None]]] = {
             key: {} for key in ("gender", "birth_date", *(k for k, _r, memo in _FIELD_RULES if memo))}
+        self._rules = [(key, rule, self._memo[key] if memo else None) for key, rule, memo in _FIELD_RULES]
 
-    def _apply(self, key: str, rule: Callable[[object], object], value: object) -> tuple[object, ValidationError | None]:
-        memo = self._memo[key]
-        if type(value) is str:
-            hit = memo.get(value)
-            if hit is not None:
-                return hit
+    @staticmethod
+    def _run(rule: Callable[[object], object], value: object,
+             memo: dict[object, tuple[object, ValidationError | None]]) -> tuple[object, ValidationError | None]:
         try:
             hit = (rule(value), None)
         except ValidationError as exc:
             hit = (None, exc)
-        if type(value) is str and len(memo) < _MEMO_LIMIT:
+        # Only text and empty cells are remembered: 1, 1.0 and True are equal dictionary keys.
+        if (value is None or type(value) is str) and len(memo) < _MEMO_LIMIT:
             memo[value] = hit
         return hit
+
+    def _apply(self, key: str, rule: Callable[[object], object], value: object) -> tuple[object, ValidationError | None]:
+        memo = self._memo[key]
+        hit = memo.get(value) if value is None or type(value) is str else None
+        return hit if hit is not None else self._run(rule, value, memo)
 
     def __call__(self, raw: dict[str, object]) -> CheckResult:
         """Normalise and check one record; every problem is reported, not just the first."""
@@ -214,18 +218,22 @@ class Checker:
             except ValidationError as exc:
                 problems.append(FieldProblem("gender", exc.message))
 
-        for key, rule, memo in _FIELD_RULES:
-            if memo:
-                value, error = apply(key, rule, get(key))
-                if error is not None:
-                    problems.append(FieldProblem(error.field or key, error.message))
-                else:
-                    out[key] = value
-            else:
+        run = self._run
+        for key, rule, memo in self._rules:
+            value = get(key)
+            if memo is None:
                 try:
-                    out[key] = rule(get(key))
+                    out[key] = rule(value)
                 except ValidationError as exc:
                     problems.append(FieldProblem(exc.field or key, exc.message))
+                continue
+            hit = memo.get(value) if value is None or type(value) is str else None
+            if hit is None:
+                hit = run(rule, value, memo)
+            if hit[1] is None:
+                out[key] = hit[0]
+            else:
+                problems.append(FieldProblem(hit[1].field or key, hit[1].message))
 
         start, end = out.get("veteran_service_start"), out.get("veteran_service_end")
         if start and end and end < start:  # type: ignore[operator]

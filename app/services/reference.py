@@ -34,7 +34,7 @@ from app.services.roster import (
     file_sha256,
     header_keys,
 )
-from app.tasks import CancelToken, Progress, no_progress
+from app.tasks import CancelToken, Progress, bulk_work, no_progress
 from db.bulk import bulk_insert
 from db.models import ReferenceList, ReferenceRecord, utcnow
 from db.session import Database
@@ -330,6 +330,7 @@ class ReferenceService:
 
 
     # -- preview ------------------------------------------------------------------------------------
+    @bulk_work()
     def preview(self, kind: str, path: Path, overrides: dict[str, str] | None = None, *,
                 progress: Progress | None = None, cancel: CancelToken | None = None) -> ReferencePreview:
         """Read and check every row; write nothing. Raises ``ReferenceMappingNeeded`` when columns are missing."""
@@ -422,6 +423,7 @@ class ReferenceService:
         return ReferencePreview(kind, path, sha, mapping, rows, warnings)
 
     # -- commit -------------------------------------------------------------------------------------
+    @bulk_work()
     def commit(self, actor: Actor, preview: ReferencePreview, *, progress: Progress | None = None,
                cancel: CancelToken | None = None) -> ReferenceResult:
         """Store the previewed list as the active list of its kind (the previous one stays, inactive)."""

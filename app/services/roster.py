@@ -32,7 +32,7 @@ from app.errors import AppError, BadFileError, ConflictError, NotFoundError, Val
 from app.services.audit import AuditService, EventSpec, uuid4_batch
 from app.services.candidates import describe_changes
 from app.services.context import ROSTER_EDITORS, Actor, require_role
-from app.tasks import CancelToken, Progress, no_progress
+from app.tasks import CancelToken, Progress, bulk_work, no_progress
 from db.bulk import insert_tuples
 from db.models import Candidate, College, utcnow
 from db.session import Database
@@ -154,11 +154,17 @@ class RowProblem:
 class ImportRow:
     row: int
     kind: str  # "new" | "changed" | "unchanged" | "rejected"
-    raw: dict[str, object]  # header text -> original cell value (for the rejected-rows workbook)
+    cells: list[object]  # the row's cells as read, in column order
+    keys: list[str]  # ``header_keys`` of the file, shared by its rows
     data: CandidateData | None  # checked data (None when rejected)
     problems: list[RowProblem]
     changes: dict[str, tuple[object, object]]  # field -> (old, new) for "changed"
     match_uuid: str | None  # the existing candidate matched (student number first, then ID number)
+
+    @property
+    def raw(self) -> dict[str, object]:
+        """Header key -> original cell value (for the rejected-rows workbook)."""
+        return dict(zip(self.keys, self.cells, strict=False))
 
 
 @dataclass
@@ -524,6 +530,7 @@ class RosterService:
         return out
 
     # -- preview ------------------------------------------------------------------------------------
+    @bulk_work()
     def preview(self, path: Path, overrides: dict[str, str] | None = None, *,
                 progress: Progress | None = None, cancel: CancelToken | None = None) -> ImportPreview:
         """Read and check the whole file against the rules and the database; write nothing."""
@@ -552,6 +559,10 @@ class RosterService:
         college_col = next((c for c, k in mapping.fields.items() if k == "college"), None)
         raw_keys = source.raw_keys
         check = rules.Checker()
+        # A matched candidate keeps stored values where the file has no column or a blank cell.
+        mapped = {k for _c, k in data_items}
+        fill_absent = [(k, FIELD_NAMES.index(k)) for k in _FILLABLE if k not in mapped]
+        fill_blank = [(k, FIELD_NAMES.index(k)) for k in _FILLABLE if k in mapped]
         total = len(source.rows)
         out: list[ImportRow] = []
         pending: list[tuple[CandidateData | None, _Stored | None, list[tuple[str, str]]]] = []
@@ -587,11 +598,13 @@ class RosterService:
                 else:
                     match = owner
             if match is not None:
-                stored_values = match.as_dict()
-                for key in _FILLABLE:
-                    v = raw.get(key)
+                stored_values = match.values
+                for key, at in fill_absent:
+                    raw[key] = stored_values[at]
+                for key, at in fill_blank:
+                    v = raw[key]
                     if v is None or v == "" or (type(v) is str and v.isspace()):
-                        raw[key] = stored_values[key]
+                        raw[key] = stored_values[at]
             result = check(raw)
             if result.problems:
                 problems.extend((p.field, p.message) for p in result.problems)
@@ -613,7 +626,7 @@ class RosterService:
                 colleges.append(college)
             else:
                 colleges.append("")
-            out.append(ImportRow(row=number, kind="", raw=dict(zip(raw_keys, cells, strict=False)), data=data,
+            out.append(ImportRow(row=number, kind="", cells=cells, keys=raw_keys, data=data,
                                  problems=[], changes={}, match_uuid=match.uuid if match is not None else None))
             pending.append((data, match, problems))
 
@@ -681,6 +694,7 @@ class RosterService:
                                                  "请先筛选本学院的学生。"))
 
     # -- commit -------------------------------------------------------------------------------------
+    @bulk_work()
     def commit(self, actor: Actor, preview: ImportPreview, *, progress: Progress | None = None,
                cancel: CancelToken | None = None) -> ImportResult:
         """Import the preview's good rows in one transaction, with one audit event per change.
