@@ -100,7 +100,6 @@ class Candidate(Replicated, Base):
     __table_args__ = (
         UniqueConstraint("student_no", name="uq_candidates_student_no"),
         UniqueConstraint("id_number", name="uq_candidates_id_number"),
-        Index("ix_candidates_name", "name"),
         Index("ix_candidates_class_name", "class_name"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
