@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -25,7 +26,9 @@ from app.errors import BadFileError
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
-CSV_SUFFIXES = (".csv",)
+CSV_SUFFIXES = (".csv", ".txt")  # .txt: Excel's “Unicode text” (tab-separated UTF-16)
+# Names a workbook arrives under: WPS saves .et/.wps, mail and USB sticks lose extensions.
+OTHER_WORKBOOK_SUFFIXES = (".xls", ".et", ".ett", ".wps", "")
 SUPPORTED = ".xlsx 或 .csv"
 HEADER_SCAN_ROWS = 30
 
@@ -185,9 +188,8 @@ def open_workbook(path: Path) -> Workbook:
     suffix = path.suffix.lower()
     if name.startswith("~$"):
         raise BadFileError(f"“{name}”是 Excel/WPS 打开文件时生成的临时文件，不是名单。请选择不带“~$”的原文件。")
-    if suffix not in (*XLSX_SUFFIXES, *CSV_SUFFIXES, ".xls"):
-        shown = suffix or "（无扩展名）"
-        raise BadFileError(f"不支持 {shown} 文件“{name}”。请导入 Excel 工作簿（.xlsx）或 CSV 文件（.csv）。")
+    if suffix not in (*XLSX_SUFFIXES, *CSV_SUFFIXES, *OTHER_WORKBOOK_SUFFIXES):
+        raise BadFileError(f"不支持 {suffix} 文件“{name}”。请导入 Excel 工作簿（.xlsx）或 CSV 文件（.csv）。")
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
@@ -198,20 +200,37 @@ def open_workbook(path: Path) -> Workbook:
     except PermissionError:
         raise BadFileError(f"无法打开“{name}”：文件可能正被 Excel 或 WPS 占用，或没有读取权限。"
                            "请关闭该文件后重试。") from None
+    if not head:
+        raise BadFileError(f"文件“{name}”是空的（0 字节）。请确认选对了文件。")
+    # What the file is, whatever it is called: an .xlsx renamed .xls or saved by WPS as .et
+    # opens as the workbook it is.
     if suffix in CSV_SUFFIXES:
         return _single(path, _read_csv(path))
     if head.startswith(OLE2_MAGIC):
         raise BadFileError(_ole2_message(path, suffix))
     if head.startswith(ZIP_MAGIC):
-        return _open_xlsx(path)
-    if suffix == ".xls":
-        text = _decode_markup(path.read_bytes())
-        if text is not None and re.search(r"<table", text[:200_000], re.IGNORECASE):
-            return _single(path, _read_html(path.stem, text))
-    if not head:
-        raise BadFileError(f"文件“{name}”是空的（0 字节）。请确认选对了文件。")
+        return _open_xlsx(path, by_content=suffix not in XLSX_SUFFIXES)
+    text = _decode_markup(path.read_bytes())
+    if text is not None and re.search(r"<table", text[:200_000], re.IGNORECASE):
+        return _single(path, _read_html(path.stem, text))
+    if _looks_like_csv(path):
+        return _single(path, _read_csv(path))
     raise BadFileError(f"文件“{name}”已损坏或不是 Excel 工作簿，无法读取。"
                        f"请用 Excel 或 WPS 打开检查，必要时重新导出，或另存为 .xlsx 后再导入。")
+
+
+def _looks_like_csv(path: Path) -> bool:
+    """A text file of delimited lines (a CSV export saved under a workbook's name)."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(64 * 1024)
+        text = decode_text(data, path.name)
+    except (OSError, BadFileError):
+        return False
+    if "\x00" in text:
+        return False
+    lines = [ln for ln in text.splitlines() if ln.strip()][:HEADER_SCAN_ROWS]
+    return len(lines) >= 2 and any(d in lines[0] for d in (",", "\t", ";", "|"))
 
 
 def _single(path: Path, sheet: Sheet) -> Workbook:
@@ -225,6 +244,9 @@ def _ole2_message(path: Path, suffix: str) -> str:
     encrypted = "EncryptedPackage".encode("utf-16-le") in directory or \
         "EncryptionInfo".encode("utf-16-le") in directory
     legacy = "Workbook".encode("utf-16-le") in directory or "Book".encode("utf-16-le") in directory
+    if suffix in (".et", ".ett", ".wps") and not encrypted:
+        return (f"“{path.name}”是 WPS 表格自己的格式，不能直接导入。"
+                "请在 WPS 中打开它，选择“另存为”，文件类型选 Excel 工作簿（*.xlsx），保存后再导入。")
     if encrypted or (suffix != ".xls" and not legacy):
         return (f"工作簿“{path.name}”设置了打开密码（已加密），无法读取。"
                 "请用 Excel 或 WPS 输入密码打开它，取消文档加密（清空打开密码）并保存，再导入。")
@@ -232,13 +254,17 @@ def _ole2_message(path: Path, suffix: str) -> str:
             f"{SAVE_AS_XLSX}")
 
 
-def _open_xlsx(path: Path) -> Workbook:
+def _open_xlsx(path: Path, by_content: bool = False) -> Workbook:
     import python_calamine as calamine
 
     corrupt = (f"文件“{path.name}”已损坏或不是 Excel 工作簿，无法读取。"
                "请用 Excel 或 WPS 打开检查，必要时重新导出，或另存为 .xlsx 后再导入。")
     try:
-        book = calamine.CalamineWorkbook.from_path(str(path))
+        if by_content:  # calamine picks the reader by the name; this one is an .xlsx whatever its name
+            with path.open("rb") as fh:
+                book = calamine.CalamineWorkbook.from_filelike(fh)
+        else:
+            book = calamine.CalamineWorkbook.from_path(str(path))
         meta = book.sheets_metadata
     except calamine.PasswordError:
         raise BadFileError(f"工作簿“{path.name}”设置了密码，无法读取。请取消密码后保存，再导入。") from None
@@ -333,10 +359,29 @@ def _unwrap_text_formula(value: str) -> str:
 
 
 def _sniff_delimiter(text: str) -> str:
-    lines = [ln for ln in text.splitlines()[:HEADER_SCAN_ROWS] if ln.strip()]
-    counts = {d: sum(ln.count(d) for ln in lines) for d in (",", "\t", ";", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    """The delimiter that splits the first lines into the same number of fields most often.
+
+    Counting characters alone picks the comma in a semicolon file whose notes contain commas;
+    here each candidate is parsed (quotes respected) and scored by how many lines agree on one
+    field count greater than one, the header line counting double.
+    """
+    lines = [ln for ln in text.splitlines()[:HEADER_SCAN_ROWS * 2] if ln.strip()]
+    best, best_score = ",", 0
+    for d in (",", "\t", ";", "|"):
+        if not any(d in ln for ln in lines):
+            continue
+        try:
+            widths = [len(r) for r in csv.reader(lines, delimiter=d)]
+        except csv.Error:
+            continue
+        counts = Counter(w for w in widths if w > 1)
+        if not counts:
+            continue
+        width, agreeing = counts.most_common(1)[0]
+        score = agreeing + (1 if widths and widths[0] == width else 0)
+        if score > best_score:
+            best, best_score = d, score
+    return best
 
 
 def _pad(rows: list[list[object]]) -> None:

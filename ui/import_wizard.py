@@ -642,7 +642,7 @@ class ImportWizard(ImportFlowDialog):
         return self.tr("文件路径，或把文件拖到名单页面上")
 
     def _open_dialog_texts(self) -> tuple[str, str]:
-        return self.tr("选择考生名单"), self.tr("考生名单 (*.xlsx *.csv *.xls);;所有文件 (*)")
+        return self.tr("选择考生名单"), self.tr("考生名单 (*.xlsx *.csv *.xls *.et *.txt);;所有文件 (*)")
 
     def _field_choices(self) -> dict[str, str]:
         return dict(FIELD_CHOICES)

@@ -70,7 +70,7 @@ class ReferenceImportDialog(ImportFlowDialog):
 
     def _open_dialog_texts(self) -> tuple[str, str]:
         return (self.tr("选择%1").replace("%1", kind_label(self.kind)),
-                self.tr("表格文件 (*.xlsx *.csv *.xls);;所有文件 (*)"))
+                self.tr("表格文件 (*.xlsx *.csv *.xls *.et *.txt);;所有文件 (*)"))
 
     def _field_choices(self) -> dict[str, str]:
         return {k: LABELS[k] for k in FIELDS[self.kind]}

@@ -6,7 +6,6 @@ import datetime as dt
 import math
 import re
 import time
-from decimal import Decimal
 from operator import mul
 from typing import NamedTuple
 
@@ -59,9 +58,9 @@ def _today() -> dt.date:
 def normalise(value: object) -> str:
     """Turn a typed or imported value into the string form (no checks beyond the format).
 
-    Spreadsheet numbers: an 18-digit number does not fit a double (15-17 significant
-    digits), so a number cell is kept only when it converts exactly; ``parse`` then refuses
-    it with the Excel hint unless it is a fully valid number.
+    Spreadsheet numbers: Excel keeps 15 significant digits, so a number cell of 16 or more
+    digits is refused with the Excel hint; shorter ones (the old 15-digit numbers) are kept
+    for ``parse`` to explain.
     """
     if value is None:
         return ""
@@ -75,9 +74,10 @@ def normalise(value: object) -> str:
         if not value.is_integer():
             raise ValidationError(EXCEL_HINT, "id_number")
         exact = int(value)
-        # Excel keeps 15 significant digits; a double holding more than that is a rounding
-        # artefact (410302199003071234 -> 410302199003070976), never the real number.
-        if abs(exact) >= 10**15 and exact != int(Decimal(format(value, ".15g"))):
+        # Excel keeps 15 significant digits: an 18-digit number cell has lost its last three
+        # (410302199003071234 is stored as 410302199003071000), and the loss can even leave a
+        # valid check digit. Such a cell is never trusted.
+        if abs(exact) >= 10**15:
             raise ValidationError(EXCEL_HINT, "id_number")
         return str(exact)
     text = str(value)

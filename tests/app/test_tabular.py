@@ -190,7 +190,46 @@ def test_plain_text_named_xlsx(tmp_path):
         tabular.open_workbook(path)
 
 
-@pytest.mark.parametrize(("name", "pattern"), [("a.docx", "不支持 .docx"), ("a", "不支持"),
+def test_csv_export_saved_under_a_workbook_name_reads_as_csv(tmp_path):
+    path = tmp_path / "名单.xlsx"
+    path.write_bytes("姓名,身份证号\n张三,11010519491231002X\n".encode("gbk"))
+    assert tabular.open_workbook(path).sheet(0).rows[1] == ["张三", "11010519491231002X"]
+
+
+@pytest.mark.parametrize("name", ["名单.xls", "名单.et", "名单.wps", "名单"])
+def test_xlsx_under_another_name_opens_as_the_workbook_it_is(tmp_path, name):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名", "身份证号"])
+    wb.active.append(["张三", "11010519491231002X"])
+    wb.save(tmp_path / "real.xlsx")
+    (tmp_path / name).write_bytes((tmp_path / "real.xlsx").read_bytes())
+    assert tabular.open_workbook(tmp_path / name).sheet(0).rows[1] == ["张三", "11010519491231002X"]
+
+
+def test_wps_native_file_says_save_as_xlsx_in_wps(tmp_path):
+    path = legacy_xls(tmp_path / "名单.et")
+    with pytest.raises(BadFileError, match="WPS.*另存为.*xlsx"):
+        tabular.open_workbook(path)
+
+
+def test_unicode_text_export_with_txt_name_reads(tmp_path):
+    path = tmp_path / "名单.txt"
+    path.write_bytes("姓名\t身份证号\r\n张三\t11010519491231002X\r\n".encode("utf-16"))
+    assert tabular.open_workbook(path).sheet(0).rows[1] == ["张三", "11010519491231002X"]
+
+
+def test_semicolon_csv_with_commas_inside_cells(tmp_path):
+    path = tmp_path / "名单.csv"
+    path.write_text("姓名;身份证号;备注\n张三;11010519491231002X;转专业, 已审核\n李四;110105194912310000;补录, 待定, 加急\n"
+                    "王五;110105194912310011;无\n", encoding="utf-8")
+    rows = tabular.open_workbook(path).sheet(0).rows
+    assert rows[0] == ["姓名", "身份证号", "备注"]
+    assert rows[2][2] == "补录, 待定, 加急"
+
+
+@pytest.mark.parametrize(("name", "pattern"), [("a.docx", "不支持 .docx"), ("a", "已损坏"),
                                                ("~$名单.xlsx", "临时文件"), ("missing.xlsx", "找不到")])
 def test_names_refused_before_reading(tmp_path, name, pattern):
     path = tmp_path / name

@@ -116,3 +116,12 @@ def test_non_ascii_digits_are_not_an_id_number():
     # Arabic-Indic digits pass str.isdigit(); they are not digits of a Chinese ID number.
     with pytest.raises(ValidationError, match="只能是数字"):
         idnumber.parse("11010519491231٠٠2X")
+
+
+def test_excel_number_with_zeroed_tail_is_refused_even_when_it_checks():
+    # Excel turned ...016377 into ...016000, and ...016000 happens to carry a valid check digit:
+    # a number cell of 16+ digits is refused whatever it says, or it would replace a stored ID.
+    truncated = 410102200201016000
+    assert idnumber.check_char(str(truncated)[:17]) == str(truncated)[17]
+    with pytest.raises(ValidationError, match="Excel"):
+        idnumber.parse(float(truncated))
