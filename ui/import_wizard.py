@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import tabular
 from app.domain.candidate import REQUIRED
 from app.errors import AppError, Cancelled
 from app.services.context import Actor
@@ -47,7 +48,8 @@ from app.services.roster import FIELD_CHOICES, ColumnMapping, ImportPreview, Imp
 from ui.errors import show_error, show_info
 from ui.tasks import TaskRunner, run_with_progress
 
-IMPORT_SUFFIXES = (".xlsx", ".csv")
+# Every name a roster arrives under; the file's content decides how it is read (app.tabular).
+IMPORT_SUFFIXES = tuple(x for x in (*tabular.XLSX_SUFFIXES, *tabular.CSV_SUFFIXES, *tabular.OTHER_WORKBOOK_SUFFIXES) if x)
 ERROR_STYLE = "color: #c62828;"
 WARNING_STYLE = "color: #9a5b00;"
 # (count key, colour) of the preview's four figures.

@@ -422,8 +422,8 @@ class RosterView(QWidget):
         if len(urls) != 1 or not urls[0].isLocalFile():
             return None
         path = Path(urls[0].toLocalFile())
-        # .xls is accepted so the wizard can say how to convert it.
-        return path if path.suffix.lower() in (*IMPORT_SUFFIXES, ".xls") else None
+        # .xls is among them: a legacy one gets told how to convert it.
+        return path if path.suffix.lower() in IMPORT_SUFFIXES else None
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.can_edit and self._dropped_file(event) is not None:
