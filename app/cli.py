@@ -215,7 +215,7 @@ def cmd_demo(ctx: _Ctx, args: argparse.Namespace) -> int:
 
 
 def _parse_maps(items: list[str] | None) -> dict[str, str]:
-    from app.services.roster import FIELD_CHOICES
+    from app.services.roster import FIELD_CHOICES, SKIP_WORDS
 
     by_label = {label: key for key, label in FIELD_CHOICES.items()}
     overrides: dict[str, str] = {}
@@ -224,9 +224,10 @@ def _parse_maps(items: list[str] | None) -> dict[str, str]:
         header, target = header.strip(), target.strip()
         if not sep or not header or not target:
             raise ValidationError(f"--map “{item}” 的格式应为 表头=字段，例如 --map 证件号=id_number。", "map")
-        key = target if target in FIELD_CHOICES else by_label.get(target, "")
+        key = target if target in FIELD_CHOICES or target.lower() in SKIP_WORDS else by_label.get(target, "")
         if not key:
-            raise ValidationError(f"--map “{item}” 中的字段“{target}”不存在。可用的字段：{_field_list()}。",
+            raise ValidationError(f"--map “{item}” 中的字段“{target}”不存在。可用的字段：{_field_list()}；"
+                                  "不导入某一列写 --map 表头=-。",
                                   "map")
         overrides[header] = key
     return overrides
@@ -804,7 +805,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(rsub, "import", cmd_roster_import, "导入学生处导出的名单（.xlsx / .csv）")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--map", action="append", metavar="HEADER=field",
-                   help="指定表头对应的字段，可重复，例如 --map 证件号=id_number")
+                   help="指定表头对应的字段，可重复，例如 --map 证件号=id_number；--map 家长电话=- 表示不导入该列")
     p.add_argument("--dry-run", action="store_true", help="只检查并显示结果，不写入")
     p.add_argument("--report", metavar="OUT.xlsx", help="把有误的行连同错误原因保存为 .xlsx")
     p = command(rsub, "export", cmd_roster_export, "把名单导出为 .xlsx")

@@ -58,6 +58,12 @@ class HeaderRow:
     headers: list[str]  # header text per column (sub-headers of merged groups folded in)
     keys: list[str | None]
     score: int  # distinct recognised keys
+    sub_rows: int = 0  # header rows below ``index`` (“本人 | 家长” under a merged “联系电话”)
+
+    @property
+    def first_data(self) -> int:
+        """Position in ``Sheet.rows`` of the first row below the header."""
+        return self.index + 1 + self.sub_rows
 
 
 # -- cells and headers ----------------------------------------------------------------------------
@@ -138,6 +144,11 @@ def find_header(sheet: Sheet, classify: Callable[[str], str | None],
     if best is None:
         return None
     index = best[0]
+    folded = _fold_groups(sheet, index, classify)
+    if folded is not None:
+        upper, headers, keys = folded
+        return HeaderRow(index=upper, number=sheet.numbers[upper], headers=headers, keys=keys,
+                         score=len({k for k in keys if k}), sub_rows=1)
     headers = [header_text(v) for v in sheet.rows[index]]
     keys = list(keyed[index])
     for other in (index + 1, index - 1):
@@ -155,6 +166,69 @@ def find_header(sheet: Sheet, classify: Callable[[str], str | None],
             break
     return HeaderRow(index=index, number=sheet.numbers[index], headers=headers, keys=keys,
                      score=len({k for k in keys if k}))
+
+
+_SUB_HEADER_MAX = 8  # characters: “本人”, “家长”, “手机”, “固话”
+_GROUP_NAME_MAX = 16  # characters: “联系电话”, “基本信息”, “服役情况（退役大学生士兵填写）”
+
+
+def _fold_groups(sheet: Sheet, index: int, classify: Callable[[str], str | None]
+                 ) -> tuple[int, list[str], list[str | None]] | None:
+    """A header of two rows where a group name spans several columns over short labels.
+
+    “联系电话” merged over two columns with “家长 | 本人” below (or “基本信息” over “学号 | 姓名”)
+    arrives as “联系电话”, “” over “家长”, “本人”. Each label that is not a header name itself
+    joins its group's name (“联系电话（本人）”) and is classified again, so the parent's number is
+    not taken for the student's. Returns (upper row position, headers, keys) or None.
+    """
+    for upper in (index, index - 1):
+        lower = upper + 1
+        if upper < 0 or lower >= len(sheet.rows):
+            continue
+        above = [header_text(v) for v in sheet.rows[upper]]
+        named = [t for t in above if t]
+        if len(named) < 2 or any(len(t) > _GROUP_NAME_MAX for t in named):
+            continue  # a title over the whole table, not a row of column and group names
+        row = sheet.rows[lower]
+        # Cells merged down repeat the name above (filled in by ``_fill_merged_down``): not labels.
+        labels = {c: header_text(v) for c, v in enumerate(row)
+                  if not is_blank(v) and header_text(v) != above[c]}
+        if len(labels) < 2 or any(not isinstance(row[c], str) or len(t) > _SUB_HEADER_MAX or re.search(r"\d", t)
+                                  for c, t in labels.items()):
+            continue
+        width = len(above)
+        spans = {c for c in labels if not above[c]}  # labels under the blank cells of a merged name
+        starts = {c for c in range(width - 1) if above[c] and not above[c + 1] and c + 1 in spans}
+        if not spans:
+            continue
+        headers: list[str] = []
+        keys: list[str | None] = []
+        grouped = False
+        for c in range(width):
+            label = labels.get(c, "")
+            if not label:
+                headers.append(above[c])
+                keys.append(classify(normalise_header(above[c])) if above[c] else None)
+                continue
+            own = classify(normalise_header(label))
+            if own:
+                headers.append(label)
+                keys.append(own)
+                continue
+            if above[c] and c not in starts:
+                break  # a value under a column's own name: this is a data row, not labels
+            group = c
+            while group > 0 and not above[group]:
+                group -= 1
+            if not above[group]:
+                break
+            headers.append(f"{above[group]}（{label}）")
+            keys.append(classify(normalise_header(headers[-1])))
+            grouped = True
+        else:
+            if grouped:
+                return upper, headers, keys
+    return None
 
 
 # -- workbooks ------------------------------------------------------------------------------------

@@ -351,8 +351,8 @@ class ReferenceService:
             warnings.append("以下列无法识别，未导入：" + "、".join(f"“{h}”" for h in mapping.unknown_headers) + "。")
         rows: list[ReferenceRow] = []
         first_sno: dict[str, int] = {}
-        total = len(sheet.rows) - header.index - 1
-        for k, i in enumerate(range(header.index + 1, len(sheet.rows))):
+        total = len(sheet.rows) - header.first_data
+        for k, i in enumerate(range(header.first_data, len(sheet.rows))):
             if k % CHUNK == 0:
                 if cancel is not None:
                     cancel.raise_if_cancelled()

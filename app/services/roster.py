@@ -40,6 +40,7 @@ from db.session import Database
 CHUNK = 500
 IGNORED = "-"  # a known column that is not imported (序号, 原行号, 错误原因, 状态)
 ORIGINAL_ROW = "原行号"
+SKIP_WORDS = ("-", "ignore", "忽略", "不导入")  # ``--map 家长电话=-``: leave the column out
 REASON = "错误原因"
 
 # Field key -> Chinese label: what a user may map a header to.
@@ -84,7 +85,8 @@ _SECONDARY: dict[str, tuple[str, ...]] = {
 }
 _EXACT = {tabular.normalise_header(a): key for key, names in _ALIASES.items() for a in names}
 _EXACT_SECONDARY = {tabular.normalise_header(a): key for key, names in _SECONDARY.items() for a in names}
-_NOT_THE_STUDENT = ("家长", "父亲", "母亲", "监护人", "紧急", "家庭", "联系人")
+_NOT_THE_STUDENT = ("家长", "父亲", "母亲", "父母", "爸爸", "妈妈", "监护人", "紧急", "家庭", "联系人", "亲属", "家属",
+                    "配偶", "宿舍", "寝室", "辅导员", "班主任", "老师", "qq", "微信", "邮箱", "email")
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$|\[[^\[\]]*\]$")
 
 
@@ -96,15 +98,21 @@ def _rank(norm: str) -> tuple[str, int] | None:
         return _EXACT[norm], 0
     if norm in _EXACT_SECONDARY:
         return _EXACT_SECONDARY[norm], 2
+    # “辅导员”, “班主任姓名”; but “辅导员电话” is nobody's field here.
+    if "辅导员" in norm or "班主任" in norm:
+        return ("counsellor", 3) if norm.endswith(("辅导员", "班主任", "辅导员姓名", "班主任姓名")) else None
+    # Someone else's number or name (“电话（家长）”, “父母电话”, “紧急联系人”) is never the student's.
+    if any(w in norm for w in _NOT_THE_STUDENT):
+        return None
     # “出生日期(yyyy-mm-dd)”, “联系电话（手机）”: a hint in brackets after a known name.
     stripped = _TRAILING_NOTE.sub("", norm)
     if stripped != norm and stripped in _EXACT:
         return _EXACT[stripped], 1
+    if stripped != norm and stripped in _EXACT_SECONDARY:
+        return _EXACT_SECONDARY[stripped], 2
     # Guessing from parts of a name suits short headers only, never a sentence of instructions.
-    if len(norm) > 12 or any(w in norm for w in _NOT_THE_STUDENT):
+    if len(norm) > 12:
         return None
-    if "辅导员" in norm or "班主任" in norm:
-        return ("counsellor", 3) if norm.endswith(("辅导员", "班主任", "姓名")) else None
     if "身份证" in norm or "证件号" in norm:
         return "id_number", 3
     if "学号" in norm:
@@ -380,7 +388,7 @@ def apply_overrides(mapping: ColumnMapping, overrides: dict[str, str], choices: 
             shown = "、".join(f"“{h}”" for h in mapping.headers if h)
             raise ValidationError(f"文件的表头中没有“{head}”这一列。表头有：{shown}。", "map")
         key = target.strip()
-        if key.lower() in ("", "-", "ignore", "忽略", "不导入"):
+        if key.lower() in ("", *SKIP_WORDS):
             key = ""
         elif key not in choices:
             key = labels.get(tabular.normalise_header(key), "")
@@ -493,7 +501,7 @@ class RosterService:
         blank = tabular.is_blank
         out: list[tuple[int, list[object]]] = []
         notes: list[str] = []
-        for i in range(header.index + 1, len(sheet.rows)):
+        for i in range(header.first_data, len(sheet.rows)):
             cells = sheet.rows[i]
             number = sheet.numbers[i]
             # Cheap test first: almost every cell is either "" or a real value.
@@ -511,7 +519,7 @@ class RosterService:
             # classes pasted one under another). Normalising every cell is too slow for 20,000
             # rows, so below the header only the name and ID cells are looked at, and only when
             # they could be header text.
-            if i <= header.index + 2:
+            if i <= header.first_data + 1:
                 if all(_classify(tabular.normalise_header(cells[c])) for c in filled):
                     continue
             elif _looks_like_header(cells, name_col, id_col):

@@ -498,6 +498,19 @@ def test_roster_import_asks_for_a_mapping_and_map_supplies_it(capsys, data, tmp_
     assert code == 1 and "表头=字段" in err
 
 
+def test_roster_import_map_can_leave_a_column_out(capsys, data, tmp_path):
+    headers = ["姓名", "性别", "学号", "身份证号", "班级", "父母电话"]
+    rows = [[*_person(0)[:5], "13900000000"]]
+    path = _workbook(tmp_path / "家长电话.xlsx", headers, rows)
+    code, obj, err = run_json(capsys, "--data", data, "roster", "import", path, "--dry-run", "--map", "父母电话=-")
+    assert code == 0, err
+    assert "父母电话" not in obj["columns"]
+    code, _, err = run(capsys, "--data", data, "roster", "import", path, "--map", "父母电话=忽略")
+    assert code == 0, err
+    code, obj, _ = run_json(capsys, "--data", data, "candidate", "show", _person(0)[2])
+    assert code == 0 and obj["candidate"]["data"]["phone"] == ""
+
+
 def test_roster_import_bad_files(capsys, data, tmp_path):
     code, _, err = run(capsys, "--data", data, "roster", "import", tmp_path / "nowhere.xlsx")
     assert code == 1 and "找不到文件" in err

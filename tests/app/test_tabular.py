@@ -210,7 +210,7 @@ def test_xlsx_under_another_name_opens_as_the_workbook_it_is(tmp_path, name):
 
 def test_wps_native_file_says_save_as_xlsx_in_wps(tmp_path):
     path = legacy_xls(tmp_path / "名单.et")
-    with pytest.raises(BadFileError, match="WPS.*另存为.*xlsx"):
+    with pytest.raises(BadFileError, match=r"WPS.*另存为.*xlsx"):
         tabular.open_workbook(path)
 
 

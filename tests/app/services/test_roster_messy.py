@@ -1,0 +1,126 @@
+"""Rosters shaped like the ones colleges actually send: found by trying exports we had not seen.
+
+Each test builds the awkward layout with openpyxl and checks what a careful secretary would
+expect: the right column taken for each field, layout rows left out, wrong data refused.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from fixtures_roster import COLLEGE, id_for, name_for
+
+from app import tabular
+from app.container import Container
+from app.services.context import Actor
+from app.services.roster import _classify
+from db.models import Candidate
+
+ADMIN = Actor("admin", "管理员", "admin")
+
+
+@pytest.fixture
+def app(tmp_path):
+    c = Container.open(tmp_path / "data")
+    c.setup.initialise("C01", COLLEGE, "一号报名点")
+    yield c
+    c.close()
+
+
+def import_file(app, path):
+    preview = app.roster.preview(path)
+    return preview, app.roster.commit(ADMIN, preview)
+
+
+def stored(app) -> dict[str, dict]:
+    """Stored candidates by student number: {student_no: {field: value}}."""
+    with app.db.read() as s:
+        return {c.student_no: {"phone": c.phone, "id_number": c.id_number, "class_name": c.class_name,
+                               "major": c.major, "name": c.name}
+                for c in s.scalars(select(Candidate))}
+
+
+def _book(path, rows, merges=()):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(list(row))
+    for m in merges:
+        ws.merge_cells(m)
+    for row in ws.iter_rows():
+        for cell in row:
+            cell.number_format = "@"
+    wb.save(path)
+    return path
+
+
+def _student(i):
+    return [f"2022{i:05d}", name_for(i), id_for(i, i % 3 != 0)]
+
+
+@pytest.mark.parametrize("parent_first", [True, False])
+def test_phone_group_over_parent_and_student_takes_the_students(app, tmp_path, parent_first):
+    labels = ["家长", "本人"] if parent_first else ["本人", "家长"]
+    rows = [["学号", "姓名", "身份证号", "联系电话", ""], ["", "", "", *labels]]
+    for i in range(3):
+        own, parent = f"1380371{i:04d}", f"1390000{i:04d}"
+        rows.append([*_student(i), *((parent, own) if parent_first else (own, parent))])
+    path = _book(tmp_path / "phones.xlsx", rows, merges=("A1:A2", "B1:B2", "C1:C2", "D1:E1"))
+    preview = app.roster.preview(path)
+    assert preview.counts["rejected"] == 0, [p.text() for r in preview.rejected for p in r.problems]
+    assert preview.counts["new"] == 3  # the label row is part of the header, not a student
+    phone_col = [c for c, k in preview.mapping.fields.items() if k == "phone"]
+    assert [preview.mapping.headers[c] for c in phone_col] == ["联系电话（本人）"]
+    import_file(app, path)
+    assert stored(app)["202200001"]["phone"] == "13803710001"
+
+
+def test_group_title_over_known_names_and_a_phone_group(app, tmp_path):
+    rows = [["序号", "基本信息", "", "", "身份证号", "联系电话", ""],
+            ["", "学号", "姓名", "性别", "", "本人", "家长"]]
+    for i in range(2):
+        rows.append([i + 1, f"2022{i:05d}", name_for(i), "男" if i % 3 else "女", id_for(i, i % 3 != 0),
+                     f"1380371{i:04d}", f"1390000{i:04d}"])
+    path = _book(tmp_path / "groups.xlsx", rows, merges=("A1:A2", "B1:D1", "E1:E2", "F1:G1"))
+    preview = app.roster.preview(path)
+    assert preview.counts == {"new": 2, "changed": 0, "unchanged": 0, "rejected": 0}
+    fields = {preview.mapping.headers[c]: k for c, k in preview.mapping.fields.items()}
+    assert fields["学号"] == "student_no" and fields["联系电话（本人）"] == "phone"
+    assert "联系电话（家长）" not in fields
+
+
+@pytest.mark.parametrize("header", ["电话（家长）", "父母电话", "家长联系电话", "紧急联系人电话", "辅导员电话", "QQ号"])
+def test_someone_elses_number_is_never_the_students_phone(app, tmp_path, header):
+    rows = [["学号", "姓名", "身份证号", header], [*_student(0), "13900000000"]]
+    preview = app.roster.preview(_book(tmp_path / "p.xlsx", rows))
+    assert "phone" not in preview.mapping.fields.values()
+    assert header in preview.mapping.unknown_headers
+
+
+def test_a_bracketed_note_after_a_secondary_name_still_counts(app, tmp_path):
+    rows = [["学号", "姓名", "身份证号", "联系方式（本人）"], [*_student(0), "13800000000"]]
+    preview = app.roster.preview(_book(tmp_path / "p.xlsx", rows))
+    assert "phone" in preview.mapping.fields.values()
+
+
+def test_first_data_row_is_not_taken_for_labels(tmp_path):
+    # Short text without digits under the header, and a column without a name: still data.
+    rows = [["姓名", "性别", "民族", ""], ["王伟", "男", "汉族", "备注"], ["李强", "男", "回族", "无"]]
+    sheet = tabular.open_workbook(_book(tmp_path / "d.xlsx", rows)).sheet(0)
+    found = tabular.find_header(sheet, _classify)
+    assert found.index == 0 and found.first_data == 1
+    assert found.headers[:3] == ["姓名", "性别", "民族"]
+
+
+def test_a_title_over_the_header_is_not_a_group_name(tmp_path):
+    rows = [["信息工程学院2026年专升本报名名单", "", "", ""], ["甲栏", "性别", "学号", "乙栏"],
+            ["王伟", "男", "202200001", "x"]]
+    sheet = tabular.open_workbook(_book(tmp_path / "t.xlsx", rows, merges=("A1:D1",))).sheet(0)
+    found = tabular.find_header(sheet, _classify)
+    assert found.index == 1 and found.headers == ["甲栏", "性别", "学号", "乙栏"]
