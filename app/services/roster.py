@@ -62,7 +62,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "counsellor": ("辅导员", "辅导员姓名", "辅导员老师"),
     "phone": ("联系电话", "手机号", "手机号码", "电话", "手机", "电话号码", "本人电话", "本人手机", "本人手机号",
               "学生电话", "学生手机", "学生手机号", "联系手机", "移动电话", "phone", "mobile"),
-    "category": ("考生类别", "考生类型", "报考类别", "报名类别", "考生类", "学生类别", "考生类别名称", "报名类型",
+    "category": ("考生类别", "考生类型", "报考类别", "报名类别", "考生类", "考生类别名称", "报名类型",
                  "考生身份", "专升本类别"),
     "ethnicity": ("民族",),
     "birth_date": ("出生日期", "出生年月", "出生年月日", "生日"),
@@ -81,7 +81,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 _SECONDARY: dict[str, tuple[str, ...]] = {
     "counsellor": ("班主任", "班主任姓名"),
     "phone": ("联系方式",),
-    "category": ("类别",),
+    # 学生类别 is a 考生类别 in some exports and the school-roll type (普通专科生) in others.
+    "category": ("类别", "学生类别", "学生类型"),
 }
 _EXACT = {tabular.normalise_header(a): key for key, names in _ALIASES.items() for a in names}
 _EXACT_SECONDARY = {tabular.normalise_header(a): key for key, names in _SECONDARY.items() for a in names}
@@ -341,12 +342,18 @@ def _college_key(value: object) -> str:
     return re.sub(r"[\s\u3000]+", "", f.clean_text(value)).translate(str.maketrans("（）", "()"))
 
 
+_COLLEGE_SUFFIX = re.compile(r"(二级学院|学院|分院|系部|系|部)$")
+_SCHOOL_NAME = re.compile(r"(学院|大学|学校)$")
+
+
 def _same_college(a: str, b: str) -> bool:
-    """“信息工程学院” is the install's “XX职业技术学院信息工程学院” and vice versa."""
+    """“信息工程系” is “信息工程学院”, and “XX职业技术学院信息工程学院” is too; “电子信息工程学院” is not."""
     if a == b:
         return True
-    short, long = sorted((a, b), key=len)
-    return len(short) >= 2 and short in long
+    short, long = sorted((_COLLEGE_SUFFIX.sub("", a), _COLLEGE_SUFFIX.sub("", b)), key=len)
+    if not short:
+        return False
+    return short == long or (long.endswith(short) and bool(_SCHOOL_NAME.search(long[:-len(short)])))
 
 
 def ensure_unchanged(path: Path, previewed_sha256: str) -> str:

@@ -124,3 +124,27 @@ def test_a_title_over_the_header_is_not_a_group_name(tmp_path):
     sheet = tabular.open_workbook(_book(tmp_path / "t.xlsx", rows, merges=("A1:D1",))).sheet(0)
     found = tabular.find_header(sheet, _classify)
     assert found.index == 1 and found.headers == ["甲栏", "性别", "学号", "乙栏"]
+
+
+@pytest.mark.parametrize(("theirs", "same"), [
+    ("信息工程学院", True), ("信息工程系", True), ("河南职业技术学院信息工程学院", True), ("信息工程分院", True),
+    ("电子信息工程学院", False), ("信息学院", False), ("机电工程学院", False),
+])
+def test_which_college_names_are_this_college(theirs, same):
+    from app.services.roster import _college_key, _same_college
+
+    assert _same_college(_college_key(theirs), _college_key(COLLEGE)) is same
+
+
+def test_another_colleges_student_in_a_mixed_file_is_refused(app, tmp_path):
+    rows = [["学号", "姓名", "身份证号", "二级学院"], [*_student(0), "信息工程学院"], [*_student(1), "电子信息工程学院"]]
+    preview = app.roster.preview(_book(tmp_path / "c.xlsx", rows))
+    assert preview.counts["new"] == 1 and preview.counts["rejected"] == 1
+    assert "电子信息工程学院" in preview.rejected[0].problems[0].message
+
+
+def test_a_real_candidate_category_beats_the_school_roll_type(app, tmp_path):
+    rows = [["学号", "姓名", "身份证号", "学生类别", "考生类型"], [*_student(0), "普通专科生", "退役士兵"]]
+    preview = app.roster.preview(_book(tmp_path / "c.xlsx", rows))
+    fields = {preview.mapping.headers[c]: k for c, k in preview.mapping.fields.items()}
+    assert fields.get("考生类型") == "category" and "学生类别" not in fields
