@@ -317,25 +317,56 @@ def _id_key(value: object) -> str:
         return ""
 
 
-_YEAR_MONTH = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*月?")
+_YEAR_MONTH = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*月?|(\d{4})(\d{2})")
+
+
+def _year_month_readings(value: object) -> list[tuple[int, int]]:
+    """What a year-and-month cell can mean: the number 2003.1 is “2003.10” to Excel (trailing zero
+    dropped) or January; 200311 and “2003年11月” are plain. [] when the cell is not a year-month."""
+    readings: list[tuple[int, int]] = []
+    if type(value) is float and not value.is_integer() and 1900 < value < 2100:
+        decimals = repr(value).split(".")[1]
+        year = int(value)
+        readings = [(year, 1), (year, 10)] if decimals == "1" else [(year, int(decimals))] if len(decimals) <= 2 else []
+    elif (type(value) is int or (type(value) is float and value.is_integer())) and 190001 <= value <= 210012:
+        readings = [(int(value) // 100, int(value) % 100)]
+    elif type(value) is str and (m := _YEAR_MONTH.fullmatch(value.strip())):
+        year, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        readings = [(int(year), int(month))]
+    return [(y, mo) for y, mo in readings if 1 <= mo <= 12]
 
 
 def _birth_month(value: object, id_number: object) -> object:
-    """A “出生年月” cell holds only year and month (“2003.05”, or the number 2003.1 for October):
-    when they agree with the ID number the ID's full date stands, otherwise the rules report the
-    mismatch with the month as written."""
-    if type(value) is float and not value.is_integer() and 1900 < value < 2100:
-        year, month = int(value), round((value - int(value)) * 100)
-    elif type(value) is str and (m := _YEAR_MONTH.fullmatch(value.strip())):
-        year, month = int(m.group(1)), int(m.group(2))
-    else:
-        return value
-    if not 1 <= month <= 12:
-        return value
+    """A “出生年月” cell holds only year and month (“2003.05”, the number 2003.1 for October, a
+    date cell shown as “2003年10月”): when they agree with the ID number the ID's full date stands,
+    otherwise the rules report the mismatch with the month as written."""
     number = _id_key(id_number)
-    if len(number) == 18 and number[6:12] == f"{year:04d}{month:02d}":
+    born = number[6:12] if len(number) == 18 else ""
+    if isinstance(value, dt.date):
+        # A date cell formatted to show year and month holds the 1st of the month.
+        if value.day == 1 and born == f"{value.year:04d}{value.month:02d}":
+            return ""
+        return value
+    readings = _year_month_readings(value)
+    if not readings:
+        return value
+    if any(born == f"{y:04d}{mo:02d}" for y, mo in readings):
         return ""
-    return f"{year}-{month:02d}"
+    return f"{readings[-1][0]}-{readings[-1][1]:02d}"
+
+
+def _service_month(value: object, label: str) -> tuple[object, str]:
+    """入伍/退役时间 as a number: (the value for the rules, a problem or "")."""
+    if type(value) is not float and type(value) is not int:
+        return value, ""
+    readings = _year_month_readings(value)
+    if len(readings) > 1:
+        (y, _a), (_y, _b) = readings
+        return value, (f"{label} {value} 可能是 {y} 年 1 月，也可能是 {y} 年 10 月（Excel 会把 {y}.10 存成 {y}.1）。"
+                       f"请把该列设为文本格式，写成 {y}-01 或 {y}-10 后重新导入。")
+    if readings:
+        return f"{readings[0][0]}-{readings[0][1]:02d}", ""
+    return value, ""
 
 
 def _college_key(value: object) -> str:
@@ -571,6 +602,7 @@ class RosterService:
         data_items = [(col, key) for col, key in mapping.fields.items() if key != "college"]
         date_keys = [k for _c, k in data_items if k in _DATE_FIELDS]
         has_birth = "birth_date" in date_keys
+        service_keys = [(k, LABELS[k]) for k in date_keys if k != "birth_date"]
         college_col = next((c for c, k in mapping.fields.items() if k == "college"), None)
         raw_keys = source.raw_keys
         check = rules.Checker()
@@ -600,6 +632,10 @@ class RosterService:
             sno = _sno_key(raw.get("student_no"))
             idn = _id_key(raw.get("id_number"))
             problems: list[tuple[str, str]] = []
+            for key, label in service_keys:
+                raw[key], problem = _service_month(raw[key], label)
+                if problem:
+                    problems.append((key, problem))
             match = state.by_sno.get(sno) if sno else None
             owner = state.by_id.get(idn) if idn else None
             if owner is not None and owner is not match:

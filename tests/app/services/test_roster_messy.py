@@ -148,3 +148,40 @@ def test_a_real_candidate_category_beats_the_school_roll_type(app, tmp_path):
     preview = app.roster.preview(_book(tmp_path / "c.xlsx", rows))
     fields = {preview.mapping.headers[c]: k for c, k in preview.mapping.fields.items()}
     assert fields.get("考生类型") == "category" and "学生类别" not in fields
+
+
+def test_year_month_birth_dates_in_their_many_forms(app, tmp_path):
+    import datetime as dt
+
+    from app.domain import idnumber
+
+    born = dt.date(2003, 10, 15)
+    forms = [dt.datetime(2003, 10, 1), 200310, "200310", "2003年10月", 2003.1, "2003.10", "2003-10"]
+    rows = [["学号", "姓名", "身份证号", "出生年月"]]
+    for i, form in enumerate(forms):
+        rows.append([f"20220{i:04d}", name_for(i), idnumber.make("410302", born, 2 * i + 1), form])
+    rows.append(["202209999", name_for(9), idnumber.make("410302", born, 99), dt.datetime(2003, 9, 1)])
+    wb = openpyxl.Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(tmp_path / "b.xlsx")
+    preview = app.roster.preview(tmp_path / "b.xlsx")
+    assert preview.counts["new"] == len(forms), [p.text() for r in preview.rejected for p in r.problems]
+    [wrong] = preview.rejected
+    assert "出生日期 2003-09-01 与身份证号不符" in wrong.problems[0].message
+
+
+def test_a_service_month_excel_may_have_shortened_is_asked_about(app, tmp_path):
+    rows = [["学号", "姓名", "身份证号", "考生类别", "入伍时间", "退役时间"],
+            [*_student(0), "退役士兵", 2020.1, 2022.12], [*_student(1), "退役士兵", 2020.09, 202212]]
+    wb = openpyxl.Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(tmp_path / "v.xlsx")
+    preview = app.roster.preview(tmp_path / "v.xlsx")
+    [bad] = preview.rejected
+    assert bad.row == 2 and "可能是 2020 年 1 月，也可能是 2020 年 10 月" in bad.problems[0].message
+    assert bad.problems[0].column == "E"
+    [good] = [r for r in preview.rows if r.kind == "new"]
+    assert (good.data.veteran_service_start.isoformat(), good.data.veteran_service_end.isoformat()) == \
+        ("2020-09-01", "2022-12-01")
