@@ -193,6 +193,7 @@ class _Source:
     rows: list[tuple[int, list[object]]]  # (sheet row number, cells) of the non-blank data rows
     raw_keys: list[str]  # ImportRow.raw keys per column
     warnings: list[str]
+    row_problems: dict[int, str] = field(default_factory=dict)  # sheet row number -> whole-row problem
 
 
 @dataclass
@@ -490,11 +491,11 @@ class RosterService:
         mapping.missing_required = [k for k in REQUIRED if k not in mapping.fields.values()]
         if mapping.unknown_headers:
             warnings.append("以下列无法识别，未导入：" + "、".join(f"“{h}”" for h in mapping.unknown_headers) + "。")
-        rows = self._data_rows(sheet, header, mapping, warnings)
+        rows, row_problems = self._data_rows(sheet, header, mapping, warnings)
         if not rows:
             raise BadFileError(f"工作表“{sheet.name}”在表头（第 {header.number} 行）下面没有数据行。"
                                "请确认选对了文件或工作表。")
-        return mapping, _Source(rows, header_keys(mapping.headers), warnings)
+        return mapping, _Source(rows, header_keys(mapping.headers), warnings, row_problems)
 
     @staticmethod
     def _map(sheet: tabular.Sheet, header: tabular.HeaderRow, warnings: list[str]) -> ColumnMapping:
@@ -530,15 +531,26 @@ class RosterService:
 
     @staticmethod
     def _data_rows(sheet: tabular.Sheet, header: tabular.HeaderRow, mapping: ColumnMapping,
-                   warnings: list[str]) -> list[tuple[int, list[object]]]:
-        """The non-blank rows below the header; repeated headers and title/footer lines are left out."""
+                   warnings: list[str]) -> tuple[list[tuple[int, list[object]]], dict[int, str]]:
+        """The student rows below the header, and problems that belong to whole rows.
+
+        Left out (and listed in the warnings): blank rows, repeated headers (classes pasted one
+        under another), title, total and signature lines, the “1 2 3 …” column-number row and
+        the “（必填）” hint row of a form, and rows with neither name nor ID number that hold
+        nothing else either (pre-numbered empty rows of a template).
+        """
         cols = list(mapping.fields)
         ignored_cols = {c for c, k in enumerate(header.keys) if k == IGNORED}
         name_col = next((c for c, k in mapping.fields.items() if k == "name"), None)
         id_col = next((c for c, k in mapping.fields.items() if k == "id_number"), None)
+        # The columns that say something about a student (not 序号, not the college merged down).
+        telling = [c for c, k in mapping.fields.items() if k not in ("college", IGNORED)]
         blank = tabular.is_blank
         out: list[tuple[int, list[object]]] = []
+        row_problems: dict[int, str] = {}
         notes: list[str] = []
+        layout: list[str] = []
+        block_header: int | None = None  # a repeated header with another column order, in force
         for i in range(header.first_data, len(sheet.rows)):
             cells = sheet.rows[i]
             number = sheet.numbers[i]
@@ -557,23 +569,31 @@ class RosterService:
             # classes pasted one under another). Normalising every cell is too slow for 20,000
             # rows, so below the header only the name and ID cells are looked at, and only when
             # they could be header text.
-            if i <= header.first_data + 1:
-                if all(_classify(tabular.normalise_header(cells[c])) for c in filled):
-                    continue
-            elif _looks_like_header(cells, name_col, id_col):
+            if (i <= header.first_data + 1 and all(_classify(tabular.normalise_header(cells[c])) for c in filled)) \
+                    or _looks_like_header(cells, name_col, id_col):
+                moved = _moved_columns(cells, mapping)
+                block_header = number if moved else None
+                if moved:
+                    warnings.append(f"第 {number} 行重复的表头与第 {header.number} 行的列顺序不同（{moved}），"
+                                    "其下面的行未导入。请把各段整理成相同的列顺序后再导入。")
                 continue
-            if len(filled) == 1 and len(cols) >= 3 and filled[0] != id_col:
-                only = [v for v in cells if not blank(v)]
-                text = f.clean_text(only[0]) if len(only) == 1 else ""
-                if text and (len(text) > 8 or re.search(r"[：:，,。；;]", text)
-                             or re.match(r"(合计|总计|共计|小计|制表|填表|审核|负责人|说明|注)", text)):
-                    warnings.append(f"第 {number} 行只有“{text[:30]}”，看起来是标题或说明，已跳过。")
-                    continue
+            if block_header is not None:
+                row_problems[number] = (f"本行在第 {block_header} 行重复的表头下面，而那段的列顺序与第 "
+                                        f"{header.number} 行的表头不同，无法确定各列的内容。请调整成相同的列顺序后重新导入。")
+                out.append((number, cells))
+                continue
+            if _is_layout_row(cells, filled, telling, name_col, id_col):
+                text = "　".join(tabular.header_text(cells[c]) for c in filled if not blank(cells[c]))
+                layout.append(f"第 {number} 行（{text[:20]}{'…' if len(text) > 20 else ''}）")
+                continue
             out.append((number, cells))
+        if layout:
+            shown = "、".join(layout[:8]) + (f"等 {len(layout)} 行" if len(layout) > 8 else "")
+            warnings.append(f"{shown}没有姓名和身份证号，看起来是标题、合计、签字或填表说明，已跳过。")
         if notes:
             shown = "、".join(notes[:10]) + ("等" if len(notes) > 10 else "")
             warnings.append(f"{shown}只在未导入的列里有内容，已跳过。")
-        return out
+        return out, row_problems
 
     # -- preview ------------------------------------------------------------------------------------
     @bulk_work()
@@ -605,6 +625,7 @@ class RosterService:
         service_keys = [(k, LABELS[k]) for k in date_keys if k != "birth_date"]
         college_col = next((c for c, k in mapping.fields.items() if k == "college"), None)
         raw_keys = source.raw_keys
+        row_problems = source.row_problems
         check = rules.Checker()
         # A matched candidate keeps stored values where the file has no column or a blank cell.
         mapped = {k for _c, k in data_items}
@@ -632,6 +653,8 @@ class RosterService:
             sno = _sno_key(raw.get("student_no"))
             idn = _id_key(raw.get("id_number"))
             problems: list[tuple[str, str]] = []
+            if row_problems and number in row_problems:
+                problems.append(("", row_problems[number]))
             for key, label in service_keys:
                 raw[key], problem = _service_month(raw[key], label)
                 if problem:
@@ -1010,6 +1033,58 @@ class RosterService:
         out.parent.mkdir(parents=True, exist_ok=True)
         _save(wb, out)
         return out
+
+
+_LAYOUT_WORDS = re.compile(r"^\s*(合\s*计|总\s*计|共\s*计|小\s*计|制表|填表|审核|负责人|说明|注\s*[：:]|注\s*\d|签字|签名|"
+                           r"盖章|经办人|联系人|日期|以下空白|此处空白)")
+_HINT = re.compile(r"^[(（\[【].*[)）\]】]$|必填|选填|可不填|如实填写|请填写|格式[：:]")
+_ID_LIKE = re.compile(r"\d{6}")
+_NAMEISH = re.compile(r"[\u4e00-\u9fff·•.．･﹒ ]{2,30}")  # a long minority name is still a name
+
+
+def _is_layout_row(cells: list[object], filled: list[int], telling: list[int], name_col: int | None,
+                   id_col: int | None) -> bool:
+    """A row of the sheet's layout, not a student: it has no ID-like number, and either a total,
+    signature or note line, the “1 2 3 …” column numbers, “（必填）” hints, or nothing that says
+    anything about a student besides one cell (“计算机2202班” as a class title)."""
+    id_text = tabular.header_text(cells[id_col]) if id_col is not None else ""
+    if _ID_LIKE.search(id_text.replace(" ", "")):
+        return False
+    texts = [tabular.header_text(cells[c]) for c in filled]
+    texts = [t for t in texts if t]
+    if not texts:
+        return True
+    # “合计” may sit in the 序号 column, which is not imported: every cell counts here.
+    if any(isinstance(v, str) and _LAYOUT_WORDS.match(v) for v in cells):
+        return True
+    if all(_HINT.search(t) for t in texts):
+        return True
+    if len(texts) == 1 and (re.search(r"[：:，,。；;]", texts[0])
+                            or (len(texts[0]) > 8 and not _NAMEISH.fullmatch(texts[0]))):
+        return True  # one long line: a title or a note (“计算机应用技术2022级2班（共40人）”)
+    numbers = [t for t in texts if t.isdigit()]
+    if len(numbers) == len(texts) >= 3 and [int(t) for t in numbers] == list(range(int(numbers[0]),
+                                                                              int(numbers[0]) + len(numbers))):
+        return True
+    name_text = tabular.header_text(cells[name_col]) if name_col is not None else ""
+    if not name_text and not id_text:
+        said = [c for c in telling if c in filled and tabular.header_text(cells[c])]
+        return len(said) <= 1
+    return False
+
+
+def _moved_columns(cells: list[object], mapping: ColumnMapping) -> str:
+    """For a repeated header row: “C 列是姓名” for each column whose name differs from the first
+    header's field there; "" when the order is the same."""
+    moved = []
+    for col, key in mapping.fields.items():
+        text = cells[col]
+        if not isinstance(text, str) or tabular.is_blank(text):
+            continue
+        here = _classify(tabular.normalise_header(text))
+        if here and here != key:
+            moved.append(f"{tabular.column_letter(col)} 列是{FIELD_CHOICES.get(here, text)}")
+    return "，".join(moved)
 
 
 def _looks_like_header(cells: list[object], name_col: int | None, id_col: int | None) -> bool:

@@ -185,3 +185,41 @@ def test_a_service_month_excel_may_have_shortened_is_asked_about(app, tmp_path):
     [good] = [r for r in preview.rows if r.kind == "new"]
     assert (good.data.veteran_service_start.isoformat(), good.data.veteran_service_end.isoformat()) == \
         ("2020-09-01", "2022-12-01")
+
+
+def test_layout_rows_are_left_out_and_listed(app, tmp_path):
+    rows = [["序号", "姓名", "性别", "身份证号", "学号", "联系电话"],
+            ["", "1", "2", "3", "4", "5"],  # the column numbers of a printed form
+            ["", "（必填）", "（选填）", "（必填，18位）", "（必填）", "（选填）"]]
+    for i in range(3):
+        rows.append([i + 1, name_for(i), "", id_for(i, i % 3 != 0), f"2022{i:05d}", ""])
+    rows += [["", "计算机应用技术2022级2班"],
+             ["合计", "3人"],
+             ["", "说明：以上学生均符合报名条件。"],
+             ["", "学院负责人（签字）：", "", "", "经办人：李四"],
+             [4, "", "", "", "", ""], [5, "", "", "", "", ""]]  # pre-numbered empty rows
+    preview = app.roster.preview(_book(tmp_path / "l.xlsx", rows))
+    assert preview.counts == {"new": 3, "changed": 0, "unchanged": 0, "rejected": 0}
+    note = next(w for w in preview.warnings if "看起来是标题、合计、签字或填表说明" in w)
+    for n in (2, 3, 7, 8, 9, 10):
+        assert f"第 {n} 行" in note
+
+
+def test_a_student_without_an_id_is_still_reported_not_skipped(app, tmp_path):
+    rows = [["姓名", "身份证号", "学号", "班级"], [name_for(0), "", "202200000", "计算机1班"],
+            ["阿依古丽·买买提江", "", "", ""]]
+    preview = app.roster.preview(_book(tmp_path / "s.xlsx", rows))
+    assert [r.row for r in preview.rejected] == [2, 3]
+    assert all("身份证号为空" in p.message for r in preview.rejected for p in r.problems if p.field == "id_number")
+
+
+def test_a_pasted_block_with_another_column_order_is_not_imported_askew(app, tmp_path):
+    rows = [["学号", "姓名", "身份证号", "专业", "班级"], [*_student(0), "软件技术", "软件2201班"],
+            ["学号", "姓名", "身份证号", "班级", "专业"], [*_student(1), "软件2202班", "软件技术"],
+            ["学号", "姓名", "身份证号", "专业", "班级"], [*_student(2), "软件技术", "软件2203班"]]
+    preview = app.roster.preview(_book(tmp_path / "r.xlsx", rows))
+    assert preview.counts["new"] == 2 and [r.row for r in preview.rejected] == [4]
+    assert "第 3 行重复的表头" in preview.rejected[0].problems[0].message
+    assert any("列顺序不同（D 列是班级，E 列是所学专业）" in w for w in preview.warnings)
+    import_file(app, tmp_path / "r.xlsx")
+    assert stored(app)["202200002"]["class_name"] == "软件2203班"
