@@ -461,15 +461,22 @@ class RosterService:
 
     def _read(self, path: Path, overrides: dict[str, str] | None) -> tuple[ColumnMapping, _Source]:
         book = tabular.open_workbook(path)
+        # The roster is the sheet whose header names a student best (name and ID number first):
+        # an instructions sheet or a 汇总 of counts per class may come before it.
         chosen: tuple[tabular.Sheet, tabular.HeaderRow] | None = None
+        best: tuple[int, int] = (-1, -1)
         seen_data = False
         for sheet in book.sheets():
             if not any(not tabular.is_blank(v) for row in sheet.rows for v in row):
                 continue
             seen_data = True
             header = tabular.find_header(sheet, _classify)
-            if header is not None and _header_ok(header):
-                chosen = (sheet, header)
+            if header is None or not _header_ok(header):
+                continue
+            rank = (sum(k in header.keys for k in REQUIRED), header.score)
+            if rank > best:
+                chosen, best = (sheet, header), rank
+            if best[0] == len(REQUIRED) and not sheet.hidden:
                 break
         if chosen is None:
             if not seen_data:
@@ -484,7 +491,7 @@ class RosterService:
         warnings: list[str] = []
         if len(book.names) > 1:
             warnings.append(f"文件有 {len(book.names)} 个工作表，导入的是“{sheet.name}”"
-                            "（第一个有名单表头的工作表），其他工作表未导入。")
+                            "（第一个有姓名和身份证号表头的工作表），其他工作表未导入。")
         mapping = self._map(sheet, header, warnings)
         if overrides:
             apply_overrides(mapping, overrides, FIELD_CHOICES, "可导入的字段")
@@ -1047,6 +1054,10 @@ def _is_layout_row(cells: list[object], filled: list[int], telling: list[int], n
     """A row of the sheet's layout, not a student: it has no ID-like number, and either a total,
     signature or note line, the “1 2 3 …” column numbers, “（必填）” hints, or nothing that says
     anything about a student besides one cell (“计算机2202班” as a class title)."""
+    if id_col is not None:
+        v = cells[id_col]
+        if type(v) is str and len(v) >= 15 and v[:6].isdigit():
+            return False  # the common case, answered before any text is cleaned
     id_text = tabular.header_text(cells[id_col]) if id_col is not None else ""
     if _ID_LIKE.search(id_text.replace(" ", "")):
         return False

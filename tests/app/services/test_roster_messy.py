@@ -223,3 +223,22 @@ def test_a_pasted_block_with_another_column_order_is_not_imported_askew(app, tmp
     assert any("列顺序不同（D 列是班级，E 列是所学专业）" in w for w in preview.warnings)
     import_file(app, tmp_path / "r.xlsx")
     assert stored(app)["202200002"]["class_name"] == "软件2203班"
+
+
+def test_the_roster_sheet_is_found_behind_instructions_and_a_summary(app, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "填表说明"
+    ws.append(["1. 身份证号请设置为文本格式。"])
+    ws.append(["2. 姓名中不要有空格。"])
+    summary = wb.create_sheet("汇总")
+    summary.append(["二级学院", "专业", "班级", "人数"])
+    summary.append([COLLEGE, "软件技术", "软件2201班", 2])
+    roster = wb.create_sheet("名单")
+    roster.append(["学号", "姓名", "身份证号"])
+    for i in range(2):
+        roster.append(_student(i))
+    wb.save(tmp_path / "m.xlsx")
+    preview = app.roster.preview(tmp_path / "m.xlsx")
+    assert preview.mapping.sheet == "名单" and preview.counts["new"] == 2
+    assert any("导入的是“名单”" in w for w in preview.warnings)
