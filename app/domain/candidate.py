@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 
@@ -99,12 +100,15 @@ _DATES = (("veteran_service_start", "入伍时间"), ("veteran_service_end", "�
 
 
 def _student_no(value: object) -> str | None:
-    text = f.clean_text(value).replace(" ", "")
+    text = f.student_no(value)
     if not text:
         return None
-    if len(text) > 32 or not text.isalnum():
-        raise ValidationError(f"学号“{text}”只能由字母和数字组成，且不超过 32 位。", "student_no")
+    if len(text) > 32 or not _STUDENT_NO.fullmatch(text):
+        raise ValidationError(f"学号“{text}”只能由字母、数字和“-”组成，且不超过 32 位。", "student_no")
     return text
+
+
+_STUDENT_NO = re.compile(r"[0-9A-Za-z][0-9A-Za-z_\-]*")
 
 
 def _text(key: str, limit: int) -> Callable[[object], str]:
@@ -121,10 +125,7 @@ def _text(key: str, limit: int) -> Callable[[object], str]:
 def _with_suffix(clean: Callable[[object], str]) -> Callable[[object], str]:
     """民族: “汉” is stored as “汉族”."""
     def ethnicity(value: object) -> str:
-        text = clean(value)
-        if text and not text.endswith("族") and len(text) <= 3:
-            return f"{text}族"
-        return text
+        return f.ethnicity(clean(value))
     return ethnicity
 
 
@@ -212,7 +213,7 @@ class Checker:
                 problems.append(FieldProblem(
                     "birth_date", f"出生日期 {birth} 与身份证号不符（身份证号显示为 {info.birth_date}）。"))
             out["birth_date"] = info.birth_date
-        else:
+        elif f.clean_text(given_gender):  # blank: the ID number's problem is the one to fix first
             try:
                 out["gender"] = f.gender(given_gender)
             except ValidationError as exc:

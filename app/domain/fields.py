@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from app.errors import ValidationError
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９＋－（）", "0123456789+-()")
-_NAME_DOTS = "·•・‧∙⋅●"  # the dots people type for the middle dot of minority names
+_NAME_DOTS = "·•・‧∙⋅●．･﹒"  # the dots people type for the middle dot of minority names
 
 CATEGORIES = ("普通考生", "原建档立卡考生", "退役大学生士兵", "获奖考生")
 _CATEGORY_ALIASES = {
@@ -42,16 +43,26 @@ AWARD_LEVELS = ("", "国家级一等奖", "国家级二等奖", "国家级三等
 
 _WS = re.compile(r"[\s\u3000]+")
 _PLAIN_NAME = re.compile(r"[\u4e00-\u9fff]{2,6}")
+_LATIN_NAME = re.compile(r"[A-Za-z]+(?:[ \u3000]+[A-Za-z]+)+")
+# Not allowed in a name: anything but CJK ideographs (basic, extension A, compatibility and the
+# supplementary planes' extensions B–H, where names such as 王𬌗 live), Latin letters and the dot.
+_NAME_CHARS = re.compile("[^\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0003134f·A-Za-z]")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{9,11}")
 _PHONE_JUNK = re.compile(r"[\s()\-]+")
 
 
+# Characters that show as nothing: copied from web pages and chat messages into cells.
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
+
+
 def clean_text(value: object) -> str:
-    """Cell or field text with surrounding white space (incl. full-width) removed."""
+    """Cell or field text with surrounding white space (incl. full-width) and invisible characters removed."""
     if value is None:
         return ""
     if type(value) is str:
+        if not value.isascii() and _INVISIBLE.search(value):
+            value = _INVISIBLE.sub("", value)
         text = value.strip()
         if "\u3000" in text or "\u00a0" in text:
             text = text.replace("\u3000", " ").replace("\u00a0", " ")
@@ -61,11 +72,21 @@ def clean_text(value: object) -> str:
     return str(value).replace("\u3000", " ").replace("\u00a0", " ").strip()
 
 
+def student_no(value: object) -> str:
+    """学号 as stored and matched: full-width letters and digits made ASCII, spaces removed."""
+    text = clean_text(value)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return text.replace(" ", "")
+
+
 def name(value: object) -> str:
     """Remove the spaces lists use to align two-character names; keep a minority name's dot."""
     text = clean_text(value)
     if _PLAIN_NAME.fullmatch(text):
         return text
+    if _LATIN_NAME.fullmatch(text):
+        return " ".join(text.split())  # “Aygul Mamat”: the space between the words stays
     text = _WS.sub("", text)
     for dot in _NAME_DOTS:
         text = text.replace(dot, "·")
@@ -74,7 +95,7 @@ def name(value: object) -> str:
         raise ValidationError("姓名为空。", "name")
     if re.search(r"\d", text):
         raise ValidationError(f"姓名“{text}”中含有数字。", "name")
-    if re.search(r"[^\u4e00-\u9fff\u3400-\u4dbf·A-Za-z]", text):
+    if _NAME_CHARS.search(text):
         raise ValidationError(f"姓名“{text}”中含有不允许的字符。", "name")
     if text.startswith("·") or text.endswith("·") or "··" in text:
         raise ValidationError(f"姓名“{text}”中的间隔号位置不对。", "name")
@@ -175,3 +196,17 @@ def parse_date(value: object, field: str, label: str) -> dt.date | None:
         except ValueError:
             pass
     raise ValidationError(f"{label}“{text}”不是有效日期，请写成 2021-09-01 的形式。", field)
+
+
+# The 56 ethnic groups, as “汉” is written short for “汉族” (“其他”, “外籍” are left as written).
+ETHNIC_GROUPS = frozenset((
+    "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家", "哈尼", "哈萨克", "傣", "黎",
+    "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西", "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬",
+    "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲",
+    "门巴", "珞巴", "基诺",
+))
+
+
+def ethnicity(text: str) -> str:
+    """“汉” → “汉族”; anything else as written."""
+    return f"{text}族" if text in ETHNIC_GROUPS else text

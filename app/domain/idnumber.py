@@ -17,7 +17,7 @@ CHECK_CHARS = "10X98765432"
 _FULLWIDTH = str.maketrans(
     "０１２３４５６７８９ＸｘＡ", "0123456789XXA"
 )
-_SPACES = re.compile(r"[\s\u3000\u00a0'’‘\"“”-]+")
+_SPACES = re.compile(r"[\s\u3000\u00a0\u200b-\u200f\u2060\ufeff'’‘\"“”-]+")
 
 EXCEL_HINT = (
     "身份证号被 Excel 当成数字保存，末尾几位已丢失。"

@@ -304,9 +304,9 @@ class _DbState:
 
 
 def _sno_key(value: object) -> str:
-    if type(value) is str and value.isalnum():
+    if type(value) is str and value.isascii() and value.isalnum():
         return value
-    return f.clean_text(value).replace(" ", "")
+    return f.student_no(value)
 
 
 def _id_key(value: object) -> str:

@@ -35,6 +35,9 @@ def test_birth_date_that_contradicts_the_id_number_is_a_problem():
 
 def test_every_problem_is_reported_not_just_the_first():
     result = candidate.check(raw(name="张3", id_number="123", phone="12"))
+    # A blank gender is not blamed while the ID number (which gives the gender) is wrong.
+    assert {p.field for p in result.problems} == {"name", "id_number", "phone"}
+    result = candidate.check(raw(name="张3", id_number="123", phone="12", gender="未知"))
     assert {p.field for p in result.problems} == {"name", "id_number", "phone", "gender"}
 
 
@@ -95,3 +98,29 @@ def test_checker_remembers_values_but_gives_each_record_its_own_result():
     assert checker(records[4]).data.class_name == "会计1班"
     assert checker(records[0]).data.ethnicity == "汉族"
     assert [p.field for p in checker(records[5]).problems] == ["veteran_service_end"]
+
+
+def test_names_as_colleges_write_them():
+    from app.domain import fields as f
+
+    assert f.name("阿依古丽．买买提") == f.name("阿依古丽･买买提") == f.name("阿依古丽﹒买买提") == "阿依古丽·买买提"
+    assert f.name("王\U0002c317") == "王\U0002c317"  # a 通用规范汉字 beyond the basic block
+    assert f.name("张\u200b三") == "张三"
+    assert f.name("Aygul  Mamat") == "Aygul Mamat"
+
+
+def test_student_numbers_full_width_and_with_a_dash():
+    from app.domain import fields as f
+
+    assert f.student_no("２０２２００１３００") == "2022001300"
+    assert candidate.check(raw(student_no="2022-000303")).data.student_no == "2022-000303"
+    assert [p.field for p in candidate.check(raw(student_no="3人")).problems] == ["student_no"]
+
+
+def test_ethnicity_short_forms_and_others():
+    from app.domain import fields as f
+
+    assert len(f.ETHNIC_GROUPS) == 56
+    assert candidate.check(raw(ethnicity="汉")).data.ethnicity == "汉族"
+    assert candidate.check(raw(ethnicity="柯尔克孜")).data.ethnicity == "柯尔克孜族"
+    assert candidate.check(raw(ethnicity="其他")).data.ethnicity == "其他"

@@ -125,3 +125,7 @@ def test_excel_number_with_zeroed_tail_is_refused_even_when_it_checks():
     assert idnumber.check_char(str(truncated)[:17]) == str(truncated)[17]
     with pytest.raises(ValidationError, match="Excel"):
         idnumber.parse(float(truncated))
+
+
+def test_invisible_characters_pasted_into_a_number_are_removed():
+    assert idnumber.parse("1101051949123100\u200b2X\ufeff").number == "11010519491231002X"
