@@ -866,6 +866,8 @@ class RosterService:
         # Positions in the new sheet (column 1 is 原行号) of the columns Excel must keep as text.
         text_at = {n for n, (i, _k) in enumerate(columns, start=2) if mapping.fields.get(i) in text_fields}
         reason_at = len(columns) + 2
+        # The reasons name this workbook's columns (原行号 comes first), not the original file's.
+        letters = {tabular.column_letter(i): tabular.column_letter(n - 1) for n, (i, _k) in enumerate(columns, start=2)}
         wb = Workbook()
         ws = wb.active
         ws.title = "未导入的行"
@@ -884,7 +886,7 @@ class RosterService:
                     value = _as_text(value)
                 values.append(value)
                 widths[n] = max(widths[n], _display_width(value))
-            values.append("\n".join(_reason(p) for p in r.problems))
+            values.append("\n".join(_reason(p, letters) for p in r.problems))
             ws.append(values)
             row_no += 1
             for n in text_at:
@@ -1111,9 +1113,11 @@ def _looks_like_header(cells: list[object], name_col: int | None, id_col: int | 
     return False
 
 
-def _reason(p: RowProblem) -> str:
-    where = p.where()
-    return f"{where}：{p.message}" if where else p.message
+def _reason(p: RowProblem, letters: dict[str, str]) -> str:
+    if not p.column:
+        return p.message
+    column = letters.get(p.column, p.column)
+    return f"{column} 列（{p.header}）：{p.message}" if p.header else f"{column} 列：{p.message}"
 
 
 def header_keys(headers: list[str]) -> list[str]:
