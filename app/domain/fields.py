@@ -22,6 +22,8 @@ _CATEGORY_ALIASES = {
     "建档立卡考生": "原建档立卡考生",
     "原建档立卡考生": "原建档立卡考生",
     "建档立卡贫困家庭": "原建档立卡考生",
+    "建档立卡户": "原建档立卡考生",
+    "原建档立卡户": "原建档立卡考生",
     "退役士兵": "退役大学生士兵",
     "退役大学生士兵": "退役大学生士兵",
     "退役大学生士兵考生": "退役大学生士兵",
@@ -32,8 +34,8 @@ _CATEGORY_ALIASES = {
     "技能大赛获奖考生": "获奖考生",
 }
 GENDERS = ("男", "女")
-_GENDER_ALIASES = {"男": "男", "男性": "男", "m": "男", "male": "男", "1": "男",
-                   "女": "女", "女性": "女", "f": "女", "female": "女", "2": "女"}
+_GENDER_ALIASES = {"男": "男", "男性": "男", "男生": "男", "m": "男", "male": "男", "1": "男",
+                   "女": "女", "女性": "女", "女生": "女", "f": "女", "female": "女", "2": "女"}
 ART_SPORTS = ("", "艺术", "体育")
 _ART_ALIASES = {"": "", "否": "", "无": "", "非艺体": "", "普通": "",
                 "艺术": "艺术", "艺术类": "艺术", "美术": "艺术", "音乐": "艺术", "舞蹈": "艺术",
@@ -49,7 +51,7 @@ _LATIN_NAME = re.compile(r"[A-Za-z]+(?:[ \u3000]+[A-Za-z]+)+")
 _NAME_CHARS = re.compile("[^\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0003134f·A-Za-z]")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{9,11}")
-_PHONE_JUNK = re.compile(r"[\s()\-]+")
+_PHONE_JUNK = re.compile(r"[\s()\-—–－]+")
 
 
 # Characters that show as nothing: copied from web pages and chat messages into cells.
@@ -128,6 +130,8 @@ def phone(value: object, required: bool = False) -> str:
         text = text[3:]
     elif text.startswith("0086"):
         text = text[4:]
+    elif text.startswith("86") and _MOBILE.fullmatch(text[2:]):
+        text = text[2:]  # “86-13803710008”: the country code written without the plus
     if not text:
         if required:
             raise ValidationError("联系电话为空。", "phone")

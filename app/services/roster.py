@@ -371,7 +371,8 @@ def _service_month(value: object, label: str) -> tuple[object, str]:
 
 
 def _college_key(value: object) -> str:
-    return re.sub(r"[\s\u3000]+", "", f.clean_text(value)).translate(str.maketrans("（）", "()"))
+    text = re.sub(r"[\s\u3000]+", "", f.clean_text(value)).translate(str.maketrans("（）", "()"))
+    return text[1:-1] if text.startswith("(") and text.endswith(")") else text
 
 
 _COLLEGE_SUFFIX = re.compile(r"(二级学院|学院|分院|系部|系|部)$")

@@ -110,3 +110,12 @@ def test_award_levels():
     assert fields.award_level("国一") == "国家级一等奖"
     with pytest.raises(ValidationError, match="获奖等级"):
         fields.award_level("市级一等奖")
+
+
+def test_forms_seen_in_real_rosters():
+    from app.domain import fields as f
+
+    assert f.phone("86-13803710008") == f.phone("８６－１３８０３７１０００８") == "13803710008"
+    assert f.phone("0371—66668810") == "037166668810"
+    assert f.gender("女生") == "女" and f.gender("男生") == "男"
+    assert f.category("建档立卡户") == "原建档立卡考生"

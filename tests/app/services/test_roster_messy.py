@@ -127,7 +127,7 @@ def test_a_title_over_the_header_is_not_a_group_name(tmp_path):
 
 
 @pytest.mark.parametrize(("theirs", "same"), [
-    ("信息工程学院", True), ("信息工程系", True), ("河南职业技术学院信息工程学院", True), ("信息工程分院", True),
+    ("信息工程学院", True), ("（信息工程学院）", True), ("信息工程系", True), ("河南职业技术学院信息工程学院", True), ("信息工程分院", True),
     ("电子信息工程学院", False), ("信息学院", False), ("机电工程学院", False),
 ])
 def test_which_college_names_are_this_college(theirs, same):
