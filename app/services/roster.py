@@ -591,12 +591,12 @@ class RosterService:
                 out.append((number, cells))
                 continue
             if _is_layout_row(cells, filled, telling, name_col, id_col):
-                text = "　".join(tabular.header_text(cells[c]) for c in filled if not blank(cells[c]))
+                text = "　".join(t for t in (tabular.header_text(v) for v in cells) if t)
                 layout.append(f"第 {number} 行（{text[:20]}{'…' if len(text) > 20 else ''}）")
                 continue
             out.append((number, cells))
         if layout:
-            shown = "、".join(layout[:8]) + (f"等 {len(layout)} 行" if len(layout) > 8 else "")
+            shown = "、".join(layout[:4]) + (f"等 {len(layout)} 行" if len(layout) > 4 else "")
             warnings.append(f"{shown}没有姓名和身份证号，看起来是标题、合计、签字或填表说明，已跳过。")
         if notes:
             shown = "、".join(notes[:10]) + ("等" if len(notes) > 10 else "")
