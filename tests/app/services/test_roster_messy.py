@@ -203,7 +203,8 @@ def test_layout_rows_are_left_out_and_listed(app, tmp_path):
     note = next(w for w in preview.warnings if "看起来是标题、合计、签字或填表说明" in w)
     for n in (2, 3, 7, 8):
         assert f"第 {n} 行" in note
-    assert "第 8 行（合计　3人）" in note and "等 8 行" in note  # rows 2, 3, 7–12
+    assert "第 8 行（合计　3人）" in note and "等 6 行" in note  # rows 2, 3, 7–10
+    assert any("第 11 行、第 12 行只在未导入的列里有内容" in w for w in preview.warnings)  # only 序号
 
 
 def test_a_student_without_an_id_is_still_reported_not_skipped(app, tmp_path):
