@@ -72,7 +72,7 @@
 <context>
     <name>ApproveDialog</name>
     <message>
-        <location filename="../../ui/review_view.py" line="+223"/>
+        <location filename="../../ui/review_view.py" line="+224"/>
         <source>一键通过无问题考生</source>
         <translation type="unfinished"></translation>
     </message>
@@ -865,7 +865,7 @@
 <context>
     <name>ImportFlowDialog</name>
     <message>
-        <location filename="../../ui/import_wizard.py" line="+182"/>
+        <location filename="../../ui/import_wizard.py" line="+184"/>
         <source>文件路径</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1051,7 +1051,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+3"/>
+        <source>考生名单 (*.xlsx *.csv *.xls *.et *.txt);;所有文件 (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>新增</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1083,11 +1088,6 @@
     <message>
         <location line="-41"/>
         <source>选择考生名单</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>考生名单 (*.xlsx *.csv *.xls);;所有文件 (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1735,7 +1735,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>表格文件 (*.xlsx *.csv *.xls);;所有文件 (*)</source>
+        <source>表格文件 (*.xlsx *.csv *.xls *.et *.txt);;所有文件 (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1878,7 +1878,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+16"/>
         <source>运行比对</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1928,12 +1928,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+11"/>
         <source>搜索 姓名 / 学号 / 身份证号 / 班级 (Ctrl+F)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+8"/>
         <location line="+281"/>
         <source>全部</source>
         <translation type="unfinished"></translation>
@@ -2080,7 +2080,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+42"/>
         <source>%1&#x3000;%2&#x3000;%3&#x3000;状态：%4</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2198,7 +2198,7 @@
 <context>
     <name>RosterView</name>
     <message>
-        <location filename="../../ui/roster_view.py" line="+103"/>
+        <location filename="../../ui/roster_view.py" line="+93"/>
         <source>导入名单</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2219,25 +2219,25 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+301"/>
+        <location line="+283"/>
         <location line="+11"/>
         <source>导出名单</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-312"/>
+        <location line="-294"/>
         <source>把全部考生导出为 .xlsx</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+317"/>
+        <location line="+299"/>
         <location line="+12"/>
         <source>下载导入模板</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-329"/>
+        <location line="-311"/>
         <source>保存一个空白的导入模板 .xlsx</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2252,12 +2252,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+7"/>
         <source>搜索 姓名 / 学号 / 身份证号 / 班级</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+12"/>
         <source>班级</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2293,7 +2293,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+36"/>
         <source>显示 %1 / 共 %2 人</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2364,7 +2364,7 @@
 <context>
     <name>RunResultDialog</name>
     <message>
-        <location filename="../../ui/review_view.py" line="-823"/>
+        <location filename="../../ui/review_view.py" line="-800"/>
         <source>比对结果</source>
         <translation type="unfinished"></translation>
     </message>
