@@ -17,7 +17,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fixtures_roster import COLLEGE, id_for, name_for
 
 from app import tabular
-from app.container import Container
 from app.services.context import Actor
 from app.services.roster import _classify
 from db.models import Candidate
@@ -26,11 +25,10 @@ ADMIN = Actor("admin", "管理员", "admin")
 
 
 @pytest.fixture
-def app(tmp_path):
-    c = Container.open(tmp_path / "data")
-    c.setup.initialise("C01", COLLEGE, "一号报名点")
-    yield c
-    c.close()
+def app(container):
+    """The shared initialised desk (tests/conftest.py): college 信息工程学院, as in ``COLLEGE``."""
+    assert container.setup.info().college_name == COLLEGE
+    return container
 
 
 def import_file(app, path):
