@@ -713,6 +713,7 @@ class RosterService:
             pending.append((data, match, problems))
 
         progress(total, total, "正在核对重复和学院…")
+        copies = self._identical_copies(out, [c for c, _k in data_items], (by_sno, by_idn, by_match))
         self._duplicates(out, pending, by_sno, "学号", "student_no")
         self._duplicates(out, pending, by_idn, "身份证号", "id_number")
         for indexes in by_match.values():
@@ -743,7 +744,32 @@ class RosterService:
                     row.kind = "changed"
                     row.changes = {n: (old, new) for n, old, new in zip(FIELD_NAMES, match.values, new_values,
                                                                        strict=True) if old != new}
+        if copies:
+            out = [r for i, r in enumerate(out) if i not in copies]
+            shown = "、".join(f"第 {row} 行与第 {first} 行" for row, first in list(copies.values())[:5])
+            warnings.append(f"{shown}{'等' if len(copies) > 5 else ''}完全相同（重复粘贴），重复的行已跳过。")
         return out, warnings
+
+    @staticmethod
+    def _identical_copies(out: list[ImportRow], cols: list[int],
+                          groups: tuple[dict[str, list[int]], ...]) -> dict[int, tuple[int, int]]:
+        """Rows that repeat an earlier row cell for cell (pasted twice): {index: (its row, the
+        first row's number)}. They are taken out of the duplicate groups, so the first one imports."""
+        copies: dict[int, tuple[int, int]] = {}
+        for by_key in groups:
+            for indexes in by_key.values():
+                if len(indexes) < 2:
+                    continue
+                for j in indexes[1:]:
+                    first = next((i for i in indexes if i < j and i not in copies), None)
+                    if first is not None and j not in copies and \
+                            all(out[j].cells[c] == out[first].cells[c] for c in cols):
+                        copies[j] = (out[j].row, out[first].row)
+        if copies:
+            for by_key in groups:
+                for key, indexes in by_key.items():
+                    by_key[key] = [i for i in indexes if i not in copies]
+        return copies
 
     @staticmethod
     def _duplicates(out: list[ImportRow], pending: list, groups: dict[str, list[int]], label: str,

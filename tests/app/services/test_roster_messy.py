@@ -242,3 +242,14 @@ def test_the_roster_sheet_is_found_behind_instructions_and_a_summary(app, tmp_pa
     preview = app.roster.preview(tmp_path / "m.xlsx")
     assert preview.mapping.sheet == "名单" and preview.counts["new"] == 2
     assert any("导入的是“名单”" in w for w in preview.warnings)
+
+
+def test_a_row_pasted_twice_imports_once(app, tmp_path):
+    rows = [["学号", "姓名", "身份证号", "班级"], [*_student(0), "软件1班"], [*_student(1), "软件1班"],
+            [*_student(0), "软件1班"],  # the same row again
+            [*_student(1), "软件2班"]]  # same student, different class: a real conflict
+    preview = app.roster.preview(_book(tmp_path / "d.xlsx", rows))
+    assert preview.counts == {"new": 1, "changed": 0, "unchanged": 0, "rejected": 2}
+    assert sorted(r.row for r in preview.rejected) == [3, 5]
+    assert [r.row for r in preview.rows if r.kind == "new"] == [2]
+    assert any("第 4 行与第 2 行完全相同" in w for w in preview.warnings)
