@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ class Sheet:
     rows: list[list[object]]
     numbers: list[int]
     hidden: bool = False
+    hidden_rows: frozenset[int] = frozenset()  # sheet row numbers hidden in Excel (or filtered out)
 
     @property
     def width(self) -> int:
@@ -348,6 +350,11 @@ def _open_xlsx(path: Path, by_content: bool = False) -> Workbook:
     hidden = [m.visible != calamine.SheetVisibleEnum.Visible for m in meta]
 
     def load(index: int) -> Sheet:
+        # Both calamine's parse and zlib's inflate let go of the GIL: the hidden-row scan runs
+        # beside the parse instead of after it.
+        hidden_rows: list[frozenset[int]] = []
+        scan = threading.Thread(target=lambda: hidden_rows.append(_hidden_rows(path, index)), daemon=True)
+        scan.start()
         try:
             raw = book.get_sheet_by_index(index)
             # skip_empty_area=False pads from A1, so list positions are true row/column numbers.
@@ -360,9 +367,48 @@ def _open_xlsx(path: Path, by_content: bool = False) -> Workbook:
             if len(r) < width:
                 r.extend([""] * (width - len(r)))
         _fill_merged_down(rows, merged)
-        return Sheet(names[index], rows, list(range(1, len(rows) + 1)), hidden[index])
+        scan.join()
+        return Sheet(names[index], rows, list(range(1, len(rows) + 1)), hidden[index],
+                     hidden_rows[0] if hidden_rows else frozenset())
 
     return Workbook(path, names, load, hidden)
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*>")
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_ROW_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+
+
+def _hidden_rows(path: Path, index: int) -> frozenset[int]:
+    """Row numbers hidden in sheet ``index`` of an .xlsx (calamine does not say): rows someone
+    hid or filtered out are still in the file, and the user should hear about them."""
+    import posixpath
+    import xml.etree.ElementTree as ET
+    import zipfile
+    import zlib
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                  "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+            sheets = ET.fromstring(z.read("xl/workbook.xml")).findall("m:sheets/m:sheet", ns)
+            rel_id = sheets[index].get(f"{{{ns['r']}}}id")
+            rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+            target = next(r.get("Target", "") for r in rels if r.get("Id") == rel_id)
+            member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            data = z.read(member)
+    except (KeyError, IndexError, StopIteration, OSError, ValueError, zipfile.BadZipFile, ET.ParseError,
+            zlib.error):
+        return frozenset()
+    if b"hidden=" not in data:  # the usual case, answered by one fast search
+        return frozenset()
+    hidden = set()
+    for tag in _ROW_TAG.finditer(data):
+        if _ROW_HIDDEN.search(tag.group()):
+            number = _ROW_NUMBER.search(tag.group())
+            if number:
+                hidden.add(int(number.group(1)))
+    return frozenset(hidden)
 
 
 def _fill_merged_down(rows: list[list[object]], merged: list) -> None:

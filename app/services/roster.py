@@ -558,6 +558,8 @@ class RosterService:
         row_problems: dict[int, str] = {}
         notes: list[str] = []
         layout: list[str] = []
+        hidden: list[int] = []
+        hidden_rows = sheet.hidden_rows
         block_header: int | None = None  # a repeated header with another column order, in force
         for i in range(header.first_data, len(sheet.rows)):
             cells = sheet.rows[i]
@@ -594,7 +596,14 @@ class RosterService:
                 text = "　".join(t for t in (tabular.header_text(v) for v in cells) if t)
                 layout.append(f"第 {number} 行（{text[:20]}{'…' if len(text) > 20 else ''}）")
                 continue
+            if number in hidden_rows:
+                hidden.append(number)
             out.append((number, cells))
+        if hidden:
+            shown = "、".join(str(n) for n in hidden[:10]) + ("等" if len(hidden) > 10 else "")
+            count = f"（共 {len(hidden)} 行）" if len(hidden) > 1 else ""
+            warnings.append(f"第 {shown} 行{count}在表格里是隐藏的（可能被筛选掉了），也一并检查和导入。"
+                            "如果这些学生不应导入，请在文件中删除这些行后重新导入。")
         if layout:
             shown = "、".join(layout[:4]) + (f"等 {len(layout)} 行" if len(layout) > 4 else "")
             warnings.append(f"{shown}没有姓名和身份证号，看起来是标题、合计、签字或填表说明，已跳过。")

@@ -253,3 +253,23 @@ def test_a_row_pasted_twice_imports_once(app, tmp_path):
     assert sorted(r.row for r in preview.rejected) == [3, 5]
     assert [r.row for r in preview.rows if r.kind == "new"] == [2]
     assert any("第 4 行与第 2 行完全相同" in w for w in preview.warnings)
+
+
+def test_hidden_or_filtered_rows_are_named_before_import(app, tmp_path):
+    rows = [["学号", "姓名", "身份证号", "学籍状态"]] + [[*_student(i), "在籍"] for i in range(4)]
+    rows[2][3] = rows[4][3] = "退学"
+    path = _book(tmp_path / "h.xlsx", rows)
+    wb = openpyxl.load_workbook(path)
+    for r in (3, 5):  # the 退学 rows, hidden the way a filter hides them
+        wb.active.row_dimensions[r].hidden = True
+    wb.save(path)
+    assert tabular.open_workbook(path).sheet(0).hidden_rows == {3, 5}
+    preview = app.roster.preview(path)
+    assert preview.counts["new"] == 4
+    assert any(w.startswith("第 3、5 行（共 2 行）在表格里是隐藏的") for w in preview.warnings)
+
+
+def test_no_hidden_rows_no_warning(app, tmp_path):
+    path = _book(tmp_path / "v.xlsx", [["学号", "姓名", "身份证号"], _student(0)])
+    assert tabular.open_workbook(path).sheet(0).hidden_rows == frozenset()
+    assert not any("隐藏" in w for w in app.roster.preview(path).warnings)
