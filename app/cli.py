@@ -290,7 +290,7 @@ def cmd_roster_import(ctx: _Ctx, args: argparse.Namespace) -> int:
     cancel = CancelToken()
     try:
         try:
-            preview = roster.preview(path, overrides, progress=progress, cancel=cancel)
+            preview = roster.preview(path, overrides, sheet=args.sheet, progress=progress, cancel=cancel)
         except MappingNeeded as exc:
             raise _mapping_needed(exc, path) from None
         finally:
@@ -540,7 +540,7 @@ def cmd_reference_import(ctx: _Ctx, args: argparse.Namespace) -> int:
     cancel = CancelToken()
     try:
         try:
-            preview = ctx.c.reference.preview(args.kind, path, _reference_maps(args.map),
+            preview = ctx.c.reference.preview(args.kind, path, _reference_maps(args.map), sheet=args.sheet,
                                               progress=progress, cancel=cancel)
         except ReferenceMappingNeeded as exc:
             m = exc.mapping
@@ -806,6 +806,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--map", action="append", metavar="HEADER=field",
                    help="指定表头对应的字段，可重复，例如 --map 证件号=id_number；--map 家长电话=- 表示不导入该列")
+    p.add_argument("--sheet", metavar="NAME", help="导入哪个工作表（默认：有姓名和身份证号表头的那个）")
     p.add_argument("--dry-run", action="store_true", help="只检查并显示结果，不写入")
     p.add_argument("--report", metavar="OUT.xlsx", help="把有误的行连同错误原因保存为 .xlsx")
     p = command(rsub, "export", cmd_roster_export, "把名单导出为 .xlsx")
@@ -847,6 +848,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--map", action="append", metavar="HEADER=field",
                    help="指定表头对应的字段，可重复，例如 --map 违纪情况=action")
+    p.add_argument("--sheet", metavar="NAME", help="导入哪个工作表（默认：第一个有表头的）")
     p.add_argument("--dry-run", action="store_true", help="只检查并显示结果，不写入")
 
     rev = sub.add_parser("review", help="资格审查", description="资格审查")

@@ -233,6 +233,36 @@ def _fold_groups(sheet: Sheet, index: int, classify: Callable[[str], str | None]
     return None
 
 
+def pick_sheet(book: Workbook, classify: Callable[[str], str | None], ok: Callable[[HeaderRow], bool],
+               rank: Callable[[HeaderRow], tuple[int, ...]] = lambda _h: (0,), name: str | None = None
+               ) -> tuple[Sheet, HeaderRow] | None:
+    """The sheet to import and its header: ``name`` when the user chose one, otherwise the sheet
+    whose ``ok`` header ranks highest (the first of equals, visible sheets first). None when no
+    sheet has such a header; ``BadFileError`` for an unknown name or a file without any data."""
+    if name is not None:
+        if name not in book.names:
+            listed = "、".join(f"“{n}”" for n in book.names)
+            raise BadFileError(f"文件“{book.path.name}”里没有名为“{name}”的工作表。工作表有：{listed}。")
+        sheet = book.sheet(book.names.index(name))
+        header = find_header(sheet, classify)
+        return (sheet, header) if header is not None and ok(header) else None
+    chosen: tuple[Sheet, HeaderRow] | None = None
+    best: tuple[int, ...] | None = None
+    seen_data = False
+    for sheet in book.sheets():
+        if not any(not is_blank(v) for row in sheet.rows for v in row):
+            continue
+        seen_data = True
+        header = find_header(sheet, classify)
+        if header is None or not ok(header):
+            continue
+        if best is None or rank(header) > best:
+            chosen, best = (sheet, header), rank(header)
+    if not seen_data:
+        raise BadFileError(f"文件“{book.path.name}”里没有任何数据（工作表是空的）。请确认选对了文件。")
+    return chosen
+
+
 # -- workbooks ------------------------------------------------------------------------------------
 class Workbook:
     """The sheets of one file, read on demand (a roster is usually the first sheet)."""

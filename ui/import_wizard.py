@@ -167,6 +167,7 @@ class ImportFlowDialog(QDialog):
         self.path: Path | None = None
         self.mapping: ColumnMapping | None = None
         self.overrides: dict[str, str] | None = None
+        self.sheet: str | None = None  # the sheet the user chose; None: the one the service picks
         self.preview = None  # the service's preview of the chosen file
         self.result = None  # the service's result of the import
         self.handle = None  # the running task, if any
@@ -331,6 +332,17 @@ class ImportFlowDialog(QDialog):
         self.preview_where = QLabel(page)
         self.preview_where.setObjectName("previewWhere")
         self.preview_where.setWordWrap(True)
+        # A workbook of several sheets: the user may import another one than the service chose.
+        self.sheet_label = QLabel(self.tr("另选工作表(&S)："), page)
+        self.sheet_combo = QComboBox(page)
+        self.sheet_combo.setObjectName("sheetCombo")
+        self.sheet_combo.setToolTip(self.tr("文件有多个工作表时，选择要导入的那一个"))
+        self.sheet_label.setBuddy(self.sheet_combo)
+        self.sheet_combo.activated.connect(self._on_sheet_activated)
+        where = QHBoxLayout()
+        where.addWidget(self.preview_where, 1)
+        where.addWidget(self.sheet_label)
+        where.addWidget(self.sheet_combo)
         tiles, self.count_labels = count_tiles(page, self._tiles())
         self.warnings_label = QLabel(page)
         self.warnings_label.setObjectName("previewWarnings")
@@ -356,7 +368,7 @@ class ImportFlowDialog(QDialog):
         actions.addStretch(1)
 
         layout = QVBoxLayout(page)
-        layout.addWidget(self.preview_where)
+        layout.addLayout(where)
         layout.addLayout(tiles)
         layout.addWidget(self.warnings_label)
         layout.addWidget(self.preview_tabs, 1)
@@ -454,6 +466,7 @@ class ImportFlowDialog(QDialog):
         self.path_edit.setText(str(self.path))
         self.path_edit.blockSignals(False)
         self.overrides = None
+        self.sheet = None
         self.preview = None
         self.mapping = None
         self._run_preview(None)
@@ -471,8 +484,27 @@ class ImportFlowDialog(QDialog):
         self._set_busy(False)
         self.preview = preview
         self.mapping = preview.mapping
+        self._show_sheets(preview.mapping)
         self._show_preview(preview)
         self._go(self.PREVIEW)
+
+    def _show_sheets(self, mapping: ColumnMapping) -> None:
+        several = len(mapping.sheets) > 1
+        self.sheet_label.setVisible(several)
+        self.sheet_combo.setVisible(several)
+        self.sheet_combo.blockSignals(True)
+        self.sheet_combo.clear()
+        self.sheet_combo.addItems(mapping.sheets)
+        if mapping.sheet in mapping.sheets:
+            self.sheet_combo.setCurrentIndex(mapping.sheets.index(mapping.sheet))
+        self.sheet_combo.blockSignals(False)
+
+    def _on_sheet_activated(self, index: int) -> None:
+        name = self.sheet_combo.itemText(index)
+        if self.busy or self.mapping is None or name == self.mapping.sheet:
+            return
+        self.sheet = name
+        self._run_preview(None)  # another sheet has other headers: column choices start afresh
 
     def _on_preview_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
@@ -670,10 +702,10 @@ class ImportWizard(ImportFlowDialog):
         return isinstance(self.preview, ImportPreview) and bool(self.preview.rejected)
 
     def _preview_work(self, path: Path, overrides: dict[str, str] | None) -> Callable:
-        roster = self.container.roster
+        roster, sheet = self.container.roster, self.sheet
 
         def work(progress, cancel):
-            return roster.preview(path, overrides, progress=progress, cancel=cancel)
+            return roster.preview(path, overrides, sheet=sheet, progress=progress, cancel=cancel)
 
         return work
 

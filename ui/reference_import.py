@@ -91,10 +91,10 @@ class ReferenceImportDialog(ImportFlowDialog):
         return [self.problems_table, self.rows_table]
 
     def _preview_work(self, path: Path, overrides: dict[str, str] | None) -> Callable:
-        reference, kind = self.container.reference, self.kind
+        reference, kind, sheet = self.container.reference, self.kind, self.sheet
 
         def work(progress, cancel):
-            return reference.preview(kind, path, overrides, progress=progress, cancel=cancel)
+            return reference.preview(kind, path, overrides, sheet=sheet, progress=progress, cancel=cancel)
 
         return work
 

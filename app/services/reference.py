@@ -287,30 +287,22 @@ class ReferenceService:
         self.audit = audit
 
     # -- reading ------------------------------------------------------------------------------------
-    def inspect(self, kind: str, path: Path, overrides: dict[str, str] | None = None) -> ColumnMapping:
+    def inspect(self, kind: str, path: Path, overrides: dict[str, str] | None = None, *,
+                sheet: str | None = None) -> ColumnMapping:
         _check_kind(kind)
-        mapping, _sheet, _header = self._read(kind, Path(path), overrides)
+        mapping, _sheet, _header = self._read(kind, Path(path), overrides, sheet)
         return mapping
 
-    def _read(self, kind: str, path: Path, overrides: dict[str, str] | None):
+    def _read(self, kind: str, path: Path, overrides: dict[str, str] | None, sheet_name: str | None = None):
         book = tabular.open_workbook(path)
         classify = classifier(kind)
-        chosen = None
-        seen_data = False
-        for sheet in book.sheets():
-            if not any(not tabular.is_blank(v) for row in sheet.rows for v in row):
-                continue
-            seen_data = True
-            header = tabular.find_header(sheet, classify)
-            if header is not None and len({k for k in header.keys if k and k != IGNORED}) >= 2:
-                chosen = (sheet, header)
-                break
+        chosen = tabular.pick_sheet(book, classify, lambda h: len({k for k in h.keys if k and k != IGNORED}) >= 2,
+                                    name=sheet_name)
         if chosen is None:
-            if not seen_data:
-                raise BadFileError(f"文件“{path.name}”里没有任何数据（工作表是空的）。请确认选对了文件。")
             expected = "、".join(LABELS[k] for k in FIELDS[kind])
-            raise BadFileError(f"在文件“{path.name}”的前 {tabular.HEADER_SCAN_ROWS} 行里找不到{KINDS[kind]}的表头。"
-                               f"表头应是一行列名，例如：{expected}。请确认选对了文件和名单类型。")
+            where = f"工作表“{sheet_name}”" if sheet_name else f"文件“{path.name}”"
+            raise BadFileError(f"在{where}的前 {tabular.HEADER_SCAN_ROWS} 行里找不到{KINDS[kind]}的表头。"
+                               f"表头应是一行列名，例如：{expected}。请确认选对了文件、工作表和名单类型。")
         sheet, header = chosen
         fields_: dict[int, str] = {}
         unknown: list[str] = []
@@ -322,7 +314,8 @@ class ReferenceService:
             elif key != IGNORED and key not in fields_.values():
                 fields_[col] = key
         mapping = ColumnMapping(sheet=sheet.name, header_row=header.number, headers=list(header.headers),
-                                fields=fields_, missing_required=[], unknown_headers=unknown)
+                                fields=fields_, missing_required=[], unknown_headers=unknown,
+                                sheets=list(book.names))
         if overrides:
             apply_overrides(mapping, overrides, {k: LABELS[k] for k in FIELDS[kind]}, f"{KINDS[kind]}的字段")
         mapping.missing_required = _missing(kind, set(mapping.fields.values()))
@@ -331,14 +324,14 @@ class ReferenceService:
 
     # -- preview ------------------------------------------------------------------------------------
     @bulk_work()
-    def preview(self, kind: str, path: Path, overrides: dict[str, str] | None = None, *,
+    def preview(self, kind: str, path: Path, overrides: dict[str, str] | None = None, *, sheet: str | None = None,
                 progress: Progress | None = None, cancel: CancelToken | None = None) -> ReferencePreview:
         """Read and check every row; write nothing. Raises ``ReferenceMappingNeeded`` when columns are missing."""
         _check_kind(kind)
         progress = progress or no_progress
         path = Path(path)
         progress(0, 0, "正在读取文件…")
-        mapping, sheet, header = self._read(kind, path, overrides)
+        mapping, found, header = self._read(kind, path, overrides, sheet)
         if mapping.missing_required:
             raise ReferenceMappingNeeded(kind, mapping)
         sha = file_sha256(path)
@@ -351,14 +344,14 @@ class ReferenceService:
             warnings.append("以下列无法识别，未导入：" + "、".join(f"“{h}”" for h in mapping.unknown_headers) + "。")
         rows: list[ReferenceRow] = []
         first_sno: dict[str, int] = {}
-        total = len(sheet.rows) - header.first_data
-        for k, i in enumerate(range(header.first_data, len(sheet.rows))):
+        total = len(found.rows) - header.first_data
+        for k, i in enumerate(range(header.first_data, len(found.rows))):
             if k % CHUNK == 0:
                 if cancel is not None:
                     cancel.raise_if_cancelled()
                 progress(k, total, f"正在检查第 {k + 1} 行…")
-            cells = sheet.rows[i]
-            number = sheet.numbers[i]
+            cells = found.rows[i]
+            number = found.numbers[i]
             filled = [c for c in mapping.fields if not tabular.is_blank(cells[c])]
             if not filled:
                 continue
@@ -412,7 +405,7 @@ class ReferenceService:
             source = {key: _cell_json(cells[col]) for col, key in named if not tabular.is_blank(cells[col])}
             rows.append(ReferenceRow(number, sno, name, idn, data, source, problems))
         if not rows:
-            raise BadFileError(f"工作表“{sheet.name}”在表头（第 {header.number} 行）下面没有数据行。"
+            raise BadFileError(f"工作表“{found.name}”在表头（第 {header.number} 行）下面没有数据行。"
                                "请确认选对了文件或工作表。")
         if kind == "academic":
             # A duplicate is kept (it is what the office sent) but never used for matching.

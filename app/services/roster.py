@@ -184,6 +184,7 @@ class ColumnMapping:
     fields: dict[int, str]  # 0-based column index -> candidate field key (incl. "college")
     missing_required: list[str]  # field keys required but not placed (name, id_number)
     unknown_headers: list[str]  # headers not recognised (ignored)
+    sheets: list[str] = field(default_factory=list)  # every sheet of the file, to choose another
 
 
 @dataclass
@@ -455,45 +456,34 @@ class RosterService:
         self.audit = audit
 
     # -- reading ----------------------------------------------------------------------------------
-    def inspect(self, path: Path, overrides: dict[str, str] | None = None) -> ColumnMapping:
+    def inspect(self, path: Path, overrides: dict[str, str] | None = None, *,
+                sheet: str | None = None) -> ColumnMapping:
         """Find the header row and place the columns; ``overrides`` maps header text -> field key."""
-        mapping, _source = self._read(Path(path), overrides)
+        mapping, _source = self._read(Path(path), overrides, sheet)
         return mapping
 
-    def _read(self, path: Path, overrides: dict[str, str] | None) -> tuple[ColumnMapping, _Source]:
+    def _read(self, path: Path, overrides: dict[str, str] | None,
+              sheet_name: str | None = None) -> tuple[ColumnMapping, _Source]:
         book = tabular.open_workbook(path)
-        # The roster is the sheet whose header names a student best (name and ID number first):
-        # an instructions sheet or a 汇总 of counts per class may come before it.
-        chosen: tuple[tabular.Sheet, tabular.HeaderRow] | None = None
-        best: tuple[int, int] = (-1, -1)
-        seen_data = False
-        for sheet in book.sheets():
-            if not any(not tabular.is_blank(v) for row in sheet.rows for v in row):
-                continue
-            seen_data = True
-            header = tabular.find_header(sheet, _classify)
-            if header is None or not _header_ok(header):
-                continue
-            rank = (sum(k in header.keys for k in REQUIRED), header.score)
-            if rank > best:
-                chosen, best = (sheet, header), rank
-            if best[0] == len(REQUIRED) and not sheet.hidden:
-                break
+        # Unless the user chose, the roster is the sheet whose header names a student best (name
+        # and ID number first): an instructions sheet or a 汇总 of counts per class may come first.
+        chosen = tabular.pick_sheet(book, _classify, _header_ok,
+                                    lambda h: (sum(k in h.keys for k in REQUIRED), h.score), sheet_name)
         if chosen is None:
-            if not seen_data:
-                raise BadFileError(f"文件“{path.name}”里没有任何数据（工作表是空的）。请确认选对了文件。")
             expected = "、".join(LABELS[k] for k in ("name", "id_number", "student_no", "gender", "class_name",
                                                       "phone", "major", "category"))
+            where = f"工作表“{sheet_name}”" if sheet_name else f"文件“{path.name}”"
             raise BadFileError(
-                f"在文件“{path.name}”的前 {tabular.HEADER_SCAN_ROWS} 行里找不到名单的表头。"
+                f"在{where}的前 {tabular.HEADER_SCAN_ROWS} 行里找不到名单的表头。"
                 f"表头应是一行列名，例如：{expected}（其中姓名、身份证号必须有）。"
-                "请确认选对了文件，或在数据上方加一行列名后再导入。")
+                "请确认选对了文件和工作表，或在数据上方加一行列名后再导入。")
         sheet, header = chosen
         warnings: list[str] = []
-        if len(book.names) > 1:
+        if len(book.names) > 1 and sheet_name is None:
             warnings.append(f"文件有 {len(book.names)} 个工作表，导入的是“{sheet.name}”"
-                            "（第一个有姓名和身份证号表头的工作表），其他工作表未导入。")
+                            "（有姓名和身份证号表头的工作表），其他工作表未导入；可以另选工作表。")
         mapping = self._map(sheet, header, warnings)
+        mapping.sheets = list(book.names)
         if overrides:
             apply_overrides(mapping, overrides, FIELD_CHOICES, "可导入的字段")
         mapping.missing_required = [k for k in REQUIRED if k not in mapping.fields.values()]
@@ -614,14 +604,16 @@ class RosterService:
 
     # -- preview ------------------------------------------------------------------------------------
     @bulk_work()
-    def preview(self, path: Path, overrides: dict[str, str] | None = None, *,
+    def preview(self, path: Path, overrides: dict[str, str] | None = None, *, sheet: str | None = None,
                 progress: Progress | None = None, cancel: CancelToken | None = None) -> ImportPreview:
-        """Read and check the whole file against the rules and the database; write nothing."""
+        """Read and check the whole file against the rules and the database; write nothing.
+
+        ``sheet`` names the sheet to import; by default the one whose header fits best."""
         progress = progress or no_progress
         path = Path(path)
         progress(0, 0, "正在读取文件…")
         sha = file_sha256(path) if path.is_file() else ""
-        mapping, source = self._read(path, overrides)
+        mapping, source = self._read(path, overrides, sheet)
         if mapping.missing_required:
             raise MappingNeeded(mapping)
         if cancel is not None:
@@ -831,7 +823,7 @@ class RosterService:
             if state.fingerprint != preview._db_state:
                 mapping, source = preview.mapping, preview._source
                 if source is None:
-                    mapping, source = self._read(path, None)
+                    mapping, source = self._read(path, None, preview.mapping.sheet)
                     mapping.fields = preview.mapping.fields
                     mapping.missing_required = [k for k in REQUIRED if k not in mapping.fields.values()]
                 rows, _warnings = self._evaluate(mapping, source, state, no_progress, cancel)

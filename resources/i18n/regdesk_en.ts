@@ -865,7 +865,7 @@
 <context>
     <name>ImportFlowDialog</name>
     <message>
-        <location filename="../../ui/import_wizard.py" line="+184"/>
+        <location filename="../../ui/import_wizard.py" line="+185"/>
         <source>文件路径</source>
         <translation type="unfinished"></translation>
     </message>
@@ -881,17 +881,27 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+136"/>
+        <location line="+147"/>
         <source>取消</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-112"/>
+        <location line="-123"/>
         <source>选择文件…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+50"/>
+        <source>另选工作表(&amp;S)：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>文件有多个工作表时，选择要导入的那一个</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <location line="+31"/>
         <source>保存错误行…</source>
         <translation type="unfinished"></translation>
@@ -942,12 +952,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+58"/>
         <source>正在检查名单…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+38"/>
         <source>已取消检查，未做任何更改。</source>
         <translation type="unfinished"></translation>
     </message>

@@ -541,3 +541,23 @@ def test_roster_export_and_template(capsys, data, tmp_path):
     headers = {str(c.value) for row in wb.active.iter_rows(max_row=3) for c in row if c.value}
     wb.close()
     assert any("姓名" in h for h in headers) and any("身份证" in h for h in headers)
+
+
+def test_roster_import_sheet_chooses_another_sheet(capsys, data, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    first = wb.active
+    first.title = "一班"
+    first.append(HEADERS)
+    first.append(_person(0))
+    second = wb.create_sheet("二班")
+    second.append(HEADERS)
+    second.append(_person(1, male=False))
+    path = tmp_path / "两个班.xlsx"
+    wb.save(path)
+    code, obj, err = run_json(capsys, "--data", data, "roster", "import", path, "--dry-run", "--sheet", "二班")
+    assert code == 0, err
+    assert obj["sheet"] == "二班" and obj["counts"]["new"] == 1
+    code, _, err = run(capsys, "--data", data, "roster", "import", path, "--sheet", "三班")
+    assert code == 1 and "没有名为“三班”的工作表" in err and "“一班”、“二班”" in err

@@ -301,3 +301,39 @@ def test_cancel_during_import_writes_nothing(qtbot, container, actor, existing, 
     assert container.candidates.count() == 2
     assert container.candidates.get(existing[1].uuid).data.phone == existing[1].data.phone
     assert container.audit_log.count() == events_before
+
+
+def test_another_sheet_can_be_chosen_from_the_preview(qtbot, container, actor, runner, make_candidate_raw, tmp_path):
+    wb = openpyxl.Workbook()
+    first = wb.active
+    first.title = "一班"
+    second = wb.create_sheet("二班")
+    for ws, people in ((first, [make_candidate_raw(i) for i in range(2)]),
+                       (second, [make_candidate_raw(i) for i in range(2, 5)])):
+        ws.append(HEADERS)
+        for n, raw in enumerate(people, start=1):
+            ws.append(_row(raw, n))
+    path = tmp_path / "两个班.xlsx"
+    wb.save(path)
+    wizard = make_wizard(qtbot, container, actor, runner)
+    wizard.choose_file(path)
+    assert wizard.stack.currentIndex() == ImportWizard.PREVIEW
+    combo = wizard.findChild(QComboBox, "sheetCombo")
+    assert combo.isVisible() and [combo.itemText(i) for i in range(combo.count())] == ["一班", "二班"]
+    assert combo.currentText() == "一班" and label(wizard, "count_new") == "2"
+
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Down)  # a user's choice: the combo emits activated
+    assert "工作表：二班" in label(wizard, "previewWhere")
+    assert label(wizard, "count_new") == "3" and combo.currentText() == "二班"
+    click(qtbot, wizard.next_button)  # 导入 3 条有效记录
+    assert wizard.stack.currentIndex() == ImportWizard.RESULT
+    with sqlite3.connect(container.db.sqlite_path) as con:
+        names = {r[0] for r in con.execute("SELECT name FROM candidates")}
+    assert names == {make_candidate_raw(i)["name"] for i in range(2, 5)}
+
+
+def test_a_single_sheet_shows_no_sheet_choice(qtbot, container, actor, runner, make_candidate_raw, tmp_path):
+    wizard = make_wizard(qtbot, container, actor, runner)
+    wizard.choose_file(messy_workbook(tmp_path / "one.xlsx", make_candidate_raw))
+    assert not wizard.findChild(QComboBox, "sheetCombo").isVisible()

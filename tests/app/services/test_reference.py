@@ -169,3 +169,24 @@ def test_conduct_lists_that_say_违纪_rather_than_处分(container, tmp_path: P
     preview = container.reference.preview("conduct", path)
     assert preview.rows[0].data["action"] == "记过"
     assert preview.rows[0].data["date"] is not None
+
+
+def test_a_list_with_a_header_and_no_rows_says_which_sheet(container, tmp_path: Path) -> None:
+    from app.errors import BadFileError
+
+    path = write_xlsx(tmp_path / "empty.xlsx", ACADEMIC[:3])
+    with pytest.raises(BadFileError, match="工作表“Sheet”在表头（第 3 行）下面没有数据行"):
+        container.reference.preview("academic", path)
+
+
+def test_a_chosen_sheet_is_read(container, tmp_path: Path) -> None:
+    wb = Workbook()
+    wb.active.title = "说明"
+    wb.active.append(["请勿修改表头"])
+    data = wb.create_sheet("学籍")
+    for row in ACADEMIC:
+        data.append(row)
+    wb.save(tmp_path / "two.xlsx")
+    preview = container.reference.preview("academic", tmp_path / "two.xlsx", sheet="学籍")
+    assert preview.mapping.sheet == "学籍" and preview.mapping.sheets == ["说明", "学籍"]
+    assert [r.row for r in preview.rows] == [4, 5]
