@@ -100,7 +100,8 @@ def column_index(letters: str) -> int | None:
 _HEADER_SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _HEADER_TRANS = str.maketrans({"（": "(", "）": ")", "【": "[", "】": "]", "［": "[", "］": "]",
                                "：": ":", "／": "/", "＊": "*", "﹡": "*", "★": "*", "☆": "*"})
-_REQUIRED_MARK = re.compile(r"\*|\((必填|必须填写|必填项|选填|可选)\)|^必填")
+# Marks forms put on required columns, before or after the name: “*姓名”, “姓名▲”, “※民族”, “姓名#”.
+_REQUIRED_MARK = re.compile(r"[*▲△※#◆◇●○■□√]|\((必填|必须填写|必填项|选填|可选)\)|^必填")
 
 
 def header_text(value: object) -> str:
@@ -317,6 +318,8 @@ def open_workbook(path: Path) -> Workbook:
     if head.startswith(ZIP_MAGIC):
         return _open_xlsx(path, by_content=suffix not in XLSX_SUFFIXES)
     text = _decode_markup(path.read_bytes())
+    if text is not None and "urn:schemas-microsoft-com:office:spreadsheet" in text[:5000]:
+        raise BadFileError(f"“{name}”是 Excel 2003 XML 表格（XML Spreadsheet），不能直接导入。{SAVE_AS_XLSX}")
     if text is not None and re.search(r"<table", text[:200_000], re.IGNORECASE):
         return _single(path, _read_html(path.stem, text))
     if _looks_like_csv(path):
@@ -461,6 +464,11 @@ def decode_text(data: bytes, name: str) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             pass
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError:
+            data = data[3:]  # a UTF-8 mark in front of GBK text (some export tools add one)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -635,17 +643,19 @@ def _read_html(name: str, text: str) -> Sheet:
     return Sheet(name, rows, list(range(1, len(rows) + 1)))
 
 
-_MIDNIGHT = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})[ T]0?0:00(:00(\.0+)?)?")
+# A date followed by a time of day, as exports print date cells: “2003-05-17 00:00:00”,
+# “2003/4/11 0:00:00” (WPS, .NET), “2003-07-31 08:30”.
+_DATE_TIME = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?")
 
 
 def cell_date(value: object) -> object:
     """A date column's cell as a date where the sheet hid it: an Excel serial day number (a cell
-    formatted as number) or a date printed with midnight (“2003-05-17 00:00:00”)."""
+    formatted as number) or a date printed with a time of day (“2003/4/11 0:00:00”)."""
     if type(value) is float or type(value) is int:
         if 10_000 < value < 80_000:
             return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
     elif type(value) is str and len(value) > 10:
-        m = _MIDNIGHT.fullmatch(value.strip())
+        m = _DATE_TIME.fullmatch(value.strip())
         if m:
-            return m.group(1)
+            return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
     return value

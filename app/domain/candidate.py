@@ -133,19 +133,33 @@ def _date(key: str, label: str) -> Callable[[object], dt.date | None]:
     return lambda value: f.parse_date(value, key, label)
 
 
+# What forms write in a cell that does not apply: “无”, “/”, “—”. For the optional fields below
+# it means blank (a blank category is 普通考生, a blank gender comes from the ID number).
+_NOT_APPLICABLE = frozenset(("无", "/", "／", "\\", "-", "－", "—", "——", "–", "暂无", "没有", "n/a", "na", "null", "none"))
+
+
+def _optional(rule: Callable[[object], object]) -> Callable[[object], object]:
+    def apply(value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in _NOT_APPLICABLE:
+            value = ""
+        return rule(value)
+    return apply
+
+
 # The fields checked on their own, in the order their problems are reported: (key, rule, the
 # values repeat down a roster so the result is worth remembering per value).
 _FIELD_RULES: tuple[tuple[str, Callable[[object], object], bool], ...] = (
     ("student_no", _student_no, False),
-    ("phone", f.phone, False),
-    ("category", f.category, True),
-    ("art_sports", f.art_sports, True),
-    ("award_level", f.award_level, True),
-    *((key, _date(key, label), True) for key, label in _DATES),
+    ("phone", _optional(f.phone), False),
+    ("category", _optional(f.category), True),
+    ("art_sports", _optional(f.art_sports), True),
+    ("award_level", _optional(f.award_level), True),
+    *((key, _optional(_date(key, label)), True) for key, label in _DATES),
     *((key, _with_suffix(_text(key, limit)) if key == "ethnicity" else _text(key, limit), True)
       for key, limit in _TEXT_LIMITS),
 )
-_BIRTH_DATE = _date("birth_date", "出生日期")
+_BIRTH_DATE = _optional(_date("birth_date", "出生日期"))
+_GENDER = _optional(f.gender_or_blank)
 _MEMO_LIMIT = 50_000  # distinct values remembered per field
 
 
@@ -200,7 +214,7 @@ class Checker:
             out["id_number"] = info.number
             out["gender"] = info.gender
             if given_gender is not None and given_gender != "":
-                gender, error = apply("gender", f.gender_or_blank, given_gender)
+                gender, error = apply("gender", _GENDER, given_gender)
                 if error is not None:
                     problems.append(FieldProblem("gender", error.message))
                 elif gender and gender != info.gender:
@@ -213,9 +227,9 @@ class Checker:
                 problems.append(FieldProblem(
                     "birth_date", f"出生日期 {birth} 与身份证号不符（身份证号显示为 {info.birth_date}）。"))
             out["birth_date"] = info.birth_date
-        elif f.clean_text(given_gender):  # blank: the ID number's problem is the one to fix first
+        else:  # a blank gender is not blamed: the ID number's problem is the one to fix first
             try:
-                out["gender"] = f.gender(given_gender)
+                out["gender"] = _GENDER(given_gender)
             except ValidationError as exc:
                 problems.append(FieldProblem("gender", exc.message))
 
@@ -239,7 +253,9 @@ class Checker:
         start, end = out.get("veteran_service_start"), out.get("veteran_service_end")
         if start and end and end < start:  # type: ignore[operator]
             problems.append(FieldProblem("veteran_service_end", "退役时间早于入伍时间。"))
-        if out.get("category") == "退役大学生士兵" and not (start and end):
+        unreadable = {p.field for p in problems}  # a date already reported is not also “missing”
+        if out.get("category") == "退役大学生士兵" and not (start and end) \
+                and not unreadable & {"veteran_service_start", "veteran_service_end"}:
             problems.append(FieldProblem("veteran_service_start", "退役大学生士兵须填写入伍时间和退役时间。"))
         if out.get("category") == "获奖考生" and not out.get("award_level"):
             problems.append(FieldProblem("award_level", "获奖考生须填写获奖等级。"))

@@ -54,6 +54,7 @@ _LANDLINE = re.compile(r"0\d{9,11}")
 _PHONE_JUNK = re.compile(r"[\s()\-—–－]+")
 
 
+_LINE_BREAK = re.compile(r"\s*[\r\n]+\s*")
 # Characters that show as nothing: copied from web pages and chat messages into cells.
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
 
@@ -68,6 +69,9 @@ def clean_text(value: object) -> str:
         text = value.strip()
         if "\u3000" in text or "\u00a0" in text:
             text = text.replace("\u3000", " ").replace("\u00a0", " ")
+        if "\n" in text or "\r" in text:
+            # A line break typed into a cell (Alt+Enter) to fit the column: “计算机\n2201班”.
+            text = _LINE_BREAK.sub(lambda m: " " if m.string[m.start() - 1:m.start()].isascii() else "", text)
         return text
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -103,6 +107,8 @@ def name(value: object) -> str:
         raise ValidationError(f"姓名“{text}”中的间隔号位置不对。", "name")
     if len(text) > 30:
         raise ValidationError("姓名过长（超过 30 个字）。", "name")
+    if len(text) < 2:
+        raise ValidationError(f"姓名“{text}”只有一个字，请核对（不能填“无”或缩写）。", "name")
     return text
 
 
@@ -188,7 +194,7 @@ def parse_date(value: object, field: str, label: str) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = clean_text(value)
+    text = clean_text(value).replace(" ", "")  # “2003 年 11 月 19 日”
     if not text:
         return None
     m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?", text)

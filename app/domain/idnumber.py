@@ -109,6 +109,8 @@ def parse(value: object) -> IdInfo:
 def _check(number: str) -> IdInfo:
     if not number:
         raise ValidationError("身份证号为空。", "id_number")
+    if not any(ch.isdigit() for ch in number):
+        raise ValidationError(f"身份证号一栏写的是“{number[:20]}”，不是号码。请填写 18 位身份证号。", "id_number")
     if len(number) == 15 and number.isdigit():
         raise ValidationError("这是 15 位的旧身份证号，请填写 18 位的身份证号。", "id_number")
     if len(number) != 18:

@@ -541,6 +541,7 @@ class RosterService:
         ignored_cols = {c for c, k in enumerate(header.keys) if k == IGNORED}
         name_col = next((c for c, k in mapping.fields.items() if k == "name"), None)
         id_col = next((c for c, k in mapping.fields.items() if k == "id_number"), None)
+        sno_col = next((c for c, k in mapping.fields.items() if k == "student_no"), None)
         # The columns that say something about a student (not 序号, not the college merged down).
         telling = [c for c, k in mapping.fields.items() if k not in ("college", IGNORED)]
         blank = tabular.is_blank
@@ -582,7 +583,7 @@ class RosterService:
                                         f"{header.number} 行的表头不同，无法确定各列的内容。请调整成相同的列顺序后重新导入。")
                 out.append((number, cells))
                 continue
-            if _is_layout_row(cells, filled, telling, name_col, id_col):
+            if _is_layout_row(cells, filled, telling, name_col, id_col, sno_col):
                 text = "　".join(t for t in (tabular.header_text(v) for v in cells) if t)
                 layout.append(f"第 {number} 行（{text[:20]}{'…' if len(text) > 20 else ''}）")
                 continue
@@ -1076,11 +1077,12 @@ _LAYOUT_WORDS = re.compile(r"^\s*(合\s*计|总\s*计|共\s*计|小\s*计|制表
                            r"盖章|经办人|联系人|日期|以下空白|此处空白)")
 _HINT = re.compile(r"^[(（\[【].*[)）\]】]$|必填|选填|可不填|如实填写|请填写|格式[：:]")
 _ID_LIKE = re.compile(r"\d{6}")
+_STUDENT_NO_LIKE = re.compile(r"[0-9A-Za-z-]*\d{4,}[0-9A-Za-z-]*")
 _NAMEISH = re.compile(r"[\u4e00-\u9fff·•.．･﹒ ]{2,30}")  # a long minority name is still a name
 
 
 def _is_layout_row(cells: list[object], filled: list[int], telling: list[int], name_col: int | None,
-                   id_col: int | None) -> bool:
+                   id_col: int | None, sno_col: int | None) -> bool:
     """A row of the sheet's layout, not a student: it has no ID-like number, and either a total,
     signature or note line, the “1 2 3 …” column numbers, “（必填）” hints, or nothing that says
     anything about a student besides one cell (“计算机2202班” as a class title)."""
@@ -1095,11 +1097,18 @@ def _is_layout_row(cells: list[object], filled: list[int], telling: list[int], n
     texts = [t for t in texts if t]
     if not texts:
         return True
-    # “合计” may sit in the 序号 column, which is not imported: every cell counts here.
-    if any(isinstance(v, str) and _LAYOUT_WORDS.match(v) for v in cells):
+    name_text = tabular.header_text(cells[name_col]) if name_col is not None else ""
+    # “合计” may sit in the 序号 column, which is not imported: every cell counts here; but a
+    # name that reads as a person's makes it a student's row (“注：身份证号待补” in 备注 is a note
+    # about them; “3人” or “学院负责人（签字）：” in the name column is not a name).
+    person = bool(_NAMEISH.fullmatch(name_text)) and not _LAYOUT_WORDS.match(name_text)
+    if not person and any(isinstance(v, str) and _LAYOUT_WORDS.match(v) for v in cells):
         return True
     if all(_HINT.search(t) for t in texts):
         return True
+    if sno_col is not None and not name_text and texts == [tabular.header_text(cells[sno_col])] \
+            and _STUDENT_NO_LIKE.fullmatch(texts[0]):
+        return False  # a student number alone: a student whose other cells are missing
     if len(texts) == 1 and (re.search(r"[：:，,。；;]", texts[0])
                             or (len(texts[0]) > 8 and not _NAMEISH.fullmatch(texts[0]))):
         return True  # one long line: a title or a note (“计算机应用技术2022级2班（共40人）”)
@@ -1107,7 +1116,6 @@ def _is_layout_row(cells: list[object], filled: list[int], telling: list[int], n
     if len(numbers) == len(texts) >= 3 and [int(t) for t in numbers] == list(range(int(numbers[0]),
                                                                               int(numbers[0]) + len(numbers))):
         return True
-    name_text = tabular.header_text(cells[name_col]) if name_col is not None else ""
     if not name_text and not id_text:
         said = [c for c in telling if c in filled and tabular.header_text(cells[c])]
         return len(said) <= 1
@@ -1129,15 +1137,16 @@ def _moved_columns(cells: list[object], mapping: ColumnMapping) -> str:
 
 
 def _looks_like_header(cells: list[object], name_col: int | None, id_col: int | None) -> bool:
-    if name_col is not None:
-        v = cells[name_col]
-        if isinstance(v, str) and "名" in v and _classify(tabular.normalise_header(v)) == "name":
-            return True
-    if id_col is not None:
-        v = cells[id_col]
-        if isinstance(v, str) and ("证" in v or "号" in v) and not v[:1].isdigit() \
-                and _classify(tabular.normalise_header(v)) == "id_number":
-            return True
+    """A repeated header: the name or ID cell holds a column name itself (“姓名”, “身份证号码”),
+    not merely text about one (“身份证待补” is a student whose number is missing)."""
+    for col, key, hint in ((name_col, "name", "名"), (id_col, "id_number", "证")):
+        if col is None:
+            continue
+        v = cells[col]
+        if isinstance(v, str) and hint in v and not v[:1].isdigit():
+            ranked = _rank(tabular.normalise_header(v))
+            if ranked is not None and ranked[0] == key and ranked[1] <= 2:
+                return True
     return False
 
 

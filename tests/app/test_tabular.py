@@ -312,10 +312,33 @@ def test_cell_date_turns_serial_numbers_into_dates():
     assert tabular.cell_date(2021.09) == 2021.09
     assert tabular.cell_date(20210901.0) == 20210901.0
     assert tabular.cell_date("2003-05-17 00:00:00") == "2003-05-17"
-    assert tabular.cell_date("2003-05-17 08:30:00") == "2003-05-17 08:30:00"
+    # A time of day means nothing for a birth or service date (exports print one anyway).
+    assert tabular.cell_date("2003-05-17 08:30:00") == "2003-05-17"
+    assert tabular.cell_date("2003/4/11 0:00:00") == tabular.cell_date("2003/04/11 00:00") == "2003-04-11"
     assert tabular.cell_date(True) is True
 
 
 def test_path_object_or_string(tmp_path):
     path = write_xlsx(tmp_path / "r.xlsx", [person(0)])
     assert tabular.open_workbook(Path(str(path))).names == ["学生名单"]
+
+
+def test_utf8_mark_in_front_of_gbk_text(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "姓名,身份证号\n张三,11010519491231002X\n".encode("gbk"))
+    assert tabular.open_workbook(path).sheet(0).rows[1][0] == "张三"
+
+
+def test_xml_spreadsheet_2003_says_save_as_xlsx(tmp_path):
+    path = tmp_path / "教务导出.xls"
+    path.write_text('<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?>'
+                    '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet><Table>'
+                    '<Row><Cell><Data ss:Type="String">姓名</Data></Cell></Row></Table></Worksheet></Workbook>',
+                    encoding="utf-8")
+    with pytest.raises(BadFileError, match=r"XML.*另存为 \.xlsx"):
+        tabular.open_workbook(path)
+
+
+def test_required_marks_before_or_after_a_header():
+    for text in ("姓名▲", "▲姓名", "※姓名", "姓名※", "*姓名", "姓名#", "姓名△", "★姓名"):
+        assert tabular.normalise_header(text) == "姓名", text

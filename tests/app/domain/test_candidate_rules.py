@@ -124,3 +124,23 @@ def test_ethnicity_short_forms_and_others():
     assert candidate.check(raw(ethnicity="汉")).data.ethnicity == "汉族"
     assert candidate.check(raw(ethnicity="柯尔克孜")).data.ethnicity == "柯尔克孜族"
     assert candidate.check(raw(ethnicity="其他")).data.ethnicity == "其他"
+
+
+def test_not_applicable_markers_mean_blank_in_optional_fields():
+    for mark in ("无", "/", "—", "－", "暂无"):
+        result = candidate.check(raw(phone=mark, category=mark, art_sports=mark, award_level=mark,
+                                     veteran_service_start=mark, veteran_service_end=mark, gender=mark))
+        assert result.ok, (mark, result.problems)
+        assert (result.data.phone, result.data.category, result.data.veteran_service_start) == ("", "普通考生", None)
+    assert [p.field for p in candidate.check(raw(name="无")).problems] == ["name"]  # not for required fields
+
+
+def test_an_unreadable_service_date_is_not_also_called_missing():
+    result = candidate.check(raw(category="退役士兵", veteran_service_start="2020年", veteran_service_end="2022-09"))
+    assert [p.field for p in result.problems] == ["veteran_service_start"]
+
+
+def test_date_written_with_spaces():
+    from app.domain import fields as f
+
+    assert f.parse_date("2003 年 11 月 19 日", "birth_date", "出生日期") == dt.date(2003, 11, 19)

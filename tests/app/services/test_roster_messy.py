@@ -273,3 +273,42 @@ def test_no_hidden_rows_no_warning(app, tmp_path):
     path = _book(tmp_path / "v.xlsx", [["学号", "姓名", "身份证号"], _student(0)])
     assert tabular.open_workbook(path).sheet(0).hidden_rows == frozenset()
     assert not any("隐藏" in w for w in app.roster.preview(path).warnings)
+
+
+def test_students_with_missing_ids_are_reported_never_dropped(app, tmp_path):
+    rows = [["学号", "姓名", "身份证号", "联系电话", "备注"],
+            [*_student(0), "13800000000", ""],
+            ["202200001", name_for(1), "身份证待补", "", ""],  # not a repeated header
+            ["202200002", name_for(2), "身份证号：待核实", "", ""],
+            ["202200003", name_for(3), "", "", "注：身份证号待补"],  # a note about the student, not a layout line
+            ["202200004", "", "", "", ""]]  # a student number alone is still somebody
+    preview = app.roster.preview(_book(tmp_path / "m.xlsx", rows))
+    assert preview.counts["new"] == 1
+    assert sorted(r.row for r in preview.rejected) == [3, 4, 5, 6]
+    assert not any("看起来是标题" in w for w in preview.warnings)
+    messages = {r.row: r.problems[0].message for r in preview.rejected}
+    assert "“身份证待补”，不是号码" in messages[3]
+
+
+def test_not_applicable_markers_and_header_marks_and_line_breaks(app, tmp_path):
+    rows = [["学号", "姓名▲", "身份证号※", "联系电话", "考生类别", "入伍时间", "退役时间", "班级"],
+            [*_student(0), "无", "/", "—", "无", "计算机\n2201班"],
+            [*_student(1), "13800000001", "普通", "", "", "计算机2201班"]]
+    preview = app.roster.preview(_book(tmp_path / "n.xlsx", rows))
+    assert preview.counts["new"] == 2, [p.text() for r in preview.rejected for p in r.problems]
+    first, second = (r.data for r in preview.rows)
+    assert (first.phone, first.category, first.veteran_service_start) == ("", "普通考生", None)
+    assert first.class_name == second.class_name == "计算机2201班"
+
+
+def test_text_dates_with_a_time_of_day(app, tmp_path):
+    import datetime as dt
+
+    from app.domain import idnumber
+
+    forms = ["2003/4/11 0:00:00", "2003/04/11 00:00", "2003-04-11 08:30:00", "2003 年 4 月 11 日"]
+    rows = [["学号", "姓名", "身份证号", "出生日期"]]
+    for i, form in enumerate(forms):
+        rows.append([f"20220{i:04d}", name_for(i), idnumber.make("410302", dt.date(2003, 4, 11), 2 * i + 1), form])
+    preview = app.roster.preview(_book(tmp_path / "t.xlsx", rows))
+    assert preview.counts["new"] == len(forms), [p.text() for r in preview.rejected for p in r.problems]
