@@ -190,8 +190,8 @@ def _fold_groups(sheet: Sheet, index: int, classify: Callable[[str], str | None]
             continue
         above = [header_text(v) for v in sheet.rows[upper]]
         named = [t for t in above if t]
-        if len(named) < 2 or any(len(t) > _GROUP_NAME_MAX for t in named):
-            continue  # a title over the whole table, not a row of column and group names
+        if len(named) < 2 or any(len(t) > _GROUP_NAME_MAX or "：" in t or ":" in t for t in named):
+            continue  # a title, or a “学院：… 填表人：…” line over the table, not column and group names
         row = sheet.rows[lower]
         # Cells merged down repeat the name above (filled in by ``_fill_merged_down``): not labels.
         labels = {c: header_text(v) for c, v in enumerate(row)
@@ -235,7 +235,7 @@ def _fold_groups(sheet: Sheet, index: int, classify: Callable[[str], str | None]
 
 
 def pick_sheet(book: Workbook, classify: Callable[[str], str | None], ok: Callable[[HeaderRow], bool],
-               rank: Callable[[HeaderRow], tuple[int, ...]] = lambda _h: (0,), name: str | None = None
+               rank: Callable[[Sheet, HeaderRow], tuple[int, ...]] = lambda _s, _h: (0,), name: str | None = None
                ) -> tuple[Sheet, HeaderRow] | None:
     """The sheet to import and its header: ``name`` when the user chose one, otherwise the sheet
     whose ``ok`` header ranks highest (the first of equals, visible sheets first). None when no
@@ -257,8 +257,8 @@ def pick_sheet(book: Workbook, classify: Callable[[str], str | None], ok: Callab
         header = find_header(sheet, classify)
         if header is None or not ok(header):
             continue
-        if best is None or rank(header) > best:
-            chosen, best = (sheet, header), rank(header)
+        if best is None or rank(sheet, header) > best:
+            chosen, best = (sheet, header), rank(sheet, header)
     if not seen_data:
         raise BadFileError(f"文件“{book.path.name}”里没有任何数据（工作表是空的）。请确认选对了文件。")
     return chosen

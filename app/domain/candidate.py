@@ -103,12 +103,16 @@ def _student_no(value: object) -> str | None:
     text = f.student_no(value)
     if not text:
         return None
+    if _SCIENTIFIC.fullmatch(text):
+        raise ValidationError(f"学号被 Excel 存成了科学计数法（{text}），末尾几位已丢失。"
+                              "请在原表中把学号列设置为“文本”格式后重新填写，再导入。", "student_no")
     if len(text) > 32 or not _STUDENT_NO.fullmatch(text):
         raise ValidationError(f"学号“{text}”只能由字母、数字和“-”组成，且不超过 32 位。", "student_no")
     return text
 
 
 _STUDENT_NO = re.compile(r"[0-9A-Za-z][0-9A-Za-z_\-]*")
+_SCIENTIFIC = re.compile(r"\d(\.\d+)?[eE]\+?\d+")
 
 
 def _text(key: str, limit: int) -> Callable[[object], str]:

@@ -79,11 +79,15 @@ def clean_text(value: object) -> str:
 
 
 def student_no(value: object) -> str:
-    """学号 as stored and matched: full-width letters and digits made ASCII, spaces removed."""
+    """学号 as stored and matched: full-width letters and digits made ASCII, spaces removed, the
+    apostrophe that keeps a number as text and a “.0” a number cell gained dropped."""
     text = clean_text(value)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    return text.replace(" ", "")
+    text = text.replace(" ", "").lstrip("'’‘")
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    return text
 
 
 def name(value: object) -> str:
@@ -126,11 +130,13 @@ def gender_or_blank(value: object) -> str:
 
 def phone(value: object, required: bool = False) -> str:
     """Mainland mobile numbers (11 digits starting with 1) or landlines with area code."""
-    text = clean_text(value)
+    text = clean_text(value).lstrip("'’‘")
     if not text and not required:
         return ""
     if _MOBILE.fullmatch(text):
         return text
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]  # “13803712203.0”: a number cell turned into text
     text = _PHONE_JUNK.sub("", text.translate(_FULLWIDTH_DIGITS))
     if text.startswith("+86"):
         text = text[3:]

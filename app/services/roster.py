@@ -57,16 +57,17 @@ _ALIASES: dict[str, tuple[str, ...]] = {
                   "idnumber", "idcard"),
     "college": ("二级学院", "院系", "院(系)", "学院", "所在学院", "所在院系", "系部", "系别", "分院", "所属学院",
                 "所属院系", "学院名称", "院系名称", "院部", "二级学院名称"),
-    "major": ("专业", "所学专业", "专科专业", "专业名称", "在读专业", "所在专业", "专科所学专业", "专科专业名称"),
+    "major": ("专业", "所学专业", "专科专业", "专业名称", "在读专业", "所在专业", "专科所学专业", "专科专业名称",
+              "所学专业名称", "专业全称", "现专业", "现所学专业", "major"),
     "class_name": ("班级", "班级名称", "行政班", "行政班级", "所在班级", "班级名", "班别", "class"),
     "counsellor": ("辅导员", "辅导员姓名", "辅导员老师"),
-    "phone": ("联系电话", "手机号", "手机号码", "电话", "手机", "电话号码", "本人电话", "本人手机", "本人手机号",
+    "phone": ("联系电话", "手机号", "手机号码", "电话", "手机", "电话号码", "本人电话", "本人手机", "本人手机号", "本人联系方式", "本人联系电话",
               "学生电话", "学生手机", "学生手机号", "联系手机", "移动电话", "phone", "mobile"),
     "category": ("考生类别", "考生类型", "报考类别", "报名类别", "考生类", "考生类别名称", "报名类型",
                  "考生身份", "专升本类别"),
     "ethnicity": ("民族",),
     "birth_date": ("出生日期", "出生年月", "出生年月日", "生日"),
-    "intended_major": ("报考专业", "报考本科专业", "拟报考专业", "报考专业(类)", "报考专业类", "拟报考本科专业",
+    "intended_major": ("报考专业", "报考本科专业", "拟报考专业", "报考专业(类)", "报考专业类", "拟报考本科专业", "报考专业名称",
                        "拟报考专业(类)", "报考本科专业(类)", "拟报专业", "意向专业", "报考本科专业名称"),
     "art_sports": ("艺体类别", "艺术体育类", "艺体类", "是否艺体类", "艺术类/体育类", "艺术/体育", "艺体"),
     "veteran_service_start": ("入伍时间", "入伍日期", "服役开始时间", "入伍年月"),
@@ -75,8 +76,15 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "award_level": ("获奖等级", "获奖级别", "奖项等级", "获奖类别"),
     "award_name": ("获奖项目", "获奖名称", "获奖项目名称", "竞赛项目", "大赛项目", "获奖赛项"),
     "note": ("备注", "说明"),
-    IGNORED: ("序号", "序", "行号", "编号", "no", "no.", ORIGINAL_ROW, REASON, "状态", "审核状态", "报名状态"),
+    IGNORED: ("序号", "序", "行号", "编号", "no", "no.", ORIGINAL_ROW, REASON, "状态", "审核状态", "报名状态",
+              "证件类型", "身份证件类型", "证件种类"),
 }
+# Column codes of 教务/学工 system exports (正方, 金智, 青果): the pinyin initials of the name.
+_PINYIN_CODES = {"name": ("xm",), "gender": ("xb",), "student_no": ("xh",), "id_number": ("sfzh", "sfzjh"),
+                 "college": ("yxmc", "xymc"), "major": ("zymc",), "class_name": ("bjmc", "bj"),
+                 "phone": ("lxdh", "sjhm"), "ethnicity": ("mz",), "birth_date": ("csrq",)}
+for _key, _codes in _PINYIN_CODES.items():
+    _ALIASES[_key] = (*_ALIASES[_key], *_codes)
 # Names that usually mean the field but lose to an exact name in the same file.
 _SECONDARY: dict[str, tuple[str, ...]] = {
     "counsellor": ("班主任", "班主任姓名"),
@@ -111,8 +119,9 @@ def _rank(norm: str) -> tuple[str, int] | None:
         return _EXACT[stripped], 1
     if stripped != norm and stripped in _EXACT_SECONDARY:
         return _EXACT_SECONDARY[stripped], 2
-    # Guessing from parts of a name suits short headers only, never a sentence of instructions.
-    if len(norm) > 12:
+    # Guessing from parts of a name suits short headers only, never a sentence of instructions,
+    # and never a code column (“报考专业代码” next to “报考专业名称”).
+    if len(norm) > 12 or any(w in norm for w in ("代码", "编码", "代号", "类型", "种类")):
         return None
     if "身份证" in norm or "证件号" in norm:
         return "id_number", 3
@@ -307,7 +316,8 @@ class _DbState:
 def _sno_key(value: object) -> str:
     if type(value) is str and value.isascii() and value.isalnum():
         return value
-    return f.student_no(value)
+    text = f.student_no(value)
+    return "" if _SCIENTIFIC_TEXT.fullmatch(text) else text  # digits lost: matches nobody
 
 
 def _id_key(value: object) -> str:
@@ -319,6 +329,7 @@ def _id_key(value: object) -> str:
         return ""
 
 
+_SCIENTIFIC_TEXT = re.compile(r"\d(\.\d+)?[eE]\+?\d+")
 _YEAR_MONTH = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*月?|(\d{4})(\d{2})")
 
 
@@ -467,8 +478,12 @@ class RosterService:
         book = tabular.open_workbook(path)
         # Unless the user chose, the roster is the sheet whose header names a student best (name
         # and ID number first): an instructions sheet or a 汇总 of counts per class may come first.
-        chosen = tabular.pick_sheet(book, _classify, _header_ok,
-                                    lambda h: (sum(k in h.keys for k in REQUIRED), h.score), sheet_name)
+        # Headers the user mapped (“--map XM=name”) count as known while the header row is sought.
+        mapped = {tabular.normalise_header(h): k for h, k in (overrides or {}).items() if k in FIELD_CHOICES}
+        classify = (lambda norm: mapped.get(norm) or _classify(norm)) if mapped else _classify
+        chosen = tabular.pick_sheet(
+            book, classify, _header_ok,
+            lambda sh, h: (sum(k in h.keys for k in REQUIRED), h.score, len(sh.rows) - h.first_data), sheet_name)
         if chosen is None:
             expected = "、".join(LABELS[k] for k in ("name", "id_number", "student_no", "gender", "class_name",
                                                       "phone", "major", "category"))
@@ -490,10 +505,37 @@ class RosterService:
         if mapping.unknown_headers:
             warnings.append("以下列无法识别，未导入：" + "、".join(f"“{h}”" for h in mapping.unknown_headers) + "。")
         rows, row_problems = self._data_rows(sheet, header, mapping, warnings)
+        self._drop_foreign_category(mapping, rows, overrides or {}, warnings)
         if not rows:
             raise BadFileError(f"工作表“{sheet.name}”在表头（第 {header.number} 行）下面没有数据行。"
                                "请确认选对了文件或工作表。")
         return mapping, _Source(rows, header_keys(mapping.headers), warnings, row_problems)
+
+    @staticmethod
+    def _drop_foreign_category(mapping: ColumnMapping, rows: list[tuple[int, list[object]]],
+                               overrides: dict[str, str], warnings: list[str]) -> None:
+        """A column only named like a category (“学生类别”, “类别”) whose values are not 考生类别
+        (普通专科生, 城镇应届) is the school's own classification: leave it out rather than refuse
+        every row. A column the user mapped is kept."""
+        col = next((c for c, k in mapping.fields.items() if k == "category"), None)
+        if col is None:
+            return
+        head = tabular.normalise_header(mapping.headers[col])
+        chosen = {tabular.normalise_header(h) for h, k in overrides.items() if k in ("category", "考生类别")}
+        if head not in _EXACT_SECONDARY or head in chosen:
+            return
+        values = {v for _n, cells in rows if not tabular.is_blank(v := cells[col])}
+        unknown = []
+        for v in list(values)[:200]:
+            try:
+                f.category(v)
+            except ValidationError:
+                unknown.append(str(v))
+        if unknown and len(unknown) * 2 > min(len(values), 200):
+            del mapping.fields[col]
+            shown = "、".join(f"“{u}”" for u in sorted(unknown)[:3])
+            warnings.append(f"{tabular.column_letter(col)} 列（{mapping.headers[col]}）的内容（{shown}）不是考生类别，未导入；"
+                            "考生按“普通考生”处理。如果确实是考生类别，请用“调整列对应”指定。")
 
     @staticmethod
     def _map(sheet: tabular.Sheet, header: tabular.HeaderRow, warnings: list[str]) -> ColumnMapping:

@@ -312,3 +312,71 @@ def test_text_dates_with_a_time_of_day(app, tmp_path):
         rows.append([f"20220{i:04d}", name_for(i), idnumber.make("410302", dt.date(2003, 4, 11), 2 * i + 1), form])
     preview = app.roster.preview(_book(tmp_path / "t.xlsx", rows))
     assert preview.counts["new"] == len(forms), [p.text() for r in preview.rejected for p in r.problems]
+
+
+def test_school_roll_type_named_like_a_category_is_left_out(app, tmp_path):
+    rows = [["学号", "姓名", "身份证件类型", "身份证件号", "学生类别"],
+            ["202200000", name_for(0), "居民身份证", id_for(0, False), "普通专科生"],
+            ["202200001", name_for(1), "居民身份证", id_for(1), "普通专科生"]]
+    preview = app.roster.preview(_book(tmp_path / "x.xlsx", rows))
+    assert preview.counts["new"] == 2 and all(r.data.category == "普通考生" for r in preview.rows)
+    assert any("E 列（学生类别）的内容（“普通专科生”）不是考生类别" in w for w in preview.warnings)
+    assert not any("都是" in w for w in preview.warnings)  # 身份证件类型 is not a second ID column
+    # The user can still say it is the category: then its values are checked as such.
+    mapped = app.roster.preview(tmp_path / "x.xlsx", {"学生类别": "category"})
+    assert mapped.counts["rejected"] == 2
+
+
+def test_code_columns_lose_to_name_columns(app, tmp_path):
+    rows = [["学号", "姓名", "身份证号", "报考专业代码", "报考专业名称"], [*_student(0), "080901", "计算机科学与技术"]]
+    preview = app.roster.preview(_book(tmp_path / "c.xlsx", rows))
+    assert preview.rows[0].data.intended_major == "计算机科学与技术"
+
+
+def test_a_sample_sheet_loses_to_the_full_roster(app, tmp_path):
+    wb = openpyxl.Workbook()
+    sample = wb.active
+    sample.title = "填写样例"
+    sample.append(["学号", "姓名", "身份证号"])
+    sample.append(_student(9))
+    roster = wb.create_sheet("学生名单")
+    roster.append(["学号", "姓名", "身份证号"])
+    for i in range(3):
+        roster.append(_student(i))
+    wb.save(tmp_path / "s.xlsx")
+    assert app.roster.preview(tmp_path / "s.xlsx").mapping.sheet == "学生名单"
+
+
+def test_a_form_info_line_above_the_header_is_not_a_group(app, tmp_path):
+    rows = [["学院：信息工程学院", "", "填表人：李老师", "", "日期：2024年11月20日"],
+            ["学号", "姓名", "身份证号", "政治面貌", "宿舍号"], [*_student(0), "团员", "3-201"]]
+    preview = app.roster.preview(_book(tmp_path / "i.xlsx", rows))
+    assert preview.mapping.header_row == 2 and "政治面貌" in preview.mapping.unknown_headers
+
+
+def test_system_exports_with_pinyin_codes_and_numbers_as_text(app, tmp_path):
+    path = tmp_path / "zf.csv"
+    path.write_text("XH,XM,XB,SFZH,BJMC,LXDH\n"
+                    f"'2022002200,{name_for(0)},女,{id_for(0, False)},计算机2201班,'13803712200\n"
+                    f"2022002201.0,{name_for(1)},男,{id_for(1)},计算机2201班,13803712201.0\n", encoding="utf-8")
+    preview = app.roster.preview(path)
+    assert preview.counts["new"] == 2, [p.text() for r in preview.rejected for p in r.problems]
+    assert [(r.data.student_no, r.data.phone) for r in preview.rows] == [("2022002200", "13803712200"),
+                                                                        ("2022002201", "13803712201")]
+
+
+def test_a_student_number_excel_turned_scientific_is_explained_once(app, tmp_path):
+    path = tmp_path / "sci.csv"
+    path.write_text("学号,姓名,身份证号\n" + "".join(f"2.02201E+11,{name_for(i)},{id_for(i)}\n" for i in range(2)),
+                    encoding="utf-8")
+    preview = app.roster.preview(path)
+    assert [[p.message.startswith("学号被 Excel 存成了科学计数法") for p in r.problems] for r in preview.rejected] == [[True]] * 2
+
+
+def test_map_names_an_unrecognised_header_row(app, tmp_path):
+    rows = [["XSBH", "XINGMING", "ZJHM"], [*_student(0)]]
+    path = _book(tmp_path / "p.xlsx", rows)
+    with pytest.raises(Exception, match="找不到名单的表头"):
+        app.roster.preview(path)
+    preview = app.roster.preview(path, {"XINGMING": "name", "ZJHM": "id_number", "XSBH": "student_no"})
+    assert preview.counts["new"] == 1
