@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import re
 import threading
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ class Sheet:
     numbers: list[int]
     hidden: bool = False
     hidden_rows: frozenset[int] = frozenset()  # sheet row numbers hidden in Excel (or filtered out)
+    cut_off: bool = False  # the sheet reached past column MAX_COLUMNS; only the first ones were read
 
     @property
     def width(self) -> int:
@@ -388,12 +390,16 @@ def _open_xlsx(path: Path, by_content: bool = False) -> Workbook:
         hidden_rows: list[frozenset[int]] = []
         scan = threading.Thread(target=lambda: hidden_rows.append(_hidden_rows(path, index)), daemon=True)
         scan.start()
+        cut_off = _too_wide(path, index)
         try:
-            raw = book.get_sheet_by_index(index)
-            # skip_empty_area=False pads from A1, so list positions are true row/column numbers.
-            rows = raw.to_python(skip_empty_area=False)
-            merged = raw.merged_cell_ranges or []
-        except (calamine.CalamineError, OSError, ValueError):
+            if cut_off:
+                rows, merged = _read_sparse(path, index), []
+            else:
+                raw = book.get_sheet_by_index(index)
+                # skip_empty_area=False pads from A1, so list positions are true row/column numbers.
+                rows = raw.to_python(skip_empty_area=False)
+                merged = raw.merged_cell_ranges or []
+        except (calamine.CalamineError, OSError, ValueError, KeyError, zipfile.BadZipFile):
             raise BadFileError(corrupt) from None
         width = max((len(r) for r in rows), default=0)
         for r in rows:
@@ -402,9 +408,12 @@ def _open_xlsx(path: Path, by_content: bool = False) -> Workbook:
         _fill_merged_down(rows, merged)
         scan.join()
         return Sheet(names[index], rows, list(range(1, len(rows) + 1)), hidden[index],
-                     hidden_rows[0] if hidden_rows else frozenset())
+                     hidden_rows[0] if hidden_rows else frozenset(), cut_off)
 
     return Workbook(path, names, load, hidden)
+
+
+MAX_COLUMNS = 256  # a roster is far narrower; a stray cell in column XFD must not cost gigabytes
 
 
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*>")
@@ -412,9 +421,8 @@ _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _ROW_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 
 
-def _hidden_rows(path: Path, index: int) -> frozenset[int]:
-    """Row numbers hidden in sheet ``index`` of an .xlsx (calamine does not say): rows someone
-    hid or filtered out are still in the file, and the user should hear about them."""
+def _sheet_xml(path: Path, index: int, limit: int = -1) -> bytes | None:
+    """The XML of sheet ``index`` of an .xlsx (its first ``limit`` bytes), or None if unreadable."""
     import posixpath
     import xml.etree.ElementTree as ET
     import zipfile
@@ -429,11 +437,18 @@ def _hidden_rows(path: Path, index: int) -> frozenset[int]:
             rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
             target = next(r.get("Target", "") for r in rels if r.get("Id") == rel_id)
             member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            data = z.read(member)
+            with z.open(member) as fh:
+                return fh.read(limit)
     except (KeyError, IndexError, StopIteration, OSError, ValueError, zipfile.BadZipFile, ET.ParseError,
             zlib.error):
-        return frozenset()
-    if b"hidden=" not in data:  # the usual case, answered by one fast search
+        return None
+
+
+def _hidden_rows(path: Path, index: int) -> frozenset[int]:
+    """Row numbers hidden in sheet ``index`` of an .xlsx (calamine does not say): rows someone
+    hid or filtered out are still in the file, and the user should hear about them."""
+    data = _sheet_xml(path, index)
+    if not data or b"hidden=" not in data:  # the usual case, answered by one fast search
         return frozenset()
     hidden = set()
     for tag in _ROW_TAG.finditer(data):
@@ -442,6 +457,30 @@ def _hidden_rows(path: Path, index: int) -> frozenset[int]:
             if number:
                 hidden.add(int(number.group(1)))
     return frozenset(hidden)
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+\d+:([A-Z]+)\d+"')
+
+
+def _too_wide(path: Path, index: int) -> bool:
+    """The sheet's declared extent reaches past ``MAX_COLUMNS`` (read from the head of its XML)."""
+    head = _sheet_xml(path, index, 4096)
+    m = _DIMENSION.search(head or b"")
+    return bool(m) and (column_index(m.group(1).decode()) or 0) >= MAX_COLUMNS
+
+
+def _read_sparse(path: Path, index: int) -> list[list[object]]:
+    """Rows cut at ``MAX_COLUMNS``, streamed by openpyxl: calamine would hold every cell up to a
+    stray one in column XFD (16,384 per row, gigabytes for a few thousand rows)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb.worksheets[index]
+        return [["" if v is None else v for v in row]
+                for row in ws.iter_rows(max_col=MAX_COLUMNS, values_only=True)]
+    finally:
+        wb.close()
 
 
 def _fill_merged_down(rows: list[list[object]], merged: list) -> None:

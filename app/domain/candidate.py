@@ -144,7 +144,8 @@ _NOT_APPLICABLE = frozenset(("无", "/", "／", "\\", "-", "－", "—", "——
 
 def _optional(rule: Callable[[object], object]) -> Callable[[object], object]:
     def apply(value: object) -> object:
-        if isinstance(value, str) and value.strip().lower() in _NOT_APPLICABLE:
+        # Every marker is short: a phone number or a date is not looked at twice.
+        if type(value) is str and len(value) <= 8 and value.strip().lower() in _NOT_APPLICABLE:
             value = ""
         return rule(value)
     return apply

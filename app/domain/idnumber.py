@@ -109,13 +109,13 @@ def parse(value: object) -> IdInfo:
 def _check(number: str) -> IdInfo:
     if not number:
         raise ValidationError("身份证号为空。", "id_number")
-    if not any(ch.isdigit() for ch in number):
-        raise ValidationError(f"身份证号一栏写的是“{number[:20]}”，不是号码。请填写 18 位身份证号。", "id_number")
-    if len(number) == 15 and number.isdigit():
-        raise ValidationError("这是 15 位的旧身份证号，请填写 18 位的身份证号。", "id_number")
-    if len(number) != 18:
-        raise ValidationError(f"身份证号应为 18 位，现为 {len(number)} 位。", "id_number")
-    if not (number[:17].isdigit() and number.isascii()):
+    if len(number) != 18 or not (number[:17].isdigit() and number.isascii()):
+        if not re.search(r"\d", number):  # “待补”, “身份证丢失”: words where the number should be
+            raise ValidationError(f"身份证号一栏写的是“{number[:20]}”，不是号码。请填写 18 位身份证号。", "id_number")
+        if len(number) == 15 and number.isdigit():
+            raise ValidationError("这是 15 位的旧身份证号，请填写 18 位的身份证号。", "id_number")
+        if len(number) != 18:
+            raise ValidationError(f"身份证号应为 18 位，现为 {len(number)} 位。", "id_number")
         raise ValidationError("身份证号前 17 位只能是数字。", "id_number")
     if not (number[17].isdigit() or number[17] == "X"):
         raise ValidationError("身份证号最后一位只能是数字或 X。", "id_number")

@@ -494,6 +494,9 @@ class RosterService:
                 "请确认选对了文件和工作表，或在数据上方加一行列名后再导入。")
         sheet, header = chosen
         warnings: list[str] = []
+        if sheet.cut_off:
+            warnings.append(f"工作表“{sheet.name}”的范围超过了 {tabular.MAX_COLUMNS} 列（通常是远处误填或带格式的零星"
+                            f"单元格），只读取了前 {tabular.MAX_COLUMNS} 列。")
         if len(book.names) > 1 and sheet_name is None:
             warnings.append(f"文件有 {len(book.names)} 个工作表，导入的是“{sheet.name}”"
                             "（有姓名和身份证号表头的工作表），其他工作表未导入；可以另选工作表。")

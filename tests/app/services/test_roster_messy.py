@@ -380,3 +380,18 @@ def test_map_names_an_unrecognised_header_row(app, tmp_path):
         app.roster.preview(path)
     preview = app.roster.preview(path, {"XINGMING": "name", "ZJHM": "id_number", "XSBH": "student_no"})
     assert preview.counts["new"] == 1
+
+
+def test_a_stray_cell_far_to_the_right_does_not_widen_the_sheet(app, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["学号", "姓名", "身份证号"])
+    for i in range(3):
+        ws.append(_student(i))
+    ws.cell(4, 16384).value = "x"  # column XFD: calamine would hold 16,384 cells per row
+    wb.save(tmp_path / "xfd.xlsx")
+    sheet = tabular.open_workbook(tmp_path / "xfd.xlsx").sheet(0)
+    assert sheet.cut_off and sheet.width == tabular.MAX_COLUMNS
+    preview = app.roster.preview(tmp_path / "xfd.xlsx")
+    assert preview.counts["new"] == 3
+    assert any("超过了 256 列" in w for w in preview.warnings)
