@@ -50,6 +50,7 @@ from ui.tasks import TaskRunner, run_with_progress
 
 # Every name a roster arrives under; the file's content decides how it is read (app.tabular).
 IMPORT_SUFFIXES = tuple(x for x in (*tabular.XLSX_SUFFIXES, *tabular.CSV_SUFFIXES, *tabular.OTHER_WORKBOOK_SUFFIXES) if x)
+IMPORT_PATTERNS = " ".join(f"*{x}" for x in IMPORT_SUFFIXES)  # for the file dialogs' filter
 ERROR_STYLE = "color: #c62828;"
 WARNING_STYLE = "color: #9a5b00;"
 # (count key, colour) of the preview's four figures.
@@ -168,6 +169,8 @@ class ImportFlowDialog(QDialog):
         self.mapping: ColumnMapping | None = None
         self.overrides: dict[str, str] | None = None
         self.sheet: str | None = None  # the sheet the user chose; None: the one the service picks
+        self._sheet_before: str | None = None  # ``sheet`` while another sheet's preview is running
+        self._choosing_sheet = False
         self.preview = None  # the service's preview of the chosen file
         self.result = None  # the service's result of the import
         self.handle = None  # the running task, if any
@@ -482,6 +485,7 @@ class ImportFlowDialog(QDialog):
 
     def _on_preview_ready(self, preview: object) -> None:
         self._set_busy(False)
+        self._choosing_sheet = False
         self.preview = preview
         self.mapping = preview.mapping
         self._show_sheets(preview.mapping)
@@ -503,11 +507,19 @@ class ImportFlowDialog(QDialog):
         name = self.sheet_combo.itemText(index)
         if self.busy or self.mapping is None or name == self.mapping.sheet:
             return
-        self.sheet = name
+        self._sheet_before, self.sheet, self._choosing_sheet = self.sheet, name, True
         self._run_preview(None)  # another sheet has other headers: column choices start afresh
 
     def _on_preview_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
+        if self._choosing_sheet and isinstance(exc, AppError) and self._mapping_needed(exc) is None:
+            # The sheet the user picked holds no roster: keep the preview they had, say why.
+            self._choosing_sheet = False
+            self.sheet = self._sheet_before
+            self._show_sheets(self.mapping)
+            show_error(self, exc)
+            return
+        self._choosing_sheet = False
         mapping = self._mapping_needed(exc)
         if mapping is not None:
             self.mapping = mapping
@@ -676,7 +688,7 @@ class ImportWizard(ImportFlowDialog):
         return self.tr("文件路径，或把文件拖到名单页面上")
 
     def _open_dialog_texts(self) -> tuple[str, str]:
-        return self.tr("选择考生名单"), self.tr("考生名单 (*.xlsx *.csv *.xls *.et *.txt);;所有文件 (*)")
+        return self.tr("选择考生名单"), self.tr("考生名单 (%1);;所有文件 (*)").replace("%1", IMPORT_PATTERNS)
 
     def _field_choices(self) -> dict[str, str]:
         return dict(FIELD_CHOICES)

@@ -27,7 +27,7 @@ from app.services.reference import (
     missing_required,
 )
 from app.services.roster import ColumnMapping
-from ui.import_wizard import ImportFlowDialog, _RowsModel, _table
+from ui.import_wizard import IMPORT_PATTERNS, ImportFlowDialog, _RowsModel, _table
 from ui.tasks import TaskRunner
 
 
@@ -70,7 +70,7 @@ class ReferenceImportDialog(ImportFlowDialog):
 
     def _open_dialog_texts(self) -> tuple[str, str]:
         return (self.tr("选择%1").replace("%1", kind_label(self.kind)),
-                self.tr("表格文件 (*.xlsx *.csv *.xls *.et *.txt);;所有文件 (*)"))
+                self.tr("表格文件 (%1);;所有文件 (*)").replace("%1", IMPORT_PATTERNS))
 
     def _field_choices(self) -> dict[str, str]:
         return {k: LABELS[k] for k in FIELDS[self.kind]}

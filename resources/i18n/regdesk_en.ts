@@ -865,7 +865,7 @@
 <context>
     <name>ImportFlowDialog</name>
     <message>
-        <location filename="../../ui/import_wizard.py" line="+185"/>
+        <location filename="../../ui/import_wizard.py" line="+188"/>
         <source>文件路径</source>
         <translation type="unfinished"></translation>
     </message>
@@ -957,7 +957,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+47"/>
         <source>已取消检查，未做任何更改。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1061,12 +1061,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>考生名单 (*.xlsx *.csv *.xls *.et *.txt);;所有文件 (*)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+9"/>
+        <location line="+12"/>
         <source>新增</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1098,6 +1093,11 @@
     <message>
         <location line="-41"/>
         <source>选择考生名单</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>考生名单 (%1);;所有文件 (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1745,7 +1745,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>表格文件 (*.xlsx *.csv *.xls *.et *.txt);;所有文件 (*)</source>
+        <source>表格文件 (%1);;所有文件 (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

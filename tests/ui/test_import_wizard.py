@@ -337,3 +337,28 @@ def test_a_single_sheet_shows_no_sheet_choice(qtbot, container, actor, runner, m
     wizard = make_wizard(qtbot, container, actor, runner)
     wizard.choose_file(messy_workbook(tmp_path / "one.xlsx", make_candidate_raw))
     assert not wizard.findChild(QComboBox, "sheetCombo").isVisible()
+
+
+def test_choosing_a_sheet_without_a_roster_keeps_the_preview(qtbot, container, actor, runner, make_candidate_raw,
+                                                             tmp_path, monkeypatch):
+    wb = openpyxl.Workbook()
+    roster = wb.active
+    roster.title = "名单"
+    roster.append(HEADERS)
+    for n, raw in enumerate((make_candidate_raw(i) for i in range(2)), start=1):
+        roster.append(_row(raw, n))
+    notes = wb.create_sheet("说明")
+    notes.append(["本表由学生处导出，请勿修改。"])
+    path = tmp_path / "名单和说明.xlsx"
+    wb.save(path)
+    shown: list[str] = []
+    monkeypatch.setattr("ui.import_wizard.show_error", lambda _parent, exc: shown.append(exc.message))
+    wizard = make_wizard(qtbot, container, actor, runner)
+    wizard.choose_file(path)
+    combo = wizard.findChild(QComboBox, "sheetCombo")
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Down)  # 说明: no header there
+    assert len(shown) == 1 and "找不到名单的表头" in shown[0]
+    assert wizard.stack.currentIndex() == ImportWizard.PREVIEW  # not thrown back to the file page
+    assert combo.currentText() == "名单" and label(wizard, "count_new") == "2"
+    assert wizard.next_button.isEnabled()  # the roster can still be imported
