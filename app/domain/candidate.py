@@ -103,7 +103,7 @@ def _student_no(value: object) -> str | None:
     text = f.student_no(value)
     if not text:
         return None
-    if _SCIENTIFIC.fullmatch(text):
+    if f.is_scientific(text):
         raise ValidationError(f"学号被 Excel 存成了科学计数法（{text}），末尾几位已丢失。"
                               "请在原表中把学号列设置为“文本”格式后重新填写，再导入。", "student_no")
     if len(text) > 32 or not _STUDENT_NO.fullmatch(text):
@@ -112,7 +112,6 @@ def _student_no(value: object) -> str | None:
 
 
 _STUDENT_NO = re.compile(r"[0-9A-Za-z][0-9A-Za-z_\-]*")
-_SCIENTIFIC = re.compile(r"\d(\.\d+)?[eE]\+?\d+")
 
 
 def _text(key: str, limit: int) -> Callable[[object], str]:
@@ -182,28 +181,27 @@ class Checker:
         self._rules = [(key, rule, self._memo[key] if memo else None) for key, rule, memo in _FIELD_RULES]
 
     @staticmethod
-    def _run(rule: Callable[[object], object], value: object,
-             memo: dict[object, tuple[object, ValidationError | None]]) -> tuple[object, ValidationError | None]:
-        try:
-            hit = (rule(value), None)
-        except ValidationError as exc:
-            hit = (None, exc)
+    def _remembered(rule: Callable[[object], object], value: object,
+                    memo: dict[object, tuple[object, ValidationError | None]]) -> tuple[object, ValidationError | None]:
+        """(value, None) or (None, problem) for ``rule(value)``, from ``memo`` when seen before."""
         # Only text and empty cells are remembered: 1, 1.0 and True are equal dictionary keys.
-        if (value is None or type(value) is str) and len(memo) < _MEMO_LIMIT:
-            memo[value] = hit
+        cacheable = value is None or type(value) is str
+        hit = memo.get(value) if cacheable else None
+        if hit is None:
+            try:
+                hit = (rule(value), None)
+            except ValidationError as exc:
+                hit = (None, exc)
+            if cacheable and len(memo) < _MEMO_LIMIT:
+                memo[value] = hit
         return hit
-
-    def _apply(self, key: str, rule: Callable[[object], object], value: object) -> tuple[object, ValidationError | None]:
-        memo = self._memo[key]
-        hit = memo.get(value) if value is None or type(value) is str else None
-        return hit if hit is not None else self._run(rule, value, memo)
 
     def __call__(self, raw: dict[str, object]) -> CheckResult:
         """Normalise and check one record; every problem is reported, not just the first."""
         problems: list[FieldProblem] = []
         out: dict[str, object] = {}
         get = raw.get
-        apply = self._apply
+        remembered, memo = self._remembered, self._memo
 
         try:
             out["name"] = f.name(get("name"))
@@ -219,13 +217,13 @@ class Checker:
             out["id_number"] = info.number
             out["gender"] = info.gender
             if given_gender is not None and given_gender != "":
-                gender, error = apply("gender", _GENDER, given_gender)
+                gender, error = remembered(_GENDER, given_gender, memo["gender"])
                 if error is not None:
                     problems.append(FieldProblem("gender", error.message))
                 elif gender and gender != info.gender:
                     problems.append(FieldProblem(
                         "gender", f"性别“{gender}”与身份证号不符（身份证号显示为{info.gender}）。"))
-            birth, error = apply("birth_date", _BIRTH_DATE, get("birth_date"))
+            birth, error = remembered(_BIRTH_DATE, get("birth_date"), memo["birth_date"])
             if error is not None:
                 problems.append(FieldProblem("birth_date", error.message))
             elif birth and birth != info.birth_date:
@@ -238,22 +236,18 @@ class Checker:
             except ValidationError as exc:
                 problems.append(FieldProblem("gender", exc.message))
 
-        run = self._run
-        for key, rule, memo in self._rules:
-            value = get(key)
-            if memo is None:
+        for key, rule, seen in self._rules:
+            if seen is None:  # a value of its own on every row (学号, phone): nothing to remember
                 try:
-                    out[key] = rule(value)
+                    out[key] = rule(get(key))
                 except ValidationError as exc:
                     problems.append(FieldProblem(exc.field or key, exc.message))
                 continue
-            hit = memo.get(value) if value is None or type(value) is str else None
-            if hit is None:
-                hit = run(rule, value, memo)
-            if hit[1] is None:
-                out[key] = hit[0]
+            value, error = remembered(rule, get(key), seen)
+            if error is None:
+                out[key] = value
             else:
-                problems.append(FieldProblem(hit[1].field or key, hit[1].message))
+                problems.append(FieldProblem(error.field or key, error.message))
 
         start, end = out.get("veteran_service_start"), out.get("veteran_service_end")
         if start and end and end < start:  # type: ignore[operator]

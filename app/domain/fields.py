@@ -78,6 +78,15 @@ def clean_text(value: object) -> str:
     return str(value).replace("\u3000", " ").replace("\u00a0", " ").strip()
 
 
+_SCIENTIFIC = re.compile(r"\d(\.\d+)?[eE]\+?\d+")
+
+
+def is_scientific(text: str) -> bool:
+    """“4.10302199003071E+17”, “2.02201E+11”: a long number a spreadsheet turned into text in
+    scientific notation; its last digits are gone."""
+    return bool(_SCIENTIFIC.fullmatch(text))
+
+
 def student_no(value: object) -> str:
     """学号 as stored and matched: full-width letters and digits made ASCII, spaces removed, the
     apostrophe that keeps a number as text and a “.0” a number cell gained dropped."""

@@ -9,6 +9,7 @@ import time
 from operator import mul
 from typing import NamedTuple
 
+from app.domain.fields import is_scientific
 from app.errors import ValidationError
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -85,7 +86,7 @@ def normalise(value: object) -> str:
         return text.upper()
     text = _SPACES.sub("", text.translate(_FULLWIDTH)).upper()
     # "4.10302199003071E+17": a number already turned into text by the spreadsheet.
-    if re.fullmatch(r"\d(\.\d+)?E\+?\d+", text):
+    if is_scientific(text):
         raise ValidationError(EXCEL_HINT, "id_number")
     # "410302199003071234.0": the same, written without the exponent.
     if re.fullmatch(r"\d{15,18}\.0+", text):

@@ -317,7 +317,7 @@ def _sno_key(value: object) -> str:
     if type(value) is str and value.isascii() and value.isalnum():
         return value
     text = f.student_no(value)
-    return "" if _SCIENTIFIC_TEXT.fullmatch(text) else text  # digits lost: matches nobody
+    return "" if f.is_scientific(text) else text  # digits lost: matches nobody
 
 
 def _id_key(value: object) -> str:
@@ -329,7 +329,6 @@ def _id_key(value: object) -> str:
         return ""
 
 
-_SCIENTIFIC_TEXT = re.compile(r"\d(\.\d+)?[eE]\+?\d+")
 _YEAR_MONTH = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*月?|(\d{4})(\d{2})")
 
 
