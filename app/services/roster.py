@@ -48,25 +48,26 @@ FIELD_CHOICES: dict[str, str] = dict(LABELS)
 
 # Headers that student-affairs and academic systems put on their exports, per field. The first
 # group is exact names; they are compared in normalised form (no spaces, half-width brackets).
+# The lower-case codes at the end are the pinyin initials 正方, 金智 and 青果 exports use (xm = 姓名).
 _ALIASES: dict[str, tuple[str, ...]] = {
-    "name": ("姓名", "学生姓名", "考生姓名", "姓名(中文)", "中文姓名", "名字", "name"),
-    "gender": ("性别", "学生性别", "sex", "gender"),
-    "student_no": ("学号", "学生学号", "考生学号", "学生编号", "studentid", "studentno"),
+    "name": ("姓名", "学生姓名", "考生姓名", "姓名(中文)", "中文姓名", "名字", "name", "xm"),
+    "gender": ("性别", "学生性别", "sex", "gender", "xb"),
+    "student_no": ("学号", "学生学号", "考生学号", "学生编号", "studentid", "studentno", "xh"),
     "id_number": ("身份证号", "身份证号码", "证件号码", "公民身份号码", "身份证件号", "身份证件号码", "证件号",
                   "身份证", "居民身份证号", "居民身份证号码", "公民身份证号", "公民身份证号码", "身份证编号",
-                  "idnumber", "idcard"),
+                  "idnumber", "idcard", "sfzh", "sfzjh"),
     "college": ("二级学院", "院系", "院(系)", "学院", "所在学院", "所在院系", "系部", "系别", "分院", "所属学院",
-                "所属院系", "学院名称", "院系名称", "院部", "二级学院名称"),
+                "所属院系", "学院名称", "院系名称", "院部", "二级学院名称", "yxmc", "xymc"),
     "major": ("专业", "所学专业", "专科专业", "专业名称", "在读专业", "所在专业", "专科所学专业", "专科专业名称",
-              "所学专业名称", "专业全称", "现专业", "现所学专业", "major"),
-    "class_name": ("班级", "班级名称", "行政班", "行政班级", "所在班级", "班级名", "班别", "class"),
+              "所学专业名称", "专业全称", "现专业", "现所学专业", "major", "zymc"),
+    "class_name": ("班级", "班级名称", "行政班", "行政班级", "所在班级", "班级名", "班别", "class", "bjmc", "bj"),
     "counsellor": ("辅导员", "辅导员姓名", "辅导员老师"),
     "phone": ("联系电话", "手机号", "手机号码", "电话", "手机", "电话号码", "本人电话", "本人手机", "本人手机号", "本人联系方式", "本人联系电话",
-              "学生电话", "学生手机", "学生手机号", "联系手机", "移动电话", "phone", "mobile"),
+              "学生电话", "学生手机", "学生手机号", "联系手机", "移动电话", "phone", "mobile", "lxdh", "sjhm"),
     "category": ("考生类别", "考生类型", "报考类别", "报名类别", "考生类", "考生类别名称", "报名类型",
                  "考生身份", "专升本类别"),
-    "ethnicity": ("民族",),
-    "birth_date": ("出生日期", "出生年月", "出生年月日", "生日"),
+    "ethnicity": ("民族", "mz"),
+    "birth_date": ("出生日期", "出生年月", "出生年月日", "生日", "csrq"),
     "intended_major": ("报考专业", "报考本科专业", "拟报考专业", "报考专业(类)", "报考专业类", "拟报考本科专业", "报考专业名称",
                        "拟报考专业(类)", "报考本科专业(类)", "拟报专业", "意向专业", "报考本科专业名称"),
     "art_sports": ("艺体类别", "艺术体育类", "艺体类", "是否艺体类", "艺术类/体育类", "艺术/体育", "艺体"),
@@ -79,12 +80,6 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     IGNORED: ("序号", "序", "行号", "编号", "no", "no.", ORIGINAL_ROW, REASON, "状态", "审核状态", "报名状态",
               "证件类型", "身份证件类型", "证件种类"),
 }
-# Column codes of 教务/学工 system exports (正方, 金智, 青果): the pinyin initials of the name.
-_PINYIN_CODES = {"name": ("xm",), "gender": ("xb",), "student_no": ("xh",), "id_number": ("sfzh", "sfzjh"),
-                 "college": ("yxmc", "xymc"), "major": ("zymc",), "class_name": ("bjmc", "bj"),
-                 "phone": ("lxdh", "sjhm"), "ethnicity": ("mz",), "birth_date": ("csrq",)}
-for _key, _codes in _PINYIN_CODES.items():
-    _ALIASES[_key] = (*_ALIASES[_key], *_codes)
 # Names that usually mean the field but lose to an exact name in the same file.
 _SECONDARY: dict[str, tuple[str, ...]] = {
     "counsellor": ("班主任", "班主任姓名"),
@@ -459,6 +454,19 @@ def apply_overrides(mapping: ColumnMapping, overrides: dict[str, str], choices: 
     mapping.fields = dict(sorted(mapping.fields.items()))
 
 
+def _chosen_fields(overrides: dict[str, str] | None) -> dict[str, str]:
+    """The user's column choices (``--map``, the mapping page) as {normalised header: field key};
+    a field may be named by key or label, and “leave out” choices are not fields."""
+    labels = {tabular.normalise_header(v): k for k, v in FIELD_CHOICES.items()}
+    chosen: dict[str, str] = {}
+    for head, target in (overrides or {}).items():
+        key = target.strip()
+        key = key if key in FIELD_CHOICES else labels.get(tabular.normalise_header(key), "")
+        if key:
+            chosen[tabular.normalise_header(head)] = key
+    return chosen
+
+
 # -- the service -----------------------------------------------------------------------------------
 class RosterService:
     def __init__(self, db: Database, audit: AuditService) -> None:
@@ -478,7 +486,7 @@ class RosterService:
         # Unless the user chose, the roster is the sheet whose header names a student best (name
         # and ID number first): an instructions sheet or a 汇总 of counts per class may come first.
         # Headers the user mapped (“--map XM=name”) count as known while the header row is sought.
-        mapped = {tabular.normalise_header(h): k for h, k in (overrides or {}).items() if k in FIELD_CHOICES}
+        mapped = _chosen_fields(overrides)
         classify = (lambda norm: mapped.get(norm) or _classify(norm)) if mapped else _classify
         chosen = tabular.pick_sheet(
             book, classify, _header_ok,
@@ -507,7 +515,7 @@ class RosterService:
         if mapping.unknown_headers:
             warnings.append("以下列无法识别，未导入：" + "、".join(f"“{h}”" for h in mapping.unknown_headers) + "。")
         rows, row_problems = self._data_rows(sheet, header, mapping, warnings)
-        self._drop_foreign_category(mapping, rows, overrides or {}, warnings)
+        self._drop_foreign_category(mapping, rows, mapped, warnings)
         if not rows:
             raise BadFileError(f"工作表“{sheet.name}”在表头（第 {header.number} 行）下面没有数据行。"
                                "请确认选对了文件或工作表。")
@@ -515,7 +523,7 @@ class RosterService:
 
     @staticmethod
     def _drop_foreign_category(mapping: ColumnMapping, rows: list[tuple[int, list[object]]],
-                               overrides: dict[str, str], warnings: list[str]) -> None:
+                               chosen: dict[str, str], warnings: list[str]) -> None:
         """A column only named like a category (“学生类别”, “类别”) whose values are not 考生类别
         (普通专科生, 城镇应届) is the school's own classification: leave it out rather than refuse
         every row. A column the user mapped is kept."""
@@ -523,8 +531,7 @@ class RosterService:
         if col is None:
             return
         head = tabular.normalise_header(mapping.headers[col])
-        chosen = {tabular.normalise_header(h) for h, k in overrides.items() if k in ("category", "考生类别")}
-        if head not in _EXACT_SECONDARY or head in chosen:
+        if head not in _EXACT_SECONDARY or chosen.get(head) == "category":
             return
         values = {v for _n, cells in rows if not tabular.is_blank(v := cells[col])}
         unknown = []

@@ -325,6 +325,8 @@ def test_school_roll_type_named_like_a_category_is_left_out(app, tmp_path):
     # The user can still say it is the category: then its values are checked as such.
     mapped = app.roster.preview(tmp_path / "x.xlsx", {"学生类别": "category"})
     assert mapped.counts["rejected"] == 2
+    by_label = app.roster.preview(tmp_path / "x.xlsx", {"学生类别": "考生类别"})  # as the CLI takes it too
+    assert by_label.counts["rejected"] == 2
 
 
 def test_code_columns_lose_to_name_columns(app, tmp_path):
