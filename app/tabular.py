@@ -33,6 +33,7 @@ CSV_SUFFIXES = (".csv", ".txt")  # .txt: Excel's “Unicode text” (tab-separat
 OTHER_WORKBOOK_SUFFIXES = (".xls", ".et", ".ett", ".wps", "")
 SUPPORTED = ".xlsx 或 .csv"
 HEADER_SCAN_ROWS = 30
+DELIMITERS = (",", "\t", ";", "|")  # what CSV exports separate their fields with, most usual first
 
 SAVE_AS_XLSX = "请用 Excel 或 WPS 打开它，另存为 .xlsx 后再导入。"
 
@@ -259,8 +260,9 @@ def pick_sheet(book: Workbook, classify: Callable[[str], str | None], ok: Callab
         header = find_header(sheet, classify)
         if header is None or not ok(header):
             continue
-        if best is None or rank(sheet, header) > best:
-            chosen, best = (sheet, header), rank(sheet, header)
+        score = rank(sheet, header)
+        if best is None or score > best:
+            chosen, best = (sheet, header), score
     if not seen_data:
         raise BadFileError(f"文件“{book.path.name}”里没有任何数据（工作表是空的）。请确认选对了文件。")
     return chosen
@@ -341,7 +343,7 @@ def _looks_like_csv(path: Path) -> bool:
     if "\x00" in text:
         return False
     lines = [ln for ln in text.splitlines() if ln.strip()][:HEADER_SCAN_ROWS]
-    return len(lines) >= 2 and any(d in lines[0] for d in (",", "\t", ";", "|"))
+    return len(lines) >= 2 and any(d in lines[0] for d in DELIMITERS)
 
 
 def _single(path: Path, sheet: Sheet) -> Workbook:
@@ -387,10 +389,12 @@ def _open_xlsx(path: Path, by_content: bool = False) -> Workbook:
     def load(index: int) -> Sheet:
         # Both calamine's parse and zlib's inflate let go of the GIL: the hidden-row scan runs
         # beside the parse instead of after it.
+        member = _sheet_member(path, index)
         hidden_rows: list[frozenset[int]] = []
-        scan = threading.Thread(target=lambda: hidden_rows.append(_hidden_rows(path, index)), daemon=True)
+        scan = threading.Thread(target=lambda: hidden_rows.append(_hidden_rows(path, member) if member
+                                                                  else frozenset()), daemon=True)
         scan.start()
-        cut_off = _too_wide(path, index)
+        cut_off = member is not None and _too_wide(path, member)
         try:
             if cut_off:
                 rows, merged = _read_sparse(path, index), []
@@ -421,33 +425,41 @@ _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _ROW_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 
 
-def _sheet_xml(path: Path, index: int, limit: int = -1) -> bytes | None:
-    """The XML of sheet ``index`` of an .xlsx (its first ``limit`` bytes), or None if unreadable."""
+def _sheet_member(path: Path, index: int) -> str | None:
+    """The zip member holding sheet ``index`` of an .xlsx (via workbook.xml and its relations)."""
     import posixpath
     import xml.etree.ElementTree as ET
-    import zipfile
-    import zlib
 
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
     try:
         with zipfile.ZipFile(path) as z:
-            ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-                  "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
             sheets = ET.fromstring(z.read("xl/workbook.xml")).findall("m:sheets/m:sheet", ns)
             rel_id = sheets[index].get(f"{{{ns['r']}}}id")
             rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-            target = next(r.get("Target", "") for r in rels if r.get("Id") == rel_id)
-            member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            with z.open(member) as fh:
-                return fh.read(limit)
-    except (KeyError, IndexError, StopIteration, OSError, ValueError, zipfile.BadZipFile, ET.ParseError,
-            zlib.error):
+    except (KeyError, IndexError, OSError, zipfile.BadZipFile, ET.ParseError):
+        return None
+    target = next((r.get("Target", "") for r in rels if r.get("Id") == rel_id), "")
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+
+
+def _sheet_xml(path: Path, member: str, limit: int = -1) -> bytes | None:
+    """The first ``limit`` bytes (all by default) of a sheet's XML, or None if unreadable."""
+    import zlib
+
+    try:
+        with zipfile.ZipFile(path) as z, z.open(member) as fh:
+            return fh.read(limit)
+    except (KeyError, OSError, zipfile.BadZipFile, zlib.error):
         return None
 
 
-def _hidden_rows(path: Path, index: int) -> frozenset[int]:
-    """Row numbers hidden in sheet ``index`` of an .xlsx (calamine does not say): rows someone
-    hid or filtered out are still in the file, and the user should hear about them."""
-    data = _sheet_xml(path, index)
+def _hidden_rows(path: Path, member: str) -> frozenset[int]:
+    """Row numbers hidden in a sheet of an .xlsx (calamine does not say): rows someone hid or
+    filtered out are still in the file, and the user should hear about them."""
+    data = _sheet_xml(path, member)
     if not data or b"hidden=" not in data:  # the usual case, answered by one fast search
         return frozenset()
     hidden = set()
@@ -462,9 +474,9 @@ def _hidden_rows(path: Path, index: int) -> frozenset[int]:
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+\d+:([A-Z]+)\d+"')
 
 
-def _too_wide(path: Path, index: int) -> bool:
+def _too_wide(path: Path, member: str) -> bool:
     """The sheet's declared extent reaches past ``MAX_COLUMNS`` (read from the head of its XML)."""
-    head = _sheet_xml(path, index, 4096)
+    head = _sheet_xml(path, member, 4096)
     m = _DIMENSION.search(head or b"")
     return bool(m) and (column_index(m.group(1).decode()) or 0) >= MAX_COLUMNS
 
@@ -564,7 +576,7 @@ def _sniff_delimiter(text: str) -> str:
     """
     lines = [ln for ln in text.splitlines()[:HEADER_SCAN_ROWS * 2] if ln.strip()]
     best, best_score = ",", 0
-    for d in (",", "\t", ";", "|"):
+    for d in DELIMITERS:
         if not any(d in ln for ln in lines):
             continue
         try:
