@@ -316,6 +316,8 @@ def cmd_roster_import(ctx: _Ctx, args: argparse.Namespace) -> int:
             "unknown_headers": preview.mapping.unknown_headers,
             "dry_run": bool(args.dry_run),
             "counts": counts,
+            "todos": [{"row": r.row, "student_no": r.data.student_no, "id_number": r.data.id_number,
+                       "fields": list(r.todos)} for r in preview.rows if r.todos and r.data is not None],
             "warnings": preview.warnings,
             "rejected": [{"row": r.row, "problems": [_problem_json(p) for p in r.problems]}
                          for r in preview.rejected],
@@ -387,7 +389,8 @@ def cmd_roster_template(ctx: _Ctx, args: argparse.Namespace) -> int:
 def _detail_json(d) -> dict:
     return {"uuid": d.uuid, "revision": d.revision, "college": d.college_name, "status": d.status,
             "status_label": STATUS_LABELS.get(d.status, d.status), "serial_number": d.serial_number,
-            "updated_at": d.updated_at, "data": d.data.as_dict()}
+            "updated_at": d.updated_at, "data": d.data.as_dict(),
+            "todos": [{"field": t.field, "message": t.message} for t in d.todos]}
 
 
 def _show_value(value: object) -> str:
@@ -412,6 +415,8 @@ def cmd_candidate_show(ctx: _Ctx, args: argparse.Namespace) -> int:
     _say(f"{'状态'}{'　' * (width - 2)}：{STATUS_LABELS.get(d.status, d.status)}")
     if d.serial_number:
         _say(f"{'报名序号'}{'　' * (width - 4)}：{d.serial_number}")
+    for todo in d.todos:
+        _say(f"待补：{todo.message}")
     return 0
 
 

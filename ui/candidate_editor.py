@@ -50,6 +50,7 @@ _VETERAN_FIELDS = ("veteran_service_start", "veteran_service_end", "veteran_meri
 _AWARD_FIELDS = ("award_level", "award_name")
 ERROR_STYLE = "color: #c62828;"
 HINT_STYLE = "color: #555;"
+TODO_STYLE = "color: #b35c00;"  # amber: to complete before sign-off, does not block saving
 CHECK_DELAY_MS = 150
 
 
@@ -90,6 +91,7 @@ class CandidateEditorDialog(QDialog):
         self.fields: dict[str, _Field] = {}
         self._labels: list[QLabel] = []
         self.problems: dict[str, str] = {}
+        self.todos: dict[str, str] = {}  # field -> what to complete (not blocking)
         self._loaded: dict[str, str] = {}
         self._saving = False
 
@@ -337,24 +339,33 @@ class CandidateEditorDialog(QDialog):
         problems: dict[str, str] = {}
         for p in result.problems:
             problems.setdefault(p.field or "name", p.message)
+        self.todos = {t.field: t.message for t in result.todos}
         self._show_problems(problems)
         self._update_id_hint(raw.get("id_number", ""))
         return not problems
 
     def _show_problems(self, problems: dict[str, str]) -> None:
         self.problems = problems
+        todos = {k: m for k, m in self.todos.items() if k not in problems}
         for key, f in self.fields.items():
-            message = problems.get(key, "")
+            message = problems.get(key, "") or todos.get(key, "")
             f.error.setText(message)
+            f.error.setStyleSheet(ERROR_STYLE if key in problems else TODO_STYLE)
             f.error.setVisible(bool(message))
-        # A problem in a hidden section must be visible to be fixable.
-        if any(k in problems for k in _VETERAN_FIELDS):
+        # A problem or a to-do in a hidden section must be visible to be fixable.
+        if any(k in problems or k in todos for k in _VETERAN_FIELDS):
             self.veteran_box.show()
-        if any(k in problems for k in _AWARD_FIELDS):
+        if any(k in problems or k in todos for k in _AWARD_FIELDS):
             self.award_box.show()
         self._set_save_enabled(not problems)
         if problems:
             self.status_label.setText(self.tr("还有 %1 处需要修改，改好后才能保存。").replace("%1", str(len(problems))))
+            self.status_label.setStyleSheet(ERROR_STYLE)
+            self.status_label.show()
+        elif todos:
+            self.status_label.setText(self.tr("待补信息：%1。可以先保存，现场确认签字前必须补齐。")
+                                      .replace("%1", "、".join(LABELS.get(k, k) for k in todos)))
+            self.status_label.setStyleSheet(TODO_STYLE)
             self.status_label.show()
         else:
             self.status_label.hide()
@@ -418,6 +429,13 @@ class CandidateEditorDialog(QDialog):
         self._loaded = self.raw()
         self.candidate_saved.emit(detail.uuid)
         self.accept()
+
+    def focus_field(self, key: str) -> None:
+        """Put the cursor in one field (the station opens the editor at the field still missing)."""
+        f = self.fields.get(key)
+        if f is not None:
+            self.tabs.setCurrentIndex(0)
+            f.widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _focus_first_problem(self) -> None:
         for key, f in self.fields.items():

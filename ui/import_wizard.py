@@ -766,7 +766,7 @@ class ImportWizard(ImportFlowDialog):
         self.rejected_table.setModel(_RowsModel([self.tr("行号"), self.tr("列"), self.tr("原因")],
                                                 rejected_rows, self))
         changed_rows: list[tuple[str, str, str, str, str]] = []
-        new_rows: list[tuple[str, str, str, str]] = []
+        new_rows: list[tuple[str, str, str, str, str]] = []
         for row in preview.rows:
             if row.kind == "changed" and row.data is not None:
                 for key, (old, new) in row.changes.items():
@@ -774,16 +774,17 @@ class ImportWizard(ImportFlowDialog):
                                          FIELD_CHOICES.get(key, key),
                                          f"{_display(old) or self.tr('（空）')} → {_display(new) or self.tr('（空）')}"))
             elif row.kind == "new" and row.data is not None:
-                new_rows.append((str(row.row), row.data.student_no or "", row.data.name, row.data.class_name))
+                todo = "、".join(FIELD_CHOICES.get(k, k) for k in row.todos)
+                new_rows.append((str(row.row), row.data.student_no or "", row.data.name, row.data.class_name, todo))
         self.changed_table.setModel(_RowsModel(
             [self.tr("行号"), self.tr("学号"), self.tr("姓名"), self.tr("字段"), self.tr("旧 → 新")],
             changed_rows, self))
-        self.new_table.setModel(_RowsModel([self.tr("行号"), self.tr("学号"), self.tr("姓名"), self.tr("班级")],
-                                           new_rows, self))
+        self.new_table.setModel(_RowsModel([self.tr("行号"), self.tr("学号"), self.tr("姓名"), self.tr("班级"),
+                                            self.tr("待补信息")], new_rows, self))
         metrics = self.fontMetrics()
         for table, widths in ((self.rejected_table, ("99999", "AA（身份证号码）")),
                               (self.changed_table, ("99999", "202301010101", "欧阳某某某", "报考专业（类）")),
-                              (self.new_table, ("99999", "202301010101", "欧阳某某某"))):
+                              (self.new_table, ("99999", "202301010101", "欧阳某某某", "计算机应用技术2301班"))):
             for column, sample in enumerate(widths):
                 title = str(table.model().headerData(column, Qt.Orientation.Horizontal))
                 table.setColumnWidth(column, max(metrics.horizontalAdvance(sample),

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QColor
 
 from app.services.candidates import CandidateRow
 from app.services.search import Filters, RosterIndex
@@ -29,11 +30,13 @@ from app.services.search import Filters, RosterIndex
 # Column key (a CandidateRow attribute) in display order.
 COLUMN_KEYS: tuple[str, ...] = (
     "student_no", "name", "gender", "id_number", "class_name", "counsellor", "major",
-    "intended_major", "category", "status_label", "phone",
+    "intended_major", "category", "status_label", "todo_text", "phone",
 )
 # Columns whose text is Chinese and should sort by pinyin, not by code point.
 _COLLATED = frozenset({"name", "class_name", "counsellor", "major", "intended_major", "category",
-                       "status_label", "gender"})
+                       "status_label", "todo_text", "gender"})
+_TODO_COLUMN = COLUMN_KEYS.index("todo_text")
+_TODO_COLOUR = QColor("#b35c00")  # amber: something to complete, not an error
 
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -52,6 +55,7 @@ def column_titles() -> list[str]:
         t("RosterModel", "报考专业（类）"),
         t("RosterModel", "考生类别"),
         t("RosterModel", "状态"),
+        t("RosterModel", "待补信息"),
         t("RosterModel", "联系电话"),
     ]
 
@@ -159,6 +163,8 @@ class RosterModel(QAbstractTableModel):
             return self._getters[index.column()](self._rows[self._visible[index.row()]])
         if role == UUID_ROLE:
             return self._rows[self._visible[index.row()]].uuid
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == _TODO_COLUMN:
+            return _TODO_COLOUR
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):

@@ -17,6 +17,7 @@ from PySide6.QtCore import QModelIndex, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -46,7 +47,7 @@ from ui.waiver_dialog import WaiverDialog
 _WIDTH_SAMPLES = {
     "student_no": "202301010101", "name": "欧阳某某某", "gender": "性别", "id_number": "41030219900307123X",
     "class_name": "计算机应用技术2301班", "counsellor": "辅导员名", "major": "计算机应用技术专业",
-    "intended_major": "数据科学与大数据技术", "category": "退役大学生士兵", "status_label": "审核未通过",
+    "intended_major": "数据科学与大数据技术", "category": "退役大学生士兵", "status_label": "审核未通过", "todo_text": "入伍时间、退役时间",
     "phone": "13800000000",
 }
 
@@ -115,6 +116,12 @@ class RosterView(QWidget):
         self.counsellor_combo = self._filter_combo("counsellorFilter")
         self.category_combo = self._filter_combo("categoryFilter")
         self.status_combo = self._filter_combo("statusFilter")
+        # 待补信息: veterans without service dates, award winners without the award (completed in the
+        # editor or at the table, required before sign-off).
+        self.todo_check = QCheckBox(self.tr("只看待补信息"), self)
+        self.todo_check.setObjectName("todoFilter")
+        self.todo_check.setToolTip(self.tr("只显示还缺少考生类别所需信息（如退役士兵的入伍、退役时间）的考生"))
+        self.todo_check.toggled.connect(self._on_filter_changed)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("rosterCount")
 
@@ -126,6 +133,7 @@ class RosterView(QWidget):
             label.setBuddy(combo)
             filters.addWidget(label)
             filters.addWidget(combo, 1)
+        filters.addWidget(self.todo_check)
         filters.addWidget(self.count_label)
 
         self.table = QTableView(self)
@@ -173,7 +181,8 @@ class RosterView(QWidget):
         self.setTabOrder(self.class_combo, self.counsellor_combo)
         self.setTabOrder(self.counsellor_combo, self.category_combo)
         self.setTabOrder(self.category_combo, self.status_combo)
-        self.setTabOrder(self.status_combo, self.table)
+        self.setTabOrder(self.status_combo, self.todo_check)
+        self.setTabOrder(self.todo_check, self.table)
         self.setFocusProxy(self.search)
 
     def _filter_combo(self, name: str) -> QComboBox:
@@ -245,7 +254,7 @@ class RosterView(QWidget):
         return Filters(text=self.search.text(), class_name=self.class_combo.currentData() or "",
                        counsellor=self.counsellor_combo.currentData() or "",
                        category=self.category_combo.currentData() or "",
-                       status=self.status_combo.currentData() or "")
+                       status=self.status_combo.currentData() or "", todo_only=self.todo_check.isChecked())
 
     def _on_search_text_changed(self, _text: str) -> None:
         self.model.set_filters(self._current_filters())

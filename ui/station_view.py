@@ -2,7 +2,8 @@
 
 One screen: find the student (type or scan the student or ID number and Enter, or read the ID
 card's chip), the checklist of steps (F1 photo, F2/F3 ID card front/back, F4 fingerprints,
-F5 documents — a chooser asks which: 退役证, 获奖证书 or 其他材料 — F6 chip), the live camera
+F5 documents — a chooser asks which: 退役证, 获奖证书 or 其他材料 — F6 chip, F7 the category's data
+the roster did not carry, such as a veteran's service dates, in the candidate editor), the live camera
 preview with the head guidance (the crop the analysis proposes) and the hints, Space to capture,
 F9 to keep a refused capture with a reason, Ctrl+N for the next student. Every capture is stored
 at once (``CaptureService.record``: the file first, then the row and its audit event), on the
@@ -38,10 +39,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import AppError, NotFoundError
-from app.services.capture import DOCUMENT_KINDS, KINDS, CaptureInfo, Checklist
+from app.services.capture import DOCUMENT_KINDS, INFO, KINDS, CaptureInfo, Checklist
 from app.services.context import Actor
 from app.services.settings import FINGER_LABELS
 from ui.camera_preview import LIVE, CameraPreview
+from ui.candidate_editor import CandidateEditorDialog
 from ui.errors import InlineError, message_for, show_error
 from ui.station_steps import (
     CornerDialog,
@@ -128,6 +130,7 @@ class StationView(QWidget):
         self.runner = runner
         self.retry_s = retry_s
         self.checklist: Checklist | None = None
+        self.editor: CandidateEditorDialog | None = None
         self.key = ""  # the loaded candidate's UUID
         self.mode = "photo"
         self.document_kind = "other"
@@ -298,6 +301,7 @@ class StationView(QWidget):
         bind("F4", self.capture_fingerprints)
         bind("F5", self.choose_document)
         bind("F6", self.read_chip)
+        bind("F7", self.complete_info)
         bind("F9", self.override)
         bind("Space", self.capture_now)
         bind("Ctrl+N", self.next_student)
@@ -446,7 +450,7 @@ class StationView(QWidget):
         self.who.setText(f"{checklist.name}  {checklist.student_no}")
         self.who_detail.setText(self.tr("%1 · %2 · 身份证 %3").replace("%1", data.class_name or "")
                                 .replace("%2", data.category or "").replace("%3", _mask(data.id_number)))
-        keys = {"photo": "F1", "id_front": "F2", "id_back": "F3", "fingerprint": "F4", "document": "F5"}
+        keys = {"photo": "F1", "id_front": "F2", "id_back": "F3", "fingerprint": "F4", "document": "F5", INFO: "F7"}
         for step in checklist.steps:
             mark = "✓" if step.done else "○"
             when = ""
@@ -498,6 +502,8 @@ class StationView(QWidget):
         kind, sub = item.data(Qt.ItemDataRole.UserRole)
         if kind == "fingerprint":
             self.capture_fingerprints()
+        elif kind == INFO:
+            self.complete_info()
         elif kind in CAMERA_MODES:
             self._set_mode(kind, sub if kind == "document" else None)
 
@@ -544,6 +550,36 @@ class StationView(QWidget):
             self._store_camera("photo", result, self.preview.result_frame, "")
 
     # -- capture ---------------------------------------------------------------------------------
+    def complete_info(self) -> CandidateEditorDialog | None:
+        """F7: the candidate editor, to fill in what the category needs and the roster lacked."""
+        if not self._need_candidate():
+            return None
+        if self.editor is not None and self.editor.isVisible():
+            self.editor.raise_()
+            return self.editor
+        try:
+            editor = CandidateEditorDialog(self.container, self.actor, self.key, self.runner, self)
+        except Exception as exc:
+            show_error(self, exc)
+            return None
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.candidate_saved.connect(self._on_editor_candidate_saved)
+        editor.finished.connect(self._on_editor_finished)
+        self.editor = editor
+        editor.open()
+        missing = next((s.subkind for s in (self.checklist.steps if self.checklist else [])
+                        if s.kind == INFO and not s.done), "")
+        if missing:
+            editor.focus_field(missing)
+        return editor
+
+    def _on_editor_candidate_saved(self, _uuid: str = "") -> None:
+        self._reload()
+
+    def _on_editor_finished(self, _result: int) -> None:
+        self.editor = None
+        self._focus_search()
+
     def _need_candidate(self) -> bool:
         if not self.key:
             self._say(self.tr("请先扫描或输入考生学号。"), error=True)

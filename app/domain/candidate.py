@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 
 from app.domain import fields as f
@@ -88,10 +88,38 @@ class FieldProblem:
 class CheckResult:
     data: CandidateData | None
     problems: list[FieldProblem] = field(default_factory=list)
+    todos: list[FieldProblem] = field(default_factory=list)  # what to complete later (not blocking)
 
     @property
     def ok(self) -> bool:
         return self.data is not None and not self.problems
+
+
+# To-dos: a field the registration needs for the candidate's category that a roster rarely
+# carries. (category, field, message, short label for lists); checked in this order.
+TODO_RULES: tuple[tuple[str, str, str, str], ...] = (
+    ("退役大学生士兵", "veteran_service_start", "退役大学生士兵须补填入伍时间。", "入伍时间"),
+    ("退役大学生士兵", "veteran_service_end", "退役大学生士兵须补填退役时间。", "退役时间"),
+    ("获奖考生", "award_level", "获奖考生须补填获奖等级。", "获奖等级"),
+    ("获奖考生", "award_name", "获奖考生须补填获奖项目。", "获奖项目"),
+)
+TODO_FIELDS = frozenset(rule[1] for rule in TODO_RULES)
+
+
+def todos(values: Mapping[str, object]) -> list[FieldProblem]:
+    """What this candidate's category still needs filled in (empty when complete).
+
+    A to-do never refuses an import or a save; it is shown and filterable, completed in the
+    editor or at the confirmation table, and the table's checklist requires it before sign-off."""
+    category = values.get("category")
+    return [FieldProblem(key, message) for cat, key, message, _label in TODO_RULES
+            if category == cat and not values.get(key)]
+
+
+def todo_labels(values: Mapping[str, object]) -> tuple[str, ...]:
+    """The short names of the missing fields (“入伍时间”, “退役时间”) for tables and lists."""
+    category = values.get("category")
+    return tuple(label for cat, key, _message, label in TODO_RULES if category == cat and not values.get(key))
 
 
 _TEXT_LIMITS = (("ethnicity", 32), ("class_name", 100), ("counsellor", 64), ("major", 100),
@@ -252,16 +280,11 @@ class Checker:
         start, end = out.get("veteran_service_start"), out.get("veteran_service_end")
         if start and end and end < start:  # type: ignore[operator]
             problems.append(FieldProblem("veteran_service_end", "退役时间早于入伍时间。"))
-        unreadable = {p.field for p in problems}  # a date already reported is not also “missing”
-        if out.get("category") == "退役大学生士兵" and not (start and end) \
-                and not unreadable & {"veteran_service_start", "veteran_service_end"}:
-            problems.append(FieldProblem("veteran_service_start", "退役大学生士兵须填写入伍时间和退役时间。"))
-        if out.get("category") == "获奖考生" and not out.get("award_level"):
-            problems.append(FieldProblem("award_level", "获奖考生须填写获奖等级。"))
-
+        # What the category needs but the roster did not carry (入伍/退役时间, 获奖等级) is a to-do
+        # on the candidate, not a reason to refuse them: only identity problems refuse a row.
         if problems:
             return CheckResult(None, problems)
-        return CheckResult(CandidateData(**out))  # type: ignore[arg-type]
+        return CheckResult(CandidateData(**out), todos=todos(out))  # type: ignore[arg-type]
 
 
 def check(raw: dict[str, object]) -> CheckResult:

@@ -57,15 +57,29 @@ _PHONE_JUNK = re.compile(r"[\s()\-—–－]+")
 _LINE_BREAK = re.compile(r"\s*[\r\n]+\s*")
 # Characters that show as nothing: copied from web pages and chat messages into cells.
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
+# Control characters: C0 (but tab and line breaks), DEL, C1 and the bidirectional overrides and
+# isolates (U+202E shows “lanac” for “canal”). Stored, they make a name or class read other than
+# it is; they are removed, and the import names the cells where it did so.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u202a-\u202e\u2066-\u2069]")
+
+
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds a control character that ``clean_text`` removes (see ``_CONTROL``)."""
+    return _CONTROL.search(text) is not None
 
 
 def clean_text(value: object) -> str:
-    """Cell or field text with surrounding white space (incl. full-width) and invisible characters removed."""
+    """Cell or field text with surrounding white space (incl. full-width), invisible and control
+    characters removed."""
     if value is None:
         return ""
     if type(value) is str:
-        if not value.isascii() and _INVISIBLE.search(value):
-            value = _INVISIBLE.sub("", value)
+        # isprintable() is one C-level pass and true for nearly every cell: the regexes run rarely.
+        if not value.isprintable():
+            if _CONTROL.search(value):
+                value = _CONTROL.sub("", value.replace("\t", " "))
+            if not value.isascii() and _INVISIBLE.search(value):
+                value = _INVISIBLE.sub("", value)
         text = value.strip()
         if "\u3000" in text or "\u00a0" in text:
             text = text.replace("\u3000", " ").replace("\u00a0", " ")

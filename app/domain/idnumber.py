@@ -18,7 +18,8 @@ CHECK_CHARS = "10X98765432"
 _FULLWIDTH = str.maketrans(
     "０１２３４５６７８９ＸｘＡ", "0123456789XXA"
 )
-_SPACES = re.compile(r"[\s\u3000\u00a0\u200b-\u200f\u2060\ufeff'’‘\"“”-]+")
+# Spaces, quotes, dashes and invisible or control characters people and systems leave around a number.
+_SPACES = re.compile(r"[\s\u3000\u00a0\u200b-\u200f\u2060\ufeff'’‘\"“”\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069-]+")
 
 EXCEL_HINT = (
     "身份证号被 Excel 当成数字保存，末尾几位已丢失。"

@@ -34,10 +34,15 @@ class CandidateRow:
     category: str
     status: str
     phone: str
+    todos: tuple[str, ...] = ()  # short names of what the category still needs (“入伍时间”)
 
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def todo_text(self) -> str:
+        return "、".join(self.todos)
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,15 @@ class CandidateDetail:
     serial_number: str
     data: CandidateData
     updated_at: dt.datetime
+
+    @property
+    def todos(self) -> list[rules.FieldProblem]:
+        """What the candidate's category still needs filled in (see ``rules.todos``)."""
+        return rules.todos(self.data.as_dict())
+
+
+_TODO_KEYS = tuple(sorted(rules.TODO_FIELDS))
+_TODO_CATEGORIES = frozenset(rule[0] for rule in rules.TODO_RULES)
 
 
 def to_data(c: Candidate) -> CandidateData:
@@ -94,10 +108,17 @@ class CandidateService:
         """Every candidate, lightly: the roster view filters these in memory (fast at 20,000)."""
         cols = (Candidate.uuid, Candidate.student_no, Candidate.name, Candidate.gender, Candidate.id_number,
                 Candidate.class_name, Candidate.counsellor, Candidate.major, Candidate.intended_major,
-                Candidate.category, Candidate.status, Candidate.phone)
+                Candidate.category, Candidate.status, Candidate.phone,
+                *(getattr(Candidate, key) for key in _TODO_KEYS))
         with self.db.read() as s:
             result = s.execute(select(*cols).order_by(Candidate.class_name, Candidate.student_no))
-            return [CandidateRow(r[0], r[1] or "", *r[2:]) for r in result]
+            out = []
+            for r in result:
+                # Only veterans and award winners can have to-dos: the others skip the rule.
+                todos = rules.todo_labels({"category": r[9], **dict(zip(_TODO_KEYS, r[12:], strict=True))}) \
+                    if r[9] in _TODO_CATEGORIES else ()
+                out.append(CandidateRow(r[0], r[1] or "", *r[2:12], todos))
+            return out
 
     def count(self) -> int:
         with self.db.read() as s:

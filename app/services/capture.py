@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.domain.candidate import TODO_RULES
 from app.errors import ValidationError
 from app.services.audit import AuditService
 from app.services.candidates import find_candidate
@@ -29,6 +30,7 @@ DOCUMENT_KINDS = {"discharge": "退役证", "award": "获奖证书", "other": "�
 # Documents the category asks for at the table.
 REQUIRED_DOCUMENTS = {"退役大学生士兵": "discharge", "获奖考生": "award"}
 CAPTURERS = ("admin", "secretary", "counsellor")
+INFO = "info"  # a checklist step that is a field to fill in, not a capture (subkind: the field key)
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,10 @@ class CaptureService:
                 wanted.append(("document", document, DOCUMENT_KINDS[document]))
             steps = [Step(kind, sub, label, (kind, sub) in have, have.get((kind, sub)))
                      for kind, sub, label in wanted]
+            # The category's own data the roster did not carry (入伍/退役时间, 获奖等级): completed
+            # in the editor at the table, and required like any capture before sign-off.
+            steps += [Step(INFO, key, f"补填{label}", bool(getattr(cand, key)))
+                      for category, key, _message, label in TODO_RULES if category == cand.category]
             return Checklist(cand.uuid, cand.name, cand.student_no or "", cand.status, steps)
 
     def done_today(self, desk_name: str | None = None, today: dt.date | None = None) -> int:

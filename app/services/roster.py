@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import operator
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,6 +174,7 @@ class ImportRow:
     problems: list[RowProblem]
     changes: dict[str, tuple[object, object]]  # field -> (old, new) for "changed"
     match_uuid: str | None  # the existing candidate matched (student number first, then ID number)
+    todos: tuple[str, ...] = ()  # fields the category needs that the file did not carry (imported anyway)
 
     @property
     def raw(self) -> dict[str, object]:
@@ -393,6 +395,100 @@ def _same_college(a: str, b: str) -> bool:
     if not short:
         return False
     return short == long or (long.endswith(short) and bool(_SCHOOL_NAME.search(long[:-len(short)])))
+
+
+# Import warnings for to-dos, by the first missing field of the row.
+_TODO_GROUPS = {"veteran_service_start": "退役大学生士兵缺少入伍或退役时间",
+                "veteran_service_end": "退役大学生士兵缺少入伍或退役时间",
+                "award_level": "获奖考生缺少获奖等级或获奖项目", "award_name": "获奖考生缺少获奖等级或获奖项目"}
+# What a college cell holds when nobody knew: asked about like a blank one.
+_UNKNOWN_COLLEGE = frozenset(("无", "待定", "未知", "不详", "其他", "其它", "?", "？", "/", "-", "—", "--", "#N/A"))
+
+
+@dataclass
+class _CollegeScope:
+    """Which rows of a file with several colleges belong to another college (left out) and which
+    cannot be placed (asked about: a blank or unknown college, or a name only close to ours)."""
+
+    skip: dict[int, str] = field(default_factory=dict)  # row position -> the other college as written
+    ask: dict[int, str] = field(default_factory=dict)  # row position -> the question, as a row problem
+    warnings: list[str] = field(default_factory=list)
+
+
+def _close_to(name: str, ours: str) -> bool:
+    """A slip in our college's name (one character wrong, missing or extra: “信息工程学阮”,
+    “信息工程学”), not another college (“电子信息工程学院” is one)."""
+    if abs(len(name) - len(ours)) > 1:
+        return False
+    if len(name) == len(ours):
+        return sum(a != b for a, b in zip(name, ours, strict=True)) == 1
+    short, long = sorted((name, ours), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+def _college_scope(rows: list[tuple[int, list[object]]], college_col: int | None, state: _DbState,
+                   headers: list[str]) -> _CollegeScope:
+    """A 学生处 whole-school list at a college desk: this college's rows are imported, the other
+    colleges are named once (“另有 财经商贸学院 1,000 人…未导入”), and a student whose college cell
+    is blank, unknown or only close to ours is asked about, never guessed. A file naming a single
+    college is the college's own list (renamed or written differently): a warning at most."""
+    scope = _CollegeScope()
+    ours = _college_key(state.college_name)
+    if college_col is None or not rows:
+        return scope
+    keys: list[str] = []
+    written: dict[str, str] = {}
+    seen: dict[object, str] = {}  # a roster repeats a handful of college names
+    for _number, cells in rows:
+        value = cells[college_col]
+        key = seen.get(value) if isinstance(value, str) else None
+        if key is None:
+            key = _college_key(value)
+            if key in _UNKNOWN_COLLEGE or key.isdigit():
+                key = ""
+            if isinstance(value, str):
+                seen[value] = key
+        keys.append(key)
+        if key and key not in written:
+            written[key] = f.clean_text(value)
+    counts = Counter(k for k in keys if k)
+    if not counts:
+        return scope
+    if not ours:
+        scope.warnings.append("本机尚未设置学院，无法核对“二级学院”列；请先完成初始设置再导入。")
+        return scope
+    if len(counts) == 1:
+        (only,) = counts
+        if not _same_college(only, ours):
+            scope.warnings.append(f"文件中的二级学院是“{written[only]}”，与本机设置的学院“{state.college_name}”不同。"
+                                  "请确认选对了文件。")
+        return scope
+    mine = {k for k in counts if _same_college(k, ours)}
+    ours_rows = sum(counts[k] for k in mine)
+    # A rare name close to ours is a typing slip to ask about; a frequent one is a real college.
+    close = {k for k in counts if k not in mine and _close_to(k, ours) and counts[k] <= max(5, ours_rows // 20)}
+    column = f"{tabular.column_letter(college_col)} 列（{headers[college_col]}）"
+    others: Counter[str] = Counter()
+    for k, key in enumerate(keys):
+        if key in mine:
+            continue
+        if not key:
+            scope.ask[k] = (f"二级学院为空或无法识别，无法确定是否本学院（{state.college_name}）的学生。"
+                            f"请在 {column} 填写学院后重新导入。")
+        elif key in close:
+            scope.ask[k] = (f"二级学院写的是“{written[key]}”，与本学院“{state.college_name}”相近但不相同。"
+                            "如果是本学院的学生，请改正后重新导入。")
+        else:
+            scope.skip[k] = written[key]
+            others[written[key]] += 1
+    if others:
+        listed = "、".join(f"{name} {n:,} 人" for name, n in others.most_common())
+        scope.warnings.append(f"另有 {listed}不属于本学院，未导入。")
+    if not mine and not close:
+        raise BadFileError(f"文件中没有本学院（{state.college_name}）的学生：{column}是 "
+                           + "、".join(f"{name} {n:,} 人" for name, n in others.most_common(5))
+                           + "。请确认选对了文件；如果本机设置的学院名称不对，请在设置中改正。")
+    return scope
 
 
 def ensure_unchanged(path: Path, previewed_sha256: str) -> str:
@@ -685,6 +781,9 @@ class RosterService:
         has_birth = "birth_date" in date_keys
         service_keys = [(k, LABELS[k]) for k in date_keys if k != "birth_date"]
         college_col = next((c for c, k in mapping.fields.items() if k == "college"), None)
+        sno_col = next((c for c, k in mapping.fields.items() if k == "student_no"), None)
+        id_col = next((c for c, k in mapping.fields.items() if k == "id_number"), None)
+        todo_rows: dict[int, list[rules.FieldProblem]] = {}  # position in ``out`` -> what is still missing
         raw_keys = source.raw_keys
         row_problems = source.row_problems
         check = rules.Checker()
@@ -698,15 +797,28 @@ class RosterService:
         by_sno: dict[str, list[int]] = {}
         by_idn: dict[str, list[int]] = {}
         by_match: dict[str, list[int]] = {}
-        colleges: list[str] = []
-        college_keys: dict[str, str] = {}  # a roster repeats one or two college names
+        scope = _college_scope(source.rows, college_col, state, mapping.headers)
+        warnings.extend(scope.warnings)
+        controls: list[str] = []  # “第 5 行 B 列（姓名）” where invisible control characters were removed
 
         for k, (number, cells) in enumerate(source.rows):
             if k % CHUNK == 0:
                 if cancel is not None:
                     cancel.raise_if_cancelled()
                 progress(k, total, f"正在检查第 {k + 1}–{min(k + CHUNK, total)} 行（共 {total} 行）…")
+            foreign = scope.skip.get(k)
+            if foreign is not None:
+                # Another college's student in a whole-school file is left out, unless they are
+                # on this college's roster already (moved college?): that is ours to look at.
+                stored = state.by_sno.get(_sno_key(cells[sno_col])) if sno_col is not None else None
+                stored = stored or (state.by_id.get(_id_key(cells[id_col])) if id_col is not None else None)
+                if stored is None:
+                    continue
             raw = {key: cells[col] for col, key in data_items}
+            for key, v in raw.items():
+                if type(v) is str and not v.isprintable() and f.has_control(v):
+                    letter, head = where[key]
+                    controls.append(f"第 {number} 行 {letter} 列（{head}）")
             for key in date_keys:
                 raw[key] = tabular.cell_date(raw[key])
             if has_birth:
@@ -716,6 +828,11 @@ class RosterService:
             problems: list[tuple[str, str]] = []
             if row_problems and number in row_problems:
                 problems.append(("", row_problems[number]))
+            if foreign is not None:
+                problems.append(("college", f"该生已在本学院名单中（{stored.name}），但文件中的二级学院是“{foreign}”。"  # type: ignore[union-attr]
+                                            "如果已转到其他学院，请在名单中处理；否则请改正二级学院后重新导入。"))
+            elif k in scope.ask:
+                problems.append(("college", scope.ask[k]))
             for key, label in service_keys:
                 raw[key], problem = _service_month(raw[key], label)
                 if problem:
@@ -744,6 +861,8 @@ class RosterService:
             if result.problems:
                 problems.extend((p.field, p.message) for p in result.problems)
             data = result.data if not problems else None
+            if data is not None and result.todos:
+                todo_rows[len(out)] = result.todos
             index = len(out)
             if sno:
                 by_sno.setdefault(sno, []).append(index)
@@ -751,16 +870,6 @@ class RosterService:
                 by_idn.setdefault(idn, []).append(index)
             if match is not None:
                 by_match.setdefault(match.uuid, []).append(index)
-            if college_col is not None:
-                value = cells[college_col]
-                college = college_keys.get(value) if isinstance(value, str) else None
-                if college is None:
-                    college = _college_key(value)
-                    if isinstance(value, str):
-                        college_keys[value] = college
-                colleges.append(college)
-            else:
-                colleges.append("")
             out.append(ImportRow(row=number, kind="", cells=cells, keys=raw_keys, data=data,
                                  problems=[], changes={}, match_uuid=match.uuid if match is not None else None))
             pending.append((data, match, problems))
@@ -775,7 +884,6 @@ class RosterService:
                     if not any(key in ("student_no", "id_number") for key, _m in pending[i][2]):
                         others = "、".join(str(out[j].row) for j in indexes if j != i)
                         pending[i][2].append(("", f"与第 {others} 行是同一名考生，请只保留一行。"))
-        self._colleges(out, pending, colleges, state, warnings)
 
         for row, (data, match, problems) in zip(out, pending, strict=True):
             if problems:
@@ -797,6 +905,20 @@ class RosterService:
                     row.kind = "changed"
                     row.changes = {n: (old, new) for n, old, new in zip(FIELD_NAMES, match.values, new_values,
                                                                        strict=True) if old != new}
+        todo_counts: Counter[str] = Counter()
+        for i, todos in todo_rows.items():
+            row = out[i]
+            if row.kind != "rejected" and i not in copies:
+                row.todos = tuple(t.field for t in todos)
+                todo_counts[_TODO_GROUPS[todos[0].field]] += 1
+        if todo_counts:
+            listed = "、".join(f"{n:,} 名{what}" for what, n in todo_counts.items())
+            warnings.append(f"{listed}，已导入并列为“待补信息”（名单中可筛选），请在考生信息中或现场确认时补齐，"
+                            "签字确认前必须补齐。")
+        if controls:
+            shown = "、".join(controls[:4]) + (f"等 {len(controls)} 处" if len(controls) > 4 else "")
+            warnings.append(f"{shown}含有看不见的控制字符（可能来自网页或其他系统，会让文字显示得与实际不同），"
+                            "已删除。请核对这些单元格的内容。")
         if copies:
             out = [r for i, r in enumerate(out) if i not in copies]
             shown = "、".join(f"第 {row} 行与第 {first} 行" for row, first in list(copies.values())[:5])
@@ -833,26 +955,6 @@ class RosterService:
             for i in indexes:
                 others = "、".join(str(out[j].row) for j in indexes if j != i)
                 pending[i][2].append((key, f"{label} {value} 与第 {others} 行重复。"))
-
-    @staticmethod
-    def _colleges(out: list[ImportRow], pending: list, colleges: list[str], state: _DbState,
-                  warnings: list[str]) -> None:
-        distinct = sorted({c for c in colleges if c})
-        ours = _college_key(state.college_name)
-        if not distinct:
-            return
-        if not ours:
-            warnings.append("本机尚未设置学院，无法核对“二级学院”列；请先完成初始设置再导入。")
-            return
-        if len(distinct) == 1:
-            if not _same_college(distinct[0], ours):
-                warnings.append(f"文件中的二级学院是“{distinct[0]}”，与本机设置的学院“{state.college_name}”不同。"
-                                "请确认选对了文件。")
-            return
-        for i, value in enumerate(colleges):
-            if value and not _same_college(value, ours):
-                pending[i][2].append(("college", f"该行属于 {value}，不是本学院 {state.college_name}，"
-                                                 "请先筛选本学院的学生。"))
 
     # -- commit -------------------------------------------------------------------------------------
     @bulk_work()

@@ -15,6 +15,7 @@ class Filters:
     counsellor: str = ""
     category: str = ""
     status: str = ""
+    todo_only: bool = False  # only candidates with fields still to complete (待补信息)
 
 
 class RosterIndex:
@@ -44,6 +45,8 @@ class RosterIndex:
             if f.category and r.category != f.category:
                 continue
             if f.status and r.status != f.status:
+                continue
+            if f.todo_only and not r.todos:
                 continue
             out.append(i)
         return out

@@ -561,3 +561,17 @@ def test_roster_import_sheet_chooses_another_sheet(capsys, data, tmp_path):
     assert obj["sheet"] == "二班" and obj["counts"]["new"] == 1
     code, _, err = run(capsys, "--data", data, "roster", "import", path, "--sheet", "三班")
     assert code == 1 and "没有名为“三班”的工作表" in err and "“一班”、“二班”" in err
+
+
+def test_a_veteran_without_service_dates_is_imported_and_shown_with_a_todo(capsys, data, tmp_path):
+    veteran = _person(5)
+    path = _workbook(tmp_path / "v.xlsx", [*HEADERS, "考生类别"], [[*veteran, "退役大学生士兵"]])
+    code, obj, err = run_json(capsys, "--data", data, "roster", "import", path)
+    assert code == 0, err
+    assert obj["counts"]["new"] == 1 and obj["counts"]["rejected"] == 0
+    assert obj["todos"] == [{"row": 3, "student_no": veteran[2], "id_number": veteran[3],
+                             "fields": ["veteran_service_start", "veteran_service_end"]}]
+    code, shown, _ = run_json(capsys, "--data", data, "candidate", "show", veteran[2])
+    assert [t["field"] for t in shown["candidate"]["todos"]] == ["veteran_service_start", "veteran_service_end"]
+    code, out, _ = run(capsys, "--data", data, "candidate", "show", veteran[2])
+    assert "待补：退役大学生士兵须补填入伍时间。" in out

@@ -183,10 +183,17 @@ def test_veteran_section_appears_with_its_category(qtbot, container, actor, stor
     while category.currentText() != "退役大学生士兵":
         qtbot.keyClick(category, Qt.Key.Key_Down)
     assert veteran_box.isVisible()
+    # Missing service dates are a to-do (shown, amber), not a problem: saving stays possible.
     qtbot.waitUntil(lambda: error(dialog, "veteran_service_start").isVisible())
-    assert not dialog.save_button.isEnabled()
+    assert "补填入伍时间" in error(dialog, "veteran_service_start").text()
+    assert "c62828" not in error(dialog, "veteran_service_start").styleSheet()
+    status = dialog.findChild(QLabel, "editorStatus")
+    assert status.isVisible() and "待补信息：入伍时间、退役时间" in status.text()
+    qtbot.waitUntil(dialog.save_button.isEnabled)
     qtbot.keyClicks(field(dialog, "veteran_service_start"), "2021-09-01")
     qtbot.keyClicks(field(dialog, "veteran_service_end"), "2023-09-01")
+    qtbot.waitUntil(lambda: not error(dialog, "veteran_service_end").isVisible())
+    assert not status.isVisible()
     qtbot.waitUntil(dialog.save_button.isEnabled)
     with qtbot.waitSignal(dialog.candidate_saved, timeout=2000):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)

@@ -293,3 +293,19 @@ def test_readers_get_no_waiver_action(qtbot, container, roster):
     view = make_view(qtbot, container, Actor("jjjc", "纪检", "supervisor"))
     qtbot.waitUntil(lambda: view.model.rowCount() == N)
     assert [a.text() for a in view.context_menu_for(0).actions()] == ["查看 / 修改…"]
+
+
+def test_todo_column_and_filter_show_who_still_needs_data(qtbot, container, actor, roster, make_candidate_raw):
+    container.candidates.create(actor, make_candidate_raw(N, category="退役大学生士兵"))
+    container.candidates.create(actor, make_candidate_raw(N + 1, category="获奖考生", award_level="省一"))
+    view = make_view(qtbot, container, actor)
+    qtbot.waitUntil(lambda: view.model.total_count == N + 2)
+    assert sorted(t for t in shown(view, "todo_text") if t) == ["入伍时间、退役时间", "获奖项目"]
+    checkbox = view.todo_check
+    checkbox.setFocus()
+    qtbot.keyClick(checkbox, Qt.Key.Key_Space)
+    assert checkbox.isChecked()
+    assert sorted(shown(view, "todo_text")) == ["入伍时间、退役时间", "获奖项目"]
+    assert view.count_label.text() == f"显示 2 / 共 {N + 2} 人"
+    qtbot.keyClick(checkbox, Qt.Key.Key_Space)
+    assert view.model.visible_count == N + 2

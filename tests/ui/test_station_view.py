@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QPushButton
 
 from app.devices.base import DeviceInfo
 from app.devices.factory import Devices
@@ -148,7 +148,8 @@ def test_scan_student_number_shows_checklist(qtbot, station):
     assert [t.split()[2] for t in texts] == ["照片", "身份证正面", "身份证背面", "指纹：右手食指", "指纹：右手中指"]
     assert all(t.startswith("○") for t in texts)
     scan(qtbot, station, "2023000002")
-    assert step_texts(station)[-1].split()[2] == "退役证"
+    assert [t.split()[2] for t in step_texts(station)][-3:] == ["退役证", "补填入伍时间", "补填退役时间"]
+    assert step_texts(station)[-1].startswith("✓")  # the roster had the service dates
     scan(qtbot, station, "9999")
     assert station.search_error.isVisible() and "找不到考生" in station.search_error.text()
 
@@ -412,3 +413,22 @@ def test_buttons_are_never_dead(qtbot, station):
     for button in station.findChildren(QPushButton):
         if button.isVisible() and button.isEnabled():
             assert button.receivers("2clicked()") or button.receivers("2clicked(bool)"), button.text()
+
+
+def test_f7_completes_the_service_dates_the_roster_lacked(qtbot, station, container, actor, make_candidate_raw):
+    container.candidates.create(actor, make_candidate_raw(3, category="退役大学生士兵"))
+    scan(qtbot, station, "2023000003")
+    texts = step_texts(station)
+    assert texts[-2:] == ["○  F7  补填入伍时间", "○  F7  补填退役时间"]
+    qtbot.keyClick(station.preview, Qt.Key.Key_F7)
+    editor = station.editor
+    assert editor is not None and editor.isVisible()
+    start = editor.findChild(QLineEdit, "field_veteran_service_start")
+    qtbot.waitUntil(start.hasFocus)
+    qtbot.keyClicks(start, "2020-09-01")
+    qtbot.keyClicks(editor.findChild(QLineEdit, "field_veteran_service_end"), "2022-09-01")
+    qtbot.waitUntil(editor.save_button.isEnabled)
+    qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: step_texts(station)[-1].startswith("✓"))
+    assert step_texts(station)[-2].startswith("✓")
+    assert container.candidates.get("2023000003").data.veteran_service_end.isoformat() == "2022-09-01"

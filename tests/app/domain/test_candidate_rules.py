@@ -45,12 +45,16 @@ def test_student_number_from_a_number_cell():
     assert candidate.check(raw(student_no=2023001.0)).data.student_no == "2023001"
 
 
-def test_veterans_need_service_dates():
+def test_veterans_without_service_dates_are_kept_with_a_todo():
+    # A 学生处 roster rarely carries 入伍/退役 dates: the veteran is not refused, the dates are a to-do.
     result = candidate.check(raw(category="退役大学生士兵"))
-    assert [p.field for p in result.problems] == ["veteran_service_start"]
+    assert result.ok
+    assert [t.field for t in result.todos] == ["veteran_service_start", "veteran_service_end"]
+    half = candidate.check(raw(category="退役大学生士兵", veteran_service_start="2021-09"))
+    assert half.ok and [t.field for t in half.todos] == ["veteran_service_end"]
     ok = candidate.check(raw(category="退役大学生士兵", veteran_service_start="2021-09",
                              veteran_service_end="2023-09"))
-    assert ok.ok and ok.data.veteran_service_end == dt.date(2023, 9, 1)
+    assert ok.ok and not ok.todos and ok.data.veteran_service_end == dt.date(2023, 9, 1)
 
 
 def test_service_end_before_start():
@@ -59,9 +63,19 @@ def test_service_end_before_start():
     assert "早于" in result.problems[0].message
 
 
-def test_award_candidates_need_a_level():
-    assert [p.field for p in candidate.check(raw(category="获奖考生")).problems] == ["award_level"]
-    assert candidate.check(raw(category="获奖考生", award_level="省一")).ok
+def test_award_candidates_without_award_details_are_kept_with_a_todo():
+    result = candidate.check(raw(category="获奖考生"))
+    assert result.ok and [t.field for t in result.todos] == ["award_level", "award_name"]
+    done = candidate.check(raw(category="获奖考生", award_level="省一", award_name="全省技能大赛"))
+    assert done.ok and not done.todos
+    # An unreadable level is still a problem, not a to-do.
+    assert [p.field for p in candidate.check(raw(category="获奖考生", award_level="金奖?")).problems] == ["award_level"]
+
+
+def test_todos_follow_the_category_only():
+    assert candidate.todos({"category": "普通考生"}) == []
+    assert candidate.todo_labels({"category": "退役大学生士兵", "veteran_service_start": dt.date(2020, 9, 1)}) \
+        == ("退役时间",)
 
 
 def test_ethnicity_gets_its_suffix():

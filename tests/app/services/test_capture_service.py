@@ -56,7 +56,9 @@ def test_checklist_follows_category_and_finger_setting(container, actor, make_ca
     steps = container.capture.checklist(veteran.uuid).steps
     assert [(s.kind, s.subkind) for s in steps] == [
         ("photo", ""), ("id_front", ""), ("id_back", ""), ("fingerprint", "right_index"),
-        ("fingerprint", "right_middle"), ("document", "discharge")]
+        ("fingerprint", "right_middle"), ("document", "discharge"), ("info", "veteran_service_start"),
+        ("info", "veteran_service_end")]
+    assert all(s.done for s in steps if s.kind == "info")
     container.settings.set(actor, "fingerprint_fingers", ["右手中指"])
     container.capture.record(actor, veteran.uuid, "fingerprint", b"fp", "png", subkind="right_middle")
     checklist = container.capture.checklist(veteran.uuid)
@@ -64,6 +66,23 @@ def test_checklist_follows_category_and_finger_setting(container, actor, make_ca
     assert not checklist.complete
     for kind, sub in (("photo", ""), ("id_front", ""), ("id_back", ""), ("document", "discharge")):
         container.capture.record(actor, veteran.uuid, kind, kind.encode(), "jpg", subkind=sub)
+    assert container.capture.checklist(veteran.uuid).complete
+
+
+def test_missing_category_data_is_a_step_before_the_checklist_completes(container, actor, make_candidate_raw):
+    # A veteran imported without service dates: every capture done is not enough.
+    veteran = container.candidates.create(actor, make_candidate_raw(category="退役大学生士兵"))
+    container.settings.set(actor, "fingerprint_fingers", ["右手中指"])
+    for kind, sub in (("photo", ""), ("id_front", ""), ("id_back", ""), ("document", "discharge"),
+                      ("fingerprint", "right_middle")):
+        container.capture.record(actor, veteran.uuid, kind, kind.encode(), "jpg", subkind=sub)
+    checklist = container.capture.checklist(veteran.uuid)
+    assert [(s.label, s.done) for s in checklist.steps if s.kind == "info"] == [
+        ("补填入伍时间", False), ("补填退役时间", False)]
+    assert not checklist.complete
+    raw = {**vars(container.candidates.get(veteran.uuid).data), "veteran_service_start": "2021-09",
+           "veteran_service_end": "2023-09"}
+    container.candidates.update(actor, veteran.uuid, raw)
     assert container.capture.checklist(veteran.uuid).complete
 
 

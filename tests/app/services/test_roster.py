@@ -383,14 +383,12 @@ def test_one_other_college_in_the_file_is_a_warning(app, tmp_path):
     assert any("机电工程学院" in w and COLLEGE in w for w in preview.warnings)
 
 
-def test_several_colleges_reject_the_other_colleges_rows(app, tmp_path):
+def test_other_colleges_rows_are_left_out_and_named_once(app, tmp_path):
     rows = [person(0), person(1, **{"院（系）": "机电工程学院"}), person(2, **{"院（系）": " 信息工程学院 "})]
     preview = app.roster.preview(write_xlsx(tmp_path / "a.xlsx", rows))
-    assert preview.counts == {"new": 2, "changed": 0, "unchanged": 0, "rejected": 1}
-    [problem] = by_row(preview)[7].problems
-    assert problem.column == "F"
-    assert problem.header == "院（系）"
-    assert problem.message == f"该行属于 机电工程学院，不是本学院 {COLLEGE}，请先筛选本学院的学生。"
+    assert preview.counts == {"new": 2, "changed": 0, "unchanged": 0, "rejected": 0}
+    assert sorted(r.row for r in preview.rows) == [FIRST_DATA_ROW, FIRST_DATA_ROW + 2]
+    assert "另有 机电工程学院 1 人不属于本学院，未导入。" in preview.warnings
 
 
 # -- rejected rows round trip ------------------------------------------------------------------------

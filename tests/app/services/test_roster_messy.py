@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fixtures_roster import COLLEGE, id_for, name_for
 
 from app import tabular
+from app.errors import BadFileError
 from app.services.context import Actor
 from app.services.roster import _classify
 from db.models import Candidate
@@ -134,11 +135,98 @@ def test_which_college_names_are_this_college(theirs, same):
     assert _same_college(_college_key(theirs), _college_key(COLLEGE)) is same
 
 
-def test_another_colleges_student_in_a_mixed_file_is_refused(app, tmp_path):
+def test_another_colleges_student_in_a_mixed_file_is_left_out(app, tmp_path):
     rows = [["学号", "姓名", "身份证号", "二级学院"], [*_student(0), "信息工程学院"], [*_student(1), "电子信息工程学院"]]
     preview = app.roster.preview(_book(tmp_path / "c.xlsx", rows))
-    assert preview.counts["new"] == 1 and preview.counts["rejected"] == 1
-    assert "电子信息工程学院" in preview.rejected[0].problems[0].message
+    assert preview.counts == {"new": 1, "changed": 0, "unchanged": 0, "rejected": 0}
+    assert "另有 电子信息工程学院 1 人不属于本学院，未导入。" in preview.warnings
+
+
+def _whole_school(tmp_path, extra=()):
+    """A 学生处 list of the whole school: 30 of ours among 1,000 + 1,000 of two other colleges."""
+    rows = [["学号", "姓名", "身份证号", "二级学院", "联系电话"]]
+    for i in range(2030):
+        college = COLLEGE if i < 30 else ("财经商贸学院" if i % 2 else "机电工程学院")
+        rows.append([*_student(i), college, f"138{i:08d}"])
+    rows += list(extra)
+    return _book(tmp_path / "school.xlsx", rows)
+
+
+def test_a_whole_school_list_imports_this_colleges_rows_only(app, tmp_path):
+    bad = [f"20229{9:04d}", "钱多多", id_for(5000)[:17] + "0", COLLEGE, ""]  # a wrong check digit: ours
+    foreign_bad = [f"20229{8:04d}", "孙小", "12345", "财经商贸学院", ""]  # someone else's problem
+    path = _whole_school(tmp_path, [bad, foreign_bad])
+    preview = app.roster.preview(path)
+    assert preview.counts == {"new": 30, "changed": 0, "unchanged": 0, "rejected": 1}
+    assert "另有 财经商贸学院 1,001 人、机电工程学院 1,000 人不属于本学院，未导入。" in preview.warnings
+    assert not any("不是本学院" in p.message for r in preview.rejected for p in r.problems)
+    # The rejected-rows workbook holds this college's real problems only.
+    out = app.roster.save_rejected(preview, tmp_path / "rejected.xlsx")
+    ws = openpyxl.load_workbook(out).active
+    assert [ws.cell(r, 3).value for r in range(2, ws.max_row + 1)] == ["钱多多"]
+    result = app.roster.commit(app.actor, preview)
+    assert result.created == 30 and app.candidates.count() == 30
+
+
+def test_blank_unknown_or_misspelt_college_is_asked_about_not_guessed(app, tmp_path):
+    extra = [["202290001", "钱一", id_for(6001), "", ""], ["202290002", "钱二", id_for(6002), "待定", ""],
+             ["202290003", "钱三", id_for(6003), "信息工程学阮", ""]]
+    preview = app.roster.preview(_whole_school(tmp_path, extra))
+    asked = {r.row: r.problems[0] for r in preview.rejected}
+    assert sorted(asked) == [2032, 2033, 2034]
+    assert all(p.column == "D" and p.field == "college" for p in asked.values())
+    assert "二级学院为空或无法识别" in asked[2032].message and "D 列（二级学院）" in asked[2032].message
+    assert "二级学院为空或无法识别" in asked[2033].message
+    assert "“信息工程学阮”，与本学院“信息工程学院”相近但不相同" in asked[2034].message
+    assert preview.counts["new"] == 30
+
+
+def test_our_student_listed_under_another_college_is_not_silently_dropped(app, tmp_path):
+    app.candidates.create(app.actor, {"student_no": "202200040", "name": name_for(40), "id_number": id_for(40, True)})
+    preview = app.roster.preview(_whole_school(tmp_path))
+    [moved] = preview.rejected
+    assert moved.row == 42 and "该生已在本学院名单中" in moved.problems[0].message
+    assert "机电工程学院" in moved.problems[0].message
+
+
+def test_a_file_without_any_of_our_students_says_so(app, tmp_path):
+    rows = [["学号", "姓名", "身份证号", "二级学院"], [*_student(0), "财经商贸学院"], [*_student(1), "机电工程学院"]]
+    with pytest.raises(BadFileError) as err:
+        app.roster.preview(_book(tmp_path / "c.xlsx", rows))
+    assert "文件中没有本学院（信息工程学院）的学生" in err.value.message
+    assert app.candidates.count() == 0
+
+
+def test_veterans_without_service_dates_are_imported_with_a_todo(app, tmp_path):
+    rows = [["学号", "姓名", "身份证号", "考生类别"], [*_student(0), "退役大学生士兵"], [*_student(1), "获奖考生"],
+            [*_student(2), "普通考生"]]
+    preview = app.roster.preview(_book(tmp_path / "v.xlsx", rows))
+    assert preview.counts == {"new": 3, "changed": 0, "unchanged": 0, "rejected": 0}
+    assert [r.todos for r in preview.rows] == [("veteran_service_start", "veteran_service_end"),
+                                               ("award_level", "award_name"), ()]
+    assert any("1 名退役大学生士兵缺少入伍或退役时间、1 名获奖考生缺少获奖等级或获奖项目，已导入并列为“待补信息”" in w
+               for w in preview.warnings)
+    app.roster.commit(app.actor, preview)
+    rows = {r.student_no: r for r in app.candidates.rows()}
+    assert rows["202200000"].todos == ("入伍时间", "退役时间")
+    assert rows["202200002"].todos == ()
+
+
+def test_control_characters_are_removed_and_the_cells_named(app, tmp_path):
+    rows = [["学号", "姓名", "身份证号", "班级"],
+            ["202200000", "王\x1b伟", id_for(0), "计算机\u202e班1"],
+            ["202200001", name_for(1), id_for(1, True) + "\x01", "会计\x012班"],
+            ["202200002", name_for(2), id_for(2, False), "普通班"]]
+    # Excel refuses to type them, but exports from other systems and CSV files carry them.
+    path = tmp_path / "ctl.csv"
+    path.write_text("\n".join(",".join(r) for r in rows), encoding="utf-8")
+    preview = app.roster.preview(path)
+    assert preview.counts["new"] == 3, [p.text() for r in preview.rejected for p in r.problems]
+    data = {r.row: r.data for r in preview.rows}
+    assert (data[2].name, data[2].class_name) == ("王伟", "计算机班1")
+    assert (data[3].id_number, data[3].class_name) == (id_for(1, True), "会计2班")
+    [warning] = [w for w in preview.warnings if "控制字符" in w]
+    assert "第 2 行 B 列（姓名）、第 2 行 D 列（班级）、第 3 行 C 列（身份证号）、第 3 行 D 列（班级）" in warning
 
 
 def test_a_real_candidate_category_beats_the_school_roll_type(app, tmp_path):
