@@ -32,7 +32,8 @@ from app.services.audit import ACTION_LABELS, AuditEntry, AuditService
 from app.services.candidates import diff
 from app.services.context import ROLES
 from app.services.demo import DEMO_ADMIN, DEMO_PASSWORD
-from app.tasks import CancelToken
+from app.tasks import CancelToken, waiting_message
+from db.session import report_waits
 
 LOG_FILE = "regdesk-cli.log"
 NOT_INITIALISED = ("尚未初始化，请先运行 regdesk-cli init --college-code 学院代码 --college-name 学院名称"
@@ -108,6 +109,19 @@ class _Progress:
             sys.stderr.write("\n")
             sys.stderr.flush()
             self._drawn = False
+
+
+class _WaitNotice:
+    """While a write waits for another writer (an import in the GUI, another command), say so on
+    stderr once and then every ten seconds, so the command does not seem to hang."""
+
+    def __init__(self) -> None:
+        self._next = 1.0
+
+    def __call__(self, waited: float) -> None:
+        if waited >= self._next:
+            print(waiting_message(waited), file=sys.stderr, flush=True)
+            self._next = waited + 10.0
 
 
 def _local(at: dt.datetime) -> str:
@@ -966,7 +980,8 @@ def main(argv: list[str] | None = None) -> int:
             container = Container.open(data_dir=data_dir, url=args.db)
         except ArgumentError as exc:
             raise AppError(f"数据库地址“{args.db}”无效：{exc}") from None
-        return handler(_Ctx(container, as_json), args)
+        with report_waits(_WaitNotice()):
+            return handler(_Ctx(container, as_json), args)
     except AppError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         if as_json:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.devices.factory import Devices
+from app.errors import BusyError
 from app.paths import DB_FILE, default_data_dir
 from app.services.audit import AuditService
 from app.services.audit_log import AuditLogService
@@ -59,7 +60,7 @@ class Container:
         if url is None:
             data_dir.mkdir(parents=True, exist_ok=True)
             url = sqlite_url(data_dir / DB_FILE)
-        db = Database(url)
+        db = Database(url, busy_error=BusyError)
         backup = upgrade(db.engine) if migrate else None
         if backup:
             log.info("database backed up to %s before upgrading", backup)

@@ -45,3 +45,13 @@ class BadFileError(AppError):
 class Cancelled(AppError):
     def __init__(self, message: str = "操作已取消，未做任何更改。") -> None:
         super().__init__(message)
+
+
+class BusyError(AppError):
+    """Another operation (an import on another desk window, a command-line run) kept the database
+    busy for longer than a user would wait."""
+
+    def __init__(self, waited: float) -> None:
+        super().__init__(f"数据库正被另一项操作（例如正在导入名单或在另一个窗口、命令行中操作）占用，已等待 {waited:.0f} 秒。"
+                         "本次修改没有保存。请等那项操作完成后再试一次。")
+        self.waited = waited

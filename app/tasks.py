@@ -64,3 +64,17 @@ def bulk_work() -> Iterator[None]:
             _gc_state["pauses"] -= 1
             if _gc_state["pauses"] == 0 and _gc_state["resume"]:
                 gc.enable()
+
+
+def waiting_message(waited: float) -> str:
+    return f"数据库正被另一项操作（如导入名单）占用，正在等待它完成（已等待 {waited:.0f} 秒）…"
+
+
+@contextmanager
+def lock_waits_reported(progress: Progress) -> Iterator[None]:
+    """Inside, a write that waits for another writer says so through ``progress`` (the GUI's task
+    runner and the CLI wrap their work in this), instead of the program seeming to hang."""
+    from db.session import report_waits
+
+    with report_waits(lambda waited: progress(0, 0, waiting_message(waited))):
+        yield

@@ -81,6 +81,28 @@ def storage_floor(data_dir: Path, empty_db: Path) -> float:
     return elapsed
 
 
+def _write_lock_spans(app: Container) -> list[float]:
+    """Seconds each write transaction held SQLite's write lock (BEGIN IMMEDIATE to COMMIT), filled
+    in as transactions end."""
+    from sqlalchemy import event
+
+    spans: list[float] = []
+    began: dict[int, float] = {}
+
+    def on_begin(conn) -> None:
+        if conn.get_execution_options().get("regdesk_write"):
+            began[id(conn)] = time.perf_counter()
+
+    def on_commit(conn) -> None:
+        start = began.pop(id(conn), None)
+        if start is not None:
+            spans.append(time.perf_counter() - start)
+
+    event.listen(app.db.engine, "begin", on_begin)
+    event.listen(app.db.engine, "commit", on_commit)
+    return spans
+
+
 def best_of(n: int, fn) -> float:
     times = []
     for _ in range(n):
@@ -116,6 +138,7 @@ def main() -> int:
         t0 = time.perf_counter()
         preview = app.roster.preview(path)
         t1 = time.perf_counter()
+        held = _write_lock_spans(app)
         result = app.roster.commit(ACTOR, preview)
         t2 = time.perf_counter()
         if profiler:
@@ -139,6 +162,8 @@ def main() -> int:
     print(f"import preview + commit    : {import_s:6.3f} s  ({args.rows / import_s:8.0f} rows/s)")
     print(f"ratio import / bare parse  : {import_s / parse_s:6.2f}  (target <= 3)")
     print(f"re-import preview, all unchanged: {again_s:6.3f} s")
+    print(f"write lock held by the commit: {max(held, default=0.0):.3f} s of its {t2 - t1:.3f} s "
+          "(other writers at the desk wait at most this long)")
     print(f"storage floor: SQLite alone storing the same candidate and audit rows: {floor_s:.3f} s;"
           f" (parse + storage) / parse = {(parse_s + floor_s) / parse_s:.2f}")
     if profiler:

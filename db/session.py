@@ -2,16 +2,52 @@
 
 SQLite files get WAL mode, ``foreign_keys=ON`` and a busy timeout on every connection; any
 other SQLAlchemy URL (PostgreSQL for the central office) goes through the same code.
+
+Writers on SQLite: a unit of work that writes begins with ``BEGIN IMMEDIATE``, so it waits for
+the write lock before it reads anything (a deferred transaction that read first fails at once
+when another writer committed in between, whatever the busy timeout). Waiting is patient, as a
+user at the desk would be while an import finishes: the lock is asked for again every
+``_ATTEMPT_MS`` up to ``Database.patience`` seconds, and each attempt is reported to the
+callback ``report_waits`` installed for the thread (the GUI's task runner shows it), so a long
+wait is visible and ends in a clear message, never in a bare “database is locked”.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+_ATTEMPT_MS = 1000  # SQLite's own busy wait per attempt; between attempts the wait is reported
+PATIENCE_S = 180.0  # how long a writer waits for another one before giving up (a user would)
+_WRITE = "regdesk_write"  # execution option of the sessions that write
+_waits = threading.local()
+
+
+class DatabaseBusy(Exception):
+    """Another writer held the database longer than ``Database.patience``."""
+
+    def __init__(self, waited: float) -> None:
+        super().__init__(f"database busy for {waited:.0f} s")
+        self.waited = waited
+
+
+@contextmanager
+def report_waits(callback: Callable[[float], None]) -> Iterator[None]:
+    """While inside, this thread's writers call ``callback(seconds waited)`` while they wait for
+    another writer to finish."""
+    previous = getattr(_waits, "callback", None)
+    _waits.callback = callback
+    try:
+        yield
+    finally:
+        _waits.callback = previous
 
 
 def sqlite_url(path: Path) -> str:
@@ -22,24 +58,61 @@ def _on_sqlite_connect(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute(f"PRAGMA busy_timeout={_ATTEMPT_MS}")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+    # SQLAlchemy, not the driver, begins transactions (``_on_sqlite_begin``): the driver's own
+    # implicit BEGIN is always deferred.
+    dbapi_conn.isolation_level = None
 
 
 def make_engine(url: str, **kwargs) -> Engine:
     engine = create_engine(url, future=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
     return engine
 
 
-class Database:
-    """Owns one engine and hands out transactional sessions (one per unit of work)."""
+def _is_locked(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text
 
-    def __init__(self, url: str) -> None:
+
+def _on_sqlite_begin(conn) -> None:
+    options = conn.get_execution_options()
+    if not options.get(_WRITE):
+        conn.exec_driver_sql("BEGIN")
+        return
+    patience = options.get("regdesk_patience", PATIENCE_S)
+    start = time.monotonic()
+    while True:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            waited = time.monotonic() - start
+            if not _is_locked(exc):
+                raise
+            if waited >= patience:
+                raise DatabaseBusy(waited) from None
+            callback = getattr(_waits, "callback", None)
+            if callback is not None:
+                callback(waited)
+
+
+class Database:
+    """Owns one engine and hands out transactional sessions (one per unit of work).
+
+    ``busy_error(seconds)`` makes the exception raised when another writer keeps the database
+    longer than ``patience`` (the application's typed error with its Chinese message)."""
+
+    def __init__(self, url: str, *, patience: float = PATIENCE_S,
+                 busy_error: Callable[[float], Exception] | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
+        self.patience = patience
+        self._busy_error = busy_error
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -51,11 +124,20 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commit on success, roll back on any exception."""
-        session = self._factory()
+        """One unit of work that writes: commit on success, roll back on any exception.
+
+        On SQLite it holds the write lock from its first statement (see the module docstring):
+        do slow preparation in a ``read`` first."""
+        session = self._factory(bind=self.engine.execution_options(
+            **{_WRITE: True, "regdesk_patience": self.patience}))
         try:
             yield session
             session.commit()
+        except DatabaseBusy as exc:
+            session.rollback()
+            if self._busy_error is None:
+                raise
+            raise self._busy_error(exc.waited) from None
         except BaseException:
             session.rollback()
             raise

@@ -41,8 +41,10 @@ from app.domain.candidate import LABELS, STATUS_LABELS
 from app.domain.fields import ART_SPORTS, AWARD_LEVELS, CATEGORIES
 from app.errors import ConflictError, ValidationError
 from app.services.audit import ACTION_LABELS
+from app.services.candidates import CandidateDetail
 from app.services.context import ROSTER_EDITORS, Actor
 from ui.errors import show_error
+from ui.tasks import TaskRunner
 
 VETERAN = "退役大学生士兵"
 AWARDED = "获奖考生"
@@ -401,29 +403,40 @@ class CandidateEditorDialog(QDialog):
         self._saving = True
         self._set_save_enabled(False)
         service = self.container.candidates
-        try:
-            if self.detail is None:
-                detail = service.create(self.actor, raw)
-            else:
-                detail = service.update(self.actor, self.detail.uuid, raw, self.detail.revision)
-        except ConflictError as exc:
-            self._saving = False
+        actor, detail = self.actor, self.detail
+
+        def save(progress, cancel):
+            if detail is None:
+                return service.create(actor, raw)
+            return service.update(actor, detail.uuid, raw, detail.revision)
+
+        # On the task runner, not the GUI thread: when an import holds the database, the save waits
+        # for it and says so below, and the window stays alive.
+        self.status_label.setText(self.tr("正在保存…"))
+        self.status_label.setStyleSheet(HINT_STYLE)
+        self.status_label.show()
+        runner = self.runner or TaskRunner(self, synchronous=True)
+        runner.run(save, on_success=self._on_saved, on_error=self._on_save_failed,
+                   on_progress=self._on_save_progress)
+
+    def _on_save_progress(self, _done: int, _total: int, message: str) -> None:
+        if self._saving and message:
+            self.status_label.setText(message)
+
+    def _on_save_failed(self, exc: BaseException) -> None:
+        self._saving = False
+        self._show_problems(self.problems)  # the status line back to what it said before saving
+        if isinstance(exc, ConflictError):
             self._on_conflict(exc)
-            return
-        except ValidationError as exc:
-            self._saving = False
-            if exc.field in self.fields:
-                self._show_problems({exc.field: exc.message})
-                self._focus_first_problem()
-            else:
-                show_error(self, exc)
-                self._set_save_enabled(True)
-            return
-        except Exception as exc:
-            self._saving = False
+        elif isinstance(exc, ValidationError) and exc.field in self.fields:
+            self._show_problems({exc.field: exc.message})
+            self._focus_first_problem()
+        else:
             self._set_save_enabled(True)
             show_error(self, exc)
-            return
+
+    def _on_saved(self, detail: object) -> None:
+        assert isinstance(detail, CandidateDetail)
         self._saving = False
         self.detail = detail
         self._loaded = self.raw()
@@ -498,6 +511,8 @@ class CandidateEditorDialog(QDialog):
     # -- closing ----------------------------------------------------------------------------------
 
     def reject(self) -> None:
+        if self._saving:
+            return  # the save in progress decides: it closes the window, or says what went wrong
         if not self.dirty:
             super().reject()
             return

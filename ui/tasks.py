@@ -20,7 +20,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.errors import AppError, Cancelled
-from app.tasks import CancelToken
+from app.tasks import CancelToken, lock_waits_reported
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,8 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self.fn(progress=self._progress, cancel=self.cancel)
+            with lock_waits_reported(self._progress):
+                result = self.fn(progress=self._progress, cancel=self.cancel)
         except BaseException as exc:  # delivered to the GUI thread, never lost
             if not isinstance(exc, AppError):
                 log.error("background task failed\n%s", traceback.format_exc())

@@ -30,12 +30,12 @@ from app.domain import fields as f
 from app.domain import idnumber
 from app.domain.candidate import FIELD_NAMES, LABELS, REQUIRED, STATUS_LABELS, CandidateData
 from app.errors import AppError, BadFileError, ConflictError, NotFoundError, ValidationError
-from app.services.audit import AuditService, EventSpec, uuid4_batch
+from app.services.audit import HEAD_KEY, AuditService, EventSpec, uuid4_batch
 from app.services.candidates import describe_changes
 from app.services.context import ROSTER_EDITORS, Actor, require_role
 from app.tasks import CancelToken, Progress, bulk_work, no_progress
 from db.bulk import insert_tuples
-from db.models import Candidate, College, utcnow
+from db.models import Candidate, College, Meta, utcnow
 from db.session import Database
 
 CHUNK = 500
@@ -231,6 +231,23 @@ class ImportResult:
     updated: int
     unchanged: int
     rejected: int
+
+
+@dataclass
+class _Plan:
+    """What ``commit`` writes, prepared before it takes the write lock."""
+
+    counts: dict[str, int]
+    creates: list[tuple] = field(default_factory=list)  # ``_CREATE_COLUMNS`` values
+    updates: list[dict] = field(default_factory=list)  # update parameters (``b_uuid`` selects the row)
+    events: list[EventSpec] = field(default_factory=list)
+
+
+def _audit_head(s: Session) -> str:
+    """The audit chain's head: it moves with every change, so an unchanged head means nothing was
+    written since it was read."""
+    head = s.get(Meta, HEAD_KEY)
+    return head.value if head is not None else ""
 
 
 class MappingNeeded(AppError):
@@ -963,70 +980,83 @@ class RosterService:
         """Import the preview's good rows in one transaction, with one audit event per change.
 
         The file must be unchanged since the preview; when the database changed in between, every
-        row is evaluated again against what is stored now.
+        row is evaluated again against what is stored now. The rows and their audit events are
+        prepared from a snapshot before the write lock is taken, so the other writers at the desk
+        (an edit, a capture at the table) wait only for the inserts themselves.
         """
         require_role(actor, ROSTER_EDITORS, "导入名单")
         progress = progress or no_progress
         path = Path(preview.path)
         sha = ensure_unchanged(path, preview.file_sha256)
-        with self.db.transaction() as s:
+        with self.db.read() as s:
             state = _DbState.load(s)
-            if state.college_id is None:
-                raise NotFoundError("尚未设置学院，请先完成初始设置。")
-            rows = preview.rows
-            if state.fingerprint != preview._db_state:
-                mapping, source = preview.mapping, preview._source
-                if source is None:
-                    mapping, source = self._read(path, None, preview.mapping.sheet)
-                    mapping.fields = preview.mapping.fields
-                    mapping.missing_required = [k for k in REQUIRED if k not in mapping.fields.values()]
-                rows, _warnings = self._evaluate(mapping, source, state, no_progress, cancel)
-            creates = [r for r in rows if r.kind == "new"]
-            updates = [r for r in rows if r.kind == "changed"]
-            counts = {"new": len(creates), "changed": len(updates),
-                      "unchanged": sum(r.kind == "unchanged" for r in rows),
-                      "rejected": sum(r.kind == "rejected" for r in rows)}
-            writes = len(creates) + len(updates)
+            head = _audit_head(s)
+        if state.college_id is None:
+            raise NotFoundError("尚未设置学院，请先完成初始设置。")
+        plan = self._plan(preview, path, state, cancel)
+        progress(0, 0, "正在写入数据库…")
+        with self.db.transaction() as s:
+            if _audit_head(s) != head:  # written in between (every change is audited): prepare again
+                state = _DbState.load(s)
+                plan = self._plan(preview, path, state, cancel)
+            counts = plan.counts
+            writes = len(plan.creates) + len(plan.updates)
             total = 2 * writes  # the candidate rows, then their audit events
             self.audit.record(
                 s, actor.username, "roster.import", entity_type="college", entity_uuid=state.college_uuid,
                 summary=(f"导入名单“{path.name}”：新增 {counts['new']} 人，更新 {counts['changed']} 人，"
                          f"未变 {counts['unchanged']} 人，未导入 {counts['rejected']} 行"),
                 after={"file": path.name, "sha256": sha, "sheet": preview.mapping.sheet, **counts})
-            events: list[EventSpec] = []
-            uuids = uuid4_batch(len(creates))
-            now = utcnow()
             table = Candidate.__table__
-            fixed = (self.audit.desk_uuid, 1, now, now, state.college_id, "roster", None)
-            for start in range(0, len(creates), CHUNK):
+            for start in range(0, len(plan.creates), CHUNK):
                 self._step(progress, cancel, start, total, "正在写入新考生…")
-                batch = []
-                for r in creates[start:start + CHUNK]:
-                    values = _data_values(r.data)
-                    uuid = next(uuids)
-                    batch.append((*values, uuid, *fixed))
-                    events.append(EventSpec("candidate.create", "candidate", uuid, f"导入新增考生 {r.data.name}",
-                                            None, {k: v for k, v in zip(FIELD_NAMES, values, strict=True) if v}))
-                insert_tuples(s, table, _CREATE_COLUMNS, batch)
+                insert_tuples(s, table, _CREATE_COLUMNS, plan.creates[start:start + CHUNK])
             update_stmt = table.update().where(table.c.uuid == bindparam("b_uuid"))
-            for start in range(0, len(updates), CHUNK):
-                self._step(progress, cancel, len(creates) + start, total, "正在更新考生…")
-                batch = []
-                for r in updates[start:start + CHUNK]:
-                    assert r.data is not None and r.match_uuid is not None
-                    before = {n: old for n, (old, _new) in r.changes.items()}
-                    after = {n: new for n, (_old, new) in r.changes.items()}
-                    batch.append({**vars(r.data), "b_uuid": r.match_uuid,
-                                  "revision": state.revisions[r.match_uuid] + 1, "updated_at": now})
-                    events.append(EventSpec("candidate.update", "candidate", r.match_uuid,
-                                            f"{r.data.name}（导入）：{describe_changes(before, after)}",
-                                            before, after))
-                s.execute(update_stmt, batch)
-            self.audit.record_many(s, actor.username, events, cancel=cancel,
+            for start in range(0, len(plan.updates), CHUNK):
+                self._step(progress, cancel, len(plan.creates) + start, total, "正在更新考生…")
+                s.execute(update_stmt, plan.updates[start:start + CHUNK])
+            self.audit.record_many(s, actor.username, plan.events, cancel=cancel,
                                    progress=lambda d, _t, m: progress(writes + d, total, m))
             progress(total, total, "导入完成。")
         return ImportResult(created=counts["new"], updated=counts["changed"], unchanged=counts["unchanged"],
                             rejected=counts["rejected"])
+
+    def _plan(self, preview: ImportPreview, path: Path, state: _DbState, cancel: CancelToken | None) -> _Plan:
+        """The rows to insert and update and their audit events, for the database as ``state`` shows it."""
+        rows = preview.rows
+        if state.fingerprint != preview._db_state:
+            mapping, source = preview.mapping, preview._source
+            if source is None:
+                mapping, source = self._read(path, None, preview.mapping.sheet)
+                mapping.fields = preview.mapping.fields
+                mapping.missing_required = [k for k in REQUIRED if k not in mapping.fields.values()]
+            rows, _warnings = self._evaluate(mapping, source, state, no_progress, cancel)
+        creates = [r for r in rows if r.kind == "new"]
+        updates = [r for r in rows if r.kind == "changed"]
+        plan = _Plan(counts={"new": len(creates), "changed": len(updates),
+                             "unchanged": sum(r.kind == "unchanged" for r in rows),
+                             "rejected": sum(r.kind == "rejected" for r in rows)})
+        uuids = uuid4_batch(len(creates))
+        now = utcnow()
+        fixed = (self.audit.desk_uuid, 1, now, now, state.college_id, "roster", None)
+        for k, r in enumerate(creates):
+            if k % CHUNK == 0 and cancel is not None:
+                cancel.raise_if_cancelled()
+            assert r.data is not None
+            values = _data_values(r.data)
+            uuid = next(uuids)
+            plan.creates.append((*values, uuid, *fixed))
+            plan.events.append(EventSpec("candidate.create", "candidate", uuid, f"导入新增考生 {r.data.name}",
+                                         None, {k: v for k, v in zip(FIELD_NAMES, values, strict=True) if v}))
+        for r in updates:
+            assert r.data is not None and r.match_uuid is not None
+            before = {n: old for n, (old, _new) in r.changes.items()}
+            after = {n: new for n, (_old, new) in r.changes.items()}
+            plan.updates.append({**vars(r.data), "b_uuid": r.match_uuid,
+                                 "revision": state.revisions[r.match_uuid] + 1, "updated_at": now})
+            plan.events.append(EventSpec("candidate.update", "candidate", r.match_uuid,
+                                         f"{r.data.name}（导入）：{describe_changes(before, after)}", before, after))
+        return plan
 
     @staticmethod
     def _step(progress: Progress, cancel: CancelToken | None, done: int, total: int, message: str) -> None:

@@ -232,3 +232,36 @@ def test_conflict_offers_reload(qtbot, container, actor, stored, make_candidate_
     assert field(dialog, "phone").text() == "13711112222"
     assert field(dialog, "note").text() == ""
     assert container.candidates.get(stored.uuid).data.note == ""
+
+
+def test_save_while_another_writer_holds_the_database_waits_and_says_so(qtbot, container, actor, stored):
+    import sqlite3
+    import threading
+    import time
+
+    runner = TaskRunner()  # a real thread pool: the window must stay alive while the save waits
+    dialog = open_editor(qtbot, container, actor, stored.uuid, runner)
+    retype(qtbot, field(dialog, "phone"), "13911112222")
+    qtbot.waitUntil(dialog.save_button.isEnabled)
+    locked = threading.Event()
+
+    def import_elsewhere() -> None:  # e.g. a roster import from the command line
+        con = sqlite3.connect(container.db.sqlite_path, isolation_level=None)
+        con.execute("BEGIN IMMEDIATE")
+        locked.set()
+        time.sleep(2.5)
+        con.execute("COMMIT")
+        con.close()
+
+    holder = threading.Thread(target=import_elsewhere)
+    holder.start()
+    assert locked.wait(5)
+    status = dialog.findChild(QLabel, "editorStatus")
+    with qtbot.waitSignal(dialog.candidate_saved, timeout=15000):
+        qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: "正在等待" in status.text(), timeout=5000)
+        dialog.reject()  # Esc while saving does not drop the save
+        assert dialog.isVisible()
+    holder.join()
+    runner.wait(5000)
+    assert container.candidates.get(stored.uuid).data.phone == "13911112222"

@@ -656,3 +656,57 @@ def test_headers_other_systems_use(app, tmp_path):
     _preview, result = import_file(app, path)
     assert result.created == 1
     assert candidates(app)["2025020101"].category == "原建档立卡考生"
+
+
+def test_commit_waits_for_another_writer_and_reports_the_wait(app, tmp_path):
+    import sqlite3
+    import threading
+    import time
+
+    from app.tasks import lock_waits_reported
+
+    preview = app.roster.preview(write_xlsx(tmp_path / "a.xlsx", [person(i) for i in range(3)]))
+    locked = threading.Event()
+
+    def another_writer() -> None:
+        con = sqlite3.connect(app.db.sqlite_path, isolation_level=None)
+        con.execute("BEGIN IMMEDIATE")
+        locked.set()
+        time.sleep(2.2)
+        con.execute("COMMIT")
+        con.close()
+
+    holder = threading.Thread(target=another_writer)
+    holder.start()
+    assert locked.wait(5)
+    messages: list[str] = []
+    progress = lambda _d, _t, m: messages.append(m)  # noqa: E731
+    with lock_waits_reported(progress):
+        result = app.roster.commit(ADMIN, preview, progress=progress)
+    holder.join()
+    assert result.created == 3
+    assert any(m.startswith("数据库正被另一项操作") and "已等待" in m for m in messages)
+
+
+def test_a_change_between_preparing_and_writing_is_taken_into_account(app, tmp_path, monkeypatch):
+    # The import prepares its rows without the write lock; a candidate stored meanwhile (by the
+    # editor at the desk) must not be created twice.
+    from app.services import roster as roster_module
+
+    preview = app.roster.preview(write_xlsx(tmp_path / "a.xlsx", [person(0), person(1)]))
+    real_plan = roster_module.RosterService._plan
+    calls = []
+
+    def plan_then_edit(self, *args, **kwargs):
+        plan = real_plan(self, *args, **kwargs)
+        if not calls:
+            raw = person(1)
+            app.candidates.create(ADMIN, {"name": raw["姓 名"], "id_number": raw["身份证号码"],
+                                          "student_no": raw["学号"]})
+        calls.append(plan)
+        return plan
+
+    monkeypatch.setattr(roster_module.RosterService, "_plan", plan_then_edit)
+    result = app.roster.commit(ADMIN, preview)
+    assert len(calls) == 2  # prepared again under the lock
+    assert result.created == 1 and app.candidates.count() == 2
