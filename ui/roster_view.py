@@ -47,7 +47,7 @@ from ui.waiver_dialog import WaiverDialog
 _WIDTH_SAMPLES = {
     "student_no": "202301010101", "name": "欧阳某某某", "gender": "性别", "id_number": "41030219900307123X",
     "class_name": "计算机应用技术2301班", "counsellor": "辅导员名", "major": "计算机应用技术专业",
-    "intended_major": "数据科学与大数据技术", "category": "退役大学生士兵", "status_label": "审核未通过", "todo_text": "入伍时间、退役时间",
+    "intended_major": "数据科学与大数据技术", "category": "退役大学生士兵", "status_label": "审核未通过", "todo_text": "入伍/退役时间",
     "phone": "13800000000",
 }
 

@@ -42,7 +42,8 @@ class CandidateRow:
 
     @property
     def todo_text(self) -> str:
-        return "、".join(self.todos)
+        """For a table column: “入伍/退役时间” when both are missing, else the names."""
+        return _TODO_SHORT.get(self.todos) or "、".join(self.todos)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class CandidateDetail:
 
 
 _TODO_KEYS = tuple(sorted(rules.TODO_FIELDS))
+_TODO_SHORT = {("入伍时间", "退役时间"): "入伍/退役时间", ("获奖等级", "获奖项目"): "获奖等级/项目"}
 _TODO_CATEGORIES = frozenset(rule[0] for rule in rules.TODO_RULES)
 
 

@@ -214,6 +214,8 @@ def generate(n: int = 600, seed: int = 2026, *, used_ids: set[str] | None = None
                 rec.update(category="退役大学生士兵", veteran_service_start=start,
                            veteran_service_end=dt.date(year + 2, month, rng.randrange(1, 16)),
                            veteran_merits=rng.choice(names.VETERAN_MERITS))
+                if i % 3 == 0:  # as 学生处 rosters often are: no service dates yet (a to-do to show)
+                    rec.update(veteran_service_start=None, veteran_service_end=None)
             elif i in awards:
                 level = rng.choices(("省级一等奖", "国家级三等奖", "国家级二等奖", "国家级一等奖"),
                                     (5, 3, 2, 1))[0]

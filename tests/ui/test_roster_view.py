@@ -300,12 +300,12 @@ def test_todo_column_and_filter_show_who_still_needs_data(qtbot, container, acto
     container.candidates.create(actor, make_candidate_raw(N + 1, category="获奖考生", award_level="省一"))
     view = make_view(qtbot, container, actor)
     qtbot.waitUntil(lambda: view.model.total_count == N + 2)
-    assert sorted(t for t in shown(view, "todo_text") if t) == ["入伍时间、退役时间", "获奖项目"]
+    assert sorted(t for t in shown(view, "todo_text") if t) == ["入伍/退役时间", "获奖项目"]
     checkbox = view.todo_check
     checkbox.setFocus()
     qtbot.keyClick(checkbox, Qt.Key.Key_Space)
     assert checkbox.isChecked()
-    assert sorted(shown(view, "todo_text")) == ["入伍时间、退役时间", "获奖项目"]
+    assert sorted(shown(view, "todo_text")) == ["入伍/退役时间", "获奖项目"]
     assert view.count_label.text() == f"显示 2 / 共 {N + 2} 人"
     qtbot.keyClick(checkbox, Qt.Key.Key_Space)
     assert view.model.visible_count == N + 2

@@ -131,6 +131,12 @@ def test_intended_majors_suit_the_college_major(people):
     assert "软件工程" in {p.intended_major for p in ordinary if p.major == "软件技术"}
 
 
+def test_some_veterans_still_need_their_service_dates(people):
+    veterans = [p for p in people if p.category == "退役大学生士兵"]
+    missing = [p for p in veterans if p.veteran_service_start is None]
+    assert missing and len(missing) < len(veterans)
+
+
 def test_all_four_categories_with_their_details(people):
     by_category = Counter(p.category for p in people)
     assert set(by_category) == set(fields.CATEGORIES)
@@ -139,7 +145,9 @@ def test_all_four_categories_with_their_details(people):
     assert by_category["获奖考生"] >= 5
     for p in people:
         if p.category == "退役大学生士兵":
-            assert p.veteran_service_start and p.veteran_service_end
+            if p.veteran_service_start is None:  # a to-do the desk completes
+                assert p.veteran_service_end is None
+                continue
             assert p.veteran_service_start < p.veteran_service_end
         else:
             assert p.veteran_service_start is None and not p.veteran_merits

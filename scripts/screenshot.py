@@ -1,0 +1,81 @@
+"""Look at a screen as a user sees it: the demo college in the real main window, one PNG per shot.
+
+Run under a virtual screen of the desk's size (the screens must read well at 1366×768):
+
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshot.py OUT_DIR \
+        [--data DIR] [--user admin] [--page roster] [--candidate KEY] [--todo]
+
+The shot is of the whole screen (``QScreen.grabWindow(0)``), dialogs included. ``--candidate``
+opens that candidate in the editor on the chosen page (the roster) or loads them at the station;
+``--todo`` ticks the roster's “只看待补信息”. A developer's tool: nothing here is part of the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("out", type=Path)
+    p.add_argument("--data", type=Path, default=Path("/tmp/regdesk-shots"))
+    p.add_argument("--user", default="admin")
+    p.add_argument("--page", default="roster")
+    p.add_argument("--candidate", default="")
+    p.add_argument("--todo", action="store_true")
+    p.add_argument("--name", default="", help="file name without .png (default: the page)")
+    args = p.parse_args()
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.container import Container
+    from app.services.demo import DEMO_PASSWORD
+    from ui.fonts import setup_fonts
+    from ui.main_window import MainWindow
+    from ui.tasks import TaskRunner
+
+    app = QApplication(sys.argv[:1])
+    setup_fonts(app)
+    container = Container.open(args.data)
+    if container.setup.info() is None or container.candidates.count() == 0:
+        container.demo.setup_demo_install()
+    actor = container.setup.login(args.user, DEMO_PASSWORD)
+    runner = TaskRunner(synchronous=True)
+    window = MainWindow(container, actor, runner, demo=True)
+    window.resize(1366, 768)
+    window.showMaximized()
+    page = window.show_page(args.page)
+    args.out.mkdir(parents=True, exist_ok=True)
+    target = args.out / f"{args.name or args.page}.png"
+
+    def act() -> None:
+        if args.todo and hasattr(page, "todo_check"):
+            page.todo_check.setChecked(True)
+        if args.candidate:
+            if hasattr(page, "open_editor"):
+                uuid = container.candidates.get(args.candidate).uuid
+                page.open_editor(uuid)
+            elif hasattr(page, "search"):
+                page.search.setText(args.candidate)
+                page._on_search_return_pressed()
+        QTimer.singleShot(800, shoot)
+
+    def shoot() -> None:
+        screen = app.primaryScreen()
+        screen.grabWindow(0).save(str(target))
+        print(target)
+        app.quit()
+
+    QTimer.singleShot(800, act)
+    code = app.exec()
+    container.close()
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
