@@ -25,12 +25,14 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QHideEvent, QImage, QKeySequence, QPixmap, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -39,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import AppError, NotFoundError
-from app.services.capture import DOCUMENT_KINDS, INFO, KINDS, CaptureInfo, Checklist
+from app.services.capture import DOCUMENT_KINDS, INFO, KINDS, NOT_COME, CaptureInfo, Checklist
 from app.services.context import Actor
 from app.services.settings import FINGER_LABELS
 from ui.camera_preview import LIVE, CameraPreview
@@ -50,6 +52,7 @@ from ui.station_steps import (
     DocumentKindDialog,
     FingerprintDialog,
     OverrideDialog,
+    StudentListDialog,
     check_hints,
     photo_overlay,
     quad_overlay,
@@ -78,6 +81,15 @@ class QuadResult:
     @property
     def ok(self) -> bool:
         return self.corners is not None and self.checks_ok
+
+
+@dataclass
+class NotACard:
+    """A capture refused because what was rectified does not look like an ID card."""
+
+    result: QuadResult
+    frame: np.ndarray
+    mode: str
 
 
 def analyse_card(frame: np.ndarray) -> QuadResult:
@@ -134,6 +146,7 @@ class StationView(QWidget):
         self.key = ""  # the loaded candidate's UUID
         self.mode = "photo"
         self.document_kind = "other"
+        self.waiting_for = ""  # the key of the next step when it is not the camera's (“F4”)
         self.busy = False
         self.refused: tuple[Any, np.ndarray, str] | None = None  # (result, frame, mode) awaiting an override
         self._auto_armed = False
@@ -302,6 +315,7 @@ class StationView(QWidget):
         bind("F5", self.choose_document)
         bind("F6", self.read_chip)
         bind("F7", self.complete_info)
+        bind("F8", self.show_unfinished)
         bind("F9", self.override)
         bind("Space", self.capture_now)
         bind("Ctrl+N", self.next_student)
@@ -359,6 +373,7 @@ class StationView(QWidget):
         if mode == "document":
             self.document_kind = document_kind or self._wanted_document() or "other"
         self.mode = mode
+        self.waiting_for = ""
         self.refused = None
         self.override_button.setEnabled(False)
         label = {"photo": self.tr("F1 照片：请考生正对镜头，头部放在黄色框内"),
@@ -385,7 +400,20 @@ class StationView(QWidget):
         text = self.search.text().strip()
         if not text:
             return
-        self.load(text)
+        current = self.checklist
+        try:
+            found = self.capture.checklist(text)
+        except NotFoundError as exc:
+            self.search_error.show_message(exc.message)
+            self.search.selectAll()
+            return
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        if current is not None and found.candidate_uuid == current.candidate_uuid:
+            self.load(text)
+            return
+        self._leave_then(lambda: self.load(text))
 
     def load(self, key: str) -> bool:
         """Show the candidate ``key`` (student number, ID number or UUID); False if not found."""
@@ -400,6 +428,7 @@ class StationView(QWidget):
             return False
         self.search_error.clear_message()
         self.chip_box.hide()
+        self.waiting_for = ""
         self.key = checklist.candidate_uuid
         self._auto_armed = True
         self._show_candidate(checklist)
@@ -407,14 +436,54 @@ class StationView(QWidget):
         self._say(self.tr("已找到 %1，开始采集。").replace("%1", checklist.name))
         first = next((s for s in checklist.steps if not s.done), None)
         if first is not None and first.kind in CAMERA_MODES:
-            self._set_mode(first.kind)
+            self._set_mode(first.kind, first.subkind if first.kind == "document" else None)
         else:
             self._set_mode("photo")
+            if first is not None:
+                self._advance()  # names the key of the next step (F4, F7)
         self.preview.setFocus()
         self.candidate_loaded.emit(checklist.student_no)
         return True
 
     def next_student(self) -> None:
+        """Ctrl+N: on to the next student; asks first when this one still has steps missing."""
+        self._leave_then(self._clear_student)
+
+    def _leave_then(self, action) -> None:
+        """Run ``action`` (moving on to someone else) now, or after the counsellor confirms that
+        the student at the table may be left with steps missing."""
+        missing = self._missing_labels()
+        if not missing:
+            action()
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("还有未完成的步骤"),
+                          self.tr("%1 还缺 %2，确定下一位？").replace("%1", self.checklist.name if self.checklist else "")
+                          .replace("%2", "、".join(missing)), QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("leaveBox")
+        go = box.addButton(self.tr("确定下一位"), QMessageBox.ButtonRole.AcceptRole)
+        stay = box.addButton(self.tr("继续采集"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        go.clicked.connect(action)
+        stay.clicked.connect(self.preview.setFocus)
+        self.leave_box = box
+        box.open()
+
+    def _missing_labels(self) -> list[str]:
+        """What the student at the table still lacks, as said at the desk (“身份证背面、指纹”)."""
+        if not self.key or self.checklist is None:
+            return []
+        out: list[str] = []
+        for step in self.checklist.steps:
+            if step.done:
+                continue
+            label = self.tr("指纹") if step.kind == "fingerprint" else step.label
+            if label not in out:
+                out.append(label)
+        return out
+
+    def _clear_student(self) -> None:
         self.key = ""
         self.refused = None
         self._show_candidate(None)
@@ -484,8 +553,15 @@ class StationView(QWidget):
             self.history.addItem(item)
             if photo is None and info.kind == "photo" and info.active:
                 photo = info
+        image = QImage()
         if photo is not None:
-            image = QImage.fromData(self.capture.media_bytes(photo))
+            try:
+                image = QImage.fromData(self.capture.media_bytes(photo))
+            except AppError as exc:  # a media file gone or damaged: say so, keep the table working
+                log.warning("photo of %s unreadable: %s", self.key, exc.message)
+        if photo is not None and image.isNull():
+            self.thumb.setText(self.tr("照片无法显示"))
+        elif photo is not None:
             self.thumb.setPixmap(QPixmap.fromImage(image).scaled(
                 self.thumb.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
         else:
@@ -536,6 +612,12 @@ class StationView(QWidget):
             self.hints.setStyleSheet("color: #c0392b;")
             self.hints.setText(self.tr("画面分析出错，详情见日志"))
             return
+        if not self.key:
+            self.hints.setStyleSheet("color: #555;")
+            self.hints.setText(self.tr("请先扫描或输入考生学号"))
+            return
+        if self.waiting_for:
+            return  # the hint names the next key; the camera has nothing to do until then
         hints = check_hints(result) if self.mode == "photo" else list(getattr(result, "hints", []))
         if result.ok:
             self.hints.setStyleSheet("color: #26a269;")
@@ -579,6 +661,26 @@ class StationView(QWidget):
     def _on_editor_finished(self, _result: int) -> None:
         self.editor = None
         self._focus_search()
+
+    def show_unfinished(self) -> None:
+        """F8: this desk's unfinished students of today, and who has not come yet."""
+        capture, candidates = self.capture, self.container.candidates
+
+        def work(progress, cancel):
+            states = capture.onsite()
+            not_come = [r for r in candidates.rows() if states.get(r.uuid) and states[r.uuid].state == NOT_COME]
+            return capture.unfinished_today(), not_come
+
+        self.runner.run(work, on_success=self._on_lists_loaded, on_error=lambda exc: show_error(self, exc))
+
+    def _on_lists_loaded(self, result: object) -> None:
+        unfinished, not_come = result  # type: ignore[misc]
+        dialog = StudentListDialog(unfinished, not_come, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.student_chosen.connect(lambda uuid: self._leave_then(lambda: self.load(uuid)))
+        dialog.finished.connect(lambda _r: self.search.setFocus())
+        self.list_dialog = dialog
+        dialog.open()
 
     def _need_candidate(self) -> bool:
         if not self.key:
@@ -638,6 +740,8 @@ class StationView(QWidget):
                               card.default_corners(frame), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.corners_chosen.connect(lambda corners: self._store_manual(mode, frame, corners))
+        dialog.rejected.connect(lambda: self._say(self.tr("已取消手动标角，%1未保存。可重新按空格拍摄。")
+                                                  .replace("%1", self._mode_label(mode)), error=True))
         dialog.resize(self.window().size() * 0.8)
         dialog.open()
         self.corner_dialog = dialog
@@ -662,6 +766,7 @@ class StationView(QWidget):
             from app.photo import card
 
             corners = np.asarray(result.corners, dtype=np.float32)
+            quality = dict(getattr(result, "figures", {}) or {})
             if mode == "document":
                 from app.photo.card import quad_aspect, warp
 
@@ -673,11 +778,17 @@ class StationView(QWidget):
                 image = warp(frame, pts, w, h)
             else:
                 image = card.rectify(frame, card.landscape_corners(corners), dpi=300)
+                # Corners dragged by hand around a photo or another card make a “card” of anything:
+                # what was rectified must show a card's shape and its lines of print.
+                content = card.card_content(image, corners)
+                quality.update(content.figures())
+                if not content.ok and not reason:
+                    return NotACard(QuadResult(corners, False, content.hints, quality), frame, mode)
             data = encode_jpeg(image, 90)
             extra = {"corners": np.round(corners, 1).tolist(), "manual": manual}
             return capture.record(actor, key, mode if mode != "document" else "document", data, "jpg",
                                   subkind=document_kind if mode == "document" else "",
-                                  quality=dict(getattr(result, "figures", {}) or {}), device=device,
+                                  quality=quality, device=device,
                                   width=int(image.shape[1]), height=int(image.shape[0]), override_reason=reason,
                                   extra=extra)
 
@@ -689,6 +800,13 @@ class StationView(QWidget):
     def _on_stored(self, info: object) -> None:
         self.busy = False
         self.capture_button.setEnabled(bool(self.key))
+        if isinstance(info, NotACard):
+            self.refused = (info.result, info.frame, info.mode)
+            self.override_button.setEnabled(True)
+            self._say(self.tr("未保存：%1。请放好身份证重拍；确是身份证时按 F9 填写理由放行。")
+                      .replace("%1", "；".join(info.result.hints)), error=True)
+            self.capture_refused.emit(list(info.result.hints))
+            return
         self.refused = None
         self.override_button.setEnabled(False)
         assert isinstance(info, CaptureInfo)
@@ -699,21 +817,42 @@ class StationView(QWidget):
         self._reload()
         self._refresh_today()
         self.capture_stored.emit(info)
-        if self.checklist is not None and not self.checklist.complete:
-            self._say(text + "。")
-            self._advance()
-        elif self.checklist is not None:
-            self._say(text + self.tr("。全部完成，扫描下一位考生，或按 Ctrl+N。"))
+        self._after_step(text)
+
+    def _after_step(self, text: str) -> None:
+        """After a step is stored: on to the next missing one, or “全部完成” with the cursor back in
+        the scan box, so the next student's 学号 can be scanned straight away."""
+        if self.checklist is None:
+            return
+        if self.checklist.complete:
+            self.waiting_for = ""
+            self.hints.setStyleSheet("color: #26a269;")
+            self.hints.setText(self.tr("✓ 全部完成"))
+            self._say(text + self.tr("。全部完成，扫描下一位考生的学号。"))
             self._focus_search()
+            return
+        self._say(text + "。")
+        self._advance()
 
     def _advance(self) -> None:
-        """Go on to the next camera step still missing (fingerprints and chip wait for their key)."""
+        """Go on to the next step still missing: the camera's mode, or the key of a step that is
+        not the camera's (fingerprints, the category's data), named where the hints are."""
         assert self.checklist is not None
         for step in self.checklist.steps:
-            if not step.done and step.kind in CAMERA_MODES:
+            if step.done:
+                continue
+            if step.kind in CAMERA_MODES:
                 if step.kind != self.mode:
-                    self._set_mode(step.kind)
+                    self._set_mode(step.kind, step.subkind if step.kind == "document" else None)
+                self.preview.setFocus()
                 return
+            key, what = {"fingerprint": ("F4", self.tr("采集指纹")), INFO: ("F7", self.tr("补填%1")
+                                                                             .replace("%1", step.label[2:]))}[step.kind]
+            self.waiting_for = key
+            self.hints.setStyleSheet("color: #1a5fb4;")
+            self.hints.setText(self.tr("下一步：按 %1 %2").replace("%1", key).replace("%2", what))
+            self.preview.setFocus()
+            return
 
     def _on_store_failed(self, exc: BaseException) -> None:
         self.busy = False
@@ -763,8 +902,17 @@ class StationView(QWidget):
                                    self.runner, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.captured.connect(self._on_fingerprint_captured)
+        dialog.finished.connect(self._on_fingerprint_dialog_finished)
         self.fingerprint_dialog = dialog
         dialog.start()
+
+    def _on_fingerprint_dialog_finished(self, result: int) -> None:
+        self.window().activateWindow()
+        if result == QDialog.DialogCode.Accepted:
+            self._after_step(self.message.text().rstrip("。") or self.tr("指纹已采集"))
+        else:
+            self._say(self.tr("已取消采集指纹，可按 F4 重新开始。"))
+            self.preview.setFocus()
 
     def _on_fingerprint_captured(self, info: object) -> None:
         assert isinstance(info, CaptureInfo)

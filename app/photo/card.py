@@ -465,3 +465,60 @@ def card_quality(frame: np.ndarray, corners: np.ndarray | None,
         ShotCheck("glare", glare <= limits.max_glare_share, HINT_GLARE, glare),
     ]
     return ShotQuality(checks=checks, sharpness=sharpness, glare_share=glare, tilt=tilt, width_px=width_px)
+
+
+# -- does it look like an ID card? -----------------------------------------------------------------
+HINT_NOT_CARD_SHAPE = "标出的四边形不像身份证（长宽比 {aspect:.2f}，身份证约为 1.59），请重新标角或确认放的是身份证"
+HINT_NO_TEXT = "画面中看不到身份证上的文字行，可能不是身份证（例如照片或其他卡片）"
+_ASPECT_RANGE = (1.3, 1.95)  # what a card photographed at a slant can show; a portrait photo is far off
+_MIN_TEXT_ROWS = 2  # both sides carry at least two lines of print (name, address … / 签发机关, 有效期限)
+
+
+@dataclass(frozen=True)
+class CardContent:
+    """Whether a rectified capture looks like an ID-1 card: the outline's aspect and its lines of print."""
+
+    aspect: float
+    text_rows: int
+    hints: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.hints
+
+    def figures(self) -> dict[str, float | int | bool]:
+        return {"aspect": round(self.aspect, 3), "text_rows": self.text_rows, "looks_like_card": self.ok}
+
+
+def text_rows(image: np.ndarray) -> int:
+    """Rows of print on a rectified card (300 dpi): dark strokes merged along the line into wide,
+    low blobs, counted once per row. A face or a blank sheet has none."""
+    grey = _grey(image)
+    h, w = grey.shape
+    inner = grey[int(h * 0.04):int(h * 0.96), int(w * 0.03):int(w * 0.97)]
+    ink = cv2.adaptiveThreshold(inner, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, w // 40), 3))
+    merged = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, kernel)
+    count, _labels, stats, _centres = cv2.connectedComponentsWithStats(merged)
+    centres = []
+    for i in range(1, count):
+        _x, y, bw, bh, area = stats[i]
+        if bw >= 0.12 * w and 0.015 * h <= bh <= 0.12 * h and bw >= 3 * bh and area >= 0.25 * bw * bh:
+            centres.append(y + bh / 2)
+    rows: list[float] = []
+    for c in sorted(centres):
+        if not rows or c - rows[-1] > 0.03 * h:
+            rows.append(c)
+    return len(rows)
+
+
+def card_content(image: np.ndarray, corners: np.ndarray) -> CardContent:
+    """``image``: the card rectified from ``corners`` (as ``rectify`` makes it)."""
+    aspect = quad_aspect(corners)
+    rows = text_rows(image)
+    hints = []
+    if not _ASPECT_RANGE[0] <= aspect <= _ASPECT_RANGE[1]:
+        hints.append(HINT_NOT_CARD_SHAPE.format(aspect=aspect))
+    if rows < _MIN_TEXT_ROWS:
+        hints.append(HINT_NO_TEXT)
+    return CardContent(aspect, rows, hints)

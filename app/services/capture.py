@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.domain.candidate import TODO_RULES
+from app.domain.candidate import TODO_FIELDS, TODO_RULES
 from app.errors import ValidationError
 from app.services.audit import AuditService
 from app.services.candidates import find_candidate
@@ -82,6 +82,51 @@ class Checklist:
     @property
     def complete(self) -> bool:
         return all(s.done for s in self.steps)
+
+
+NOT_COME, STARTED, DONE = "not_come", "started", "done"
+ONSITE_LABELS = {NOT_COME: "未到", STARTED: "未完成", DONE: "已完成"}
+
+
+@dataclass(frozen=True)
+class OnsiteState:
+    """现场确认 of one candidate: not come yet (nothing captured), started, or every step done."""
+
+    state: str  # NOT_COME | STARTED | DONE
+    missing: tuple[str, ...] = ()  # labels of the steps still to do
+
+    @property
+    def label(self) -> str:
+        return ONSITE_LABELS[self.state]
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """A student this desk started today and did not finish."""
+
+    uuid: str
+    student_no: str
+    name: str
+    class_name: str
+    missing: tuple[str, ...]
+    last_at: dt.datetime  # UTC
+
+
+def required_steps(category: str, fingers: list[str], values: dict[str, object]) -> list[tuple[str, str, str]]:
+    """(kind, subkind, label) of every step the table must complete for a candidate of ``category``:
+    photo, both ID card sides, the configured fingers, the category's document, and the category's
+    own data the roster may lack (kind ``INFO``, subkind the field)."""
+    wanted: list[tuple[str, str, str]] = [("photo", "", KINDS["photo"]), ("id_front", "", KINDS["id_front"]),
+                                          ("id_back", "", KINDS["id_back"])]
+    wanted += [("fingerprint", finger, f"指纹：{FINGER_LABELS[finger]}") for finger in fingers]
+    document = REQUIRED_DOCUMENTS.get(category)
+    if document:
+        wanted.append(("document", document, DOCUMENT_KINDS[document]))
+    wanted += [(INFO, key, f"补填{label}") for cat, key, _message, label in TODO_RULES if cat == category]
+    return wanted
+
+
+_TODO_KEYS = tuple(sorted(TODO_FIELDS))
 
 
 def _info(c: Capture, candidate_uuid: str) -> CaptureInfo:
@@ -168,30 +213,70 @@ class CaptureService:
             cand = find_candidate(s, key)
             have = self._current(s, cand)
             fingers = SettingsService.read(s, "fingerprint_fingers")
-            wanted: list[tuple[str, str, str]] = [("photo", "", KINDS["photo"]),
-                                                  ("id_front", "", KINDS["id_front"]),
-                                                  ("id_back", "", KINDS["id_back"])]
-            wanted += [("fingerprint", finger, f"指纹：{FINGER_LABELS[finger]}") for finger in fingers]  # type: ignore[union-attr]
-            document = REQUIRED_DOCUMENTS.get(cand.category)
-            if document:
-                wanted.append(("document", document, DOCUMENT_KINDS[document]))
-            steps = [Step(kind, sub, label, (kind, sub) in have, have.get((kind, sub)))
-                     for kind, sub, label in wanted]
-            # The category's own data the roster did not carry (入伍/退役时间, 获奖等级): completed
-            # in the editor at the table, and required like any capture before sign-off.
-            steps += [Step(INFO, key, f"补填{label}", bool(getattr(cand, key)))
-                      for category, key, _message, label in TODO_RULES if category == cand.category]
+            values = {k: getattr(cand, k) for k in TODO_FIELDS}
+            steps = []
+            for kind, sub, label in required_steps(cand.category, fingers, values):  # type: ignore[arg-type]
+                if kind == INFO:
+                    steps.append(Step(kind, sub, label, bool(values.get(sub))))
+                else:
+                    steps.append(Step(kind, sub, label, (kind, sub) in have, have.get((kind, sub))))
             return Checklist(cand.uuid, cand.name, cand.student_no or "", cand.status, steps)
+
+    def onsite(self) -> dict[str, OnsiteState]:
+        """Every candidate's 现场确认 state, by UUID (the roster's column, the lists of who has not come)."""
+        with self.db.read() as s:
+            return self._onsite(s)
+
+    def _onsite(self, s: Session, only: set[int] | None = None) -> dict[str, OnsiteState]:
+        fingers = SettingsService.read(s, "fingerprint_fingers")
+        have: dict[int, set[tuple[str, str]]] = {}
+        for cid, kind, sub in s.execute(select(Capture.candidate_id, Capture.kind, Capture.subkind)
+                                        .where(Capture.active.is_(True))):
+            have.setdefault(cid, set()).add((kind, sub))
+        cols = (Candidate.id, Candidate.uuid, Candidate.category, *(getattr(Candidate, k) for k in _TODO_KEYS))
+        out: dict[str, OnsiteState] = {}
+        for row in s.execute(select(*cols)):
+            cid, uuid, category = row[0], row[1], row[2]
+            if only is not None and cid not in only:
+                continue
+            got = have.get(cid, set())
+            values = dict(zip(_TODO_KEYS, row[3:], strict=True))
+            missing = [label for kind, sub, label in required_steps(category, fingers, values)  # type: ignore[arg-type]
+                       if not (values.get(sub) if kind == INFO else (kind, sub) in got)]
+            out[uuid] = OnsiteState(NOT_COME if not got else (DONE if not missing else STARTED), tuple(missing))
+        return out
+
+    def unfinished_today(self, desk_name: str | None = None, today: dt.date | None = None) -> list[Unfinished]:
+        """Students this desk started today and has not finished (the desk's list, F8 at the table)."""
+        start, end = self._local_day(today)
+        desk_name = self.audit.desk_name if desk_name is None else desk_name
+        with self.db.read() as s:
+            last: dict[int, dt.datetime] = dict(s.execute(
+                select(Capture.candidate_id, func.max(Capture.captured_at))
+                .where(Capture.desk_name == desk_name, Capture.captured_at >= start, Capture.captured_at < end)
+                .group_by(Capture.candidate_id)).all())
+            if not last:
+                return []
+            states = self._onsite(s, set(last))
+            people = s.execute(select(Candidate.id, Candidate.uuid, Candidate.student_no, Candidate.name,
+                                      Candidate.class_name).where(Candidate.id.in_(list(last)))).all()
+        out = [Unfinished(uuid, sno or "", name, cls, states[uuid].missing, last[cid])
+               for cid, uuid, sno, name, cls in people if states[uuid].state != DONE]
+        return sorted(out, key=lambda u: u.last_at, reverse=True)
+
+    @staticmethod
+    def _local_day(today: dt.date | None) -> tuple[dt.datetime, dt.datetime]:
+        """The local day's bounds in UTC, as capture times are stored."""
+        today = today or dt.date.today()
+        start_local = dt.datetime.combine(today, dt.time.min)
+        offset = start_local.astimezone().utcoffset() or dt.timedelta(0)
+        start = start_local - offset
+        return start, start + dt.timedelta(days=1)
 
     def done_today(self, desk_name: str | None = None, today: dt.date | None = None) -> int:
         """Candidates with at least one capture at this desk today (local day)."""
         desk_name = self.audit.desk_name if desk_name is None else desk_name
-        today = today or dt.date.today()
-        start_local = dt.datetime.combine(today, dt.time.min)
-        # Rows are stored in UTC: turn the local day's bounds into UTC.
-        offset = start_local.astimezone().utcoffset() or dt.timedelta(0)
-        start = start_local - offset
-        end = start + dt.timedelta(days=1)
+        start, end = self._local_day(today)
         with self.db.read() as s:
             return s.scalar(select(func.count(func.distinct(Capture.candidate_id))).where(
                 Capture.desk_name == desk_name, Capture.captured_at >= start, Capture.captured_at < end)) or 0

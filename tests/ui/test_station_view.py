@@ -132,6 +132,22 @@ def scan(qtbot, view: StationView, text: str) -> None:
     qtbot.keyClick(view.search, Qt.Key.Key_Return)
 
 
+def wait_card_analysis(qtbot, view: StationView) -> None:
+    """Until the preview shows the card finder's verdict on a frame taken after the mode changed."""
+    from ui.station_view import QuadResult
+
+    for _ in range(2):  # twice: the first may be of a frame grabbed before the scene changed
+        view.preview.result = None
+        qtbot.waitUntil(lambda: isinstance(view.preview.result, QuadResult), timeout=8000)
+
+
+def move_on(qtbot, view: StationView) -> None:
+    """Answer “还缺 …，确定下一位？” with 确定下一位."""
+    box = view.leave_box
+    assert box.isVisible()
+    qtbot.mouseClick(next(b for b in box.buttons() if b.text() == "确定下一位"), Qt.MouseButton.LeftButton)
+
+
 def step_texts(view: StationView) -> list[str]:
     return [view.steps.item(i).text() for i in range(view.steps.count())]
 
@@ -148,6 +164,7 @@ def test_scan_student_number_shows_checklist(qtbot, station):
     assert [t.split()[2] for t in texts] == ["照片", "身份证正面", "身份证背面", "指纹：右手食指", "指纹：右手中指"]
     assert all(t.startswith("○") for t in texts)
     scan(qtbot, station, "2023000002")
+    move_on(qtbot, station)
     assert [t.split()[2] for t in step_texts(station)][-3:] == ["退役证", "补填入伍时间", "补填退役时间"]
     assert step_texts(station)[-1].startswith("✓")  # the roster had the service dates
     scan(qtbot, station, "9999")
@@ -251,11 +268,20 @@ def test_id_card_front_is_found_rectified_and_stored(qtbot, station, container, 
     assert info.extra["manual"] is False
 
 
+def print_without_outline() -> np.ndarray:
+    """A card's print on a desk of the same grey: lines of text, no edge to find."""
+    frame = np.full((720, 1280, 3), 128, np.uint8)
+    for i in range(6):
+        cv2.putText(frame, f"GONGMIN SHENFEN HAOMA 4101 {i:04d}", (260, 200 + 60 * i), cv2.FONT_HERSHEY_SIMPLEX,
+                    1.0, (30, 30, 40), 2, cv2.LINE_AA)
+    return frame
+
+
 def test_id_card_back_without_outline_takes_manual_corners(qtbot, station, container, camera):
     scan(qtbot, station, "2023000001")
-    camera.show(np.full((720, 1280, 3), 128, np.uint8))
+    camera.show(print_without_outline())
     qtbot.keyClick(station.preview, Qt.Key.Key_F3)
-    qtbot.waitUntil(lambda: station.preview.result is not None, timeout=8000)
+    wait_card_analysis(qtbot, station)
     qtbot.keyClick(station.preview, Qt.Key.Key_Space)
     dialog = station.findChild(CornerDialog)
     assert dialog is not None and dialog.isVisible()
@@ -294,6 +320,7 @@ def test_keyboard_only_flow_counts_the_day(qtbot, station, container):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
     assert station.today.text() == "本桌今日：1 人"
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    move_on(qtbot, station)
     assert station.checklist is None and QApplication.focusWidget() is station.search
     scan(qtbot, station, "2023000002")
     assert "2023000002" in station.who.text()
@@ -432,3 +459,90 @@ def test_f7_completes_the_service_dates_the_roster_lacked(qtbot, station, contai
     qtbot.waitUntil(lambda: step_texts(station)[-1].startswith("✓"))
     assert step_texts(station)[-2].startswith("✓")
     assert container.candidates.get("2023000003").data.veteran_service_end.isoformat() == "2022-09-01"
+
+
+def test_a_face_with_manual_corners_is_not_taken_for_an_id_card(qtbot, station, container, camera):
+    scan(qtbot, station, "2023000001")
+    camera.show(shots.good_shot())
+    qtbot.keyClick(station.preview, Qt.Key.Key_F2)
+    wait_card_analysis(qtbot, station)
+    qtbot.keyClick(station.preview, Qt.Key.Key_Space)
+    dialog = station.findChild(CornerDialog)
+    assert dialog is not None and dialog.isVisible()
+    with qtbot.waitSignal(station.capture_refused, timeout=5000) as refused:
+        qtbot.keyClick(dialog.editor, Qt.Key.Key_Return)
+    assert any("看不到身份证上的文字行" in hint for hint in refused.args[0])
+    assert "看不到身份证上的文字行" in station.message.text() and station.override_button.isEnabled()
+    assert container.capture.history("2023000001", "id_front") == []
+    # The counsellor knows better (a worn card): F9 with a reason keeps it, and the reason is recorded.
+    qtbot.keyClick(station.preview, Qt.Key.Key_F9)
+    override = station.findChild(OverrideDialog)
+    override.reason.setText("身份证磨损严重，文字看不清")
+    with qtbot.waitSignal(station.capture_stored, timeout=5000) as stored:
+        qtbot.keyClick(override.reason, Qt.Key.Key_Return)
+    info = stored.args[0]
+    assert info.kind == "id_front" and info.override_reason == "身份证磨损严重，文字看不清"
+    assert info.quality["looks_like_card"] is False
+
+
+def test_cancelling_the_corners_says_nothing_was_saved(qtbot, station, camera):
+    scan(qtbot, station, "2023000001")
+    camera.show(np.full((720, 1280, 3), 128, np.uint8))
+    qtbot.keyClick(station.preview, Qt.Key.Key_F3)
+    wait_card_analysis(qtbot, station)
+    qtbot.keyClick(station.preview, Qt.Key.Key_Space)
+    dialog = station.findChild(CornerDialog)
+    qtbot.keyClick(dialog.editor, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    assert "已取消手动标角，身份证背面未保存" in station.message.text()
+
+
+def test_next_with_steps_missing_asks_and_keeps_the_student(qtbot, station, container):
+    scan(qtbot, station, "2023000001")
+    qtbot.keyClick(station.preview, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    box = station.leave_box
+    assert box.isVisible() and "还缺 照片、身份证正面、身份证背面、指纹，确定下一位？" in box.text()
+    qtbot.keyClick(box, Qt.Key.Key_Escape)  # 继续采集 is the default
+    assert not box.isVisible() and "2023000001" in station.who.text()
+    # Scanning the next student asks the same; confirming moves on.
+    scan(qtbot, station, "2023000002")
+    box = station.leave_box
+    assert box.isVisible()
+    confirm = next(b for b in box.buttons() if b.text() == "确定下一位")
+    qtbot.mouseClick(confirm, Qt.MouseButton.LeftButton)
+    assert "2023000002" in station.who.text()
+
+
+def test_after_the_last_step_the_scan_box_takes_the_next_student(qtbot, station, container, camera):
+    container.settings.set(container.actor, "fingerprint_fingers", ["右手中指"])
+    station._load_settings()
+    for kind in ("photo", "id_front", "id_back"):
+        container.capture.record(container.actor, "2023000001", kind, kind.encode(), "jpg")
+    scan(qtbot, station, "2023000001")
+    # Only the fingerprint is left: the hint names its key, not a card the camera cannot find.
+    qtbot.waitUntil(lambda: "按 F4 采集指纹" in station.hints.text(), timeout=5000)
+    qtbot.wait(300)
+    assert "未找到" not in station.hints.text()
+    qtbot.keyClick(station.preview, Qt.Key.Key_F4)
+    qtbot.waitUntil(lambda: station.checklist is not None and station.checklist.complete, timeout=8000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is station.search, timeout=5000)
+    assert "全部完成" in station.message.text() and station.hints.text() == "✓ 全部完成"
+    scan(qtbot, station, "2023000002")  # no question: the student before is complete
+    assert "2023000002" in station.who.text()
+
+
+def test_f8_lists_todays_unfinished_and_who_has_not_come(qtbot, station, container):
+    container.capture.record(container.actor, "2023000002", "photo", b"p", "jpg")
+    qtbot.keyClick(station.search, Qt.Key.Key_F8)
+    dialog = station.list_dialog
+    assert dialog.isVisible()
+    unfinished = dialog.unfinished
+    assert unfinished.topLevelItemCount() == 1 and unfinished.topLevelItem(0).text(0) == "2023000002"
+    assert "身份证正面" in unfinished.topLevelItem(0).text(3)
+    groups = dialog.not_come
+    assert sum(groups.topLevelItem(i).childCount() for i in range(groups.topLevelItemCount())) == 1
+    # Enter on the unfinished student brings them back to the table.
+    unfinished.setFocus()
+    unfinished.setCurrentItem(unfinished.topLevelItem(0))
+    qtbot.keyClick(unfinished, Qt.Key.Key_Return)
+    assert not dialog.isVisible() and "2023000002" in station.who.text()

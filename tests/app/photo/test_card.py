@@ -267,3 +267,33 @@ def test_a_pale_card_on_a_pale_desk() -> None:
     found = c.find_card(make_scene(h, desk=desk))
     assert found is not None
     assert np.linalg.norm(found - true_corners(h), axis=1).max() < 3.0
+
+
+def _exam_shot() -> np.ndarray:
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "fixtures" / "exam_shot.py"
+    spec = importlib.util.spec_from_file_location("exam_shot_for_card", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.make_shot()
+
+
+def test_a_card_looks_like_a_card_and_a_face_does_not() -> None:
+    h = pose_homography(**POSES["tilted"])
+    frame = make_scene(h, card=make_card())
+    corners = true_corners(h).astype(np.float32)
+    content = c.card_content(c.rectify(frame, corners), corners)
+    assert content.ok and content.text_rows >= 4, content
+    # A portrait photo held up with the corners dragged around the face: no lines of print.
+    shot = _exam_shot()
+    around = c.default_corners(shot)
+    face = c.card_content(c.rectify(shot, around), around)
+    assert not face.ok and face.hints == [c.HINT_NO_TEXT]
+    # Corners dragged into a square: not a card's shape, whatever is inside.
+    square = np.float32([[500, 100], [800, 100], [800, 400], [500, 400]])
+    squared = c.card_content(c.rectify(frame, square), square)
+    assert any("长宽比 1.00" in hint for hint in squared.hints)
+    blank = c.card_content(np.full((637, 1011, 3), 210, np.uint8), corners)
+    assert blank.text_rows == 0 and not blank.ok

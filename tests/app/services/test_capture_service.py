@@ -107,3 +107,22 @@ def test_bad_requests(container, actor, make_candidate_raw):
         container.capture.record(Actor("jjjc", "纪检", "supervisor"), cand.uuid, "photo", b"x", "jpg")
     with pytest.raises(NotFoundError):
         container.capture.record(actor, "no-such-student", "photo", b"x", "jpg")
+
+
+def test_onsite_state_and_the_desks_unfinished_list(container, actor, make_candidate_raw):
+    from app.services.capture import DONE, NOT_COME, STARTED
+
+    container.settings.set(actor, "fingerprint_fingers", ["右手中指"])
+    a = container.candidates.create(actor, make_candidate_raw(1))
+    b = container.candidates.create(actor, make_candidate_raw(2))
+    c = container.candidates.create(actor, make_candidate_raw(3))
+    for kind, sub in (("photo", ""), ("id_front", ""), ("id_back", ""), ("fingerprint", "right_middle")):
+        container.capture.record(actor, a.uuid, kind, kind.encode(), "jpg", subkind=sub)
+    container.capture.record(actor, b.uuid, "photo", b"p", "jpg")
+    states = container.capture.onsite()
+    assert (states[a.uuid].state, states[b.uuid].state, states[c.uuid].state) == (DONE, STARTED, NOT_COME)
+    assert states[b.uuid].missing == ("身份证正面", "身份证背面", "指纹：右手中指")
+    assert states[c.uuid].label == "未到"
+    [left] = container.capture.unfinished_today()
+    assert (left.uuid, left.missing) == (b.uuid, ("身份证正面", "身份证背面", "指纹：右手中指"))
+    assert container.capture.unfinished_today(desk_name="另一报名点") == []
