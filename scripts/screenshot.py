@@ -27,6 +27,8 @@ def main() -> int:
     p.add_argument("--page", default="roster")
     p.add_argument("--candidate", default="")
     p.add_argument("--todo", action="store_true")
+    p.add_argument("--gallery", default="", help="open this candidate's captured materials (roster)")
+    p.add_argument("--key", default="", help="a key to press on the page after loading (e.g. F8)")
     p.add_argument("--name", default="", help="file name without .png (default: the page)")
     args = p.parse_args()
 
@@ -36,11 +38,13 @@ def main() -> int:
     from app.container import Container
     from app.services.demo import DEMO_PASSWORD
     from ui.fonts import setup_fonts
+    from ui.i18n import install_translations
     from ui.main_window import MainWindow
     from ui.tasks import TaskRunner
 
     app = QApplication(sys.argv[:1])
     setup_fonts(app)
+    install_translations(app)
     container = Container.open(args.data)
     if container.setup.info() is None or container.candidates.count() == 0:
         container.demo.setup_demo_install()
@@ -63,6 +67,14 @@ def main() -> int:
             elif hasattr(page, "search"):
                 page.search.setText(args.candidate)
                 page._on_search_return_pressed()
+        if args.gallery and hasattr(page, "open_gallery"):
+            page.open_gallery(container.candidates.get(args.gallery).uuid)
+        if args.key:
+            from PySide6.QtGui import QKeySequence
+            from PySide6.QtTest import QTest
+
+            sequence = QKeySequence(args.key)[0]
+            QTest.keyClick(app.focusWidget() or page, sequence.key(), sequence.keyboardModifiers())
         QTimer.singleShot(800, shoot)
 
     def shoot() -> None:

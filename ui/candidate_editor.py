@@ -43,6 +43,7 @@ from app.errors import ConflictError, ValidationError
 from app.services.audit import ACTION_LABELS
 from app.services.candidates import CandidateDetail
 from app.services.context import ROSTER_EDITORS, Actor
+from ui.capture_gallery import CaptureGallery
 from ui.errors import show_error
 from ui.tasks import TaskRunner
 
@@ -80,10 +81,13 @@ def local_time(at: dt.datetime) -> str:
 
 class CandidateEditorDialog(QDialog):
     candidate_saved = Signal(str)
+    retake_requested = Signal(str, str, str)  # candidate UUID, capture kind, subkind
 
     def __init__(self, container, actor: Actor, key: str | None, runner=None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, can_retake: bool = False) -> None:
         super().__init__(parent)
+        self.can_retake = can_retake
+        self.gallery: CaptureGallery | None = None
         self.setObjectName("candidateEditor")
         self.container = container
         self.actor = actor
@@ -194,6 +198,10 @@ class CandidateEditorDialog(QDialog):
         self.tabs.addTab(scroll, self.tr("考生信息"))
         self.history_tab = self.tabs.addTab(self.history, self.tr("修改记录"))
         self.tabs.setTabEnabled(self.history_tab, self.detail is not None)
+        # The captured materials are read when the tab is first opened, not with every editor.
+        self.gallery_tab = self.tabs.addTab(QWidget(), self.tr("采集材料"))
+        self.tabs.setTabEnabled(self.gallery_tab, self.detail is not None)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
 
         self.status_label = QLabel(self)
         self.status_label.setObjectName("editorStatus")
@@ -441,6 +449,27 @@ class CandidateEditorDialog(QDialog):
         self.detail = detail
         self._loaded = self.raw()
         self.candidate_saved.emit(detail.uuid)
+        self.accept()
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        if index != self.gallery_tab or self.gallery is not None or self.detail is None:
+            return
+        self.gallery = CaptureGallery(self.container, self.detail.uuid, self.runner, can_retake=self.can_retake,
+                                      parent=self)
+        self.gallery.retake_requested.connect(self._on_gallery_retake_requested)
+        placeholder = self.tabs.widget(index)
+        self.tabs.blockSignals(True)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, self.gallery, self.tr("采集材料"))
+        self.tabs.setCurrentIndex(index)
+        self.tabs.blockSignals(False)
+        placeholder.deleteLater()
+
+    def _on_gallery_retake_requested(self, uuid: str, kind: str, subkind: str) -> None:
+        if self.dirty:
+            show_error(self, ValidationError(self.tr("请先保存或放弃对考生信息的修改，再去重拍。")))
+            return
+        self.retake_requested.emit(uuid, kind, subkind)
         self.accept()
 
     def focus_field(self, key: str) -> None:

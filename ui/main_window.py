@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         from ui.roster_view import RosterView
 
         self.roster_view = RosterView(container, actor, runner, self)
+        self.roster_view.retake_requested.connect(self._on_roster_view_retake_requested)
         self.audit_view = None
         self.users_view = None
         self.review_view = None
@@ -156,6 +157,13 @@ class MainWindow(QMainWindow):
             self.station_view = StationView(self.container, self.actor, self.runner, self)
             return self.station_view
         raise KeyError(key)
+
+    def _on_roster_view_retake_requested(self, uuid: str, kind: str, subkind: str) -> None:
+        """重拍 from the roster's gallery or editor: the station, with that student and that step."""
+        if "station" not in self.pages:
+            return
+        station = self.show_page("station")
+        station.retake(uuid, kind, subkind)
 
     def show_page(self, key: str) -> QWidget:
         """Switch to the area ``key`` and return its view."""

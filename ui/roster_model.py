@@ -30,11 +30,11 @@ from app.services.search import Filters, RosterIndex
 # Column key (a CandidateRow attribute) in display order.
 COLUMN_KEYS: tuple[str, ...] = (
     "student_no", "name", "gender", "id_number", "class_name", "counsellor", "major",
-    "intended_major", "category", "status_label", "todo_text", "phone",
+    "intended_major", "category", "status_label", "onsite", "todo_text", "phone",
 )
 # Columns whose text is Chinese and should sort by pinyin, not by code point.
 _COLLATED = frozenset({"name", "class_name", "counsellor", "major", "intended_major", "category",
-                       "status_label", "todo_text", "gender"})
+                       "status_label", "onsite", "todo_text", "gender"})
 _TODO_COLUMN = COLUMN_KEYS.index("todo_text")
 _TODO_COLOUR = QColor("#b35c00")  # amber: something to complete, not an error
 
@@ -55,6 +55,7 @@ def column_titles() -> list[str]:
         t("RosterModel", "报考专业（类）"),
         t("RosterModel", "考生类别"),
         t("RosterModel", "状态"),
+        t("RosterModel", "现场确认"),
         t("RosterModel", "待补信息"),
         t("RosterModel", "联系电话"),
     ]

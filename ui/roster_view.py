@@ -32,11 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.candidate import STATUS_LABELS
+from app.services.capture import CAPTURERS
 from app.services.context import ROSTER_EDITORS, Actor
 from app.services.review import WAIVER_EDITORS
 from app.services.search import Filters
 from ui.actions import search_field, toolbar_action
 from ui.candidate_editor import CandidateEditorDialog
+from ui.capture_gallery import CaptureGalleryDialog
 from ui.errors import show_error, show_info
 from ui.import_wizard import IMPORT_SUFFIXES, ImportWizard
 from ui.roster_model import COLUMN_KEYS, UUID_ROLE, RosterModel
@@ -47,7 +49,7 @@ from ui.waiver_dialog import WaiverDialog
 _WIDTH_SAMPLES = {
     "student_no": "202301010101", "name": "欧阳某某某", "gender": "性别", "id_number": "41030219900307123X",
     "class_name": "计算机应用技术2301班", "counsellor": "辅导员名", "major": "计算机应用技术专业",
-    "intended_major": "数据科学与大数据技术", "category": "退役大学生士兵", "status_label": "审核未通过", "todo_text": "入伍/退役时间",
+    "intended_major": "数据科学与大数据技术", "category": "退役大学生士兵", "status_label": "审核未通过", "onsite": "未完成", "todo_text": "入伍/退役时间",
     "phone": "13800000000",
 }
 
@@ -58,6 +60,7 @@ def _default_dir() -> str:
 
 class RosterView(QWidget):
     roster_changed = Signal()
+    retake_requested = Signal(str, str, str)  # candidate UUID, capture kind, subkind (to the station)
 
     def __init__(self, container, actor: Actor, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,6 +119,9 @@ class RosterView(QWidget):
         self.counsellor_combo = self._filter_combo("counsellorFilter")
         self.category_combo = self._filter_combo("categoryFilter")
         self.status_combo = self._filter_combo("statusFilter")
+        self.onsite_combo = self._filter_combo("onsiteFilter")
+        for label in (self.tr("未到"), self.tr("未完成"), self.tr("已完成")):
+            self.onsite_combo.addItem(label, label)
         # 待补信息: veterans without service dates, award winners without the award (completed in the
         # editor or at the table, required before sign-off).
         self.todo_check = QCheckBox(self.tr("只看待补信息"), self)
@@ -128,7 +134,8 @@ class RosterView(QWidget):
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
         for text, combo in ((self.tr("班级"), self.class_combo), (self.tr("辅导员"), self.counsellor_combo),
-                            (self.tr("考生类别"), self.category_combo), (self.tr("状态"), self.status_combo)):
+                            (self.tr("考生类别"), self.category_combo), (self.tr("状态"), self.status_combo),
+                            (self.tr("现场确认"), self.onsite_combo)):
             label = QLabel(text, self)
             label.setBuddy(combo)
             filters.addWidget(label)
@@ -181,7 +188,8 @@ class RosterView(QWidget):
         self.setTabOrder(self.class_combo, self.counsellor_combo)
         self.setTabOrder(self.counsellor_combo, self.category_combo)
         self.setTabOrder(self.category_combo, self.status_combo)
-        self.setTabOrder(self.status_combo, self.todo_check)
+        self.setTabOrder(self.status_combo, self.onsite_combo)
+        self.setTabOrder(self.onsite_combo, self.todo_check)
         self.setTabOrder(self.todo_check, self.table)
         self.setFocusProxy(self.search)
 
@@ -208,8 +216,10 @@ class RosterView(QWidget):
         self.count_label.setText(self.tr("正在读取名单…"))
         candidates = self.container.candidates
 
+        capture = self.container.capture
+
         def load(progress, cancel):
-            return candidates.rows(), candidates.choices()
+            return candidates.rows(capture.onsite()), candidates.choices()
 
         self.runner.run(load, on_success=self._on_rows_loaded, on_error=self._on_load_failed)
 
@@ -254,7 +264,8 @@ class RosterView(QWidget):
         return Filters(text=self.search.text(), class_name=self.class_combo.currentData() or "",
                        counsellor=self.counsellor_combo.currentData() or "",
                        category=self.category_combo.currentData() or "",
-                       status=self.status_combo.currentData() or "", todo_only=self.todo_check.isChecked())
+                       status=self.status_combo.currentData() or "", todo_only=self.todo_check.isChecked(),
+                       onsite=self.onsite_combo.currentData() or "")
 
     def _on_search_text_changed(self, _text: str) -> None:
         self.model.set_filters(self._current_filters())
@@ -302,6 +313,7 @@ class RosterView(QWidget):
         candidate = self.model.row_at(row)
         menu = QMenu(self)
         menu.addAction(self.tr("查看 / 修改…"), lambda: self.open_editor(candidate.uuid))
+        menu.addAction(self.tr("查看采集材料…"), lambda: self.open_gallery(candidate.uuid))
         if self.actor.role in WAIVER_EDITORS:
             if candidate.status == "waived":
                 menu.addAction(self.tr("撤回放弃报名…"), lambda: self.open_waiver(candidate.uuid, "revoke"))
@@ -314,6 +326,21 @@ class RosterView(QWidget):
         if index.isValid():
             self.table.selectRow(index.row())
             self.context_menu_for(index.row()).exec(self.table.viewport().mapToGlobal(pos))
+
+    @property
+    def can_retake(self) -> bool:
+        """Whether this user may go to the station to take a capture again."""
+        return self.actor.role in CAPTURERS
+
+    def open_gallery(self, uuid: str) -> CaptureGalleryDialog:
+        row = self.model.row_of_uuid(uuid)
+        name = self.model.row_at(row).name if row >= 0 else ""
+        dialog = CaptureGalleryDialog(self.container, uuid, name, self.runner, can_retake=self.can_retake, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.gallery.retake_requested.connect(self.retake_requested)
+        self.gallery_dialog = dialog
+        dialog.open()
+        return dialog
 
     def open_waiver(self, uuid: str, mode: str) -> WaiverDialog:
         row = self.model.row_of_uuid(uuid)
@@ -330,12 +357,14 @@ class RosterView(QWidget):
             self.editor.activateWindow()
             return self.editor
         try:
-            editor = CandidateEditorDialog(self.container, self.actor, uuid, self.runner, self)
+            editor = CandidateEditorDialog(self.container, self.actor, uuid, self.runner, self,
+                                           can_retake=self.can_retake)
         except Exception as exc:  # the candidate may have vanished since the last refresh
             show_error(self, exc)
             return None
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.candidate_saved.connect(self._on_editor_candidate_saved)
+        editor.retake_requested.connect(self.retake_requested)
         editor.destroyed.connect(self._on_editor_destroyed)
         self.editor = editor
         editor.open()

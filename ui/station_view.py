@@ -640,12 +640,13 @@ class StationView(QWidget):
             self.editor.raise_()
             return self.editor
         try:
-            editor = CandidateEditorDialog(self.container, self.actor, self.key, self.runner, self)
+            editor = CandidateEditorDialog(self.container, self.actor, self.key, self.runner, self, can_retake=True)
         except Exception as exc:
             show_error(self, exc)
             return None
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.candidate_saved.connect(self._on_editor_candidate_saved)
+        editor.retake_requested.connect(self.retake)
         editor.finished.connect(self._on_editor_finished)
         self.editor = editor
         editor.open()
@@ -661,6 +662,24 @@ class StationView(QWidget):
     def _on_editor_finished(self, _result: int) -> None:
         self.editor = None
         self._focus_search()
+
+    def retake(self, uuid: str, kind: str, subkind: str = "") -> None:
+        """Take one capture of ``uuid`` again (from the roster or the editor); the old one stays
+        in the history."""
+        def start() -> None:
+            if not self.load(uuid):
+                return
+            if kind == "fingerprint":
+                self.capture_fingerprints(only=[subkind] if subkind else None)
+            elif kind in CAMERA_MODES:
+                self._set_mode(kind, subkind if kind == "document" else None)
+                self._say(self.tr("重拍%1：旧的一份保留在采集记录中。").replace("%1", self._mode_label(kind)))
+                self.preview.setFocus()
+
+        if self.key == uuid:
+            start()
+        else:
+            self._leave_then(start)
 
     def show_unfinished(self) -> None:
         """F8: this desk's unfinished students of today, and who has not come yet."""
@@ -865,11 +884,14 @@ class StationView(QWidget):
             show_error(self, exc)
 
     # -- fingerprints ----------------------------------------------------------------------------
-    def capture_fingerprints(self) -> None:
-        """F4: every configured finger not yet taken (all of them again when all are done)."""
+    def capture_fingerprints(self, only: list[str] | None = None) -> None:
+        """F4: every configured finger not yet taken (all of them again when all are done);
+        ``only`` names the fingers to take again (a retake from the gallery)."""
         if not self._need_candidate() or self.checklist is None:
             return
         steps = [s for s in self.checklist.steps if s.kind == "fingerprint"]
+        if only:
+            steps = [s for s in steps if s.subkind in only] or steps
         todo = [s for s in steps if not s.done] or steps
         fingers = [(s.subkind, FINGER_LABELS.get(s.subkind, s.subkind)) for s in todo]
         key, actor, capture, devices = self.key, self.actor, self.capture, self.devices

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from sqlalchemy import func, or_, select
@@ -35,6 +36,7 @@ class CandidateRow:
     status: str
     phone: str
     todos: tuple[str, ...] = ()  # short names of what the category still needs (“入伍时间”)
+    onsite: str = ""  # 现场确认: 未到 | 未完成 | 已完成 (see ``CaptureService.onsite``)
 
     @property
     def status_label(self) -> str:
@@ -106,8 +108,10 @@ class CandidateService:
         self.db = db
         self.audit = audit
 
-    def rows(self) -> list[CandidateRow]:
-        """Every candidate, lightly: the roster view filters these in memory (fast at 20,000)."""
+    def rows(self, onsite: Mapping[str, object] | None = None) -> list[CandidateRow]:
+        """Every candidate, lightly: the roster view filters these in memory (fast at 20,000).
+
+        ``onsite``: UUID -> 现场确认 state (``CaptureService.onsite``), shown by its label."""
         cols = (Candidate.uuid, Candidate.student_no, Candidate.name, Candidate.gender, Candidate.id_number,
                 Candidate.class_name, Candidate.counsellor, Candidate.major, Candidate.intended_major,
                 Candidate.category, Candidate.status, Candidate.phone,
@@ -119,7 +123,8 @@ class CandidateService:
                 # Only veterans and award winners can have to-dos: the others skip the rule.
                 todos = rules.todo_labels({"category": r[9], **dict(zip(_TODO_KEYS, r[12:], strict=True))}) \
                     if r[9] in _TODO_CATEGORIES else ()
-                out.append(CandidateRow(r[0], r[1] or "", *r[2:12], todos))
+                state = onsite.get(r[0]) if onsite else None
+                out.append(CandidateRow(r[0], r[1] or "", *r[2:12], todos, getattr(state, "label", "")))
             return out
 
     def count(self) -> int:

@@ -16,6 +16,7 @@ class Filters:
     category: str = ""
     status: str = ""
     todo_only: bool = False  # only candidates with fields still to complete (待补信息)
+    onsite: str = ""  # 现场确认 label: 未到 | 未完成 | 已完成
 
 
 class RosterIndex:
@@ -47,6 +48,8 @@ class RosterIndex:
             if f.status and r.status != f.status:
                 continue
             if f.todo_only and not r.todos:
+                continue
+            if f.onsite and r.onsite != f.onsite:
                 continue
             out.append(i)
         return out

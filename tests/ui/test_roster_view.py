@@ -273,8 +273,8 @@ def test_waiver_from_the_row_menu(qtbot, container, actor, roster):
     view = make_view(qtbot, container, actor)
     row = view.model.row_of_uuid(roster[0].uuid)
     labels = [a.text() for a in view.context_menu_for(row).actions()]
-    assert labels == ["查看 / 修改…", "登记放弃报名…"]
-    add = view.context_menu_for(row).actions()[1]
+    assert labels == ["查看 / 修改…", "查看采集材料…", "登记放弃报名…"]
+    add = next(a for a in view.context_menu_for(row).actions() if a.text() == "登记放弃报名…")
     add.trigger()
     dialog = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "waiverDialog" and w.isVisible())
     reason = dialog.findChild(QLineEdit, "waiverReason")
@@ -284,7 +284,7 @@ def test_waiver_from_the_row_menu(qtbot, container, actor, roster):
     qtbot.waitUntil(lambda: container.candidates.get(roster[0].uuid).status == "waived")
     qtbot.waitUntil(lambda: view.model.row_at(view.model.row_of_uuid(roster[0].uuid)).status == "waived")
     row = view.model.row_of_uuid(roster[0].uuid)
-    assert [a.text() for a in view.context_menu_for(row).actions()][1] == "撤回放弃报名…"
+    assert [a.text() for a in view.context_menu_for(row).actions()][2] == "撤回放弃报名…"
 
 
 def test_readers_get_no_waiver_action(qtbot, container, roster):
@@ -292,7 +292,7 @@ def test_readers_get_no_waiver_action(qtbot, container, roster):
 
     view = make_view(qtbot, container, Actor("jjjc", "纪检", "supervisor"))
     qtbot.waitUntil(lambda: view.model.rowCount() == N)
-    assert [a.text() for a in view.context_menu_for(0).actions()] == ["查看 / 修改…"]
+    assert [a.text() for a in view.context_menu_for(0).actions()] == ["查看 / 修改…", "查看采集材料…"]
 
 
 def test_todo_column_and_filter_show_who_still_needs_data(qtbot, container, actor, roster, make_candidate_raw):
@@ -309,3 +309,14 @@ def test_todo_column_and_filter_show_who_still_needs_data(qtbot, container, acto
     assert view.count_label.text() == f"显示 2 / 共 {N + 2} 人"
     qtbot.keyClick(checkbox, Qt.Key.Key_Space)
     assert view.model.visible_count == N + 2
+
+
+def test_onsite_column_and_filter_show_who_has_not_come(qtbot, container, actor, roster):
+    container.capture.record(actor, roster[0].uuid, "photo", b"p", "jpg")
+    view = make_view(qtbot, container, actor)
+    qtbot.waitUntil(lambda: view.model.total_count == N)
+    assert shown(view, "onsite").count("未完成") == 1 and shown(view, "onsite").count("未到") == N - 1
+    choose(qtbot, view.onsite_combo, "未到")
+    assert view.model.visible_count == N - 1 and set(shown(view, "onsite")) == {"未到"}
+    choose(qtbot, view.onsite_combo, "未完成")
+    assert shown(view, "name") == [roster[0].data.name]
