@@ -12,3 +12,6 @@ LUPDATE="${LUPDATE:-.venv/bin/pyside6-lupdate}"
 # lupdate scans directories for C++ files only unless told otherwise.
 "$LUPDATE" -extensions py -locations relative ui \
     -ts resources/i18n/regdesk_en.ts -source-language zh_CN -target-language en "$@"
+
+# Qt's own strings its Chinese catalogue lacks (see the .ts): compiled here, committed with it.
+"${LRELEASE:-.venv/bin/pyside6-lrelease}" resources/i18n/qt_supplement_zh_CN.ts -qm resources/i18n/qt_supplement_zh_CN.qm

@@ -85,6 +85,34 @@ def install_translations(app: QApplication, lang: str | None = None,
     qt = qt_qm(language)
     if qt:
         _load(app, qt, result)
+    # Installed last, so searched first: what Qt's own Chinese catalogue lacks for this Qt version.
+    supplement = resource_path("i18n") / f"qt_supplement_{language}.qm"
+    if supplement.is_file():
+        _load(app, supplement, result)
     QLocale.setDefault(QLocale(language))
     log.info("UI language %s (asked %s); loaded %s", language, wanted, [str(p) for p in result.files])
     return result
+
+
+def prefer_chinese_system_locale(lang: str | None = None, environ: dict | None = None) -> bool:
+    """Before the QApplication exists: on a machine whose locale is not Chinese (a “C” or English
+    Linux), make Qt's *system* locale Chinese for dates and numbers too, so widgets that ask the
+    system rather than the default locale (the file dialog's dates) read “2026/12/7”, not “7 12 2026”.
+    Only when the UI itself will be Chinese; Windows reports its own locale and is left alone.
+    Returns whether it changed anything."""
+    import os
+    import sys
+
+    env = os.environ if environ is None else environ
+    if sys.platform.startswith("win") or (lang and not lang.startswith("zh")):
+        return False
+    current = env.get("LC_ALL") or env.get("LC_TIME") or env.get("LANG") or ""
+    if current.startswith("zh"):
+        return False
+    if env.get("LC_ALL"):
+        # LC_ALL overrides every category: keep what it said for text, make dates and numbers Chinese.
+        env.setdefault("LANG", env["LC_ALL"])
+        del env["LC_ALL"]
+    env["LC_TIME"] = "zh_CN.UTF-8"
+    env["LC_NUMERIC"] = "zh_CN.UTF-8"
+    return True

@@ -192,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     from ui.i18n import install_translations
 
     _route_qt_messages()
+    from ui.i18n import prefer_chinese_system_locale
+
+    prefer_chinese_system_locale(args.lang)
     app = QApplication.instance() or QApplication(["regdesk", *qt_args])
     app.setOrganizationName("RegDesk")
     app.setApplicationName("RegDesk")

@@ -417,6 +417,41 @@ def test_qt_standard_buttons_read_chinese(qapp):
             qapp.removeTranslator(tr)
 
 
+def test_the_file_dialog_reads_chinese_where_qts_catalogue_falls_short(qapp):
+    from PySide6.QtWidgets import QFileDialog, QLabel
+
+    result = install_translations(qapp, "zh_CN")
+    try:
+        assert any(p.name == "qt_supplement_zh_CN.qm" for p in result.files)
+        dialog = QFileDialog(None, "选择名单文件")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        assert dialog.findChild(QLabel, "lookInLabel").text() == "查找范围(&L)："
+        assert dialog.findChild(QLabel, "fileTypeLabel").text() == "文件类型(&T)："
+        assert QCoreApplication.translate("QAbstractFileIconProvider", "Folder") == "文件夹"
+        dialog.deleteLater()
+    finally:
+        for tr in result.translators:
+            qapp.removeTranslator(tr)
+
+
+def test_dates_from_qts_system_locale_read_chinese_on_an_english_machine(tmp_path):
+    from ui.i18n import prefer_chinese_system_locale
+
+    env = {"LANG": "C.UTF-8", "LC_ALL": "en_US.UTF-8"}
+    assert prefer_chinese_system_locale(None, env)
+    assert env == {"LANG": "C.UTF-8", "LC_TIME": "zh_CN.UTF-8", "LC_NUMERIC": "zh_CN.UTF-8"}
+    assert not prefer_chinese_system_locale(None, {"LANG": "zh_CN.UTF-8"})
+    assert not prefer_chinese_system_locale("en", {"LANG": "C.UTF-8"})
+    # In a real process: what the file dialog's date column uses.
+    code = ("from ui.i18n import prefer_chinese_system_locale; prefer_chinese_system_locale();"
+            "from PySide6.QtCore import QCoreApplication, QDate, QLocale; app = QCoreApplication([]);"
+            "print(QLocale.system().toString(QDate(2026, 12, 7), QLocale.FormatType.ShortFormat))")
+    env = dict(_env(tmp_path), LANG="C.UTF-8", LC_ALL="C.UTF-8")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.stdout.strip() == "2026/12/7", proc.stderr
+
+
 def test_a_language_without_our_catalogue_stays_chinese(qapp, tmp_path):
     result = install_translations(qapp, "de_DE", directory=tmp_path)
     try:
