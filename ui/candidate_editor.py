@@ -98,6 +98,8 @@ class CandidateEditorDialog(QDialog):
         self._labels: list[QLabel] = []
         self.problems: dict[str, str] = {}
         self.todos: dict[str, str] = {}  # field -> what to complete (not blocking)
+        # New candidate: the fields typed in so far (problems of the others wait); None: show all.
+        self._edited: set[str] | None = set() if key is None else None
         self._loaded: dict[str, str] = {}
         self._saving = False
 
@@ -335,6 +337,10 @@ class CandidateEditorDialog(QDialog):
     # -- checking ---------------------------------------------------------------------------------
 
     def _on_field_edited(self, *_args: object) -> None:
+        sender = self.sender()
+        key = next((k for k, f in self.fields.items() if f.widget is sender), None)
+        if key is not None and self._edited is not None:
+            self._edited.add(key)
         self._update_sections()
         self._check_timer.start()
         self._set_save_enabled(False)  # until the pending check says otherwise
@@ -356,6 +362,9 @@ class CandidateEditorDialog(QDialog):
 
     def _show_problems(self, problems: dict[str, str]) -> None:
         self.problems = problems
+        if self._edited is not None:
+            # A new candidate: a field's problem shows once it was typed in (or at a save).
+            problems = {k: m for k, m in problems.items() if k in self._edited}
         todos = {k: m for k, m in self.todos.items() if k not in problems}
         for key, f in self.fields.items():
             message = problems.get(key, "") or todos.get(key, "")
@@ -367,10 +376,15 @@ class CandidateEditorDialog(QDialog):
             self.veteran_box.show()
         if any(k in problems or k in todos for k in _AWARD_FIELDS):
             self.award_box.show()
-        self._set_save_enabled(not problems)
+        self._set_save_enabled(not self.problems)
         if problems:
             self.status_label.setText(self.tr("还有 %1 处需要修改，改好后才能保存。").replace("%1", str(len(problems))))
             self.status_label.setStyleSheet(ERROR_STYLE)
+            self.status_label.show()
+        elif self.problems:  # a new candidate's fields not typed in yet: what is still needed, calmly
+            self.status_label.setText(self.tr("还需填写：%1。").replace(
+                "%1", "、".join(LABELS.get(k, k) for k in self.problems)))
+            self.status_label.setStyleSheet(HINT_STYLE)
             self.status_label.show()
         elif todos:
             self.status_label.setText(self.tr("待补信息：%1。可以先保存，现场确认签字前必须补齐。")
@@ -404,6 +418,8 @@ class CandidateEditorDialog(QDialog):
     def _on_save_clicked(self) -> None:
         if not self.editable or self._saving:
             return
+        if self._edited is not None:
+            self._edited = None  # a save attempt shows every problem
         if not self._check_now():
             self._focus_first_problem()
             return

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QModelIndex, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -172,6 +172,15 @@ class RosterView(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._on_table_context_menu)
 
+        self.notice = QLabel(self)
+        self.notice.setObjectName("rosterNotice")
+        self.notice.setStyleSheet("color: #26a269;")
+        self.notice.hide()
+        self._notice_timer = QTimer(self)
+        self._notice_timer.setSingleShot(True)
+        self._notice_timer.setInterval(6000)
+        self._notice_timer.timeout.connect(self.notice.hide)
+
         self.empty_label = QLabel(self)
         self.empty_label.setObjectName("rosterEmpty")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -181,6 +190,7 @@ class RosterView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.toolbar)
         layout.addLayout(filters)
+        layout.addWidget(self.notice)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty_label)
 
@@ -274,7 +284,10 @@ class RosterView(QWidget):
         self.model.set_filters(self._current_filters())
 
     def _on_search_return_pressed(self) -> None:
-        # Enter in the search box goes to the first hit, so a second Enter opens it.
+        # One hit: Enter opens it. Several: Enter goes to the first, so a second Enter opens it.
+        if self.model.visible_count == 1:
+            self.open_editor(self.model.row_at(0).uuid)
+            return
         if self.model.visible_count:
             self.table.setFocus()
             self.table.selectRow(0)
@@ -289,8 +302,29 @@ class RosterView(QWidget):
             else:
                 self.empty_label.setText(self.tr("名单还是空的，请等待经办人导入名单。"))
             self.empty_label.show()
+        elif visible == 0:
+            active = self._active_filter_names()
+            if active:
+                self.empty_label.setText(self.tr("没有符合条件的考生。当前还按 %1 筛选，可能筛掉了要找的人："
+                                                 "把筛选改回“全部”再试（按 Esc 清空搜索框）。")
+                                         .replace("%1", "、".join(active)))
+            else:
+                self.empty_label.setText(self.tr("没有符合条件的考生。可以输入姓名、拼音首字母、学号、身份证号后几位或班级。"))
+            self.empty_label.show()
         else:
             self.empty_label.hide()
+
+    def _active_filter_names(self) -> list[str]:
+        """The filters other than the search box that are not 全部 (“班级“计算机2301””)."""
+        names = []
+        for label, combo in ((self.tr("班级"), self.class_combo), (self.tr("辅导员"), self.counsellor_combo),
+                             (self.tr("考生类别"), self.category_combo), (self.tr("状态"), self.status_combo),
+                             (self.tr("现场确认"), self.onsite_combo)):
+            if combo.currentData():
+                names.append(f"{label}“{combo.currentText()}”")
+        if self.todo_check.isChecked():
+            names.append(self.tr("只看待补信息"))
+        return names
 
     # -- candidates -------------------------------------------------------------------------------
 
@@ -379,8 +413,19 @@ class RosterView(QWidget):
 
     def _on_editor_candidate_saved(self, uuid: str) -> None:
         self._pending_uuid = uuid
+        editor = self.sender()
+        detail = getattr(editor, "detail", None)
+        if detail is not None:
+            self.say(self.tr("✓ 已保存 %1（%2）的信息。").replace("%1", detail.data.name)
+                     .replace("%2", detail.data.student_no or detail.data.id_number))
         self.reload()
         self.roster_changed.emit()
+
+    def say(self, text: str) -> None:
+        """A short confirmation under the filters (saved, imported …), gone after a few seconds."""
+        self.notice.setText(text)
+        self.notice.show()
+        self._notice_timer.start()
 
     # -- import / export --------------------------------------------------------------------------
 

@@ -147,6 +147,14 @@ def test_new_candidate(qtbot, container, actor, runner):
     dialog = open_editor(qtbot, container, actor, None, runner)
     assert not dialog.tabs.isTabEnabled(1)
     assert not dialog.save_button.isEnabled()  # name and ID number are required
+    # Nothing typed yet: no red errors, only what is still needed.
+    assert not error(dialog, "name").isVisible() and not error(dialog, "id_number").isVisible()
+    status = dialog.findChild(QLabel, "editorStatus")
+    assert status.text() == "还需填写：姓名、身份证号。" and "c62828" not in status.styleSheet()
+    qtbot.keyClicks(field(dialog, "id_number"), "4101")
+    qtbot.waitUntil(lambda: error(dialog, "id_number").isVisible())
+    assert not error(dialog, "name").isVisible()
+    field(dialog, "id_number").clear()
     number = idnumber.make("410102", dt.date(2003, 5, 6), 21)
     type_text(qtbot, field(dialog, "name"), "欧阳 娜娜")
     qtbot.keyClicks(field(dialog, "id_number"), number)

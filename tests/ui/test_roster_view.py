@@ -155,13 +155,17 @@ def test_sort_by_clicking_a_header_survives_filtering(qtbot, container, actor, r
 def test_enter_and_double_click_open_the_editor(qtbot, container, actor, roster):
     view = make_view(qtbot, container, actor)
     target = roster[4].data
-    type_text(qtbot, view.search, target.student_no)
-    qtbot.keyClick(view.search, Qt.Key.Key_Return)  # to the first hit
-    assert view.table.hasFocus()
-    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    type_text(qtbot, view.search, target.class_name)  # many hits: Enter goes to the first, a second Enter opens it
+    qtbot.keyClick(view.search, Qt.Key.Key_Return)
+    assert view.table.hasFocus() and view.editor is None
+    view.search.clear()
+    view.search.setFocus()
+    type_text(qtbot, view.search, target.student_no)  # one hit: Enter opens it at once
+    qtbot.keyClick(view.search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible())
     assert view.editor.findChild(QLineEdit, "field_name").text() == target.name
     assert view.editor.save_button is not None
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is view.editor)
     qtbot.keyClick(view.editor, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: view.editor is None)
 
@@ -320,3 +324,27 @@ def test_onsite_column_and_filter_show_who_has_not_come(qtbot, container, actor,
     assert view.model.visible_count == N - 1 and set(shown(view, "onsite")) == {"未到"}
     choose(qtbot, view.onsite_combo, "未完成")
     assert shown(view, "name") == [roster[0].data.name]
+
+
+def test_an_empty_result_names_the_filters_still_on(qtbot, container, actor, roster):
+    view = make_view(qtbot, container, actor)
+    klass = roster[0].data.class_name
+    choose(qtbot, view.class_combo, klass)
+    other = next(r.data for r in roster if r.data.class_name != klass)
+    view.search.setFocus()
+    type_text(qtbot, view.search, other.student_no)
+    assert view.model.visible_count == 0 and view.empty_label.isVisible()
+    assert f"班级“{klass}”" in view.empty_label.text()
+
+
+def test_a_saved_edit_is_confirmed(qtbot, container, actor, roster):
+    view = make_view(qtbot, container, actor)
+    editor = view.open_editor(roster[3].uuid)
+    phone = editor.findChild(QLineEdit, "field_phone")
+    phone.setFocus()
+    phone.selectAll()
+    type_text(qtbot, phone, "13912345678")
+    qtbot.waitUntil(editor.save_button.isEnabled)
+    qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.notice.isVisible())
+    assert view.notice.text() == f"✓ 已保存 {roster[3].data.name}（{roster[3].data.student_no}）的信息。"
