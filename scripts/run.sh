@@ -6,7 +6,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$ROOT/scripts/setup.sh"
+"$ROOT/scripts/setup.sh" run
 
 app=("$ROOT/.venv/bin/regdesk" "$@")
 # On a Linux machine with no screen (a server, an SSH session) Qt's xcb plugin cannot start;

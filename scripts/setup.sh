@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs what RegDesk needs on this machine, and does nothing when nothing changed:
-#   1. on Debian/Ubuntu, the system packages Qt (offscreen and xcb), the CJK font and the
-#      tests need (apt-get, only the missing ones);
-#   2. a virtual environment in .venv with RegDesk and its test/build tools (pip, only when
-#      pyproject.toml changed since the last run).
+#   scripts/setup.sh run    what running the program needs (scripts/run.sh): on Debian/Ubuntu the
+#                           CJK font, Qt's runtime libraries, Xvfb, libfprint; a .venv with RegDesk
+#   scripts/setup.sh test   that and what the whole check needs (scripts/test.sh, CI): LibreOffice and
+#                           poppler to read back what the app writes, compilers for PyGObject (the
+#                           libfprint driver's binding), pytest, ruff, import-linter, PyInstaller
+# (no argument: test). apt-get installs only the missing packages; pip runs only when
+# pyproject.toml or the set of extras changed since the last run.
 # Messages go to stderr so that `run.sh` keeps stdout for the program itself.
 # Environment: REGDESK_PYTHON=/path/to/python3.11+ picks the interpreter;
 #              REGDESK_SKIP_SYSTEM=1 skips the system packages.
@@ -13,23 +16,34 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 VENV="$ROOT/.venv"
 STAMP="$VENV/.setup-stamp"
+MODE="${1:-test}"
+case "$MODE" in
+    run|test) ;;
+    *) printf '[setup] 用法 / usage: scripts/setup.sh [run|test]\n' >&2; exit 2 ;;
+esac
 
-# The one list of Debian packages (later: PostgreSQL for the central office's tests).
-SYSTEM_PACKAGES=(
+# The Debian packages running the program needs.
+RUN_PACKAGES=(
     fonts-wqy-microhei  # CJK font for the UI and for PDFs (TrueType outlines: reportlab can embed it)
-    xvfb xauth          # a real X display without a screen, for screenshots and xcb runs
-    poppler-utils       # pdftoppm: look at the PDFs the app prints
-    libreoffice-calc-nogui  # soffice --headless: check that every .xlsx the app writes opens (tests)
+    xvfb xauth          # a real X display without a screen (run.sh uses it on a headless machine)
     # Qt's runtime libraries: xcb platform plugin (Qt >= 6.5 refuses xcb without libxcb-cursor0),
     # EGL/GL, fontconfig, D-Bus and GLib.
     libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
     libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xfixes0 libxcb-xkb1
     libdbus-1-3 libfontconfig1 libglib2.0-0
-    # Fingerprint readers: libfprint and its GObject introspection data (the libfprint driver and
-    # its virtual_image test device), and what pip needs to build PyGObject (<3.51) against them.
-    libfprint-2-2 gir1.2-fprint-2.0 libgirepository1.0-dev libcairo2-dev pkg-config gobject-introspection
+    # Fingerprint readers: libfprint and its GObject introspection data.
+    libfprint-2-2 gir1.2-fprint-2.0
+)
+# And what the tests and the build need besides (later: PostgreSQL for the central office's tests).
+TEST_PACKAGES=(
+    poppler-utils       # pdftoppm/pdftotext: read back the PDFs the app prints
+    libreoffice-calc-nogui  # soffice --headless: check that every .xlsx the app writes opens
+    # What pip needs to build PyGObject (<3.51) against libfprint, and the libfprint driver's tests.
+    libgirepository1.0-dev libcairo2-dev pkg-config gobject-introspection
     build-essential python3-dev  # PyGObject compiles; Debian's python3 needs its headers
 )
+SYSTEM_PACKAGES=("${RUN_PACKAGES[@]}")
+[ "$MODE" = test ] && SYSTEM_PACKAGES+=("${TEST_PACKAGES[@]}")
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 die() { printf '[setup] 错误 / error: %s\n' "$*" >&2; exit 1; }
@@ -108,23 +122,39 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV" || die "无法创建虚拟环境。Debian/Ubuntu：sudo apt-get install python3-venv"
 fi
 
-# The stamp names what the last successful pip run installed from; an unchanged stamp means
-# there is nothing to do. The interpreter version is part of it so a Python upgrade reinstalls.
-want="$("$VENV/bin/python" - <<'PY'
+# The stamp names what the last successful pip run installed (pyproject's digest, the interpreter,
+# the extras); nothing to do when it already covers what this mode needs. A Python upgrade reinstalls.
+if [ "$MODE" = test ]; then
+    # PyGObject (libfprint) only on Linux: elsewhere there is no libfprint to bind to.
+    extras="test,build$([ "$(uname -s)" = Linux ] && echo ,fingerprint || true)"
+else
+    extras=""
+fi
+digest="$("$VENV/bin/python" - <<'PY'
 import hashlib, pathlib, sys
 digest = hashlib.sha256(pathlib.Path("pyproject.toml").read_bytes()).hexdigest()
 print(f"{digest} py{sys.version_info[0]}.{sys.version_info[1]}.{sys.version_info[2]}")
 PY
 )"
 have="$(cat "$STAMP" 2>/dev/null || true)"
-if [ "$want" = "$have" ] && [ -x "$VENV/bin/regdesk" ]; then
+have_digest="${have% extras=*}"
+have_extras=""
+case "$have" in *" extras="*) have_extras="${have##* extras=}" ;; esac
+covered=1
+for extra in ${extras//,/ }; do
+    case ",$have_extras," in *",$extra,"*) ;; *) covered=0 ;; esac
+done
+if [ "$digest" = "$have_digest" ] && [ "$covered" = 1 ] && [ -x "$VENV/bin/regdesk" ]; then
     say "依赖已是最新 / dependencies up to date"
 else
-    # PyGObject (libfprint) only on Linux: elsewhere there is no libfprint to bind to.
-    extras="test,build$([ "$(uname -s)" = Linux ] && echo ,fingerprint || true)"
-    say "安装 Python 依赖 / pip install -e '.[$extras]'"
-    "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off \
-        -e ".[$extras]" >&2
-    printf '%s\n' "$want" >"$STAMP"
+    # Keep what an earlier run installed beyond this mode (a test set-up stays one after run.sh).
+    if [ "$digest" = "$have_digest" ] && [ -n "$have_extras" ]; then
+        extras="$(printf '%s\n' ${extras//,/ } ${have_extras//,/ } | sort -u | paste -sd, -)"
+    fi
+    target="."
+    [ -n "$extras" ] && target=".[$extras]"
+    say "安装 Python 依赖 / pip install -e '$target'"
+    "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off -e "$target" >&2
+    printf '%s extras=%s\n' "$digest" "$extras" >"$STAMP"
     say "完成 / done"
 fi

@@ -78,7 +78,7 @@ print(f"pytest: {total - failed - skipped} passed, {failed} failed, {skipped} sk
 PY
 }
 
-step "setup" "$ROOT/scripts/setup.sh" || { echo "set-up failed; nothing else can run." >&2; exit 1; }
+step "setup" "$ROOT/scripts/setup.sh" test || { echo "set-up failed; nothing else can run." >&2; exit 1; }
 step "ruff" "$VENV/bin/ruff" check . || true
 step "lint-imports" "$VENV/bin/lint-imports" || true
 step "pytest" "$VENV/bin/pytest" --junitxml="$WORK/junit.xml" "$@" || true
