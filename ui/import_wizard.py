@@ -316,6 +316,7 @@ class ImportFlowDialog(QDialog):
         self.mapping_grid_host = QWidget()
         self.mapping_grid = QGridLayout(self.mapping_grid_host)
         self.mapping_grid.setColumnStretch(2, 1)
+        self.mapping_grid.setColumnStretch(3, 1)
         scroll = QScrollArea(page)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.mapping_grid_host)
@@ -405,11 +406,12 @@ class ImportFlowDialog(QDialog):
 
     def _go(self, page: int) -> None:
         self.stack.setCurrentIndex(page)
-        names = [self.tr("① 选择文件"), self.tr("② 核对预览"), self.tr("③ 导入")]
-        current = {self.FILE: 0, self.MAPPING: 0, self.PREVIEW: 1, self.RESULT: 2}[page]
+        names = [self.tr("① 选择文件"), self.tr("② 对应列"), self.tr("③ 核对预览"), self.tr("④ 导入结果")]
+        current = {self.FILE: 0, self.MAPPING: 1, self.PREVIEW: 2, self.RESULT: 3}[page]
         self.steps.setText("　→　".join(f"<b>{n}</b>" if i == current else n for i, n in enumerate(names)))
         self.back_button.setVisible(page in (self.MAPPING, self.PREVIEW))
-        self.cancel_button.setText(self.tr("关闭") if page == self.RESULT else self.tr("取消"))
+        # Done is done: one button (完成) on the result page, not 完成 beside 关闭.
+        self.cancel_button.setVisible(page != self.RESULT)
         if page == self.FILE:
             self.next_button.setText(self.tr("预览"))
             self.next_button.setEnabled(bool(self.path_edit.text().strip()))
@@ -564,7 +566,7 @@ class ImportFlowDialog(QDialog):
             if widget is not None:
                 widget.deleteLater()
         self._mapping_combos = []
-        for column, title in enumerate((self.tr("列"), self.tr("文件中的列名"), self.tr("对应到"))):
+        for column, title in enumerate((self.tr("列"), self.tr("文件中的列名"), self.tr("对应到"), self.tr("示例内容"))):
             label = QLabel(f"<b>{title}</b>", self.mapping_grid_host)
             self.mapping_grid.addWidget(label, 0, column)
         for i, header in enumerate(mapping.headers):
@@ -581,6 +583,11 @@ class ImportFlowDialog(QDialog):
             self.mapping_grid.addWidget(letter, i + 1, 0)
             self.mapping_grid.addWidget(name, i + 1, 1)
             self.mapping_grid.addWidget(combo, i + 1, 2)
+            sample = QLabel("、".join(mapping.samples.get(i, [])), self.mapping_grid_host)
+            sample.setObjectName(f"sample_{i}")
+            sample.setStyleSheet("color: #555;")
+            sample.setToolTip(sample.text())
+            self.mapping_grid.addWidget(sample, i + 1, 3)
             self._mapping_combos.append((header, combo))
         self.mapping_grid.setRowStretch(len(mapping.headers) + 1, 1)
 
@@ -756,15 +763,20 @@ class ImportWizard(ImportFlowDialog):
         self.warnings_label.setText("\n".join(f"⚠ {w}" for w in notes))
         self.warnings_label.setVisible(bool(notes))
 
-        rejected_rows: list[tuple[str, str, str]] = []
+        # Who each rejected row is, as the file has it: the row number alone means nothing at the desk.
+        sno_col = next((c for c, k in m.fields.items() if k == "student_no"), None)
+        name_col = next((c for c, k in m.fields.items() if k == "name"), None)
+        rejected_rows: list[tuple[str, ...]] = []
         for row in preview.rejected:
+            sno = tabular.header_text(row.cells[sno_col]) if sno_col is not None else ""
+            name = tabular.header_text(row.cells[name_col]) if name_col is not None else ""
             for p in row.problems:
                 column = p.column or self.tr("整行")
                 if p.header:
                     column = f"{column}（{p.header}）"
-                rejected_rows.append((str(p.row), column, p.message))
-        self.rejected_table.setModel(_RowsModel([self.tr("行号"), self.tr("列"), self.tr("原因")],
-                                                rejected_rows, self))
+                rejected_rows.append((str(p.row), sno, name, column, p.message))
+        self.rejected_table.setModel(_RowsModel([self.tr("行号"), self.tr("学号"), self.tr("姓名"), self.tr("列"),
+                                                 self.tr("原因")], rejected_rows, self))
         changed_rows: list[tuple[str, str, str, str, str]] = []
         new_rows: list[tuple[str, str, str, str, str]] = []
         for row in preview.rows:
@@ -782,7 +794,7 @@ class ImportWizard(ImportFlowDialog):
         self.new_table.setModel(_RowsModel([self.tr("行号"), self.tr("学号"), self.tr("姓名"), self.tr("班级"),
                                             self.tr("待补信息")], new_rows, self))
         metrics = self.fontMetrics()
-        for table, widths in ((self.rejected_table, ("99999", "AA（身份证号码）")),
+        for table, widths in ((self.rejected_table, ("99999", "202301010101", "欧阳某某某", "AA（身份证号码）")),
                               (self.changed_table, ("99999", "202301010101", "欧阳某某某", "报考专业（类）")),
                               (self.new_table, ("99999", "202301010101", "欧阳某某某", "计算机应用技术2301班"))):
             for column, sample in enumerate(widths):

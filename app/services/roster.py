@@ -191,6 +191,7 @@ class ColumnMapping:
     missing_required: list[str]  # field keys required but not placed (name, id_number)
     unknown_headers: list[str]  # headers not recognised (ignored)
     sheets: list[str] = field(default_factory=list)  # every sheet of the file, to choose another
+    samples: dict[int, list[str]] = field(default_factory=dict)  # column -> first values below the header
 
 
 @dataclass
@@ -508,6 +509,22 @@ def _college_scope(rows: list[tuple[int, list[object]]], college_col: int | None
     return scope
 
 
+def column_samples(sheet: tabular.Sheet, header: tabular.HeaderRow, count: int = 3,
+                   scan: int = 50) -> dict[int, list[str]]:
+    """The first ``count`` different values of each column below the header (of the next ``scan``
+    rows), as the user reads them: what the mapping page shows beside each column's name."""
+    out: dict[int, list[str]] = {c: [] for c in range(len(header.headers))}
+    for cells in sheet.rows[header.first_data:header.first_data + scan]:
+        for c, values in out.items():
+            if len(values) < count and c < len(cells) and not tabular.is_blank(cells[c]):
+                text = tabular.header_text(cells[c])
+                if isinstance(cells[c], dt.date):
+                    text = cells[c].isoformat()[:10]
+                if text not in values:
+                    values.append(text[:30])
+    return out
+
+
 def ensure_unchanged(path: Path, previewed_sha256: str) -> str:
     """The file's hash, refusing (in Chinese) a file gone or changed since its preview."""
     try:
@@ -688,7 +705,8 @@ class RosterService:
                 f"{tabular.column_letter(col)} 列（{header.headers[col]}）和 {tabular.column_letter(kept)} 列"
                 f"（{header.headers[kept]}）都是“{FIELD_CHOICES[key]}”，只导入了 {tabular.column_letter(kept)} 列。")
         return ColumnMapping(sheet=sheet.name, header_row=header.number, headers=list(header.headers),
-                             fields=fields_, missing_required=[], unknown_headers=unknown)
+                             fields=fields_, missing_required=[], unknown_headers=unknown,
+                             samples=column_samples(sheet, header))
 
 
     @staticmethod

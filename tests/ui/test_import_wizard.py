@@ -138,8 +138,11 @@ def test_messy_workbook_preview_save_rejected_and_import(qtbot, container, actor
     assert counts == {"new": "2", "changed": "1", "unchanged": "1", "rejected": "3"}
     assert "表头在第 2 行" in label(wizard, "previewWhere")
     rejected = table_rows(wizard.rejected_table)
-    assert [(r[0], r[1]) for r in rejected] == [("8", "E（身份证号码）"), ("9", "B（姓 名）"), ("10", "J（手机号码）")]
-    assert "校验位" in rejected[0][2] and "姓名为空" in rejected[1][2] and "11 位" in rejected[2][2]
+    assert [(r[0], r[3]) for r in rejected] == [("8", "E（身份证号码）"), ("9", "B（姓 名）"), ("10", "J（手机号码）")]
+    assert "校验位" in rejected[0][4] and "姓名为空" in rejected[1][4] and "11 位" in rejected[2][4]
+    # Who each rejected row is: the 学号 and 姓名 the file gives, beside the row number.
+    assert [r[1] for r in rejected] == ["2023000004", "2023000005", "2023000006"]
+    assert rejected[1][2] == "" and rejected[0][2]
     changed = table_rows(wizard.changed_table)
     assert changed == [("4", existing[1].data.student_no, existing[1].data.name, "联系电话",
                         f"{existing[1].data.phone} → 13999990000")]
@@ -160,6 +163,8 @@ def test_messy_workbook_preview_save_rejected_and_import(qtbot, container, actor
     assert wizard.stack.currentIndex() == ImportWizard.RESULT
     assert "新增 2 人，修改 1 人，未变 1 人；有错误未导入 3 行" in label(wizard, "resultSummary")
     assert container.candidates.count() == 4
+    assert "<b>④ 导入结果</b>" in wizard.steps.text()
+    assert wizard.next_button.text() == "完成" and not wizard.cancel_button.isVisible()  # one button to finish
     assert container.candidates.get(existing[1].uuid).data.phone == "13999990000"
     assert container.candidates.get(make_candidate_raw(2)["student_no"]).data.name == make_candidate_raw(2)["name"]
     assert view.count_label.text() == "显示 4 / 共 4 人"
@@ -203,7 +208,11 @@ def test_mapping_page_for_unrecognised_required_columns(qtbot, container, actor,
     wizard.ask_open_file = lambda *_a: str(path)
     click(qtbot, wizard.browse_button)
     assert wizard.stack.currentIndex() == ImportWizard.MAPPING
+    assert "<b>② 对应列</b>" in wizard.steps.text()  # the step indicator follows the page
     assert "姓名、身份证号" in label(wizard, "mappingIntro")
+    # Beside each column, what it holds: enough to tell 考生 is the name and 证号 the ID number.
+    assert label(wizard, "sample_1") == "、".join(r["name"] for r in raws)
+    assert label(wizard, "sample_4").startswith(raws[0]["id_number"])
     assert not wizard.next_button.isEnabled()
     assert "还需要指定" in label(wizard, "mappingError")
 
