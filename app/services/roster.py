@@ -938,6 +938,8 @@ class RosterService:
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font
 
+        from app import xlsx_safe
+
         out = Path(out)
         mapping = preview.mapping
         raw_keys = header_keys(mapping.headers)
@@ -951,7 +953,7 @@ class RosterService:
         wb = Workbook()
         ws = wb.active
         ws.title = "未导入的行"
-        ws.append([ORIGINAL_ROW, *(mapping.headers[i] for i, _k in columns), REASON])
+        ws.append(xlsx_safe.row(ws, [ORIGINAL_ROW, *(mapping.headers[i] for i, _k in columns), REASON]))
         for cell in ws[1]:
             cell.font = Font(bold=True)
         widths = {1: _display_width(ORIGINAL_ROW)}
@@ -967,7 +969,7 @@ class RosterService:
                 values.append(value)
                 widths[n] = max(widths[n], _display_width(value))
             values.append("\n".join(_reason(p, letters) for p in r.problems))
-            ws.append(values)
+            ws.append(xlsx_safe.row(ws, values))
             row_no += 1
             for n in text_at:
                 ws.cell(row_no, n).number_format = "@"
@@ -988,6 +990,8 @@ class RosterService:
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+        from app import xlsx_safe
+
         progress = progress or no_progress
         out = Path(out)
         progress(0, 0, "正在读取名单…")
@@ -1007,12 +1011,12 @@ class RosterService:
         ws.title = "考生名单"
         total = len(records)
         last = tabular.column_letter(len(headers) - 1)
-        ws.append([f"{college_name}专升本报名考生名单（{dt.date.today():%Y-%m-%d} 导出，共 {total} 人）"])
+        ws.append(xlsx_safe.row(ws, [f"{college_name}专升本报名考生名单（{dt.date.today():%Y-%m-%d} 导出，共 {total} 人）"]))
         ws.merge_cells(f"A1:{last}1")
         ws["A1"].font = Font(bold=True, size=14)
         ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
         ws.row_dimensions[1].height = 28
-        ws.append(headers)
+        ws.append(xlsx_safe.row(ws, headers))
         thin = Side(style="thin", color="999999")
         fill = PatternFill("solid", fgColor="DDEBF7")
         for cell in ws[2]:
@@ -1036,7 +1040,7 @@ class RosterService:
                     v = rec[index[k]]
                     values.append(None if v == "" else v)  # an empty cell is not written at all
             values.append(STATUS_LABELS.get(rec[-1], rec[-1]))
-            ws.append(values)
+            ws.append(xlsx_safe.row(ws, values))
             row_no = n + 3
             for i in text_cols:
                 if values[i] is not None:
@@ -1067,6 +1071,8 @@ class RosterService:
         from openpyxl.styles import Alignment, Font, PatternFill
         from openpyxl.worksheet.datavalidation import DataValidation
 
+        from app import xlsx_safe
+
         out = Path(out)
         keys = ["student_no", "name", "gender", "id_number", "ethnicity", "phone", "class_name", "counsellor",
                 "major", "intended_major", "category", "art_sports", "veteran_service_start",
@@ -1075,7 +1081,7 @@ class RosterService:
         wb = Workbook()
         ws = wb.active
         ws.title = "考生名单"
-        ws.append(headers)
+        ws.append(xlsx_safe.row(ws, headers))
         fill = PatternFill("solid", fgColor="DDEBF7")
         for cell in ws[1]:
             cell.font = Font(bold=True, color="C00000" if cell.value.endswith("*") else "000000")
@@ -1116,7 +1122,7 @@ class RosterService:
             "7. 重新导入时，空白单元格不会清除已有信息。",
         ]
         for line in lines:
-            notes.append([line])
+            notes.append(xlsx_safe.row(notes, [line]))
         notes["A1"].font = Font(bold=True, size=13)
         notes.column_dimensions["A"].width = 110
         out.parent.mkdir(parents=True, exist_ok=True)
