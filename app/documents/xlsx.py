@@ -7,7 +7,9 @@ printed block starts on a new sheet of paper. Print set-up: the header row repea
 fits the page width, the footer carries the signature labels and "第 &P 页 共 &N 页"; the
 signature lines and stamp note are also written under the table.
 
-Every cell is written through ``app.xlsx_safe`` (a name or class starting with “=” stays text).
+Every cell is written through ``app.xlsx_safe`` (a name or class starting with “=” stays text),
+and ``out`` is written as given: ``PrintingService.print_form`` hands in ``app.outfile``'s
+temporary file, so the user's file is replaced only once the workbook is complete.
 """
 
 from __future__ import annotations
@@ -42,7 +44,6 @@ def write(out: Path, frame: PageFrame, header: Sequence[str], widths: Sequence[f
           prefix: dict[str, str] | None = None) -> Path:
     """Write the form; ``widths`` in characters. ``prefix`` adds a leading cell per key (附件4's sections)."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()
     ws = wb.active
     ws.title = frame.form_label

@@ -938,9 +938,9 @@ class RosterService:
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font
 
-        from app import xlsx_safe
+        from app import outfile, xlsx_safe
 
-        out = Path(out)
+        out = outfile.check_target(Path(out))
         mapping = preview.mapping
         raw_keys = header_keys(mapping.headers)
         columns = [(i, raw_keys[i]) for i, h in enumerate(mapping.headers) if h]
@@ -981,8 +981,8 @@ class RosterService:
                 dim.number_format = "@"
         ws.column_dimensions[tabular.column_letter(reason_at - 1)].width = 70
         ws.freeze_panes = "B2"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        _save(wb, out)
+        with outfile.atomic_write(out) as tmp:
+            wb.save(tmp)
         return out
 
     def export(self, out: Path, *, progress: Progress | None = None, cancel: CancelToken | None = None) -> int:
@@ -990,10 +990,10 @@ class RosterService:
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-        from app import xlsx_safe
+        from app import outfile, xlsx_safe
 
         progress = progress or no_progress
-        out = Path(out)
+        out = outfile.check_target(Path(out))  # before minutes of work, not after
         progress(0, 0, "正在读取名单…")
         cols = [getattr(Candidate, n) for n in FIELD_NAMES]
         with self.db.read() as s:
@@ -1061,8 +1061,8 @@ class RosterService:
         if cancel is not None:
             cancel.raise_if_cancelled()
         progress(total, total, "正在保存文件…")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        _save(wb, out)
+        with outfile.atomic_write(out) as tmp:
+            wb.save(tmp)
         return total
 
     def write_template(self, out: Path) -> Path:
@@ -1071,9 +1071,9 @@ class RosterService:
         from openpyxl.styles import Alignment, Font, PatternFill
         from openpyxl.worksheet.datavalidation import DataValidation
 
-        from app import xlsx_safe
+        from app import outfile, xlsx_safe
 
-        out = Path(out)
+        out = outfile.check_target(Path(out))
         keys = ["student_no", "name", "gender", "id_number", "ethnicity", "phone", "class_name", "counsellor",
                 "major", "intended_major", "category", "art_sports", "veteran_service_start",
                 "veteran_service_end", "veteran_merits", "award_level", "award_name", "note"]
@@ -1125,8 +1125,8 @@ class RosterService:
             notes.append(xlsx_safe.row(notes, [line]))
         notes["A1"].font = Font(bold=True, size=13)
         notes.column_dimensions["A"].width = 110
-        out.parent.mkdir(parents=True, exist_ok=True)
-        _save(wb, out)
+        with outfile.atomic_write(out) as tmp:
+            wb.save(tmp)
         return out
 
 
@@ -1248,11 +1248,3 @@ def _display_width(value: object) -> int:
     text = str(value)
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
-
-def _save(wb, out: Path) -> None:
-    try:
-        wb.save(out)
-    except PermissionError:
-        raise BadFileError(f"无法写入“{out}”：文件可能正被 Excel 或 WPS 打开，请关闭后重试。") from None
-    except OSError as exc:
-        raise BadFileError(f"无法写入“{out}”：{exc.strerror or exc}。") from None

@@ -293,3 +293,16 @@ def test_readers_get_no_waiver_action(qtbot, container, roster):
     view = make_view(qtbot, container, Actor("jjjc", "纪检", "supervisor"))
     qtbot.waitUntil(lambda: view.model.rowCount() == N)
     assert [a.text() for a in view.context_menu_for(0).actions()] == ["查看 / 修改…"]
+
+
+def test_export_into_a_folder_that_is_gone_says_so(qtbot, container, actor, roster, tmp_path: Path):
+    """A typed path, or a folder removed after it was chosen: an error naming the folder, which
+    is not created behind the user's back."""
+    view = make_view(qtbot, container, actor)
+    missing = tmp_path / "U盘" / "导出"
+    view.ask_save_file = lambda *_a: str(missing / "名单.xlsx")
+    qtbot.mouseClick(view.toolbar.widgetForAction(view.export_action), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: f"“{missing}”不存在" in info_box_text())
+    for box in [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]:
+        box.close()
+    assert not (tmp_path / "U盘").exists()
