@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError
 
-from app import __version__, cli_documents, cli_fingerprint, cli_photo
+from app import __version__, cli_documents, cli_fingerprint, cli_photo, outfile
 from app.container import Container
 from app.domain.candidate import FIELD_NAMES, LABELS, STATUS_LABELS
 from app.errors import AppError, NotFoundError, ValidationError
@@ -298,6 +298,8 @@ def cmd_roster_import(ctx: _Ctx, args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise NotFoundError(f"找不到文件：{path}")
+    if args.report:
+        outfile.check_target(Path(args.report))  # before the import, not after it
     roster = ctx.roster()
     overrides = _parse_maps(args.map)
     progress = _Progress()

@@ -11,8 +11,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from app import outfile
 from app.devices.fingerprint import DEFAULT_TIMEOUT_S, capture_checked, create_driver, driver_names
-from app.errors import AppError, ValidationError
+from app.errors import ValidationError
 from app.tasks import CancelToken
 
 QUALITY_LABELS = {"score": "质量分", "foreground": "指纹面积占比", "coherence": "纹线方向一致性",
@@ -40,6 +41,7 @@ def cmd_fingerprint_capture(ctx, args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".png":
         raise ValidationError(f"输出文件须为 .png：{out}", "out")
+    outfile.check_target(out)  # before the student puts a finger on the reader, not after
 
     def on_event(_event: str, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -52,11 +54,7 @@ def cmd_fingerprint_capture(ctx, args: argparse.Namespace) -> int:
     finally:
         driver.close()
     image = result.image
-    out.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        out.write_bytes(image.png())
-    except OSError as exc:
-        raise AppError(f"无法写入文件 {out}：{exc.strerror or exc}") from None
+    outfile.write_bytes(out, image.png())
     quality = result.quality.to_dict()
     if ctx.json:
         from app.cli import _emit_json

@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from app import outfile
 from app.errors import BadFileError, NotFoundError, ValidationError
 
 
@@ -40,6 +41,8 @@ def cmd_photo_check(ctx, args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() not in (".jpg", ".jpeg"):
         raise ValidationError(f"--out 应为 .jpg 文件：{out}", "out")
+    if out is not None:
+        outfile.check_target(out)
     import cv2
 
     frame = cv2.imdecode(np.fromfile(str(path), dtype=np.uint8), cv2.IMREAD_COLOR)
@@ -50,8 +53,7 @@ def cmd_photo_check(ctx, args: argparse.Namespace) -> int:
     photo = None
     if analysis.ok and out is not None:
         photo = make_exam_photo(frame, analysis, spec)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(photo.jpeg)
+        outfile.write_bytes(out, photo.jpeg)
     if ctx.json:
         result = analysis.to_dict()
         result.update({"file": str(path), "hints": analysis.hints,

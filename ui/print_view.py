@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.idnumber import mask
+from app.errors import AppError
 from app.services.context import Actor
 from app.services.printing import FORM_LABELS, may_print
 from app.services.settings import SETTINGS_EDITORS
@@ -393,6 +394,13 @@ class PrintView(QWidget):
 
     def _on_print_button_clicked(self) -> None:
         folder = Path(self.container.data_dir) / "printed"
+        # The app's own folder for what goes to the printer; print_form creates no folders.
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            show_error(self, AppError(self.tr("无法建立打印文件夹“%1”：%2").replace("%1", str(folder))
+                                      .replace("%2", exc.strerror or str(exc))))
+            return
         stamp = dt.datetime.now().strftime("%H%M%S")
         self._render(folder / self._default_name(f"_{stamp}.pdf"), None, then_print=True)
 

@@ -190,10 +190,11 @@ def render(out: Path, frame: PageFrame, story: list[Flowable], rows: Rows, *, pr
            cancel: CancelToken | None = None) -> list[PageRecord]:
     """Build the PDF and return, per page, the keys printed on it and their digest.
 
-    The file is written only at the very end, so a cancelled build leaves nothing behind.
+    The file is opened only at the very end. ``out`` is written as given:
+    ``PrintingService.print_form`` hands in ``app.outfile``'s temporary file, which is removed
+    when the build fails or is cancelled, so the user's file is never half-written.
     """
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     doc = _Doc(str(out), frame)
     doc.rows_total, doc.progress, doc.cancel = len(rows), progress or no_progress, cancel
     records: dict[int, PageRecord] = {}

@@ -6,6 +6,10 @@ digest (the same text the PDF prints under its QR code), and a manual page break
 printed block starts on a new sheet of paper. Print set-up: the header row repeats, the sheet
 fits the page width, the footer carries the signature labels and "第 &P 页 共 &N 页"; the
 signature lines and stamp note are also written under the table.
+
+Every cell is written through ``app.xlsx_safe`` (a name or class starting with “=” stays text),
+and ``out`` is written as given: ``PrintingService.print_form`` hands in ``app.outfile``'s
+temporary file, so the user's file is replaced only once the workbook is complete.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
+from app import xlsx_safe
 from app.documents import digest
 from app.documents.layout import PageFrame, PageRecord
 
@@ -39,22 +44,21 @@ def write(out: Path, frame: PageFrame, header: Sequence[str], widths: Sequence[f
           prefix: dict[str, str] | None = None) -> Path:
     """Write the form; ``widths`` in characters. ``prefix`` adds a leading cell per key (附件4's sections)."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()
     ws = wb.active
     ws.title = frame.form_label
     ncols = len(header)
     last = get_column_letter(ncols)
-    ws.append([f"{frame.form_label}  {frame.title}"])
+    ws.append(xlsx_safe.row(ws, [f"{frame.form_label}  {frame.title}"]))
     ws.merge_cells(f"A1:{last}1")
     ws["A1"].font = Font(size=15, bold=True)
     ws["A1"].alignment = _CENTER
     ws.row_dimensions[1].height = 28
-    ws.append([frame.heading])
+    ws.append(xlsx_safe.row(ws, [frame.heading]))
     ws.merge_cells(f"A2:{last}2")
     ws["A2"].alignment = Alignment(wrap_text=True, vertical="center")
     ws.row_dimensions[2].height = 18 if len(frame.heading) < 60 else 48
-    ws.append(list(header))
+    ws.append(xlsx_safe.row(ws, header))
     for cell in ws[3]:
         cell.font = Font(bold=True)
         cell.alignment = _CENTER
@@ -74,20 +78,20 @@ def write(out: Path, frame: PageFrame, header: Sequence[str], widths: Sequence[f
             values = [*lead, *[str(c) for c in rows[key]]]
             r += 1
             for col in range(1, ncols + 1):
-                cell = ws.cell(r, col, values[col - 1] if col <= len(values) else None)
+                cell = xlsx_safe.put(ws, r, col, values[col - 1] if col <= len(values) else None)
                 cell.border = _GRID
                 cell.alignment = _CENTER if numbered and col == 1 else _WRAP
         r += 1
-        ws.cell(r, 1, page_note(frame, record, len(records))).font = Font(size=8, color="555555")
+        xlsx_safe.put(ws, r, 1, page_note(frame, record, len(records))).font = Font(size=8, color="555555")
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
         if record is not records[-1]:
             ws.row_breaks.append(Break(id=r))
 
     ws.append([])
-    ws.append(["    ".join(f"{label}：____________" for label in frame.signatures)])
+    ws.append(xlsx_safe.row(ws, ["    ".join(f"{label}：____________" for label in frame.signatures)]))
     ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=ncols)
     ws.row_dimensions[ws.max_row].height = 30
-    ws.append([f"{frame.stamp_label}：（此处盖章）"])
+    ws.append(xlsx_safe.row(ws, [f"{frame.stamp_label}：（此处盖章）"]))
     ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=ncols)
     ws.row_dimensions[ws.max_row].height = 60
 

@@ -25,6 +25,7 @@ from types import ModuleType
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import outfile
 from app.documents import digest
 from app.documents.data import Context, Person, Report
 from app.domain import review as rules
@@ -261,11 +262,18 @@ class PrintingService:
         doc_uuid = new_uuid()
         ctx = Context(printed_on=dt.date.today(), doc_uuid=doc_uuid, **snap.ctx_base)
         pdf = Path(pdf)
-        records = forms.render_pdf(pdf, ctx, data, progress=progress, cancel=cancel)
         if xlsx is not None:
-            if progress:
-                progress(0, 0, "正在生成 Excel 文件")
-            forms.render_xlsx(Path(xlsx), ctx, data, records)
+            xlsx = outfile.check_target(Path(xlsx))  # now, not after the PDF's minutes of work
+        # Both files go to temporary files; the PDF is put in place only after the .xlsx: a
+        # failure or a cancel while rendering leaves the user's earlier PDF and .xlsx as they
+        # were, and no new PDF whose QR code names a document that is not recorded below.
+        with outfile.atomic_write(pdf) as pdf_tmp:
+            records = forms.render_pdf(pdf_tmp, ctx, data, progress=progress, cancel=cancel)
+            if xlsx is not None:
+                if progress:
+                    progress(0, 0, "正在生成 Excel 文件")
+                with outfile.atomic_write(xlsx) as xlsx_tmp:
+                    forms.render_xlsx(xlsx_tmp, ctx, data, records)
         rows = self._rows(form, data)
         pages = [{"page": r.page, "keys": list(r.keys), "digest": r.digest,
                   "rows": [list(rows[k]) for k in r.keys]} for r in records]

@@ -1088,7 +1088,9 @@ class RosterService:
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font
 
-        out = Path(out)
+        from app import outfile, xlsx_safe
+
+        out = outfile.check_target(Path(out))
         mapping = preview.mapping
         raw_keys = header_keys(mapping.headers)
         columns = [(i, raw_keys[i]) for i, h in enumerate(mapping.headers) if h]
@@ -1101,7 +1103,7 @@ class RosterService:
         wb = Workbook()
         ws = wb.active
         ws.title = "未导入的行"
-        ws.append([ORIGINAL_ROW, *(mapping.headers[i] for i, _k in columns), REASON])
+        ws.append(xlsx_safe.row(ws, [ORIGINAL_ROW, *(mapping.headers[i] for i, _k in columns), REASON]))
         for cell in ws[1]:
             cell.font = Font(bold=True)
         widths = {1: _display_width(ORIGINAL_ROW)}
@@ -1117,7 +1119,7 @@ class RosterService:
                 values.append(value)
                 widths[n] = max(widths[n], _display_width(value))
             values.append("\n".join(_reason(p, letters) for p in r.problems))
-            ws.append(values)
+            ws.append(xlsx_safe.row(ws, values))
             row_no += 1
             for n in text_at:
                 ws.cell(row_no, n).number_format = "@"
@@ -1129,8 +1131,8 @@ class RosterService:
                 dim.number_format = "@"
         ws.column_dimensions[tabular.column_letter(reason_at - 1)].width = 70
         ws.freeze_panes = "B2"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        _save(wb, out)
+        with outfile.atomic_write(out) as tmp:
+            wb.save(tmp)
         return out
 
     def export(self, out: Path, *, progress: Progress | None = None, cancel: CancelToken | None = None) -> int:
@@ -1138,8 +1140,10 @@ class RosterService:
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+        from app import outfile, xlsx_safe
+
         progress = progress or no_progress
-        out = Path(out)
+        out = outfile.check_target(Path(out))  # before minutes of work, not after
         progress(0, 0, "正在读取名单…")
         cols = [getattr(Candidate, n) for n in FIELD_NAMES]
         with self.db.read() as s:
@@ -1157,12 +1161,12 @@ class RosterService:
         ws.title = "考生名单"
         total = len(records)
         last = tabular.column_letter(len(headers) - 1)
-        ws.append([f"{college_name}专升本报名考生名单（{dt.date.today():%Y-%m-%d} 导出，共 {total} 人）"])
+        ws.append(xlsx_safe.row(ws, [f"{college_name}专升本报名考生名单（{dt.date.today():%Y-%m-%d} 导出，共 {total} 人）"]))
         ws.merge_cells(f"A1:{last}1")
         ws["A1"].font = Font(bold=True, size=14)
         ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
         ws.row_dimensions[1].height = 28
-        ws.append(headers)
+        ws.append(xlsx_safe.row(ws, headers))
         thin = Side(style="thin", color="999999")
         fill = PatternFill("solid", fgColor="DDEBF7")
         for cell in ws[2]:
@@ -1186,7 +1190,7 @@ class RosterService:
                     v = rec[index[k]]
                     values.append(None if v == "" else v)  # an empty cell is not written at all
             values.append(STATUS_LABELS.get(rec[-1], rec[-1]))
-            ws.append(values)
+            ws.append(xlsx_safe.row(ws, values))
             row_no = n + 3
             for i in text_cols:
                 if values[i] is not None:
@@ -1207,8 +1211,8 @@ class RosterService:
         if cancel is not None:
             cancel.raise_if_cancelled()
         progress(total, total, "正在保存文件…")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        _save(wb, out)
+        with outfile.atomic_write(out) as tmp:
+            wb.save(tmp)
         return total
 
     def write_template(self, out: Path) -> Path:
@@ -1217,7 +1221,9 @@ class RosterService:
         from openpyxl.styles import Alignment, Font, PatternFill
         from openpyxl.worksheet.datavalidation import DataValidation
 
-        out = Path(out)
+        from app import outfile, xlsx_safe
+
+        out = outfile.check_target(Path(out))
         keys = ["student_no", "name", "gender", "id_number", "ethnicity", "phone", "class_name", "counsellor",
                 "major", "intended_major", "category", "art_sports", "veteran_service_start",
                 "veteran_service_end", "veteran_merits", "award_level", "award_name", "note"]
@@ -1225,7 +1231,7 @@ class RosterService:
         wb = Workbook()
         ws = wb.active
         ws.title = "考生名单"
-        ws.append(headers)
+        ws.append(xlsx_safe.row(ws, headers))
         fill = PatternFill("solid", fgColor="DDEBF7")
         for cell in ws[1]:
             cell.font = Font(bold=True, color="C00000" if cell.value.endswith("*") else "000000")
@@ -1266,11 +1272,11 @@ class RosterService:
             "7. 重新导入时，空白单元格不会清除已有信息。",
         ]
         for line in lines:
-            notes.append([line])
+            notes.append(xlsx_safe.row(notes, [line]))
         notes["A1"].font = Font(bold=True, size=13)
         notes.column_dimensions["A"].width = 110
-        out.parent.mkdir(parents=True, exist_ok=True)
-        _save(wb, out)
+        with outfile.atomic_write(out) as tmp:
+            wb.save(tmp)
         return out
 
 
@@ -1392,11 +1398,3 @@ def _display_width(value: object) -> int:
     text = str(value)
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
-
-def _save(wb, out: Path) -> None:
-    try:
-        wb.save(out)
-    except PermissionError:
-        raise BadFileError(f"无法写入“{out}”：文件可能正被 Excel 或 WPS 打开，请关闭后重试。") from None
-    except OSError as exc:
-        raise BadFileError(f"无法写入“{out}”：{exc.strerror or exc}。") from None

@@ -38,12 +38,20 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def test_accepted_photo_is_written(capsys, tmp_path: Path, files) -> None:
     out = tmp_path / "out" / "photo.jpg"
+    out.parent.mkdir()
     code, stdout, stderr = run(capsys, "--data", tmp_path / "d", "photo", "check", files["good"], "--out", out)
     assert code == 0, stderr
     assert "✓ 人脸" in stdout and "✗" not in stdout and "合格，已写出照片" in stdout
     data = out.read_bytes()
     assert 20 * 1024 <= len(data) <= 40_000 and 0xE1 not in jpeg_markers(data)
     assert cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR).shape == (640, 480, 3)
+
+
+def test_photo_into_a_missing_folder(capsys, tmp_path: Path, files) -> None:
+    out = tmp_path / "nope" / "photo.jpg"
+    code, _stdout, stderr = run(capsys, "--data", tmp_path / "d", "photo", "check", files["good"], "--out", out)
+    assert code == 1 and f"“{out.parent}”不存在" in stderr
+    assert not out.parent.exists()
 
 
 def test_refused_photo_exits_1_with_hints(capsys, tmp_path: Path, files) -> None:

@@ -348,3 +348,16 @@ def test_a_saved_edit_is_confirmed(qtbot, container, actor, roster):
     qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: view.notice.isVisible())
     assert view.notice.text() == f"✓ 已保存 {roster[3].data.name}（{roster[3].data.student_no}）的信息。"
+
+
+def test_export_into_a_folder_that_is_gone_says_so(qtbot, container, actor, roster, tmp_path: Path):
+    """A typed path, or a folder removed after it was chosen: an error naming the folder, which
+    is not created behind the user's back."""
+    view = make_view(qtbot, container, actor)
+    missing = tmp_path / "U盘" / "导出"
+    view.ask_save_file = lambda *_a: str(missing / "名单.xlsx")
+    qtbot.mouseClick(view.toolbar.widgetForAction(view.export_action), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: f"“{missing}”不存在" in info_box_text())
+    for box in [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]:
+        box.close()
+    assert not (tmp_path / "U盘").exists()

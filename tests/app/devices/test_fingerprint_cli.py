@@ -20,6 +20,7 @@ def run(capsys, *argv: object) -> tuple[int, str, str]:
 
 def test_capture_writes_a_grey_png_and_prints_the_figures(tmp_path: Path, capsys) -> None:
     out = tmp_path / "fp" / "right_index.png"
+    out.parent.mkdir()
     code, stdout, stderr = run(capsys, "--data", tmp_path / "data", "fingerprint", "capture", "--driver", "mock",
                                "--subject", "2021001", "--out", out)
     assert code == 0, stderr
@@ -28,6 +29,15 @@ def test_capture_writes_a_grey_png_and_prints_the_figures(tmp_path: Path, capsys
     pixels = cv2.imread(str(out), cv2.IMREAD_UNCHANGED)
     assert pixels.dtype == np.uint8 and pixels.ndim == 2
     assert np.array_equal(pixels, synthetic_print("2021001", "right_index"))
+
+
+def test_a_missing_folder_is_refused_before_the_finger_is_asked_for(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "nope" / "f.png"
+    code, _stdout, stderr = run(capsys, "--data", tmp_path / "data", "fingerprint", "capture", "--driver", "mock",
+                                "--out", out)
+    assert code == 1 and f"“{out.parent}”不存在" in stderr
+    assert "请将手指放在采集器上" not in stderr
+    assert not out.parent.exists()
 
 
 def test_json_output_after_a_retake(tmp_path: Path, capsys) -> None:

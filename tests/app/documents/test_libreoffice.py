@@ -33,6 +33,7 @@ def test_every_xlsx_converts_with_names_and_signatures(desk, tmp_path: Path) -> 
         "publicity": (publicity, desk.by_status["eligible"]),
     }
     sheets = []
+    (tmp_path / "xlsx").mkdir()
     for form in forms:
         result = c.printing.print_form(desk.actor, form, tmp_path / f"{form}.pdf", tmp_path / "xlsx" / f"{form}.xlsx",
                                        student=waived.student_no if form == "waiver_form" else None)

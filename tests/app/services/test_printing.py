@@ -128,6 +128,7 @@ def test_forged_page_with_a_real_document_id(container, printed, tmp_path: Path)
 
 def test_code_of_an_unknown_document(container, printed, tmp_path: Path) -> None:
     other = tmp_path / "other"
+    other.mkdir()
     from app.documents import digest, layout
 
     frame = layout.PageFrame("附件3", "t", "h", ("经办人",), "章", "00000000-0000-4000-8000-000000000000")

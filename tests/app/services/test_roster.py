@@ -397,6 +397,7 @@ def test_rejected_rows_workbook_can_be_fixed_and_imported(app, tmp_path):
     rows = [person(0), person(1, 身份证号码=float(good)), person(2, 性别="女")]
     preview, result = import_file(app, write_xlsx(tmp_path / "a.xlsx", rows, text_ids=False))
     assert (result.created, result.rejected) == (1, 2)
+    (tmp_path / "out").mkdir()
     out = app.roster.save_rejected(preview, tmp_path / "out" / "未导入.xlsx")
     wb = openpyxl.load_workbook(out)
     ws = wb.active
