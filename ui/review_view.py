@@ -23,10 +23,15 @@ from collections.abc import Callable
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
+    QRect,
+    QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence
@@ -132,10 +137,10 @@ class ReviewModel(QAbstractTableModel):
             if col == 2:
                 return row.class_name
             if col == 3:
-                if row.needs_review:
-                    if role == Qt.ItemDataRole.ToolTipRole:
-                        return "\n".join(row.standing_notes)
-                    return self.tr("%1（需重新审核）").replace("%1", row.status_label)
+                if row.needs_review and role == Qt.ItemDataRole.ToolTipRole:
+                    return "\n".join([row.status_label, *row.standing_notes])
+                if row.needs_review and row.status == "roster":
+                    return self.tr("需重新审核")  # back to 在册 because a decision no longer stands
                 return row.status_label
             if role == Qt.ItemDataRole.ToolTipRole:
                 return "\n".join([*row.standing_notes, *(f.message for f in row.findings)]) or None
@@ -216,7 +221,7 @@ def summary(row: ReviewRow) -> str:
     prefix = ""
     if row.waiver is not None and row.waiver.active:
         prefix = QCoreApplication.translate("ReviewView", "【已放弃】")
-    elif row.needs_review:
+    elif row.needs_review and row.status != "roster":  # 在册 ones say it in the status column
         prefix = QCoreApplication.translate("ReviewView", "【需重新审核】")
     labels: list[str] = []
     for f in row.findings:
@@ -358,6 +363,10 @@ class RunResultDialog(QDialog):
             table.verticalHeader().setVisible(False)
             table.horizontalHeader().setStretchLastSection(True)
             table.resizeColumnsToContents()
+        # The decisions column says why a candidate must be reviewed again: wrapped, never cut short.
+        self.changes_table.setWordWrap(True)
+        self.changes_table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.changes_table.horizontalHeader().sectionResized.connect(self._fit_change_rows)
         shown = not result.first_run or bool(result.changes)
         self.changes_table.setVisible(shown)
         changes_title = QLabel(self.tr("与上次比对相比的变化（%1 名考生）").replace("%1", str(len(result.changes))),
@@ -377,6 +386,14 @@ class RunResultDialog(QDialog):
         layout.addWidget(self.changes_table, 2)
         layout.addWidget(buttons)
         self.resize(900, 560)
+
+    def _fit_change_rows(self, *_args: object) -> None:
+        self.changes_table.resizeRowsToContents()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        # Only now are the columns as wide as they will be shown: wrap the rows to them.
+        QTimer.singleShot(0, self._fit_change_rows)
 
 
 class ReviewView(QWidget):
@@ -606,6 +623,8 @@ class ReviewView(QWidget):
         self.findings_list.setObjectName("findingsList")
         self.findings_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.findings_list.setWordWrap(True)
+        self._findings_width = 0
+        self.findings_list.viewport().installEventFilter(self)
 
         self.decisions_table = QTableWidget(len(rules.OFFICES), 5, host)
         self.decisions_table.setObjectName("decisionsTable")
@@ -882,9 +901,7 @@ class ReviewView(QWidget):
             self.findings_list.addItem(item)
         if not row.findings:
             self.findings_list.addItem(QListWidgetItem(self.tr("没有比对问题。")))
-        # As tall as its lines (at most five, then it scrolls): the decisions must stay in view.
-        lines = sum(self.findings_list.sizeHintForRow(i) for i in range(min(self.findings_list.count(), 5)))
-        self.findings_list.setFixedHeight(lines + 2 * self.findings_list.frameWidth() + 4)
+        self._fit_findings()
         for r, (office, label) in enumerate(rules.OFFICES.items()):
             d = row.decisions.get(office)
             cells = [label, "", "", "", ""]
@@ -914,6 +931,30 @@ class ReviewView(QWidget):
         self.signed_check.setEnabled(waived)
         self.signed_check.blockSignals(False)
 
+    def _fit_findings(self) -> None:
+        """Each finding as tall as its wrapped lines (a long one must not be cut), the list as tall
+        as its first five (then it scrolls): the decisions below must stay in view."""
+        lst = self.findings_list
+        width = max(lst.viewport().width() - 2 * lst.spacing() - 8, 80)
+        self._findings_width = lst.viewport().width()
+        metrics = lst.fontMetrics()
+        total = 0
+        for i in range(lst.count()):
+            item = lst.item(i)
+            height = metrics.boundingRect(QRect(0, 0, width, 100000), Qt.TextFlag.TextWordWrap,
+                                          item.text()).height() + 6
+            item.setSizeHint(QSize(width, height))
+            if i < 5:
+                total += height
+        lst.setFixedHeight(total + 2 * lst.frameWidth() + 4)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The pane was resized: the findings wrap differently.
+        if watched is self.findings_list.viewport() and event.type() == QEvent.Type.Resize \
+                and self.findings_list.viewport().width() != self._findings_width:
+            self._fit_findings()
+        return super().eventFilter(watched, event)
+
     def _show_compare(self, row: ReviewRow) -> None:
         try:
             sources = self.container.reference.source_rows(row.student_no, row.id_number, row.major)
@@ -924,10 +965,10 @@ class ReviewView(QWidget):
         academic_loaded = self.active_lists.get("academic") is not None
         for kind in KINDS:
             for src in sources.get(kind, []):
-                columns.append((self.tr("%1 第 %2 行").replace("%1", kind_label(kind)).replace("%2", str(src.row)),
+                columns.append((self.tr("%1\n第 %2 行").replace("%1", kind_label(kind)).replace("%2", str(src.row)),
                                 src))
         if academic_loaded and not sources.get("academic"):
-            columns.insert(1, (self.tr("%1（未找到）").replace("%1", kind_label("academic")), None))
+            columns.insert(1, (self.tr("%1\n（未找到）").replace("%1", kind_label("academic")), None))
         roster = {"student_no": row.student_no, "name": row.name, "id_number": row.id_number,
                   "class_name": row.class_name, "major": row.major, "intended_major": row.intended_major}
         labels = {**LABELS, "class_name": self.tr("班级"), "intended_major": self.tr("报考专业（类）"),
@@ -981,6 +1022,9 @@ class ReviewView(QWidget):
         else:
             table.setToolTip("")
         table.resizeColumnsToContents()
+        header = table.horizontalHeader()
+        for c in range(table.columnCount()):  # never narrower than its title
+            table.setColumnWidth(c, max(table.columnWidth(c), header.sectionSizeFromContents(c).width()))
         height = table.horizontalHeader().sizeHint().height() + table.verticalHeader().length() + 6
         if table.horizontalScrollBar().isVisible() or table.horizontalHeader().length() > table.viewport().width():
             height += table.horizontalScrollBar().sizeHint().height()

@@ -151,7 +151,7 @@ def test_import_run_filter_decide_and_approve(qtbot, container, actor, runner, r
     assert view.detail_title.text().startswith(raws[1]["name"])
     # The 学籍 row sits beside the roster; the differing name is marked.
     table = view.compare_table
-    assert table.horizontalHeaderItem(1).text() == "教务处学籍名单 第 4 行"
+    assert table.horizontalHeaderItem(1).text() == "教务处学籍名单\n第 4 行"
     name_row = next(r for r in range(table.rowCount()) if table.verticalHeaderItem(r).text() == "姓名")
     assert table.item(name_row, 1).text() == "错名字"
     assert table.item(name_row, 1).background().color() == DIFF_BG
@@ -298,8 +298,8 @@ def test_the_run_says_its_year_and_reopens_a_pass(qtbot, container, actor, runne
     # The list marks the candidate, the status filter finds them, the detail says why.
     pick(qtbot, view.status_combo, "__needs_review__")
     assert [n for n, _s in summaries(view)] == [raws[0]["name"]]
-    assert view.model.index(0, 3).data() == "在册（需重新审核）"
-    assert summaries(view)[0][1].startswith("【需重新审核】")
+    assert view.model.index(0, 3).data() == "需重新审核"
+    assert summaries(view)[0][1] == "姓名不一致"
     banner = view.standing_label
     assert banner.isVisible() and "教务处：出现新问题，需重新审核（新问题：姓名不一致" in banner.text()
     assert view.decisions_table.item(0, 1).text() == "通过（不再计入）"
@@ -339,3 +339,11 @@ def test_a_fail_without_its_finding_and_the_offence_beside_the_sanction(qtbot, c
     table = view.compare_table
     assert table.item(_row_of(table, "违纪事由"), 2).text() == "考试作弊"
     assert table.item(_row_of(table, "处分"), 2).text() == "记过"
+    # Every column is at least as wide as its title (“学生处处分名单 / 第 2 行”).
+    header = table.horizontalHeader()
+    assert all(table.columnWidth(c) >= header.sectionSizeFromContents(c).width() for c in range(table.columnCount()))
+    # A narrow pane wraps the finding onto more lines: the list grows, nothing is cut off.
+    view.splitter.setSizes([900, 300])
+    findings = view.findings_list
+    qtbot.waitUntil(lambda: findings.visualItemRect(findings.item(0)).height() > 2 * findings.fontMetrics().height())
+    assert findings.visualItemRect(findings.item(0)).bottom() <= findings.viewport().height()
