@@ -603,46 +603,95 @@ def cmd_reference_import(ctx: _Ctx, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_review_run(ctx: _Ctx, args: argparse.Namespace) -> int:
-    ctx.require_install()
+def _change_json(c) -> dict:
+    return {"uuid": c.uuid, "student_no": c.student_no, "name": c.name, "new": c.new, "resolved": c.resolved,
+            "status_before": c.status_before or None, "status_after": c.status_after or None,
+            "decisions": [{"office": d.office, "decision": d.decision, "standing": d.standing, "reason": d.reason,
+                           "text": d.text} for d in c.decisions]}
+
+
+def _run_json(result) -> dict:
+    return {"ok": True, "run_at": result.run_at.replace(tzinfo=dt.UTC).isoformat() if result.run_at else None,
+            "actor": result.actor or None, "graduation_year": result.graduation_year,
+            "graduation_year_source": "default" if result.graduation_year_default else "setting",
+            "candidates": result.candidates, "with_findings": result.with_findings,
+            "counts": result.counts, "first_run": result.first_run, "warnings": result.warnings,
+            "reopened": result.reopened, "needs_review": result.needs_review,
+            "changes": [_change_json(c) for c in result.changes]}
+
+
+def _say_run(result) -> None:
+    from app.domain.candidate import STATUS_LABELS
     from app.domain.review import FINDINGS
 
+    _say(f"毕业年份：{result.year_text}")
+    _say(f"已比对 {result.candidates} 名考生，{result.with_findings} 名有问题。")
+    for code, n in sorted(result.counts.items(), key=lambda kv: list(FINDINGS).index(kv[0])
+                          if kv[0] in FINDINGS else len(FINDINGS)):
+        _say(f"  {FINDINGS.get(code, ('', code))[1]}：{n}")
+    for warning in result.warnings:
+        _say(f"注意：{warning}")
+    if result.reopened:
+        _say(f"注意：{result.reopened} 名考生的审核意见因比对结果变化不再成立，已退回待审核，需重新审核。")
+    if result.needs_review:
+        _say(f"共 {result.needs_review} 名考生有需重新审核的意见（review list --needs-review）。")
+    if not result.first_run or result.changes:
+        what = "与上次比对相比" if not result.first_run else "本次比对"
+        _say(f"{what}，{len(result.changes)} 名考生有变化" + ("：" if result.changes else "。"))
+    for c in result.changes:
+        moved = ""
+        if c.status_after and c.status_after != c.status_before:
+            moved = (f"（状态 {STATUS_LABELS.get(c.status_before, c.status_before)} → "
+                     f"{STATUS_LABELS.get(c.status_after, c.status_after)}）")
+        _say(f"  {c.student_no} {c.name}{moved}")
+        for m in c.new:
+            _say(f"    新增：{m}")
+        for m in c.resolved:
+            _say(f"    已消除：{m}")
+        for d in c.decisions:
+            _say(f"    审核意见：{d.text}")
+
+
+def cmd_review_run(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
     progress = _Progress()
     try:
         result = ctx.c.review.run(ctx.c.actor, progress=progress, cancel=CancelToken())
     finally:
         progress.finish()
     if ctx.json:
-        _emit_json({"ok": True, "candidates": result.candidates, "with_findings": result.with_findings,
-                    "counts": result.counts, "first_run": result.first_run, "warnings": result.warnings,
-                    "changes": [{"uuid": c.uuid, "student_no": c.student_no, "name": c.name, "new": c.new,
-                                 "resolved": c.resolved} for c in result.changes]})
+        _emit_json(_run_json(result))
         return 0
-    _say(f"已比对 {result.candidates} 名考生，{result.with_findings} 名有问题。")
-    for code, n in sorted(result.counts.items(), key=lambda kv: list(FINDINGS).index(kv[0])):
-        _say(f"  {FINDINGS[code][1]}：{n}")
-    for warning in result.warnings:
-        _say(f"注意：{warning}")
-    if not result.first_run:
-        _say(f"与上次比对相比，{len(result.changes)} 名考生有变化" + ("：" if result.changes else "。"))
-        for c in result.changes:
-            _say(f"  {c.student_no} {c.name}")
-            for m in c.new:
-                _say(f"    新增：{m}")
-            for m in c.resolved:
-                _say(f"    已消除：{m}")
+    _say_run(result)
+    return 0
+
+
+def cmd_review_changes(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    result = ctx.c.review.last_run()
+    if result is None:
+        raise CliError("还没有运行过资格审查比对（review run）。")
+    if ctx.json:
+        _emit_json(_run_json(result))
+        return 0
+    if result.run_at:
+        _say(f"上次比对：{_local(result.run_at)}，由 {result.actor} 运行。")
+    _say_run(result)
     return 0
 
 
 def _review_json(r) -> dict:
     return {"uuid": r.uuid, "student_no": r.student_no, "name": r.name, "class_name": r.class_name,
             "major": r.major, "intended_major": r.intended_major, "status": r.status,
-            "status_label": r.status_label, "reason": r.reason,
+            "status_label": r.status_label, "reason": r.reason, "needs_review": r.needs_review,
             "findings": [{"code": f.code, "label": f.label, "office": f.office, "message": f.message,
                           "list_id": f.list_id, "source_row": f.source_row, "source": f.source}
                          for f in r.findings],
             "decisions": {o: {"decision": d.decision, "opinion": d.opinion, "reviewer": d.reviewer,
-                              "decided_at": d.decided_at.replace(tzinfo=dt.UTC).isoformat()}
+                              "decided_at": d.decided_at.replace(tzinfo=dt.UTC).isoformat(),
+                              "standing": d.standing, "standing_label": d.standing_label or None,
+                              "standing_reason": d.standing_reason or None,
+                              "basis": [m for _c, m in d.basis]}
                           for o, d in r.decisions.items()},
             "waiver": None if r.waiver is None else {"reason": r.waiver.reason, "date": r.waiver.waived_on,
                                                      "active": r.waiver.active,
@@ -667,7 +716,7 @@ def cmd_review_list(ctx: _Ctx, args: argparse.Namespace) -> int:
     ctx.require_install()
     from app.domain.review import OFFICES
 
-    rows = ctx.c.review.list(finding=args.finding, status=args.status)
+    rows = ctx.c.review.list(finding=args.finding, status=args.status, needs_review=args.needs_review)
     if ctx.json:
         _emit_json({"ok": True, "count": len(rows), "candidates": [_review_json(r) for r in rows]})
         return 0
@@ -675,13 +724,15 @@ def cmd_review_list(ctx: _Ctx, args: argparse.Namespace) -> int:
         _say("没有符合条件的考生。")
     for r in rows:
         tail = f"（{r.reason}）" if r.status == "ineligible" and r.reason else ""
-        _say(f"{r.student_no or '-'}  {r.name}  {r.class_name}  {r.status_label}{tail}")
+        mark = "  【需重新审核】" if r.needs_review else ""
+        _say(f"{r.student_no or '-'}  {r.name}  {r.class_name}  {r.status_label}{tail}{mark}")
         for f in r.findings:
             _say(f"    ! {f.message}" + (f"（来源第 {f.source_row} 行）" if f.source_row else ""))
         for office, d in r.decisions.items():
             verdict = "通过" if d.decision == "pass" else "不通过"
             _say(f"    {OFFICES.get(office, office)}：{verdict}" + (f"，{d.opinion}" if d.opinion else "")
-                 + f"（{d.reviewer}，{_local(d.decided_at)}）")
+                 + f"（{d.reviewer}，{_local(d.decided_at)}）"
+                 + (f"  【{d.standing_label}：{d.standing_reason}】" if not d.stands else ""))
     return 0
 
 
@@ -725,11 +776,24 @@ def cmd_review_approve(ctx: _Ctx, args: argparse.Namespace) -> int:
     if ctx.json:
         _emit_json({"ok": True, "office": result.office, "approved": result.approved,
                     "candidates": result.candidates, "skipped_with_findings": result.skipped_with_findings,
-                    "skipped_decided": result.skipped_decided})
+                    "skipped_decided": result.skipped_decided, "needs_review": result.needs_review,
+                    "skipped_waived": result.skipped_waived, "skipped_later": result.skipped_later,
+                    "offices": {o: {"approved": n.approved, "skipped_with_findings": n.skipped_with_findings,
+                                    "skipped_decided": n.skipped_decided, "needs_review": n.needs_review}
+                                for o, n in result.offices.items()}})
         return 0
     who = "教务处、学生处、二级学院" if args.office == "all" else OFFICES.get(args.office, args.office)
-    _say(f"已为 {result.candidates} 名没有问题的考生记录“{who}”审核通过（共 {result.approved} 条意见）。")
-    _say(f"跳过：有问题的 {result.skipped_with_findings} 名，已有意见的 {result.skipped_decided} 条。")
+    _say(f"已为 {result.candidates} 名没有比对问题的考生记录“{who}”审核通过（共 {result.approved} 条意见）。")
+    for o, n in result.offices.items():
+        _say(f"  {OFFICES.get(o, o)}：通过 {n.approved} 名；未处理：有比对问题 {n.skipped_with_findings} 名，"
+             f"已有意见 {n.skipped_decided} 名，意见需重新审核 {n.needs_review} 名")
+    if result.needs_review:
+        _say(f"注意：{result.needs_review} 名考生的审核意见已不成立（出现新问题或依据已消除），一键通过不会处理，"
+             "请逐个重新审核（review list --needs-review）。")
+    if result.skipped_waived:
+        _say(f"已放弃报名的 {result.skipped_waived} 名考生不审核。")
+    if result.skipped_later:
+        _say(f"已过审核阶段（已公示、已确认或已锁定）的 {result.skipped_later} 名考生未处理。")
     return 0
 
 
@@ -889,6 +953,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(revsub, "list", cmd_review_list, "列出审查结果（有问题的考生在前）")
     p.add_argument("--finding", metavar="CODE", help="只看有这类问题的考生，例如 failed_courses")
     p.add_argument("--status", metavar="STATUS", help="只看这个状态的考生，例如 ineligible")
+    p.add_argument("--needs-review", action="store_true",
+                   help="只看审核意见需重新审核的考生（通过后出现新问题，或不通过的依据已消除）")
+    command(revsub, "changes", cmd_review_changes, "再次显示上次比对的结果和变化（毕业年份、新增和消除的问题、需重新审核的意见）")
 
     waiver = sub.add_parser("waiver", help="放弃报名考试资格", description="放弃报名考试资格")
     wsub = waiver.add_subparsers(dest="waiver_command", metavar="ACTION", required=True, parser_class=_Parser)

@@ -33,10 +33,13 @@ def cmd_print(ctx, args: argparse.Namespace) -> int:
         raise ValidationError(f"--xlsx 应为 .xlsx 文件：{args.xlsx}", "xlsx")
     result = ctx.c.printing.print_form(ctx.c.actor, args.form, out, Path(args.xlsx) if args.xlsx else None,
                                        student=args.student)
+    # Unreviewed and no-longer-settled candidates: said on stderr, in JSON too; the file is written.
+    for warning in result.warnings:
+        print(f"注意：{warning}", file=sys.stderr)
     if ctx.json:
         _emit({"ok": True, "form": result.form, "label": result.label, "title": result.title,
                "document": result.doc_uuid, "pdf": str(result.pdf), "xlsx": str(result.xlsx or "") or None,
-               "pages": result.pages, "rows": result.rows})
+               "pages": result.pages, "rows": result.rows, "warnings": list(result.warnings)})
     else:
         print(f"已打印{result.label}《{result.title}》：{result.pages} 页，{result.rows} 条，文档编号 "
               f"{result.doc_uuid.split('-')[0].upper()}。")

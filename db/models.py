@@ -222,6 +222,19 @@ class ReviewDecision(Replicated, Base):
     opinion: Mapped[str] = mapped_column(Text, default="")
     reviewer: Mapped[str] = mapped_column(String(64))
     decided_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # What the decision was based on: the office's findings when it was made, JSON
+    # [[code, message], …]. Whether it still stands is computed against the current findings.
+    basis: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class ReviewRun(Replicated, Base):
+    """One run of the comparison: the graduation year it used, its counts and its changes, JSON."""
+
+    __tablename__ = "review_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    graduation_year: Mapped[int] = mapped_column(Integer)
+    result: Mapped[str] = mapped_column(Text, default="")
 
 
 class Waiver(Replicated, Base):

@@ -7,6 +7,9 @@ code. The recent documents list shows what was printed, when and by whom.
 
 ``DocumentsView`` is the main window's 打印与核验 area: this screen and ``VerifyView`` as tabs.
 
+Before the 公示, 附件3 or 附件4 is printed, the service says who is not settled (not yet reviewed,
+or a decision that no longer stands); the user reads that and goes on or cancels.
+
 Signals: ``document_printed(str)`` with the document's UUID after a PDF was written.
 """
 
@@ -16,7 +19,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtCore import QDate, QStandardPaths, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +34,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -42,7 +46,7 @@ from PySide6.QtWidgets import (
 from app.domain.idnumber import mask
 from app.errors import AppError
 from app.services.context import Actor
-from app.services.printing import FORM_LABELS, may_print
+from app.services.printing import FORM_LABELS, SETTLED_FORMS, may_print
 from app.services.settings import SETTINGS_EDITORS
 from ui.errors import show_error
 from ui.tasks import TaskRunner, run_with_progress
@@ -88,6 +92,8 @@ class PrintView(QWidget):
         self.make_printer = None  # None: the default QPrinter; tests give a PDF-file printer
         self.print_job = None
         self.last_result = None
+        self.warning_box: QMessageBox | None = None  # the warnings shown before printing
+        self._used_box: QMessageBox | None = None
         self._students: list = []
         self._build()
         self._load_settings()
@@ -377,10 +383,54 @@ class PrintView(QWidget):
         return f"{label}_{title}{extra}_{dt.date.today():%Y%m%d}{suffix}"
 
     def _on_pdf_button_clicked(self) -> None:
-        self._save(with_xlsx=False)
+        self._checked(lambda: self._save(with_xlsx=False))
 
     def _on_xlsx_button_clicked(self) -> None:
-        self._save(with_xlsx=True)
+        self._checked(lambda: self._save(with_xlsx=True))
+
+    def _checked(self, then: Callable[[], None]) -> None:
+        """Run ``then`` once the user has seen what is not settled on a form that lists who is
+        eligible (and chose to go on); at once for the other forms or when all is settled."""
+        form = self.current_form
+        if form not in SETTLED_FORMS:
+            then()
+            return
+        printing = self.container.printing
+
+        def work(progress, cancel):
+            return printing.check(form)
+
+        self.runner.run(work, on_success=lambda warnings: self._on_checked(warnings, then),
+                        on_error=lambda exc: show_error(self, exc))
+
+    def _on_checked(self, warnings: object, then: Callable[[], None]) -> None:
+        if not warnings:
+            then()
+            return
+        if self._used_box is not None:  # the last one, no longer inside its own signal
+            self._used_box.deleteLater()
+            self._used_box = None
+        label = FORM_LABELS.get(self.current_form, "")
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("打印前请注意"),
+                          self.tr("%1 的审查结果还没有全部确定：").replace("%1", label), parent=self)
+        box.setObjectName("printWarnings")
+        box.setInformativeText("\n\n".join(f"• {w}" for w in warnings))  # type: ignore[union-attr]
+        go = box.addButton(self.tr("仍然打印"), QMessageBox.ButtonRole.AcceptRole)
+        go.setObjectName("printAnyway")
+        stop = box.addButton(self.tr("取消"), QMessageBox.ButtonRole.RejectRole)
+        stop.setObjectName("printCancel")
+        box.setDefaultButton(stop)
+
+        def finished(_result: int) -> None:
+            self.warning_box = None
+            going = box.clickedButton() is go
+            self._used_box = box
+            if going:  # after the box's own signal has returned: printing may open other dialogs
+                QTimer.singleShot(0, then)
+
+        box.finished.connect(finished)
+        self.warning_box = box
+        box.open()
 
     def _save(self, *, with_xlsx: bool) -> None:
         out = self.ask_save_file(self, self.tr("保存为 PDF"), str(Path(_default_dir()) / self._default_name(".pdf")),
@@ -393,6 +443,9 @@ class PrintView(QWidget):
         self._render(pdf, pdf.with_suffix(".xlsx") if with_xlsx else None, then_print=False)
 
     def _on_print_button_clicked(self) -> None:
+        self._checked(self._print_now)
+
+    def _print_now(self) -> None:
         folder = Path(self.container.data_dir) / "printed"
         # The app's own folder for what goes to the printer; print_form creates no folders.
         try:

@@ -4,7 +4,10 @@ Left, the candidates with findings first (filter by finding, status, text); righ
 candidate: the roster data and the reference lists' rows side by side with differences in red,
 the findings, the three offices' decisions, a form to record a decision (Ctrl+Enter) and the
 waiver. The toolbar imports the three lists (``ui.reference_import``), runs the comparison on the
-``TaskRunner`` and approves every candidate without findings after a confirmation. Every change
+``TaskRunner`` (its result says the graduation year it used and which decisions it re-opened; 上次比对
+shows the last one again) and approves every candidate without findings after a confirmation. A
+decision that no longer stands (a pass before a new finding, a fail whose finding is gone) is
+marked in the list and the detail: the candidate needs to be reviewed again. Every change
 goes through ``ReviewService`` / ``WaiverService`` / ``SettingsService``, which check the role and
 audit; the buttons a role may not use are not shown.
 
@@ -20,10 +23,15 @@ from collections.abc import Callable
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
+    QRect,
+    QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence
@@ -75,6 +83,8 @@ from ui.waiver_dialog import WaiverDialog
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
 ANY_FINDING = "__any__"
 NO_FINDING = "__none__"
+NEEDS_REVIEW = "__needs_review__"  # the status filter's “需重新审核”
+NEEDS_REVIEW_COLOUR = "#b35c00"
 REVIEW_STATUSES = ("roster", "eligible", "ineligible", "waived")
 _STATUS_COLOURS = {"eligible": "#2e7d32", "ineligible": "#c62828", "waived": "#7a7a7a"}
 DIFF_BG = QColor("#fde2e1")
@@ -82,14 +92,15 @@ DIFF_FG = QColor("#b71c1c")
 # Which compared field each finding marks, in the roster column and in its source row's column.
 _FINDING_FIELDS: dict[str, tuple[str, ...]] = {
     "name_mismatch": ("name",), "id_mismatch": ("id_number",), "student_no_mismatch": ("student_no",),
+    "major_mismatch": ("major",),
     "status_not_enrolled": ("status",), "not_graduating": ("graduation",), "failed_courses": ("failed_courses",),
-    "discipline": ("action", "lifted"), "major_not_allowed": ("intended_major", "allowed"),
+    "discipline": ("action", "offence", "lifted"), "major_not_allowed": ("intended_major", "allowed"),
     "missing_intended_major": ("intended_major",),
 }
 _OFFICE_KIND = {"academic": "academic", "conduct": "conduct", "college": "majors"}
 # Rows of the side-by-side table: roster fields first, then what the lists add.
 _COMPARE_ROWS = ("student_no", "name", "id_number", "class_name", "major", "intended_major", "status",
-                 "graduation", "failed_courses", "action", "date", "lifted", "allowed")
+                 "graduation", "failed_courses", "action", "offence", "date", "lifted", "allowed")
 
 
 class ReviewModel(QAbstractTableModel):
@@ -126,11 +137,17 @@ class ReviewModel(QAbstractTableModel):
             if col == 2:
                 return row.class_name
             if col == 3:
+                if row.needs_review and role == Qt.ItemDataRole.ToolTipRole:
+                    return "\n".join([row.status_label, *row.standing_notes])
+                if row.needs_review and row.status == "roster":
+                    return self.tr("需重新审核")  # back to 在册 because a decision no longer stands
                 return row.status_label
             if role == Qt.ItemDataRole.ToolTipRole:
-                return "\n".join(f.message for f in row.findings) or None
+                return "\n".join([*row.standing_notes, *(f.message for f in row.findings)]) or None
             return summary(row)
         if role == Qt.ItemDataRole.ForegroundRole:
+            if col == 3 and row.needs_review:
+                return QBrush(QColor(NEEDS_REVIEW_COLOUR))
             if col == 3 and row.status in _STATUS_COLOURS:
                 return QBrush(QColor(_STATUS_COLOURS[row.status]))
             if col == 4 and row.findings:
@@ -165,7 +182,10 @@ class ReviewModel(QAbstractTableModel):
         text, finding, status = self._filter
         out = []
         for i, r in enumerate(self._rows):
-            if status and r.status != status:
+            if status == NEEDS_REVIEW:
+                if not r.needs_review:
+                    continue
+            elif status and r.status != status:
                 continue
             if finding == ANY_FINDING and not r.findings:
                 continue
@@ -201,6 +221,8 @@ def summary(row: ReviewRow) -> str:
     prefix = ""
     if row.waiver is not None and row.waiver.active:
         prefix = QCoreApplication.translate("ReviewView", "【已放弃】")
+    elif row.needs_review and row.status != "roster":  # 在册 ones say it in the status column
+        prefix = QCoreApplication.translate("ReviewView", "【需重新审核】")
     labels: list[str] = []
     for f in row.findings:
         if f.label not in labels:
@@ -282,6 +304,29 @@ class RunResultDialog(QDialog):
         else:
             text += self.tr("与上次比对相比，%1 名考生有变化。").replace("%1", str(len(result.changes)))
         head.setText(text)
+        self.year_label = QLabel(self)
+        self.year_label.setObjectName("runYear")
+        self.year_label.setWordWrap(True)
+        if result.graduation_year_default:
+            year_text = self.tr("按毕业年份 %1 届比对（未设置，按今天的日期推定；如不对，请在“毕业年份”中修改后重新比对）。")
+        else:
+            year_text = self.tr("按毕业年份 %1 届比对（设置）。")
+        when = ""
+        if result.run_at is not None:
+            when = self.tr("比对时间：%1，%2。").replace("%1", local_time(result.run_at)[:16]).replace("%2", result.actor)
+        self.year_label.setText(when + year_text.replace("%1", str(result.graduation_year)))
+        self.reopened_label = QLabel(self)
+        self.reopened_label.setObjectName("runReopened")
+        self.reopened_label.setWordWrap(True)
+        self.reopened_label.setStyleSheet(f"color: {NEEDS_REVIEW_COLOUR}; font-weight: bold;")
+        if result.reopened:
+            self.reopened_label.setText(self.tr("%1 名考生的审核意见因比对结果变化不再成立，已退回待审核，需重新审核"
+                                                "（见下表“审核意见”列；在列表中按状态“需重新审核”筛选）。")
+                                        .replace("%1", str(result.reopened)))
+        elif result.needs_review:
+            self.reopened_label.setText(self.tr("仍有 %1 名考生的审核意见需重新审核（在列表中按状态“需重新审核”筛选）。")
+                                        .replace("%1", str(result.needs_review)))
+        self.reopened_label.setVisible(bool(result.reopened or result.needs_review))
         warnings = QLabel("\n".join(f"⚠ {w}" for w in result.warnings), self)
         warnings.setObjectName("runWarnings")
         warnings.setStyleSheet("color: #9a5b00;")
@@ -299,37 +344,56 @@ class RunResultDialog(QDialog):
             self.counts_table.insertRow(r)
             self.counts_table.setItem(r, 0, QTableWidgetItem(label))
             self.counts_table.setItem(r, 1, QTableWidgetItem(str(n)))
-        self.changes_table = QTableWidget(0, 4, self)
+        self.changes_table = QTableWidget(0, 5, self)
         self.changes_table.setObjectName("runChanges")
         self.changes_table.setHorizontalHeaderLabels([self.tr("学号"), self.tr("姓名"), self.tr("新出现的问题"),
-                                                      self.tr("已消除的问题")])
+                                                      self.tr("已消除的问题"), self.tr("审核意见")])
         for change in result.changes:
             r = self.changes_table.rowCount()
             self.changes_table.insertRow(r)
             for c, value in enumerate((change.student_no, change.name, "；".join(change.new),
-                                       "；".join(change.resolved))):
-                self.changes_table.setItem(r, c, QTableWidgetItem(value))
+                                       "；".join(change.resolved), "；".join(d.text for d in change.decisions))):
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                if c == 4 and value:
+                    item.setForeground(QBrush(QColor(NEEDS_REVIEW_COLOUR)))
+                self.changes_table.setItem(r, c, item)
         for table in (self.counts_table, self.changes_table):
             table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             table.verticalHeader().setVisible(False)
             table.horizontalHeader().setStretchLastSection(True)
             table.resizeColumnsToContents()
-        self.changes_table.setVisible(not result.first_run)
+        # The decisions column says why a candidate must be reviewed again: wrapped, never cut short.
+        self.changes_table.setWordWrap(True)
+        self.changes_table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.changes_table.horizontalHeader().sectionResized.connect(self._fit_change_rows)
+        shown = not result.first_run or bool(result.changes)
+        self.changes_table.setVisible(shown)
         changes_title = QLabel(self.tr("与上次比对相比的变化（%1 名考生）").replace("%1", str(len(result.changes))),
                                self)
-        changes_title.setVisible(not result.first_run)
+        changes_title.setVisible(shown)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(head)
+        layout.addWidget(self.year_label)
+        layout.addWidget(self.reopened_label)
         layout.addWidget(warnings)
         layout.addWidget(QLabel(self.tr("各类问题的条数"), self))
         layout.addWidget(self.counts_table, 1)
         layout.addWidget(changes_title)
         layout.addWidget(self.changes_table, 2)
         layout.addWidget(buttons)
-        self.resize(760, 520)
+        self.resize(900, 560)
+
+    def _fit_change_rows(self, *_args: object) -> None:
+        self.changes_table.resizeRowsToContents()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        # Only now are the columns as wide as they will be shown: wrap the rows to them.
+        QTimer.singleShot(0, self._fit_change_rows)
 
 
 class ReviewView(QWidget):
@@ -392,6 +456,8 @@ class ReviewView(QWidget):
 
         self.run_action = action(self.tr("运行比对"), self.tr("用当前名单比对全部考生，重新生成比对问题（保留审核意见）"),
                                  self._on_run_triggered, QKeySequence("Ctrl+R"), self.can_review)
+        self.last_run_action = action(self.tr("上次比对结果"), self.tr("再次查看上次比对的结果和变化"),
+                                      self._on_last_run_triggered, None, True)
         self.approve_action = action(self.tr("一键通过无问题考生"), self.tr("为所有没有比对问题的考生记录审核通过"),
                                      self._on_approve_triggered, None, self.can_review)
         self.toolbar.addSeparator()
@@ -451,6 +517,7 @@ class ReviewView(QWidget):
         self.status_combo.addItem(self.tr("全部"), "")
         for status in REVIEW_STATUSES:
             self.status_combo.addItem(STATUS_LABELS[status], status)
+        self.status_combo.addItem(self.tr("需重新审核"), NEEDS_REVIEW)
         self.status_combo.currentIndexChanged.connect(self._on_filter_changed)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("reviewCount")
@@ -535,6 +602,12 @@ class ReviewView(QWidget):
         self.waiver_label.setStyleSheet("background: #eeeeee; color: #3d3846; padding: 4px 8px;"
                                         "border-left: 4px solid #7a7a7a;")
         self.waiver_label.hide()
+        self.standing_label = QLabel(host)
+        self.standing_label.setObjectName("standingBanner")
+        self.standing_label.setWordWrap(True)
+        self.standing_label.setStyleSheet(f"background: #fff3e0; color: {NEEDS_REVIEW_COLOUR}; padding: 4px 8px;"
+                                          f"border-left: 4px solid {NEEDS_REVIEW_COLOUR};")
+        self.standing_label.hide()
 
         self.compare_table = QTableWidget(0, 1, host)
         self.compare_table.setObjectName("compareTable")
@@ -550,6 +623,8 @@ class ReviewView(QWidget):
         self.findings_list.setObjectName("findingsList")
         self.findings_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.findings_list.setWordWrap(True)
+        self._findings_width = 0
+        self.findings_list.viewport().installEventFilter(self)
 
         self.decisions_table = QTableWidget(len(rules.OFFICES), 5, host)
         self.decisions_table.setObjectName("decisionsTable")
@@ -564,7 +639,7 @@ class ReviewView(QWidget):
         self.decisions_table.verticalHeader().setDefaultSectionSize(row_h)
         self.decisions_table.setFixedHeight(row_h * (len(rules.OFFICES) + 1) + 8)
         m = self.fontMetrics()
-        for column, sample in enumerate(("二级学院", "不通过", "secretary", "2026-01-01 12:00")):
+        for column, sample in enumerate(("二级学院", "不通过（依据已消除）", "secretary", "2026-01-01 12:00")):
             self.decisions_table.setColumnWidth(column, m.horizontalAdvance(sample) + 20)
 
         # Recording a decision.
@@ -636,6 +711,7 @@ class ReviewView(QWidget):
         lay.setContentsMargins(4, 0, 4, 0)
         lay.addWidget(self.detail_title)
         lay.addWidget(self.waiver_label)
+        lay.addWidget(self.standing_label)
         lay.addWidget(self.compare_table)
         lay.addWidget(self._caption(self.tr("比对问题"), inner))
         lay.addWidget(self.findings_list)
@@ -810,6 +886,11 @@ class ReviewView(QWidget):
             self.waiver_label.show()
         else:
             self.waiver_label.hide()
+        if row.needs_review:
+            self.standing_label.setText(self.tr("需重新审核：") + "\n".join(row.standing_notes))
+            self.standing_label.show()
+        else:
+            self.standing_label.hide()
         self._show_compare(row)
         self.findings_list.clear()
         for f in row.findings:
@@ -820,22 +901,25 @@ class ReviewView(QWidget):
             self.findings_list.addItem(item)
         if not row.findings:
             self.findings_list.addItem(QListWidgetItem(self.tr("没有比对问题。")))
-        # As tall as its lines (at most five, then it scrolls): the decisions must stay in view.
-        lines = sum(self.findings_list.sizeHintForRow(i) for i in range(min(self.findings_list.count(), 5)))
-        self.findings_list.setFixedHeight(lines + 2 * self.findings_list.frameWidth() + 4)
+        self._fit_findings()
         for r, (office, label) in enumerate(rules.OFFICES.items()):
             d = row.decisions.get(office)
             cells = [label, "", "", "", ""]
             if d is not None:
-                cells = [label, self.tr("通过") if d.decision == "pass" else self.tr("不通过"), d.reviewer,
-                         local_time(d.decided_at)[:16], d.opinion]
+                verdict = self.tr("通过") if d.decision == "pass" else self.tr("不通过")
+                if d.standing == rules.REOPENED:
+                    verdict = self.tr("通过（不再计入）")
+                elif d.standing == rules.STALE:
+                    verdict = self.tr("不通过（依据已消除）")
+                cells = [label, verdict, d.reviewer, local_time(d.decided_at)[:16], d.opinion]
             else:
                 cells[1] = self.tr("未审核")
             for c, value in enumerate(cells):
                 item = QTableWidgetItem(value)
-                item.setToolTip(value)
+                item.setToolTip(value if d is None or d.stands else f"{d.standing_label}：{d.standing_reason}")
                 if c == 1 and d is not None:
-                    item.setForeground(QBrush(QColor("#2e7d32" if d.decision == "pass" else "#c62828")))
+                    colour = "#2e7d32" if d.decision == "pass" else "#c62828"
+                    item.setForeground(QBrush(QColor(colour if d.stands else NEEDS_REVIEW_COLOUR)))
                 self.decisions_table.setItem(r, c, item)
         waived = waiver is not None and waiver.active
         reviewable = row.status in REVIEW_STATUSES
@@ -847,6 +931,30 @@ class ReviewView(QWidget):
         self.signed_check.setEnabled(waived)
         self.signed_check.blockSignals(False)
 
+    def _fit_findings(self) -> None:
+        """Each finding as tall as its wrapped lines (a long one must not be cut), the list as tall
+        as its first five (then it scrolls): the decisions below must stay in view."""
+        lst = self.findings_list
+        width = max(lst.viewport().width() - 2 * lst.spacing() - 8, 80)
+        self._findings_width = lst.viewport().width()
+        metrics = lst.fontMetrics()
+        total = 0
+        for i in range(lst.count()):
+            item = lst.item(i)
+            height = metrics.boundingRect(QRect(0, 0, width, 100000), Qt.TextFlag.TextWordWrap,
+                                          item.text()).height() + 6
+            item.setSizeHint(QSize(width, height))
+            if i < 5:
+                total += height
+        lst.setFixedHeight(total + 2 * lst.frameWidth() + 4)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The pane was resized: the findings wrap differently.
+        if watched is self.findings_list.viewport() and event.type() == QEvent.Type.Resize \
+                and self.findings_list.viewport().width() != self._findings_width:
+            self._fit_findings()
+        return super().eventFilter(watched, event)
+
     def _show_compare(self, row: ReviewRow) -> None:
         try:
             sources = self.container.reference.source_rows(row.student_no, row.id_number, row.major)
@@ -857,10 +965,10 @@ class ReviewView(QWidget):
         academic_loaded = self.active_lists.get("academic") is not None
         for kind in KINDS:
             for src in sources.get(kind, []):
-                columns.append((self.tr("%1 第 %2 行").replace("%1", kind_label(kind)).replace("%2", str(src.row)),
+                columns.append((self.tr("%1\n第 %2 行").replace("%1", kind_label(kind)).replace("%2", str(src.row)),
                                 src))
         if academic_loaded and not sources.get("academic"):
-            columns.insert(1, (self.tr("%1（未找到）").replace("%1", kind_label("academic")), None))
+            columns.insert(1, (self.tr("%1\n（未找到）").replace("%1", kind_label("academic")), None))
         roster = {"student_no": row.student_no, "name": row.name, "id_number": row.id_number,
                   "class_name": row.class_name, "major": row.major, "intended_major": row.intended_major}
         labels = {**LABELS, "class_name": self.tr("班级"), "intended_major": self.tr("报考专业（类）"),
@@ -914,6 +1022,9 @@ class ReviewView(QWidget):
         else:
             table.setToolTip("")
         table.resizeColumnsToContents()
+        header = table.horizontalHeader()
+        for c in range(table.columnCount()):  # never narrower than its title
+            table.setColumnWidth(c, max(table.columnWidth(c), header.sectionSizeFromContents(c).width()))
         height = table.horizontalHeader().sizeHint().height() + table.verticalHeader().length() + 6
         if table.horizontalScrollBar().isVisible() or table.horizontalHeader().length() > table.viewport().width():
             height += table.horizontalScrollBar().sizeHint().height()
@@ -1045,6 +1156,24 @@ class ReviewView(QWidget):
         assert isinstance(result, RunResult)
         self.reload()
         self.review_changed.emit()
+        self._show_run(result)
+
+    def _on_last_run_triggered(self) -> None:
+        review = self.container.review
+
+        def work(progress, cancel):
+            return review.last_run()
+
+        self.runner.run(work, on_success=self._on_last_run_loaded, on_error=lambda exc: show_error(self, exc))
+
+    def _on_last_run_loaded(self, result: object) -> None:
+        if result is None:
+            show_info(self, self.tr("上次比对结果"), self.tr("还没有运行过比对。"))
+            return
+        assert isinstance(result, RunResult)
+        self._show_run(result)
+
+    def _show_run(self, result: RunResult) -> None:
         dialog = RunResultDialog(result, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog = dialog
@@ -1071,10 +1200,21 @@ class ReviewView(QWidget):
     def _on_approve_done(self, result: object) -> None:
         assert isinstance(result, ApproveResult)
         office = self.tr("三个部门") if result.office == "all" else rules.OFFICES.get(result.office, result.office)
-        show_info(self, self.tr("一键通过"), self.tr("已为 %1 名考生记录“%2”审核通过（共 %3 条意见）。"
-                                                   "有比对问题未通过的 %4 名，已有意见保持不变的 %5 名。")
-                  .replace("%1", str(result.candidates)).replace("%2", office).replace("%3", str(result.approved))
-                  .replace("%4", str(result.skipped_with_findings)).replace("%5", str(result.skipped_decided)))
+        lines = [self.tr("已为 %1 名没有比对问题的考生记录“%2”审核通过（共 %3 条意见）。")
+                 .replace("%1", str(result.candidates)).replace("%2", office).replace("%3", str(result.approved))]
+        for key, n in result.offices.items():
+            lines.append(self.tr("%1：通过 %2 名；未处理：有比对问题 %3 名，已有意见 %4 名，意见需重新审核 %5 名。")
+                         .replace("%1", rules.OFFICES.get(key, key)).replace("%2", str(n.approved))
+                         .replace("%3", str(n.skipped_with_findings)).replace("%4", str(n.skipped_decided))
+                         .replace("%5", str(n.needs_review)))
+        if result.needs_review:
+            lines.append(self.tr("%1 名考生的审核意见已不成立（出现新问题或依据已消除），一键通过不会处理，请逐个重新审核。")
+                         .replace("%1", str(result.needs_review)))
+        if result.skipped_waived:
+            lines.append(self.tr("已放弃报名的 %1 名考生不审核。").replace("%1", str(result.skipped_waived)))
+        if result.skipped_later:
+            lines.append(self.tr("已过审核阶段的 %1 名考生未处理。").replace("%1", str(result.skipped_later)))
+        show_info(self, self.tr("一键通过"), "\n".join(lines))
         self.reload()
         self.review_changed.emit()
 

@@ -26,6 +26,7 @@ class Person:
     reasons: tuple[str, ...] = ()  # why ineligible, "教务处：…" per failing office
     waiver_reason: str = ""
     waived_on: dt.date | None = None
+    needs_review: bool = False  # an office's decision no longer stands (app.domain.review.standing)
 
 
 @dataclass(frozen=True)

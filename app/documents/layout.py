@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,15 +47,33 @@ SIGN_LINE = 70.0  # the blank after each signature label, in points
 class PageFrame:
     form_label: str  # 附件3
     title: str
-    heading: str  # 学院、日期… under the title
+    heading: str  # 学院、日期… under the title, parts separated by four spaces
     signatures: tuple[str, ...]  # "学生处（签章）" …
     stamp_label: str
     doc_uuid: str
     landscape: bool = False
+    # Text the form prints outside its tables that the digest must cover (附件1's statement).
+    extra: tuple[tuple[str, str], ...] = ()
 
     @property
     def pagesize(self) -> tuple[float, float]:
         return landscape(A4) if self.landscape else A4
+
+    def header_fields(self) -> tuple[tuple[str, str], ...]:
+        """What every page prints besides its rows, as (label, value): the page digest covers it.
+
+        The heading's parts (“公示时间：…”, “合格人数：12 人”) are fields of their own, so a check
+        can say which one changed.
+        """
+        out = [("表格", self.form_label), ("标题", self.title)]
+        for part in _PARTS.split(self.heading.strip()):
+            label, sep, value = part.partition("：")
+            if part:
+                out.append((label, value) if sep and label else ("表头", part))
+        return (*out, *self.extra)
+
+
+_PARTS = re.compile(r"\s{2,}")
 
 
 @dataclass(frozen=True)
@@ -62,6 +81,7 @@ class PageRecord:
     page: int
     keys: tuple[str, ...]
     digest: str
+    header: tuple[tuple[str, str], ...] = ()  # the header fields the digest covers
 
 
 Rows = dict[str, Sequence[str]]  # key -> printed cells, in print order
@@ -202,7 +222,8 @@ def render(out: Path, frame: PageFrame, story: list[Flowable], rows: Rows, *, pr
     def record(page: int) -> PageRecord:
         if page not in records:
             keys = tuple(doc.page_keys.get(page, ()))
-            records[page] = PageRecord(page, keys, digest.page_digest([(k, rows[k]) for k in keys]))
+            header = frame.header_fields()
+            records[page] = PageRecord(page, keys, digest.page_digest([(k, rows[k]) for k in keys], header), header)
         return records[page]
 
     def draw_page(c: pdfcanvas.Canvas, page: int, total: int) -> None:

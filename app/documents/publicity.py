@@ -41,6 +41,11 @@ def frame(ctx: Context, count: int) -> layout.PageFrame:
     return layout.PageFrame(LABEL, title(ctx), heading, SIGNATURES, STAMP, ctx.doc_uuid)
 
 
+def page_frame(ctx: Context, people: Sequence[Person]) -> layout.PageFrame:
+    """The frame every page of this form prints (``PrintingService`` rebuilds it to check a page)."""
+    return frame(ctx, len(people))
+
+
 def render_pdf(out: Path, ctx: Context, people: Sequence[Person], **kw) -> list[layout.PageRecord]:
     data = rows(people)
     table = layout.keyed_table(HEADER, list(data.items()), WIDTHS, layout.styles(9))

@@ -66,6 +66,11 @@ def frame(ctx: Context) -> layout.PageFrame:
     return layout.PageFrame(LABEL, title(ctx), heading, SIGNATURES, STAMP, ctx.doc_uuid)
 
 
+def page_frame(ctx: Context, _report: Report) -> layout.PageFrame:
+    """The frame every page of this form prints (``PrintingService`` rebuilds it to check a page)."""
+    return frame(ctx)
+
+
 def render_pdf(out: Path, ctx: Context, report: Report, **kw) -> list[layout.PageRecord]:
     st = layout.styles(9.5)
     counts, steps, people, opinions = count_rows(report), step_rows(report), ineligible_rows(report), opinion_rows()

@@ -24,7 +24,7 @@ def remark(p: Person) -> str:
     if p.status == "ineligible":
         return "审核未通过" + ("：" + "；".join(p.reasons) if p.reasons else "")
     if p.status == "roster":
-        return "待审核"
+        return "待审核（审核意见需重新审核）" if p.needs_review else "待审核"
     return ""
 
 
@@ -37,6 +37,11 @@ def rows(people: Sequence[Person]) -> dict[str, tuple[str, ...]]:
 def frame(ctx: Context, count: int) -> layout.PageFrame:
     heading = f"二级学院：{ctx.college_name}    报名人数：{count} 人    填表日期：{ctx.printed_on:%Y年%m月%d日}"
     return layout.PageFrame(LABEL, title(ctx), heading, SIGNATURES, STAMP, ctx.doc_uuid, landscape=True)
+
+
+def page_frame(ctx: Context, people: Sequence[Person]) -> layout.PageFrame:
+    """The frame every page of this form prints (``PrintingService`` rebuilds it to check a page)."""
+    return frame(ctx, len(people))
 
 
 def render_pdf(out: Path, ctx: Context, people: Sequence[Person], **kw) -> list[layout.PageRecord]:

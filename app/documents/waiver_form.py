@@ -53,6 +53,12 @@ def _reason_box(reason: dict[str, tuple[str, ...]], st: layout.Styles) -> LongTa
     return box
 
 
+def page_frame(ctx: Context, p: Person) -> layout.PageFrame:
+    """The page's frame; the statement (with the year and the student) is covered by the digest."""
+    return layout.PageFrame(LABEL, title(ctx), f"二级学院：{ctx.college_name}", SIGNATURES, STAMP, ctx.doc_uuid,
+                            extra=(("申请声明", statement(ctx, p)),))
+
+
 def render_pdf(out: Path, ctx: Context, p: Person, **kw) -> list[layout.PageRecord]:
     st = layout.styles(11)
     info, reason = info_rows(p), reason_row(p)
@@ -68,8 +74,7 @@ def render_pdf(out: Path, ctx: Context, p: Person, **kw) -> list[layout.PageReco
         layout.text(f"申请日期：{when}", st.body),
         layout.text("（本表一式两份，学生本人和二级学院各留存一份；须本人手写签名。）", st.cell),
     ]
-    frame = layout.PageFrame(LABEL, title(ctx), f"二级学院：{ctx.college_name}", SIGNATURES, STAMP, ctx.doc_uuid)
-    return layout.render(out, frame, story, {**info, **reason}, **kw)
+    return layout.render(out, page_frame(ctx, p), story, {**info, **reason}, **kw)
 
 
 def render_xlsx(out: Path, ctx: Context, p: Person, records) -> Path:

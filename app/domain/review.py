@@ -10,6 +10,7 @@ can show it side by side with the candidate.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ FINDINGS: dict[str, tuple[str, str]] = {  # code -> (office, short label)
     "name_mismatch": ("academic", "姓名不一致"),
     "id_mismatch": ("academic", "身份证号不一致"),
     "student_no_mismatch": ("academic", "学号不一致"),
+    "major_mismatch": ("academic", "所学专业与学籍不一致"),
     "status_not_enrolled": ("academic", "学籍状态不是在籍"),
     "not_graduating": ("academic", "非本届毕业生"),
     "failed_courses": ("academic", "有不及格课程"),
@@ -58,6 +60,16 @@ class FindingSpec:
     list_id: int | None = None
     source_row: int | None = None
     source: dict[str, object] = field(default_factory=dict)
+
+
+def default_graduation_year(today: dt.date) -> int:
+    """The graduating class a registration season belongs to on ``today``.
+
+    专升本 registration runs in the final year, before the June graduation: until the end of June
+    the season is this year's graduates'; from July on it is next June's (a fresh install in
+    December registers next year's graduates).
+    """
+    return today.year + 1 if today.month >= 7 else today.year
 
 
 def key_text(value: object) -> str:
@@ -141,6 +153,33 @@ def majors_for(majors: dict[str, list[str]], major: str) -> list[str] | None:
     return majors.get(general) if general != key else None
 
 
+_DIRECTION_WORD = re.compile(r"方向$")
+
+
+def _general_and_direction(value: object) -> tuple[str, str]:
+    """(major key without a bracketed direction, the direction or "")."""
+    key = major_key(value)
+    m = _DIRECTION.search(key)
+    if not m:
+        return key, ""
+    direction = _DIRECTION_WORD.sub("", m.group(0)[1:-1])
+    return major_key(key[:m.start()]), direction
+
+
+def same_major(a: object, b: object) -> bool:
+    """Whether two records name the same 专科 major (compared as ``major_key`` does).
+
+    A direction in brackets on one side only is the same major written more precisely
+    (“软件技术(移动应用开发)” is “软件技术”); two different directions of one major are not the
+    same, because the major mapping may admit each direction to different 本科 majors.
+    """
+    general_a, dir_a = _general_and_direction(a)
+    general_b, dir_b = _general_and_direction(b)
+    if general_a != general_b:
+        return False
+    return not dir_a or not dir_b or dir_a == dir_b
+
+
 def allowed_majors(rows: list[tuple[str, str]]) -> dict[str, list[str]]:
     """(专科 major, allowed 本科 majors or categories as written) rows -> key -> allowed entries."""
     out: dict[str, list[str]] = {}
@@ -192,16 +231,11 @@ def compare(candidate: dict[str, object], academic: RefRow | None, conduct: list
         out.append(_finding("not_in_academic",
                             f"未在教务处学籍名单中找到（学号 {sno or '无'}，身份证号 {idn}）"))
     elif academic is not None:
-        out.extend(_academic(academic, sno, name, idn, graduation_year))
+        out.extend(_academic(academic, sno, name, idn, str(candidate.get("major") or ""), graduation_year))
     for row in conduct:
-        action = (row.data.get("action") or "").strip()
-        if key_text(action) in _NONE:
-            continue
-        lifted = row.data.get("lifted") or ""
-        if is_lifted(lifted) and not any(w in action for w in _UNLIFTABLE):
-            continue
-        when = (row.data.get("date") or "").strip()
-        out.append(_finding("discipline", f"有未解除的处分：{action}" + (f"（{when}）" if when else ""), row))
+        message = discipline_message(row.data)
+        if message is not None:
+            out.append(_finding("discipline", message, row))
     if majors is not None:
         major = str(candidate.get("major") or "") or (academic.data.get("major", "") if academic else "")
         intended = str(candidate.get("intended_major") or "").strip()
@@ -218,7 +252,39 @@ def compare(candidate: dict[str, object], academic: RefRow | None, conduct: list
     return out
 
 
-def _academic(row: RefRow, sno: str, name: str, idn: str, graduation_year: int) -> list[FindingSpec]:
+def is_unliftable(action: str) -> bool:
+    """开除学籍 ends the student's enrolment: no “是否解除” column can undo it."""
+    return any(w in action for w in _UNLIFTABLE)
+
+
+def discipline_message(data: dict[str, str]) -> str | None:
+    """The finding for one 学生处 row (``action`` the sanction, ``offence`` the 违纪事由, ``date``,
+    ``lifted``), or None when the row stands in nobody's way.
+
+    A lifted sanction is no finding, except 开除学籍 whatever the 是否解除 column says. A row whose
+    sanction cell is empty but names an offence is shown for the office to check; a sanction
+    written as “无” is none.
+    """
+    action = (data.get("action") or "").strip()
+    offence = (data.get("offence") or "").strip()
+    if key_text(action) in _NONE and (action or key_text(offence) in _NONE):
+        return None
+    lifted = (data.get("lifted") or "").strip()
+    unliftable = is_unliftable(action or offence)
+    if is_lifted(lifted) and not unliftable:
+        return None
+    if not action:
+        head = "有违纪记录，处分栏为空，请核实"
+    elif unliftable and is_lifted(lifted):
+        head = f"有处分：{action}（开除学籍不能解除，名单中“是否解除”为“{lifted}”）"
+    else:
+        head = f"有未解除的处分：{action}"
+    details = [d for d in ((data.get("date") or "").strip(),
+                           f"违纪事由：{offence}" if key_text(offence) not in _NONE else "") if d]
+    return head + (f"（{'；'.join(details)}）" if details else "")
+
+
+def _academic(row: RefRow, sno: str, name: str, idn: str, major: str, graduation_year: int) -> list[FindingSpec]:
     out: list[FindingSpec] = []
     if row.name and key_text(row.name) != key_text(name):
         out.append(_finding("name_mismatch", f"姓名不一致：名单 {name} / 学籍 {row.name}", row))
@@ -227,6 +293,9 @@ def _academic(row: RefRow, sno: str, name: str, idn: str, graduation_year: int) 
         out.append(_finding("id_mismatch", f"身份证号不一致：名单 {idn} / 学籍 {ref_id}", row))
     if row.student_no and sno and row.student_no != sno:
         out.append(_finding("student_no_mismatch", f"学号不一致：名单 {sno} / 学籍 {row.student_no}", row))
+    ref_major = (row.data.get("major") or "").strip()
+    if ref_major and major.strip() and not same_major(major, ref_major):
+        out.append(_finding("major_mismatch", f"所学专业不一致：名单 {major.strip()} / 学籍 {ref_major}", row))
     status = (row.data.get("status") or "").strip()
     if status and not is_enrolled(status):
         out.append(_finding("status_not_enrolled", f"学籍状态为“{status}”，不是在籍", row))
@@ -263,3 +332,62 @@ def review_status(waived: bool, decisions: dict[str, str]) -> str:
     if all(decisions.get(o) == "pass" for o in OFFICES):
         return "eligible"
     return "roster"
+
+
+# -- decisions and what they were based on ---------------------------------------------------------
+# A decision keeps its basis: the (code, message) findings of its office when it was made. Whether
+# it still stands is computed from that basis and the office's findings now, never stored.
+VALID, REOPENED, STALE = "valid", "reopened", "stale"
+STANDING_LABELS = {VALID: "", REOPENED: "出现新问题，需重新审核", STALE: "依据已消除，需重新审核"}
+
+Basis = tuple[tuple[str, str], ...]  # ((code, message), …)
+
+
+def parse_basis(text: str | None) -> Basis:
+    """A stored basis (JSON ``[[code, message], …]``); unreadable text is no basis."""
+    try:
+        return tuple((str(code), str(message)) for code, message in json.loads(text or "[]"))
+    except (ValueError, TypeError):
+        return ()
+
+
+def basis_json(basis: Basis) -> str:
+    return json.dumps([list(b) for b in basis], ensure_ascii=False)
+
+
+def office_findings(findings: list[tuple[str, str, str]], office: str) -> Basis:
+    """The (code, message) pairs of ``office`` among (office, code, message) findings, in order."""
+    return tuple((code, message) for o, code, message in findings if o == office)
+
+
+def standing(decision: str, basis: Basis, current: Basis) -> str:
+    """Whether an office's decision still stands, given the office's findings when it was made
+    (``basis``) and now (``current``).
+
+    A pass made while facts now found were not there is no longer counted (REOPENED): a finding
+    counts as new when its message is new, so a pass given over “有不及格课程：高等数学” is reopened
+    by “有不及格课程：高等数学、大学英语”. A fail stands while one of the kinds of problem it was
+    based on is still found; when none is (its basis is gone), it is STALE. A fail based on no
+    finding (the office's own reason) is never stale.
+    """
+    if decision == "pass":
+        return REOPENED if set(current) - set(basis) else VALID
+    codes = {code for code, _m in basis}
+    if codes and not codes & {code for code, _m in current}:
+        return STALE
+    return VALID
+
+
+def standing_reason(decision: str, state: str, basis: Basis, current: Basis) -> str:
+    """Why a decision no longer stands (Chinese, for the screen, the CLI and the audit trail)."""
+    if state == REOPENED:
+        new = [m for c, m in current if (c, m) not in set(basis)]
+        return "新问题：" + "；".join(new)
+    if state == STALE:
+        return "已消除：" + "；".join(m for _c, m in basis)
+    return ""
+
+
+def effective(decisions: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """office -> decision for the decisions that still stand (office -> (decision, standing))."""
+    return {office: d for office, (d, state) in decisions.items() if state == VALID}

@@ -32,6 +32,8 @@ from app.domain import review as rules
 from app.errors import BadFileError, NotFoundError, PermissionDenied, ValidationError
 from app.services.audit import AuditService
 from app.services.context import ROLES, Actor
+from app.services.reference import KINDS as REFERENCE_KINDS
+from app.services.settings import SettingsService
 from app.tasks import CancelToken, Progress, no_progress
 from db.models import (
     Candidate,
@@ -66,6 +68,8 @@ REFERENCE_WHAT = {
     "conduct": "逐一核对违纪处分及解除情况",
     "majors": "核对所学专业与报考专业（类）是否对应",
 }
+LAST_RUN = "review_last_run"  # kept by app.services.review
+REVIEW_STATUSES = ("roster", "eligible", "ineligible")
 DPI = 150
 OTHER_REASON = "其他原因（见审核意见）"
 PRINTERS = ("admin", "secretary", "reviewer")
@@ -119,6 +123,7 @@ class PrintResult:
     xlsx: Path | None
     pages: int
     rows: int
+    warnings: tuple[str, ...] = ()  # what was not settled when it was printed (see ``check``)
 
 
 @dataclass(frozen=True)
@@ -164,11 +169,19 @@ class PageCheck:
 
 @dataclass
 class _Snapshot:
-    """Everything the forms print, read in one transaction."""
+    """Everything the forms print, read in one transaction, and what is not settled yet."""
 
     ctx_base: dict
     people: list[Person]
     report: Report
+    needs_review: list[Person] = field(default_factory=list)  # a decision that no longer stands
+    last_run: dt.datetime | None = None  # the last comparison (UTC), None when never run
+    newer_lists: list[str] = field(default_factory=list)  # lists imported after the last comparison
+
+
+# The forms that say who is eligible: printing them with candidates not settled is worth a warning.
+SETTLED_FORMS = ("publicity", "summary", "review_report")
+NAMES_SHOWN = 10
 
 
 class PrintingService:
@@ -181,22 +194,32 @@ class PrintingService:
         college = s.scalar(select(College).order_by(College.id))
         college_name = college.name if college else ""
         college_names = {c.id: c.name for c in s.scalars(select(College))}
-        fails: dict[int, list[ReviewDecision]] = defaultdict(list)
-        decided = Counter()
-        for r in s.scalars(select(ReviewDecision)):
-            decided[r.office] += 1
-            if r.decision == "fail":
-                fails[r.candidate_id].append(r)
         findings: dict[tuple[int, str], list[str]] = defaultdict(list)
+        found: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
         finding_labels: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for f in s.scalars(select(Finding).order_by(Finding.id)):
             findings[(f.candidate_id, f.office)].append(f.message)
+            found[f.candidate_id].append((f.office, f.code, f.message))
             label = rules.FINDINGS.get(f.code, (f.office, f.code))[1]
             if label not in finding_labels[f.candidate_id][f.office]:
                 finding_labels[f.candidate_id][f.office].append(label)
+        # Only decisions that still stand count; one that does not leaves its candidate unsettled.
+        fails: dict[int, list[ReviewDecision]] = defaultdict(list)
+        decided = Counter()
+        unsettled: set[int] = set()
+        for r in s.scalars(select(ReviewDecision)):
+            state = rules.standing(r.decision, rules.parse_basis(r.basis),
+                                   rules.office_findings(found.get(r.candidate_id, []), r.office))
+            if state != rules.VALID:
+                unsettled.add(r.candidate_id)
+                continue
+            decided[r.office] += 1
+            if r.decision == "fail":
+                fails[r.candidate_id].append(r)
         waivers = {w.candidate_id: w for w in s.scalars(select(Waiver).where(Waiver.active.is_(True)))}
         order = list(OFFICE_LABELS)
         people: list[Person] = []
+        needs_review: list[Person] = []
         problems: dict[str, tuple[str, ...]] = {}
         for c in s.scalars(select(Candidate).order_by(Candidate.class_name, Candidate.student_no, Candidate.id)):
             reasons: list[str] = []
@@ -213,15 +236,55 @@ class PrintingService:
                 uuid=c.uuid, student_no=c.student_no or "", name=c.name, gender=c.gender, id_number=c.id_number,
                 class_name=c.class_name, counsellor=c.counsellor, major=c.major, intended_major=c.intended_major,
                 category=c.category, phone=c.phone, status=status, college_name=college_names.get(c.college_id, ""),
-                reasons=tuple(reasons), waiver_reason=w.reason if w else "", waived_on=w.waived_on if w else None))
+                reasons=tuple(reasons), waiver_reason=w.reason if w else "", waived_on=w.waived_on if w else None,
+                needs_review=c.id in unsettled and w is None))
+            if people[-1].needs_review and c.status in REVIEW_STATUSES:
+                needs_review.append(people[-1])
         settings = {row.key: row.value for row in s.scalars(select(Setting))}
         start, end = _setting_date(settings, "publicity_start"), _setting_date(settings, "publicity_end")
         lists = {rl.kind: rl for rl in s.scalars(select(ReferenceList).where(ReferenceList.active.is_(True))
                                                  .order_by(ReferenceList.id))}
         report = _report(people, lists, decided, start, end, problems)
-        year = start.year if start else dt.date.today().year
+        # Every form is for the season's graduates: the graduation year, never today's year.
+        year = SettingsService.read(s, "graduation_year")
+        last_run = _setting_datetime(settings, LAST_RUN)
+        newer = [REFERENCE_KINDS[kind] for kind, rl in lists.items()
+                 if last_run is not None and rl.created_at > last_run]
         return _Snapshot({"college_name": college_name, "year": year, "publicity_start": start,
-                          "publicity_end": end}, people, report)
+                          "publicity_end": end}, people, report, needs_review, last_run, newer)
+
+    @staticmethod
+    def _warnings(form: str, snap: _Snapshot) -> tuple[str, ...]:
+        """What a secretary should know before printing a form that says who is eligible."""
+        if form not in SETTLED_FORMS:
+            return ()
+        out: list[str] = []
+        label = FORM_LABELS[form]
+        if snap.last_run is None:
+            out.append("还没有运行过资格审查比对：考生尚未与教务处学籍名单、学生处处分名单核对。")
+        elif snap.newer_lists:
+            out.append(f"{'、'.join(snap.newer_lists)}在上次比对（{_local(snap.last_run)}）之后重新导入过，"
+                       "比对结果可能已过时，请先重新运行比对。")
+        if snap.needs_review:
+            out.append(f"{len(snap.needs_review)} 名考生的审核意见已不成立（通过后比对出现新问题，或不通过的依据已消除），"
+                       f"需重新审核：{_names(snap.needs_review)}。")
+        waiting = [p for p in snap.people if p.status == "roster" and not p.needs_review]
+        if waiting:
+            where = "不会出现在公示名单中" if form == "publicity" else \
+                "在本表中备注为“待审核”" if form == "summary" else "计入“尚未审核人数”"
+            out.append(f"{len(waiting)} 名考生尚未审核完（待审核），{where}：{_names(waiting)}。")
+        if out:
+            out.append(f"如果现在打印{label}，打印件上的审查结果不是最终结果。")
+        return tuple(out)
+
+    def check(self, form: str) -> list[str]:
+        """The warnings ``print_form`` would give for ``form`` now (asked before printing)."""
+        form = form_key(form)
+        if form not in SETTLED_FORMS:
+            return []
+        with self.db.read() as s:
+            snap = self._snapshot(s)
+        return list(self._warnings(form, snap))
 
     @staticmethod
     def _select(form: str, snap: _Snapshot, student: str | None):
@@ -275,9 +338,13 @@ class PrintingService:
                 with outfile.atomic_write(xlsx) as xlsx_tmp:
                     forms.render_xlsx(xlsx_tmp, ctx, data, records)
         rows = self._rows(form, data)
+        # Version 2 pages also keep the header fields their digest covers and the date printed.
         pages = [{"page": r.page, "keys": list(r.keys), "digest": r.digest,
-                  "rows": [list(rows[k]) for k in r.keys]} for r in records]
+                  "rows": [list(rows[k]) for k in r.keys], "v": digest.VERSION,
+                  "header": [list(h) for h in r.header], "printed_on": ctx.printed_on.isoformat()}
+                 for r in records]
         title = forms.title(ctx)
+        warnings = self._warnings(form, snap)
         count = len(data) if isinstance(data, list) else 1 if isinstance(data, Person) else len(rows)
         with self.db.transaction() as s:
             s.add(Document(uuid=doc_uuid, origin_desk=self.audit.desk_uuid, form=form, title=title,
@@ -286,9 +353,9 @@ class PrintingService:
             self.audit.record(s, actor.username, "document.print", entity_type="document", entity_uuid=doc_uuid,
                               summary=f"打印{forms.LABEL}《{title}》，{len(records)} 页，{count} 条",
                               after={"form": form, "pages": len(records), "rows": count,
-                                     "digests": [r.digest for r in records]})
+                                     "digests": [r.digest for r in records], "warnings": list(warnings)})
         return PrintResult(form, forms.LABEL, title, doc_uuid, pdf, Path(xlsx) if xlsx else None,
-                           len(records), count)
+                           len(records), count, warnings)
 
     def recent(self, limit: int = 50) -> list[DocumentInfo]:
         """The documents printed at this desk, newest first."""
@@ -367,6 +434,14 @@ class PrintingService:
                                         f"（{stored['digest']}）不一致：这一页不是本系统打印的原件。", **base)
         current = self._current_rows(form, snap, stored["keys"])
         diffs = []
+        header_note = ""
+        if "header" in stored:
+            now_header = self._current_header(form, snap, stored, payload.doc_uuid)
+            changes = _header_changes([tuple(h) for h in stored["header"]], now_header)
+            if changes:
+                diffs.append(RowDifference("header", "表头", changes))
+        else:
+            header_note = "（此页由旧版本打印，校验码只覆盖表格各行，无法核对标题、公示日期等表头内容。）"
         columns = _columns(form)
         for key, printed in zip(stored["keys"], stored["rows"], strict=True):
             name = names.get(key.split("#")[0]) or (printed[0] if printed else key)
@@ -378,10 +453,33 @@ class PrintingService:
                                 for i, (a, b) in enumerate(zip(printed, now, strict=False)) if a != b)
                 diffs.append(RowDifference(key, name, changes or ("内容已改变",)))
         if not diffs:
-            return PageCheck("match", f"{source}：{label} 与当前数据一致（校验码 {payload.digest}）。", **base)
-        who = "、".join(d.name for d in diffs)
-        return PageCheck("differs", f"{source}：{label} 与当前数据不一致，{len(diffs)} 行已改变：{who}。",
+            return PageCheck("match", f"{source}：{label} 与当前数据一致（校验码 {payload.digest}）。{header_note}",
+                             **base)
+        rows_changed = [d for d in diffs if d.key != "header"]
+        parts = []
+        if len(rows_changed) < len(diffs):
+            parts.append("表头已改变（" + "；".join(diffs[0].changes) + "）")
+        if rows_changed:
+            parts.append(f"{len(rows_changed)} 行已改变：" + "、".join(d.name for d in rows_changed))
+        return PageCheck("differs", f"{source}：{label} 与当前数据不一致，{'；'.join(parts)}。{header_note}",
                          differences=tuple(diffs), **base)
+
+    def _current_header(self, form: str, snap: _Snapshot, stored: dict, doc_uuid: str) -> tuple[tuple[str, str], ...]:
+        """The header fields the page would print now (same document, same printing date)."""
+        try:
+            printed_on = dt.date.fromisoformat(stored.get("printed_on", ""))
+        except ValueError:
+            printed_on = dt.date.today()
+        ctx = Context(printed_on=printed_on, doc_uuid=doc_uuid, **snap.ctx_base)
+        if form == "waiver_form":
+            uuid = stored["keys"][0].split("#")[0] if stored["keys"] else ""
+            person = next((p for p in snap.people if p.uuid == uuid), None)
+            if person is None:
+                return ()
+            data = person
+        else:
+            data = self._select(form, snap, None)
+        return module(form).page_frame(ctx, data).header_fields()
 
     def _current_rows(self, form: str, snap: _Snapshot, keys: Sequence[str]) -> dict[str, Sequence[str]]:
         if form == "waiver_form":
@@ -400,6 +498,39 @@ def _columns(form: str) -> tuple[str, ...]:
     if form == "waiver_form":
         return ("项目", "内容", "项目", "内容")
     return tuple(module(form).HEADER[1:])
+
+
+def _header_changes(printed: list[tuple[str, str]], now: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """“合格人数：12 人 → 13 人” per header field that differs (fields matched by label, in order)."""
+    changes = []
+    now_by = dict(now)
+    for label, value in printed:
+        if label not in now_by:
+            changes.append(f"{label}：{value or '（空）'} → （已不再打印）")
+        elif now_by[label] != value:
+            changes.append(f"{label}：{value or '（空）'} → {now_by[label] or '（空）'}")
+    printed_labels = {label for label, _v in printed}
+    changes += [f"{label}：（原无） → {value}" for label, value in now if label not in printed_labels]
+    return tuple(changes)
+
+
+def _names(people: Sequence[Person]) -> str:
+    shown = "、".join(f"{p.name}（{p.student_no or p.id_number[-4:]}）" for p in people[:NAMES_SHOWN])
+    return shown + (f" 等 {len(people)} 人" if len(people) > NAMES_SHOWN else "")
+
+
+def _local(at: dt.datetime) -> str:
+    return at.replace(tzinfo=dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _setting_datetime(settings: dict[str, str], key: str) -> dt.datetime | None:
+    raw = settings.get(key)
+    if not raw:
+        return None
+    try:
+        return dt.datetime.fromisoformat(str(json.loads(raw)))
+    except (ValueError, TypeError):
+        return None
 
 
 def _setting_date(settings: dict[str, str], key: str) -> dt.date | None:

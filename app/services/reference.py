@@ -47,11 +47,11 @@ CHUNK = 1000
 LABELS: dict[str, str] = {
     "student_no": "学号", "name": "姓名", "id_number": "身份证号", "major": "专科专业", "status": "学籍状态",
     "graduation": "预计毕业时间", "failed_courses": "不及格课程", "action": "处分", "date": "处分日期",
-    "lifted": "是否解除", "allowed": "可报考本科专业",
+    "lifted": "是否解除", "allowed": "可报考本科专业", "offence": "违纪事由",
 }
 FIELDS: dict[str, tuple[str, ...]] = {
     "academic": ("student_no", "name", "id_number", "major", "status", "graduation", "failed_courses"),
-    "conduct": ("student_no", "name", "id_number", "action", "date", "lifted"),
+    "conduct": ("student_no", "name", "id_number", "action", "offence", "date", "lifted"),
     "majors": ("major", "allowed"),
 }
 _PERSON = {
@@ -75,6 +75,9 @@ _ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         **_PERSON,
         "action": ("处分", "处分类型", "处分名称", "处分种类", "处分等级", "处分类别", "违纪处分", "处分结果",
                    "违纪类型", "违纪处分类型", "处分情况", "违纪情况", "纪律处分", "处理结果", "处分决定"),
+        # What the student did, beside the sanction: kept as its own field, never taken for it.
+        "offence": ("违纪事由", "违纪事实", "事由", "违纪原因", "违纪行为", "违纪内容", "违纪经过", "处分事由",
+                    "处分原因", "主要违纪事实", "违纪事实及原因"),
         "date": ("处分日期", "处分时间", "处分发文日期", "处理日期", "违纪时间", "违纪日期", "处分决定日期"),
         "lifted": ("是否解除", "解除情况", "解除日期", "是否已解除", "解除时间", "处分解除", "是否撤销"),
     },
@@ -98,18 +101,40 @@ def _check_kind(kind: str) -> None:
                               + "。", "kind")
 
 
-def classifier(kind: str):
-    """The header classifier for one kind of list: exact names, a bracketed hint, then key words."""
+def ranker(kind: str):
+    """(field key, rank) for a normalised header of one kind of list; the lower rank wins when two
+    columns claim a field: an exact name (0), an exact name with a bracketed hint (1), a guess
+    from key words (3). As the roster import ranks its columns."""
     exact = _EXACT[kind]
+    guess = _guesser(kind)
 
-    def classify(norm: str) -> str | None:
+    def rank(norm: str) -> tuple[str, int] | None:
         if not norm:
             return None
         if norm in exact:
-            return exact[norm]
+            return exact[norm], 0
         stripped = _TRAILING_NOTE.sub("", norm)
         if stripped in exact:
-            return exact[stripped]
+            return exact[stripped], 1
+        key = guess(norm)
+        return (key, 3) if key else None
+
+    return rank
+
+
+def classifier(kind: str):
+    """The header classifier for one kind of list: exact names, a bracketed hint, then key words."""
+    rank = ranker(kind)
+
+    def classify(norm: str) -> str | None:
+        ranked = rank(norm)
+        return ranked[0] if ranked else None
+
+    return classify
+
+
+def _guesser(kind: str):
+    def classify(norm: str) -> str | None:
         if len(norm) > 12 or any(w in norm for w in ("家长", "监护人", "辅导员", "班主任")):
             return None
         if kind != "majors":
@@ -129,6 +154,8 @@ def classifier(kind: str):
         if kind == "conduct":
             if "解除" in norm:
                 return "lifted"
+            if any(w in norm for w in ("事由", "事实", "原因", "经过", "行为")):
+                return "offence"
             if ("处分" in norm or "违纪" in norm) and ("日期" in norm or "时间" in norm):
                 return "date"
             if "处分" in norm or "违纪" in norm:
@@ -141,6 +168,26 @@ def classifier(kind: str):
         return None
 
     return classify
+
+
+def _dropped(mapping: ColumnMapping, claims: dict[int, str], overrides: dict[str, str]) -> list[str]:
+    """A warning for each recognised column left out because another column holds its field
+    (two columns claiming one field), unless the user chose to leave it out."""
+    named = {tabular.normalise_header(h) for h in overrides}
+    letters = {tabular.column_index(h) for h in overrides} - {None}
+    out = []
+    for col, key in sorted(claims.items()):
+        if col in mapping.fields or col in letters or tabular.normalise_header(mapping.headers[col]) in named:
+            continue
+        where = f"{tabular.column_letter(col)} 列（{mapping.headers[col]}）"
+        kept = next((c for c, k in mapping.fields.items() if k == key), None)
+        if kept is None:
+            out.append(f"{where}未导入。")
+        else:
+            out.append(f"{where}和 {tabular.column_letter(kept)} 列（{mapping.headers[kept]}）都是“{LABELS[key]}”，"
+                       f"只导入了 {tabular.column_letter(kept)} 列；如果应导入 {tabular.column_letter(col)} 列，"
+                       f"请调整列对应（命令行用 --map {mapping.headers[col]}={key}）。")
+    return out
 
 
 def _missing(kind: str, placed: set[str]) -> list[str]:
@@ -290,7 +337,7 @@ class ReferenceService:
     def inspect(self, kind: str, path: Path, overrides: dict[str, str] | None = None, *,
                 sheet: str | None = None) -> ColumnMapping:
         _check_kind(kind)
-        mapping, _sheet, _header = self._read(kind, Path(path), overrides, sheet)
+        mapping, _sheet, _header, _warnings = self._read(kind, Path(path), overrides, sheet)
         return mapping
 
     def _read(self, kind: str, path: Path, overrides: dict[str, str] | None, sheet_name: str | None = None):
@@ -304,22 +351,40 @@ class ReferenceService:
             raise BadFileError(f"在{where}的前 {tabular.HEADER_SCAN_ROWS} 行里找不到{KINDS[kind]}的表头。"
                                f"表头应是一行列名，例如：{expected}。请确认选对了文件、工作表和名单类型。")
         sheet, header = chosen
-        fields_: dict[int, str] = {}
+        rank = ranker(kind)
+        best: dict[str, tuple[int, int]] = {}  # field -> (rank, column); the first of equals wins
+        claims: dict[int, str] = {}
         unknown: list[str] = []
-        for col, (text, key) in enumerate(zip(header.headers, header.keys, strict=True)):
+        for col, text in enumerate(header.headers):
             if not text:
                 continue
-            if key is None:
+            ranked = rank(tabular.normalise_header(text))
+            if ranked is None:
                 unknown.append(text)
-            elif key != IGNORED and key not in fields_.values():
-                fields_[col] = key
+                continue
+            key, r = ranked
+            if key == IGNORED:
+                continue
+            claims[col] = key
+            if key not in best or r < best[key][0]:
+                best[key] = (r, col)
+        fields_ = dict(sorted((col, key) for key, (_r, col) in best.items()))
         mapping = ColumnMapping(sheet=sheet.name, header_row=header.number, headers=list(header.headers),
                                 fields=fields_, missing_required=[], unknown_headers=unknown,
                                 sheets=list(book.names))
         if overrides:
             apply_overrides(mapping, overrides, {k: LABELS[k] for k in FIELDS[kind]}, f"{KINDS[kind]}的字段")
+        warnings: list[str] = []
+        placed = set(mapping.fields.values())
+        if kind == "conduct" and "action" not in placed and "offence" in placed:
+            # A list of offences without a sanction column: every row is still a record to review.
+            col = next(c for c, k in mapping.fields.items() if k == "offence")
+            mapping.fields[col] = "action"
+            warnings.append(f"没有找到处分类别列，以 {tabular.column_letter(col)} 列（{mapping.headers[col]}）"
+                            "作为处分内容。")
+        warnings.extend(_dropped(mapping, claims, overrides or {}))
         mapping.missing_required = _missing(kind, set(mapping.fields.values()))
-        return mapping, sheet, header
+        return mapping, sheet, header, warnings
 
 
     # -- preview ------------------------------------------------------------------------------------
@@ -331,7 +396,7 @@ class ReferenceService:
         progress = progress or no_progress
         path = Path(path)
         progress(0, 0, "正在读取文件…")
-        mapping, found, header = self._read(kind, path, overrides, sheet)
+        mapping, found, header, column_warnings = self._read(kind, path, overrides, sheet)
         if mapping.missing_required:
             raise ReferenceMappingNeeded(kind, mapping)
         sha = file_sha256(path)
@@ -339,7 +404,7 @@ class ReferenceService:
         raw_keys = header_keys(mapping.headers)
         named = [(i, raw_keys[i]) for i, h in enumerate(mapping.headers) if h]
         where = {key: (tabular.column_letter(col), mapping.headers[col]) for col, key in mapping.fields.items()}
-        warnings: list[str] = []
+        warnings: list[str] = list(column_warnings)
         if mapping.unknown_headers:
             warnings.append("以下列无法识别，未导入：" + "、".join(f"“{h}”" for h in mapping.unknown_headers) + "。")
         rows: list[ReferenceRow] = []

@@ -2,8 +2,16 @@
 offices' decisions, and record or revoke 放弃报名考试资格.
 
 ``ReviewService.run`` replaces the findings and keeps the decisions; a candidate's status follows
-from the decisions and a waiver (``app.domain.review.review_status``): waived stays waived, any
-office's fail makes the candidate ineligible, all three offices' pass makes the candidate eligible.
+from the decisions that still stand and a waiver (``app.domain.review.review_status``): waived stays
+waived, any standing fail makes the candidate ineligible, three standing passes make the candidate
+eligible.
+
+Each decision keeps its basis, the office's findings when it was made. A comparison that finds
+something new for an office whose pass was based on less reopens that pass: it no longer counts,
+the candidate goes back to 在册 (to be reviewed again), and the run says so and audits it. A fail
+whose findings have all gone is marked “依据已消除，需重新审核” and no longer counts either. Both
+are computed from the basis and the current findings (``rules.standing``), so a later comparison
+that finds the old facts again restores them.
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
@@ -26,7 +34,7 @@ from app.services.reference import load_active
 from app.services.settings import SettingsService
 from app.tasks import CancelToken, Progress, no_progress
 from db.bulk import bulk_insert
-from db.models import Candidate, College, Finding, ReviewDecision, Waiver, utcnow
+from db.models import Candidate, College, Finding, ReviewDecision, ReviewRun, Waiver, utcnow
 from db.session import Database
 
 REVIEWERS = ("admin", "secretary", "reviewer")
@@ -58,6 +66,17 @@ class DecisionView:
     opinion: str
     reviewer: str
     decided_at: dt.datetime
+    standing: str = rules.VALID  # valid | reopened | stale (rules.standing)
+    standing_reason: str = ""  # why it no longer stands
+    basis: tuple[tuple[str, str], ...] = ()  # the office's (code, message) findings when decided
+
+    @property
+    def stands(self) -> bool:
+        return self.standing == rules.VALID
+
+    @property
+    def standing_label(self) -> str:
+        return rules.STANDING_LABELS.get(self.standing, "")
 
 
 @dataclass(frozen=True)
@@ -90,8 +109,39 @@ class ReviewRow:
 
     @property
     def reason(self) -> str:
-        """Why the candidate is ineligible: the failing offices' opinions."""
-        return rules.failing_reason({o: (d.decision, d.opinion) for o, d in self.decisions.items()})
+        """Why the candidate is ineligible: the opinions of the failing offices whose fail stands."""
+        return rules.failing_reason({o: (d.decision, d.opinion) for o, d in self.decisions.items() if d.stands})
+
+    @property
+    def needs_review(self) -> bool:
+        """An office's decision no longer stands (reopened pass, fail without its basis): not settled."""
+        return any(not d.stands for d in self.decisions.values())
+
+    @property
+    def standing_notes(self) -> list[str]:
+        """“教务处：依据已消除，需重新审核（…）” per decision that no longer stands."""
+        return [f"{rules.OFFICES.get(o, o)}：{d.standing_label}（{d.standing_reason}）"
+                for o, d in self.decisions.items() if not d.stands]
+
+
+@dataclass(frozen=True)
+class DecisionChange:
+    """What a comparison did to one office's decision."""
+
+    office: str
+    decision: str  # pass | fail
+    standing: str  # the decision's standing after the run (valid when restored)
+    reason: str
+
+    @property
+    def text(self) -> str:
+        label = rules.OFFICES.get(self.office, self.office)
+        verdict = "审核通过" if self.decision == "pass" else "审核不通过"
+        if self.standing == rules.REOPENED:
+            return f"{label}的{verdict}不再计入，需重新审核（{self.reason}）"
+        if self.standing == rules.STALE:
+            return f"{label}的{verdict}依据已消除，需重新审核（{self.reason}）"
+        return f"{label}的{verdict}重新有效（比对结果与审核时一致）"
 
 
 @dataclass(frozen=True)
@@ -101,6 +151,9 @@ class Change:
     name: str
     new: list[str]  # finding messages that appeared
     resolved: list[str]  # finding messages that went away
+    decisions: list[DecisionChange] = field(default_factory=list)
+    status_before: str = ""
+    status_after: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,6 +164,32 @@ class RunResult:
     changes: list[Change]
     first_run: bool
     warnings: list[str]
+    graduation_year: int = 0
+    graduation_year_default: bool = False  # the year came from the date, not from a setting
+    needs_review: int = 0  # candidates with a decision that no longer stands, after the run
+    run_at: dt.datetime | None = None
+    actor: str = ""
+
+    @property
+    def reopened(self) -> int:
+        """Candidates this run re-opened (a pass no longer counted, or a fail without its basis)."""
+        return sum(1 for c in self.changes if any(d.standing != rules.VALID for d in c.decisions))
+
+    @property
+    def year_text(self) -> str:
+        how = "（未设置，按今天的日期推定；可在设置中修改）" if self.graduation_year_default else "（设置）"
+        return f"{self.graduation_year} 届{how}"
+
+
+@dataclass(frozen=True)
+class OfficeApproval:
+    """What ``approve_clean`` did for one office: every candidate in review lands in one count."""
+
+    office: str
+    approved: int  # a pass recorded now
+    skipped_with_findings: int  # has findings: left for a person to decide
+    skipped_decided: int  # already has this office's decision, which stands
+    needs_review: int  # has this office's decision, which no longer stands: left for a person
 
 
 @dataclass(frozen=True)
@@ -118,10 +197,12 @@ class ApproveResult:
     office: str
     approved: int  # decisions recorded
     candidates: int  # distinct candidates given a pass
-    skipped_with_findings: int
-    skipped_decided: int
-
-
+    skipped_with_findings: int  # candidates with findings
+    skipped_decided: int  # candidates who already had every requested office's decision
+    offices: dict[str, OfficeApproval] = field(default_factory=dict)
+    needs_review: int = 0  # candidates with a requested office's decision that no longer stands
+    skipped_waived: int = 0  # candidates who waived (not reviewed)
+    skipped_later: int = 0  # candidates past the review (公示, 确认, 锁定)
 
 
 def _check_office(office: str) -> None:
@@ -130,15 +211,44 @@ def _check_office(office: str) -> None:
                               "、".join(f"{k}（{v}）" for k, v in rules.OFFICES.items()) + "。", "office")
 
 
+_basis = rules.parse_basis
+_basis_json = rules.basis_json
+
+
+def _findings_of(s: Session, candidate_id: int) -> list[tuple[str, str, str]]:
+    return [tuple(r) for r in s.execute(select(Finding.office, Finding.code, Finding.message)
+                                        .where(Finding.candidate_id == candidate_id).order_by(Finding.id))]
+
+
+def _standings(rows, findings: list[tuple[str, str, str]]) -> dict[str, tuple[str, str]]:
+    """office -> (decision, standing) for (office, decision, basis JSON) rows."""
+    return {o: (d, rules.standing(d, _basis(b), rules.office_findings(findings, o))) for o, d, b in rows}
+
+
 def _set_status(c: Candidate, s: Session) -> str:
-    """Recompute ``c.status`` from its decisions and waiver; returns the new status."""
-    decisions = dict(s.execute(select(ReviewDecision.office, ReviewDecision.decision)
-                               .where(ReviewDecision.candidate_id == c.id)).all())
+    """Recompute ``c.status`` from its standing decisions and waiver; returns the new status."""
+    rows = s.execute(select(ReviewDecision.office, ReviewDecision.decision, ReviewDecision.basis)
+                     .where(ReviewDecision.candidate_id == c.id)).all()
+    decisions = _standings(rows, _findings_of(s, c.id))
     waived = s.scalar(select(Waiver.id).where(Waiver.candidate_id == c.id, Waiver.active.is_(True))) is not None
-    new = rules.review_status(waived, decisions)
+    new = rules.review_status(waived, rules.effective(decisions))
     if new != c.status:
         c.status, c.revision, c.updated_at = new, c.revision + 1, utcnow()
     return new
+
+
+def _run_json(result: RunResult) -> str:
+    data = asdict(result)
+    data["run_at"] = result.run_at.isoformat() if result.run_at else None
+    return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def _run_from_json(text: str) -> RunResult:
+    data = json.loads(text)
+    changes = [Change(**{**c, "decisions": [DecisionChange(**d) for d in c.get("decisions", [])]})
+               for c in data.pop("changes", [])]
+    run_at = data.pop("run_at", None)
+    return RunResult(**data, changes=changes, run_at=dt.datetime.fromisoformat(run_at) if run_at else None)
 
 
 class ReviewService:
@@ -149,7 +259,8 @@ class ReviewService:
     # -- the automatic comparison ---------------------------------------------------------------------
     def run(self, actor: Actor, *, progress: Progress | None = None,
             cancel: CancelToken | None = None) -> RunResult:
-        """Compare every candidate with the active lists; replace the findings, keep the decisions."""
+        """Compare every candidate with the active lists; replace the findings, keep the decisions,
+        and re-open the decisions the new findings no longer support."""
         require_role(actor, REVIEWERS, "运行资格审查")
         progress = progress or no_progress
         progress(0, 0, "正在读取名单…")
@@ -164,6 +275,7 @@ class ReviewService:
             if lists.majors_id is None:
                 warnings.append("尚未导入专业对照表，本次未核对报考专业。")
             year = SettingsService.read(s, "graduation_year")
+            year_default = not SettingsService.is_set(s, "graduation_year")
             by_sno: dict[str, rules.RefRow] = {}
             by_id: dict[str, rules.RefRow] = {}
             duplicates: list[rules.RefRow] = []
@@ -199,21 +311,30 @@ class ReviewService:
                 majors = rules.allowed_majors([(r.data.get("major", ""), r.data.get("allowed", ""))
                                                for r in lists.majors])
             cands = s.execute(select(Candidate.id, Candidate.uuid, Candidate.student_no, Candidate.name,
-                                     Candidate.id_number, Candidate.major, Candidate.intended_major)
+                                     Candidate.id_number, Candidate.major, Candidate.intended_major,
+                                     Candidate.status, Candidate.revision)
                               .order_by(Candidate.id)).all()
-            old: dict[int, set[str]] = {}
-            for cid, message in s.execute(select(Finding.candidate_id, Finding.message)):
-                old.setdefault(cid, set()).add(message)
+            old: dict[int, list[tuple[str, str, str]]] = {}
+            for cid, office, code, message in s.execute(select(Finding.candidate_id, Finding.office, Finding.code,
+                                                               Finding.message).order_by(Finding.id)):
+                old.setdefault(cid, []).append((office, code, message))
+            decided: dict[int, list[tuple[str, str, str]]] = {}
+            for cid, office, decision, basis in s.execute(select(ReviewDecision.candidate_id, ReviewDecision.office,
+                                                                 ReviewDecision.decision, ReviewDecision.basis)):
+                decided.setdefault(cid, []).append((office, decision, basis))
+            waived = set(s.scalars(select(Waiver.candidate_id).where(Waiver.active.is_(True))))
             first_run = SettingsService.read_internal(s, LAST_RUN) is None
             s.execute(delete(Finding))
             total = len(cands)
             counts: Counter[str] = Counter()
             changes: list[Change] = []
-            with_findings = 0
+            events: list[EventSpec] = []
+            status_updates: list[dict] = []
+            with_findings = needs_review = 0
             batch: list[dict] = []
             now = utcnow()
             desk = self.audit.desk_uuid
-            for k, (cid, uuid, sno, name, idn, major, intended) in enumerate(cands):
+            for k, (cid, uuid, sno, name, idn, major, intended, status, revision) in enumerate(cands):
                 if k % CHUNK == 0:
                     if cancel is not None:
                         cancel.raise_if_cancelled()
@@ -234,31 +355,96 @@ class ReviewService:
                     batch.append({"candidate_id": cid, "code": spec.code, "office": spec.office,
                                   "message": spec.message, "list_id": spec.list_id, "source_row": spec.source_row,
                                   "source": json.dumps(spec.source, ensure_ascii=False, default=str)})
-                messages = {spec.message for spec in specs}
-                before = old.get(cid, set())
-                if not first_run and messages != before:
-                    changes.append(Change(uuid, sno or "", name, sorted(messages - before), sorted(before - messages)))
+                before_findings = old.get(cid, [])
+                after_findings = [(spec.office, spec.code, spec.message) for spec in specs]
+                notes, after_status = self._restand(decided.get(cid, []), before_findings, after_findings,
+                                                    status, cid in waived)
+                if after_status != status:
+                    status_updates.append({"b_id": cid, "status": after_status, "revision": revision + 1,
+                                           "updated_at": now})
+                if any(state != rules.VALID for _o, _d, state in
+                       ((o, d, rules.standing(d, _basis(b), rules.office_findings(after_findings, o)))
+                        for o, d, b in decided.get(cid, []))):
+                    needs_review += 1
+                messages = {m for _o, _c, m in after_findings}
+                before = {m for _o, _c, m in before_findings}
+                if notes or after_status != status or (not first_run and messages != before):
+                    change = Change(uuid, sno or "", name, [] if first_run else sorted(messages - before),
+                                    [] if first_run else sorted(before - messages), notes, status, after_status)
+                    changes.append(change)
+                    if notes or after_status != status:
+                        events.append(self._restand_event(change))
             uuids = uuid4_batch(len(batch))
             for row in batch:
                 row.update(uuid=next(uuids), origin_desk=desk, revision=1, created_at=now, updated_at=now)
             for start in range(0, len(batch), CHUNK):
                 bulk_insert(s, Finding.__table__, batch[start:start + CHUNK])
+            if status_updates:
+                table = Candidate.__table__
+                s.execute(table.update().where(table.c.id == bindparam("b_id")), status_updates)
             SettingsService.write_internal(s, LAST_RUN, now.isoformat())
+            result = RunResult(total, with_findings, dict(counts), changes, first_run, warnings, year, year_default,
+                               needs_review, now, actor.username)
             college = s.scalar(select(College).order_by(College.id))
-            summary = (f"资格审查比对：{total} 名考生，{with_findings} 名有问题，共 {sum(counts.values())} 条"
-                       + (f"；与上次相比 {len(changes)} 名考生有变化" if not first_run else ""))
+            summary = (f"资格审查比对（{year} 届）：{total} 名考生，{with_findings} 名有问题，共 {sum(counts.values())} 条"
+                       + (f"；与上次相比 {len(changes)} 名考生有变化" if not first_run else "")
+                       + (f"；{result.reopened} 名考生的审核意见不再成立，需重新审核" if result.reopened else ""))
             self.audit.record(s, actor.username, "review.run", entity_type="college",
                               entity_uuid=college.uuid if college else "", summary=summary,
                               after={"candidates": total, "with_findings": with_findings, "counts": dict(counts),
                                      "changed": len(changes), "graduation_year": year,
+                                     "graduation_year_default": year_default, "reopened": result.reopened,
                                      "lists": {"academic": lists.academic_id, "conduct": lists.conduct_id,
                                                "majors": lists.majors_id}})
+            self.audit.record_many(s, actor.username, events, cancel=cancel)
+            s.add(ReviewRun(origin_desk=desk, actor=actor.username, graduation_year=year, result=_run_json(result)))
             progress(total, total, "比对完成。")
-        return RunResult(total, with_findings, dict(counts), changes, first_run, warnings)
+        return result
+
+    @staticmethod
+    def _restand(decisions: list[tuple[str, str, str]], before: list[tuple[str, str, str]],
+                 after: list[tuple[str, str, str]], status: str, waived: bool) -> tuple[list[DecisionChange], str]:
+        """What new findings do to a candidate's decisions: the changes of standing, and the status."""
+        notes: list[DecisionChange] = []
+        now: dict[str, tuple[str, str]] = {}
+        for office, decision, basis_text in sorted(decisions, key=lambda d: list(rules.OFFICES).index(d[0])
+                                                   if d[0] in rules.OFFICES else 9):
+            basis = _basis(basis_text)
+            was = rules.standing(decision, basis, rules.office_findings(before, office))
+            current = rules.office_findings(after, office)
+            state = rules.standing(decision, basis, current)
+            now[office] = (decision, state)
+            if state != was:
+                notes.append(DecisionChange(office, decision, state,
+                                            rules.standing_reason(decision, state, basis, current)))
+        if status not in REVIEWABLE:
+            return notes, status  # past the review: the status is not the review's any more
+        return notes, rules.review_status(waived, rules.effective(now))
+
+    @staticmethod
+    def _restand_event(change: Change) -> EventSpec:
+        texts = "；".join(d.text for d in change.decisions)
+        moved = ""
+        if change.status_after != change.status_before:
+            moved = (f"；状态 {STATUS_LABELS.get(change.status_before, change.status_before)} → "
+                     f"{STATUS_LABELS.get(change.status_after, change.status_after)}")
+        return EventSpec(
+            "review.reopen", "candidate", change.uuid, f"{change.name}：{texts or '审核状态按比对结果更新'}{moved}",
+            {"status": change.status_before},
+            {"status": change.status_after,
+             "decisions": {d.office: {"decision": d.decision, "standing": d.standing, "reason": d.reason}
+                           for d in change.decisions}})
+
+    def last_run(self) -> RunResult | None:
+        """The last comparison as it was reported (its counts, graduation year and changes)."""
+        with self.db.read() as s:
+            row = s.scalar(select(ReviewRun).order_by(ReviewRun.id.desc()).limit(1))
+            return _run_from_json(row.result) if row is not None else None
 
     # -- decisions ----------------------------------------------------------------------------------
     def decide(self, actor: Actor, key: str, office: str, passed: bool, opinion: str = "") -> ReviewRow:
-        """Record one office's opinion on one candidate (replacing that office's earlier one)."""
+        """Record one office's opinion on one candidate (replacing that office's earlier one), based
+        on the office's findings as they are now."""
         require_role(actor, REVIEWERS, "填写审核意见")
         _check_office(office)
         opinion = (opinion or "").strip()
@@ -269,18 +455,21 @@ class ReviewService:
             c = find_candidate(s, key)
             if c.status not in REVIEWABLE:
                 raise ConflictError(f"{c.name}已{STATUS_LABELS.get(c.status, c.status)}，不能再修改审核意见。")
+            basis = rules.office_findings(_findings_of(s, c.id), office)
             row = s.scalar(select(ReviewDecision).where(ReviewDecision.candidate_id == c.id,
                                                         ReviewDecision.office == office))
             status_before = c.status
             before = None
             if row is None:
                 row = ReviewDecision(candidate_id=c.id, office=office, decision=decision, opinion=opinion,
-                                     reviewer=actor.username, decided_at=utcnow(), origin_desk=self.audit.desk_uuid)
+                                     reviewer=actor.username, decided_at=utcnow(), origin_desk=self.audit.desk_uuid,
+                                     basis=_basis_json(basis))
                 s.add(row)
             else:
                 before = {"decision": row.decision, "opinion": row.opinion, "reviewer": row.reviewer,
                           "status": status_before}
                 row.decision, row.opinion, row.reviewer = decision, opinion, actor.username
+                row.basis = _basis_json(basis)
                 row.decided_at, row.revision, row.updated_at = utcnow(), row.revision + 1, utcnow()
             s.flush()
             status = _set_status(c, s)
@@ -290,13 +479,14 @@ class ReviewService:
                 summary=f"{c.name}：{label}审核{'通过' if passed else '不通过'}" + (f"（{opinion}）" if opinion else ""),
                 before=before or {"status": status_before},
                 after={"office": office, "decision": decision, "opinion": opinion, "reviewer": actor.username,
-                       "status": status})
+                       "status": status, "basis": [m for _c, m in basis]})
             return self._rows(s, [c.id])[0]
 
     def approve_clean(self, actor: Actor, office: str = "all", *, progress: Progress | None = None,
                       cancel: CancelToken | None = None) -> ApproveResult:
         """A pass from ``office`` (or all three) for every candidate without findings, recorded per
-        candidate; a candidate who already has that office's decision keeps it."""
+        candidate. Left alone, and counted per office: candidates with findings, a decision of that
+        office that stands, or one that no longer stands (a person must look again)."""
         require_role(actor, REVIEWERS, "批量通过审核")
         offices = list(rules.OFFICES) if office == "all" else [office]
         for o in offices:
@@ -305,39 +495,57 @@ class ReviewService:
         with self.db.transaction() as s:
             if SettingsService.read_internal(s, LAST_RUN) is None:
                 raise ConflictError("还没有运行过资格审查比对（review run），无法判断哪些考生没有问题。")
-            flagged = set(s.scalars(select(Finding.candidate_id).distinct()))
-            decisions: dict[int, dict[str, str]] = {}
-            for cid, o, d in s.execute(select(ReviewDecision.candidate_id, ReviewDecision.office,
-                                              ReviewDecision.decision)):
-                decisions.setdefault(cid, {})[o] = d
+            findings: dict[int, list[tuple[str, str, str]]] = {}
+            for cid, o, code, message in s.execute(select(Finding.candidate_id, Finding.office, Finding.code,
+                                                          Finding.message).order_by(Finding.id)):
+                findings.setdefault(cid, []).append((o, code, message))
+            decisions: dict[int, dict[str, tuple[str, str]]] = {}
+            for cid, o, d, basis in s.execute(select(ReviewDecision.candidate_id, ReviewDecision.office,
+                                                     ReviewDecision.decision, ReviewDecision.basis)):
+                current = rules.office_findings(findings.get(cid, []), o)
+                decisions.setdefault(cid, {})[o] = (d, rules.standing(d, _basis(basis), current))
             # Plain rows, not ORM objects: 20,000 candidates must not take seconds to load.
             cands = s.execute(select(Candidate.id, Candidate.uuid, Candidate.name, Candidate.status,
-                                     Candidate.revision)
-                              .where(Candidate.status.in_(("roster", "eligible", "ineligible")))
-                              .order_by(Candidate.id)).all()
+                                     Candidate.revision).order_by(Candidate.id)).all()
             now = utcnow()
             desk = self.audit.desk_uuid
             rows: list[dict] = []
             events: list[EventSpec] = []
             status_updates: list[dict] = []
-            skipped_findings = skipped_decided = touched = 0
+            per_office = {o: Counter() for o in offices}
+            skipped_findings = skipped_decided = touched = stale = waived = later = 0
             for cid, uuid, name, status, revision in cands:
-                if cid in flagged:
-                    skipped_findings += 1
+                if status == "waived":
+                    waived += 1
+                    continue
+                if status not in REVIEWABLE:
+                    later += 1
                     continue
                 mine = decisions.setdefault(cid, {})
+                if any(o in mine and mine[o][1] != rules.VALID for o in offices):
+                    stale += 1
+                for o in offices:
+                    if o in mine:
+                        per_office[o]["decided" if mine[o][1] == rules.VALID else "stale"] += 1
+                    elif cid in findings:
+                        per_office[o]["findings"] += 1
+                    else:
+                        per_office[o]["approved"] += 1
+                if cid in findings:
+                    skipped_findings += 1
+                    continue
                 new_offices = [o for o in offices if o not in mine]
                 if not new_offices:
                     skipped_decided += 1
                     continue
                 touched += 1
                 for o in new_offices:
-                    mine[o] = "pass"
+                    mine[o] = ("pass", rules.VALID)
                     rows.append({"candidate_id": cid, "office": o, "decision": "pass", "opinion": "",
                                  "reviewer": actor.username, "decided_at": now, "origin_desk": desk,
-                                 "revision": 1, "created_at": now, "updated_at": now})
+                                 "basis": "[]", "revision": 1, "created_at": now, "updated_at": now})
                 # Only roster/eligible/ineligible candidates are here, so none has an active waiver.
-                after = rules.review_status(False, mine)
+                after = rules.review_status(False, rules.effective(mine))
                 if after != status:
                     status_updates.append({"b_id": cid, "status": after, "revision": revision + 1,
                                            "updated_at": now})
@@ -345,7 +553,7 @@ class ReviewService:
                 events.append(EventSpec("review.decide", "candidate", uuid,
                                         f"{name}：{names}审核通过（无比对问题，批量通过）", {"status": status},
                                         {"offices": new_offices, "decision": "pass", "batch": True,
-                                         "reviewer": actor.username, "status": after}))
+                                         "reviewer": actor.username, "status": after, "basis": []}))
             uuids = uuid4_batch(len(rows))
             for r in rows:
                 r["uuid"] = next(uuids)
@@ -359,13 +567,17 @@ class ReviewService:
                 s.execute(table.update().where(table.c.id == bindparam("b_id")), status_updates)
             self.audit.record_many(s, actor.username, events, cancel=cancel)
             progress(len(rows), len(rows), "批量通过完成。")
-        return ApproveResult(office, len(rows), touched, skipped_findings, skipped_decided)
+        counts = {o: OfficeApproval(o, n["approved"], n["findings"], n["decided"], n["stale"])
+                  for o, n in per_office.items()}
+        return ApproveResult(office, len(rows), touched, skipped_findings, skipped_decided, counts, stale, waived,
+                             later)
 
     # -- reading ------------------------------------------------------------------------------------
     def list(self, *, finding: str | None = None, status: str | None = None,
-             with_findings_only: bool = False) -> list[ReviewRow]:
+             with_findings_only: bool = False, needs_review: bool = False) -> list[ReviewRow]:
         """Candidates with findings first (then by class and student number), with findings,
-        decisions, waiver and the source rows."""
+        decisions, waiver and the source rows. ``needs_review``: only candidates with a decision
+        that no longer stands."""
         if finding is not None and finding not in rules.FINDINGS:
             raise ValidationError(f"未知的问题类型“{finding}”，应为：" +
                                   "、".join(f"{k}（{v[1]}）" for k, v in rules.FINDINGS.items()) + "。", "finding")
@@ -380,6 +592,8 @@ class ReviewService:
             elif with_findings_only:
                 stmt = stmt.where(Candidate.id.in_(select(Finding.candidate_id)))
             rows = self._rows(s, list(s.scalars(stmt)))
+        if needs_review:
+            rows = [r for r in rows if r.needs_review]
         rows.sort(key=lambda r: (not r.findings, r.class_name, r.student_no, r.name))
         return rows
 
@@ -408,13 +622,19 @@ class ReviewService:
                                                                 json.loads(f.source) if f.source else {}))
         for d in s.scalars(only(select(ReviewDecision), ReviewDecision.candidate_id)):
             if d.candidate_id in out:
-                out[d.candidate_id].decisions[d.office] = DecisionView(d.office, d.decision, d.opinion, d.reviewer,
-                                                                       d.decided_at)
+                row = out[d.candidate_id]
+                basis = _basis(d.basis)
+                current = tuple((f.code, f.message) for f in row.findings if f.office == d.office)
+                state = rules.standing(d.decision, basis, current)
+                row.decisions[d.office] = DecisionView(d.office, d.decision, d.opinion, d.reviewer, d.decided_at,
+                                                       state, rules.standing_reason(d.decision, state, basis, current),
+                                                       basis)
         for w in s.scalars(only(select(Waiver), Waiver.candidate_id)):
             if w.candidate_id in out:
                 out[w.candidate_id].waiver = WaiverView(w.reason, w.waived_on, w.form_signed, w.active,
                                                         w.revoked_at, w.revoke_reason)
         return [out[i] for i in ids if i in out]
+
 
 
 class WaiverService:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.domain import fields as f
+from app.domain.review import default_graduation_year
 from app.errors import ValidationError
 from app.services.audit import AuditService
 from app.services.context import Actor, require_role
@@ -114,7 +115,8 @@ class SettingDef:
 
 
 DEFINITIONS: dict[str, SettingDef] = {
-    "graduation_year": SettingDef("毕业年份（本届）", lambda: dt.date.today().year, _year),
+    # Unset, the season's graduates by today's date (from July on, next June's).
+    "graduation_year": SettingDef("毕业年份（本届）", lambda: default_graduation_year(dt.date.today()), _year),
     "waiver_deadline": SettingDef("放弃报名撤回截止日期", lambda: None, _date("waiver_deadline", "放弃报名撤回截止日期")),
     "publicity_start": SettingDef("公示开始日期", lambda: None, _date("publicity_start", "公示开始日期")),
     "publicity_end": SettingDef("公示结束日期", lambda: None, _date("publicity_end", "公示结束日期")),
@@ -163,6 +165,13 @@ class SettingsService:
         if row is None or not row.value:
             return definition.default()
         return definition.parse(json.loads(row.value))
+
+    @staticmethod
+    def is_set(s: Session, key: str) -> bool:
+        """Whether ``key`` holds a value someone set (False: it reads as its default)."""
+        _definition(key)
+        row = s.get(Setting, key)
+        return row is not None and bool(row.value)
 
     def get(self, key: str) -> object:
         with self.db.read() as s:

@@ -12,8 +12,9 @@ from openpyxl import Workbook
 
 from app import cli
 from app.container import Container
+from app.domain.review import default_graduation_year
 
-YEAR = dt.date.today().year
+YEAR = default_graduation_year(dt.date.today())  # the season's graduates
 
 
 def run(capsys, *argv: object) -> tuple[int, str, str]:
@@ -147,3 +148,69 @@ def test_review_run_without_list(desk, capsys) -> None:
     data, _people = desk
     code, out, _ = run_json(capsys, "--data", data, "review", "run")
     assert code == 1 and "教务处学籍名单" in out["error"]["message"]
+
+
+def test_review_run_says_its_year_and_changes_are_shown_again(desk, capsys, tmp_path: Path) -> None:
+    data, people = desk
+    run(capsys, "--data", data, "reference", "import", "academic", academic_file(tmp_path, people))
+    code, out, _ = run_json(capsys, "--data", data, "review", "run")
+    assert code == 0 and out["graduation_year"] == YEAR and out["graduation_year_source"] == "default"
+    code, text, _ = run(capsys, "--data", data, "review", "run")
+    assert f"毕业年份：{YEAR} 届（未设置，按今天的日期推定；可在设置中修改）" in text
+    run(capsys, "--data", data, "settings", "set", f"graduation_year={YEAR + 1}")
+    code, out, _ = run_json(capsys, "--data", data, "review", "run")
+    assert (out["graduation_year"], out["graduation_year_source"]) == (YEAR + 1, "setting")
+    assert out["counts"] == {"not_graduating": len(people)} and len(out["changes"]) == len(people)
+    code, again, _ = run_json(capsys, "--data", data, "review", "changes")
+    assert code == 0 and again["changes"] == out["changes"] and again["graduation_year"] == YEAR + 1
+    assert again["run_at"] and again["actor"]
+    code, text, _ = run(capsys, "--data", data, "review", "changes")
+    assert code == 0 and "上次比对：" in text and f"毕业年份：{YEAR + 1} 届（设置）" in text
+    assert f"新增：预计毕业时间为“{YEAR}-06”，不是 {YEAR + 1} 届毕业生" in text
+
+
+def test_review_changes_before_any_run(desk, capsys) -> None:
+    data, _people = desk
+    code, _, err = run(capsys, "--data", data, "review", "changes")
+    assert code == 1 and "还没有运行过资格审查比对" in err
+
+
+def test_reopened_and_stale_decisions_on_the_command_line(desk, capsys, tmp_path: Path) -> None:
+    data, people = desk
+    first, second = people[0], people[1]
+    run(capsys, "--data", data, "reference", "import", "academic",
+        academic_file(tmp_path, people, **{second.student_no: "休学"}))
+    run(capsys, "--data", data, "review", "run")
+    run(capsys, "--data", data, "review", "decide", second.student_no, "--office", "academic", "--fail",
+        "--opinion", "休学中")
+    code, out, _ = run_json(capsys, "--data", data, "review", "approve-clean")
+    assert code == 0 and out["candidates"] == len(people) - 1 and out["skipped_with_findings"] == 1
+    assert out["offices"]["academic"] == {"approved": len(people) - 1, "skipped_with_findings": 0,
+                                          "skipped_decided": 1, "needs_review": 0}
+    # Now the first student is 休学 and the second is back: one pass re-opened, one fail stale.
+    run(capsys, "--data", data, "reference", "import", "academic",
+        academic_file(tmp_path, people, **{first.student_no: "休学"}))
+    code, out, _ = run_json(capsys, "--data", data, "review", "run")
+    assert out["reopened"] == 2 and out["needs_review"] == 2
+    change = next(c for c in out["changes"] if c["student_no"] == first.student_no)
+    assert (change["status_before"], change["status_after"]) == ("eligible", "roster")
+    assert change["decisions"][0]["office"] == "academic" and change["decisions"][0]["standing"] == "reopened"
+    code, out, _ = run_json(capsys, "--data", data, "review", "list", "--needs-review")
+    assert [c["student_no"] for c in out["candidates"]] == sorted([first.student_no, second.student_no])
+    stale = next(c for c in out["candidates"] if c["student_no"] == second.student_no)
+    assert stale["needs_review"] and stale["status"] == "roster"
+    assert stale["decisions"]["academic"]["standing"] == "stale"
+    assert stale["decisions"]["academic"]["standing_label"] == "依据已消除，需重新审核"
+    assert stale["decisions"]["academic"]["basis"] == ["学籍状态为“休学”，不是在籍"]
+    code, text, _ = run(capsys, "--data", data, "review", "list", "--needs-review")
+    assert "【需重新审核】" in text and "【依据已消除，需重新审核：已消除：学籍状态为“休学”，不是在籍】" in text
+    code, text, _ = run(capsys, "--data", data, "review", "approve-clean")
+    # Both academic decisions wait for a person; the second student (clean now) gets the other two.
+    assert "教务处：通过 0 名；未处理：有比对问题 0 名，已有意见 10 名，意见需重新审核 2 名" in text
+    assert "学生处：通过 1 名；未处理：有比对问题 0 名，已有意见 11 名，意见需重新审核 0 名" in text
+    assert "2 名考生的审核意见已不成立" in text
+    # Printing the 公示 says who is not settled, on stderr; the file is still written.
+    pdf = tmp_path / "pub.pdf"
+    code, out, err = run_json(capsys, "--data", data, "print", "publicity", "--out", pdf)
+    assert code == 0 and pdf.is_file() and out["warnings"]
+    assert "注意：2 名考生的审核意见已不成立" in err and first.name in err and second.name in err

@@ -12,8 +12,9 @@ from openpyxl import Workbook
 
 from app import cli
 from app.container import Container
+from app.domain.review import default_graduation_year
 
-YEAR = dt.date.today().year
+YEAR = default_graduation_year(dt.date.today())  # the season's graduates
 
 
 def run(capsys, *argv: object) -> tuple[int, str, str]:
@@ -58,7 +59,7 @@ def test_approve_clean_needs_a_run_then_passes_only_clean_candidates(desk, capsy
     result = json.loads(out)
     assert result["candidates"] == len(people) - 1 and result["skipped_with_findings"] == 1
     code, text, _ = run(capsys, "--data", data, "review", "approve-clean", "--office", "academic")
-    assert code == 0 and "已为 0 名" in text and f"已有意见的 {len(people) - 1} 条" in text
+    assert code == 0 and "已为 0 名" in text and f"有比对问题 1 名，已有意见 {len(people) - 1} 名" in text
 
 
 def test_waiver_signed_toggles_the_form_state(desk, capsys):

@@ -4,6 +4,7 @@ agreement, downgrade, and the append-only audit table."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -156,3 +157,49 @@ def test_audit_events_reject_update_and_delete(engine: Engine):
         conn.execute(text("DELETE FROM audit_events WHERE uuid = 'u1'"))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT summary FROM audit_events")).scalars().all() == ["改了电话"]
+
+
+def test_review_basis_revision_upgrades_existing_decisions(tmp_path: Path, make_candidate_raw):
+    """A database with findings and decisions from before revision 0006: each decision gets the
+    findings its office has as its basis, so upgrading re-opens nothing and changes no status."""
+    c = Container.open(tmp_path)
+    try:
+        c.setup.initialise("1001", "信息工程学院", "一号桌", admin_username="admin", admin_password="Passw0rd1")
+        actor = c.setup.login("admin", "Passw0rd1")
+        raws = [make_candidate_raw(n) for n in range(3)]
+        for raw in raws:
+            c.candidates.create(actor, raw)
+        with c.db.transaction() as s:
+            ids = dict(s.execute(text("SELECT student_no, id FROM candidates")).all())
+            for sno, code, office, message in (
+                    (raws[0]["student_no"], "failed_courses", "academic", "有不及格课程：高等数学"),
+                    (raws[0]["student_no"], "discipline", "conduct", "有未解除的处分：警告")):
+                s.execute(text("INSERT INTO findings (candidate_id, code, office, message, source, uuid, origin_desk, "
+                               "revision, created_at, updated_at) VALUES (:c, :code, :o, :m, '', :u, '', 1, "
+                               "'2026-12-01 08:00:00', '2026-12-01 08:00:00')"),
+                          {"c": ids[sno], "code": code, "o": office, "m": message, "u": f"f-{code}"})
+        c.review.decide(actor, raws[0]["student_no"], "academic", True, "已补考通过")
+        c.review.decide(actor, raws[1]["student_no"], "academic", False, "材料不全")
+    finally:
+        c.close()
+    engine = make_engine(sqlite_url(tmp_path / DB_FILE))
+    try:
+        command.downgrade(alembic_config(engine), "0005")
+        assert "basis" not in {col["name"] for col in inspect(engine).get_columns("reviews")}
+        assert "review_runs" not in tables(engine)
+        upgrade(engine)
+        assert current_revision(engine) == head_revision() and "review_runs" in tables(engine)
+        with engine.connect() as conn:
+            basis = dict(conn.execute(text("SELECT c.student_no, r.basis FROM reviews r "
+                                           "JOIN candidates c ON c.id = r.candidate_id")).all())
+    finally:
+        engine.dispose()
+    # Only the office's own findings, as [code, message]; a decision without findings gets none.
+    assert json.loads(basis[raws[0]["student_no"]]) == [["failed_courses", "有不及格课程：高等数学"]]
+    assert json.loads(basis[raws[1]["student_no"]]) == []
+    c = Container.open(tmp_path)
+    try:
+        row = c.review.get(raws[0]["student_no"])
+        assert row.decisions["academic"].stands and not row.needs_review
+    finally:
+        c.close()

@@ -75,6 +75,15 @@ def boxes() -> list[QMessageBox]:
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
 
 
+def answer_warnings(qtbot, view: PrintView, button: str = "printAnyway") -> str:
+    """The desk has candidates not yet reviewed: read the warning shown before printing, and answer it."""
+    qtbot.waitUntil(lambda: view.warning_box is not None and view.warning_box.isVisible())
+    box = view.warning_box
+    text = box.informativeText()
+    qtbot.mouseClick(box.findChild(QPushButton, button), Qt.MouseButton.LeftButton)
+    return text
+
+
 def test_print_job_paints_every_page(qtbot, desk, tmp_path: Path) -> None:
     result = desk.container.printing.print_form(desk.actor, "附件3", tmp_path / "a3.pdf")
     out = tmp_path / "printed.pdf"
@@ -129,6 +138,7 @@ def test_summary_to_pdf_and_xlsx_then_open_folder(qtbot, desk, tmp_path: Path) -
     view.open_url = lambda url: opened.append(url) or True
     with qtbot.waitSignal(view.document_printed):
         qtbot.mouseClick(view.xlsx_button, Qt.MouseButton.LeftButton)
+        answer_warnings(qtbot, view)
     assert asked[0].endswith(f"附件3_报名申请总表_{dt.date.today():%Y%m%d}.pdf")
     assert (tmp_path / "总表.pdf").is_file() and (tmp_path / "总表.xlsx").is_file()
     result = view.last_result
@@ -167,7 +177,8 @@ def test_print_button_keeps_the_pdf_and_prints_it(qtbot, desk, tmp_path: Path) -
     view.make_printer = lambda: pdf_printer(out)
     view.ask_print = lambda parent, printer, pages: True
     qtbot.mouseClick(view.print_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view.print_job is None)
+    answer_warnings(qtbot, view)
+    qtbot.waitUntil(lambda: view.last_result is not None and view.print_job is None)
     kept = view.last_result.pdf
     assert kept.parent == Path(desk.container.data_dir) / "printed" and kept.is_file()
     assert raster.page_count(out) == view.last_result.pages
@@ -212,7 +223,36 @@ def test_errors_are_shown(qtbot, desk, tmp_path: Path) -> None:
     blocker.write_text("x")
     view.ask_save_file = lambda *_a: str(blocker / "sub" / "a.pdf")  # a folder that cannot exist
     qtbot.mouseClick(view.pdf_button, Qt.MouseButton.LeftButton)
+    answer_warnings(qtbot, view)
     qtbot.waitUntil(lambda: bool(boxes()))
     for box in boxes():
         box.close()
     assert view.last_result is None
+
+
+def test_publicity_warns_about_unsettled_candidates_before_printing(qtbot, desk, tmp_path: Path) -> None:
+    view = make_view(qtbot, desk.container, desk.actor)
+    view.select_form("publicity")
+    asked = []
+    view.ask_save_file = lambda *_a: asked.append(1) or str(tmp_path / "pub.pdf")
+    # Cancel: nothing is asked, nothing printed.
+    qtbot.mouseClick(view.pdf_button, Qt.MouseButton.LeftButton)
+    text = answer_warnings(qtbot, view, "printCancel")
+    waiting = desk.by_status["roster"]
+    assert f"{len(waiting)} 名考生尚未审核完（待审核），不会出现在公示名单中" in text
+    assert waiting[0].name in text and "还没有运行过资格审查比对" in text
+    assert asked == [] and view.last_result is None and not (tmp_path / "pub.pdf").exists()
+    # Go on: the file is asked for and written.
+    with qtbot.waitSignal(view.document_printed):
+        qtbot.mouseClick(view.pdf_button, Qt.MouseButton.LeftButton)
+        answer_warnings(qtbot, view)
+    assert asked == [1] and view.last_result.form == "publicity" and (tmp_path / "pub.pdf").is_file()
+
+
+def test_forms_that_do_not_list_who_is_eligible_print_without_asking(qtbot, desk, tmp_path: Path) -> None:
+    view = make_view(qtbot, desk.container, desk.actor)
+    view.select_form("waiver_list")
+    view.ask_save_file = lambda *_a: str(tmp_path / "a2.pdf")
+    with qtbot.waitSignal(view.document_printed):
+        qtbot.mouseClick(view.pdf_button, Qt.MouseButton.LeftButton)
+    assert view.warning_box is None and (tmp_path / "a2.pdf").is_file()

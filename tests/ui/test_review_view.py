@@ -11,13 +11,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMessageBox, QPushButton
 
+from app.domain.review import default_graduation_year
 from ui.import_wizard import ImportFlowDialog
 from ui.review_view import DIFF_BG, ApproveDialog, ReviewView, RunResultDialog
 from ui.tasks import TaskRunner
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
-YEAR = dt.date.today().year
+YEAR = default_graduation_year(dt.date.today())  # the season's graduates
 HEADER = ["序号", "学号", "姓名", "身份证号", "专业", "学籍状态", "预计毕业时间", "不及格课程"]
 
 
@@ -150,7 +151,7 @@ def test_import_run_filter_decide_and_approve(qtbot, container, actor, runner, r
     assert view.detail_title.text().startswith(raws[1]["name"])
     # The 学籍 row sits beside the roster; the differing name is marked.
     table = view.compare_table
-    assert table.horizontalHeaderItem(1).text() == "教务处学籍名单 第 4 行"
+    assert table.horizontalHeaderItem(1).text() == "教务处学籍名单\n第 4 行"
     name_row = next(r for r in range(table.rowCount()) if table.verticalHeaderItem(r).text() == "姓名")
     assert table.item(name_row, 1).text() == "错名字"
     assert table.item(name_row, 1).background().color() == DIFF_BG
@@ -197,7 +198,7 @@ def test_import_run_filter_decide_and_approve(qtbot, container, actor, runner, r
     assert "“学生处”" in approve.message.text()
     pick(qtbot, approve.office_combo, "all")
     click(qtbot, approve.ok_button)
-    qtbot.waitUntil(lambda: any("已为 1 名考生" in b.text() for b in visible_boxes()))
+    qtbot.waitUntil(lambda: any("已为 1 名没有比对问题的考生" in b.text() for b in visible_boxes()))
     assert container.review.get(raws[0]["student_no"]).status == "eligible"
     assert container.review.get(raws[2]["student_no"]).decisions == {}  # with findings: left alone
     for box in visible_boxes():
@@ -258,3 +259,91 @@ def test_supervisor_reads_only(qtbot, container, actor, runner, raws, tmp_path):
     view.table.setFocus()
     qtbot.keyClick(view.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert container.review.get(view.selected_uuid()).decisions == {}
+
+
+def _row_of(table, label: str) -> int:
+    return next(r for r in range(table.rowCount()) if table.verticalHeaderItem(r).text() == label)
+
+
+def test_the_run_says_its_year_and_reopens_a_pass(qtbot, container, actor, runner, raws, tmp_path):
+    view = make_view(qtbot, container, actor, runner)
+    import_academic(qtbot, view, academic_workbook(tmp_path / "a.xlsx", raws, name_of_1="错名字",
+                                                   status_of_2="休学"))
+    dialog = run_comparison(qtbot, view)
+    year = dialog.findChild(QLabel, "runYear").text()
+    assert f"按毕业年份 {YEAR} 届比对（未设置，按今天的日期推定" in year
+    assert not dialog.findChild(QLabel, "runReopened").isVisible()
+    dialog.close()
+    # Candidate 0 (clean) is approved by all three offices.
+    click_action(qtbot, view, view.approve_action)
+    click(qtbot, view.dialog.ok_button)
+    qtbot.waitUntil(lambda: any("教务处：通过 1 名；未处理：有比对问题 3 名，已有意见 0 名，意见需重新审核 0 名"
+                                in b.text() for b in visible_boxes()))
+    for box in visible_boxes():
+        box.close()
+    assert container.review.get(raws[0]["student_no"]).status == "eligible"
+    # A corrected list: candidate 0's name differs now. The pass no longer counts.
+    wb = academic_workbook(tmp_path / "b.xlsx", raws, name_of_1="错名字", status_of_2="休学")
+    book = openpyxl.load_workbook(wb)
+    book.active.cell(3, 3).value = "王某"
+    book.save(wb)
+    import_academic(qtbot, view, wb)
+    dialog = run_comparison(qtbot, view)
+    reopened = dialog.findChild(QLabel, "runReopened")
+    assert reopened.isVisible() and "1 名考生的审核意见因比对结果变化不再成立" in reopened.text()
+    row = next(r for r in range(dialog.changes_table.rowCount())
+               if dialog.changes_table.item(r, 1).text() == raws[0]["name"])
+    assert dialog.changes_table.item(row, 4).text().startswith("教务处的审核通过不再计入，需重新审核（新问题：姓名不一致")
+    dialog.close()
+    # The list marks the candidate, the status filter finds them, the detail says why.
+    pick(qtbot, view.status_combo, "__needs_review__")
+    assert [n for n, _s in summaries(view)] == [raws[0]["name"]]
+    assert view.model.index(0, 3).data() == "需重新审核"
+    assert summaries(view)[0][1] == "姓名不一致"
+    banner = view.standing_label
+    assert banner.isVisible() and "教务处：出现新问题，需重新审核（新问题：姓名不一致" in banner.text()
+    assert view.decisions_table.item(0, 1).text() == "通过（不再计入）"
+    assert view.decisions_table.item(1, 1).text() == "通过"
+    # 上次比对结果 shows the same changes again.
+    click_action(qtbot, view, view.last_run_action)
+    again = view.dialog
+    assert isinstance(again, RunResultDialog) and again.isVisible()
+    assert again.changes_table.rowCount() == dialog.changes_table.rowCount()
+    assert "比对时间：" in again.findChild(QLabel, "runYear").text()
+
+
+def test_a_fail_without_its_finding_and_the_offence_beside_the_sanction(qtbot, container, actor, runner, raws,
+                                                                        tmp_path):
+    path = academic_workbook(tmp_path / "a.xlsx", raws, name_of_1=raws[1]["name"], status_of_2="休学")
+    container.reference.commit(actor, container.reference.preview("academic", path))
+    wb = openpyxl.Workbook()
+    wb.active.append(["学号", "姓名", "违纪事由", "处分类别", "是否解除"])
+    wb.active.append([raws[1]["student_no"], raws[1]["name"], "考试作弊", "记过", "否"])
+    wb.save(tmp_path / "c.xlsx")
+    container.reference.commit(actor, container.reference.preview("conduct", tmp_path / "c.xlsx"))
+    container.review.run(actor)
+    container.review.decide(actor, raws[2]["student_no"], "academic", False, "休学中")
+    path = academic_workbook(tmp_path / "b.xlsx", raws, name_of_1=raws[1]["name"], status_of_2="在籍")
+    container.reference.commit(actor, container.reference.preview("academic", path))
+    container.review.run(actor)
+    view = make_view(qtbot, container, actor, runner)
+    type_text(qtbot, view.search, raws[2]["student_no"])
+    assert view.detail_title.text().startswith(raws[2]["name"])
+    assert view.decisions_table.item(0, 1).text() == "不通过（依据已消除）"
+    assert "依据已消除，需重新审核：已消除：学籍状态为“休学”" in view.decisions_table.item(0, 1).toolTip()
+    assert "教务处：依据已消除，需重新审核" in view.standing_label.text()
+    # The conduct finding: the offence is shown beside the sanction, in the finding and the table.
+    view.search.clear()
+    type_text(qtbot, view.search, raws[1]["student_no"])
+    assert view.findings_list.item(0).text().startswith("学生处｜有未解除的处分：记过（违纪事由：考试作弊）")
+    table = view.compare_table
+    assert table.item(_row_of(table, "违纪事由"), 2).text() == "考试作弊"
+    assert table.item(_row_of(table, "处分"), 2).text() == "记过"
+    # Every column is at least as wide as its title (“学生处处分名单 / 第 2 行”).
+    header = table.horizontalHeader()
+    assert all(table.columnWidth(c) >= header.sectionSizeFromContents(c).width() for c in range(table.columnCount()))
+    # A narrow pane wraps the finding onto more lines: the list grows, nothing is cut off.
+    view.splitter.setSizes([900, 300])
+    findings = view.findings_list
+    qtbot.waitUntil(lambda: findings.visualItemRect(findings.item(0)).height() > 2 * findings.fontMetrics().height())
+    assert findings.visualItemRect(findings.item(0)).bottom() <= findings.viewport().height()

@@ -3,6 +3,7 @@ publicity never shows a full ID number; each page's QR code carries the recorded
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -16,9 +17,12 @@ from sqlalchemy import select
 
 from app.documents import digest, layout, publicity, review_report, summary, waiver_form, waiver_list
 from app.domain.idnumber import mask
+from app.domain.review import default_graduation_year
 from app.errors import NotFoundError, ValidationError
 from app.services.printing import _decode_qr
 from db.models import AuditEvent, Document
+
+YEAR = default_graduation_year(dt.date.today())  # no graduation year set: the season's graduates
 
 
 def pages(pdf: Path) -> list[str]:
@@ -93,10 +97,15 @@ def test_each_page_qr_and_text_carry_the_recorded_digest(desk, tmp_path: Path) -
     subprocess.run(["pdftoppm", "-r", "150", "-png", str(result.pdf), str(tmp_path / "p")], check=True)
     for record, text in zip(stored, texts, strict=True):
         seen += record["keys"]
-        # The digest is over exactly the rows on that page: their names are on the page.
-        assert record["digest"] == digest.page_digest(list(zip(record["keys"], record["rows"], strict=True)))
+        # The digest is over exactly the rows on that page (their names are on the page) and the
+        # page's header fields (printed on it too).
+        header = [tuple(h) for h in record["header"]]
+        assert record["v"] == 2 and dict(header)["标题"] == result.title
+        assert record["digest"] == digest.page_digest(list(zip(record["keys"], record["rows"], strict=True)), header)
         for row in record["rows"]:
             assert row[0] in text
+        for _label, value in header:
+            assert squash(value) in text
         assert f"本页校验码：{record['digest']}" in text
         image = cv2.imread(str(sorted(tmp_path.glob(f"p-*{record['page']}.png"))[0]))
         payload = digest.parse_payload(_decode_qr(image)[0])
@@ -163,7 +172,7 @@ def test_waiver_form_for_one_student(desk, tmp_path: Path) -> None:
     texts = pages(result.pdf)
     assert len(texts) == 1
     check_every_page(texts, (*waiver_form.SIGNATURES, waiver_form.STAMP), digest.short_id(result.doc_uuid))
-    assert p.name in texts[0] and p.id_number in texts[0] and "自愿放弃2026年专升本报名考试资格" in texts[0]
+    assert p.name in texts[0] and p.id_number in texts[0] and f"自愿放弃{YEAR}年专升本报名考试资格" in texts[0]
     assert "准备就业，已签订劳动合同" in texts[0] and "2026年03月02日" in texts[0]
 
 
@@ -182,3 +191,19 @@ def test_pdf_embeds_a_font_subset(desk, tmp_path: Path) -> None:
     fonts = subprocess.run(["pdffonts", str(result.pdf)], check=True, capture_output=True).stdout.decode()
     line = next(x for x in fonts.splitlines() if "RegDeskCJK" in x or "+" in x)
     assert re.search(r"[A-Z]{6}\+", line) and " yes yes " in re.sub(r"\s+", " ", line)
+
+
+def test_every_form_is_for_the_graduation_year_setting(desk, tmp_path: Path) -> None:
+    """Titles and 附件1's statement use the graduation year, not today's year nor the 公示 year."""
+    c = desk.container
+    c.settings.set(desk.actor, "graduation_year", 2031)
+    waived = desk.by_status["waived"][0]
+    for form, student in (("publicity", None), ("summary", None), ("waiver_list", None), ("review_report", None),
+                          ("waiver_form", waived.student_no)):
+        result = c.printing.print_form(desk.actor, form, tmp_path / f"{form}.pdf", student=student)
+        first = pages(result.pdf)[0]
+        if form == "waiver_form":
+            assert "自愿放弃2031年专升本报名考试资格" in first
+        else:
+            assert "2031年" in result.title and squash(result.title) in first
+        assert f"{dt.date.today().year}年专升本" not in first and "2026年放弃" not in first

@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
+from app.documents import digest
 from app.errors import NotFoundError
+from app.services.printing import RowDifference
 from db.models import Candidate, Document, Waiver
 
 
@@ -88,7 +90,10 @@ def test_a_row_that_left_the_form_is_reported(container, printed) -> None:
         s.add(Waiver(candidate_id=c.id, reason="就业", waived_on=c.birth_date))
     check = container.printing.verify_page(scan)
     assert check.status == "differs"
-    assert check.differences[0].name == name and "已不在本表中" in check.differences[0].changes[0]
+    header, row = check.differences
+    # The page's heading counted 60 applicants; one left, so the header is no longer true either.
+    assert header.name == "表头" and header.changes == ("报名人数：60 人 → 59 人",)
+    assert row.name == name and "已不在本表中" in row.changes[0]
 
 
 def test_whole_pdf_is_checked_page_by_page(container, printed) -> None:
@@ -233,3 +238,89 @@ def test_report_counts_ineligible_by_finding_type(container, actor, make_candida
     assert "按问题类型：其他原因（见审核意见）1" in text
     assert "其中：教务处审核未通过2" in text and "其中：学生处审核未通过1" in text
     assert review_report.LABEL == "附件4"
+
+
+def test_a_changed_header_field_is_reported_as_such(container, actor, make_candidate_raw, tmp_path: Path) -> None:
+    """The digest covers the title and the 公示 dates: changing them after printing is found."""
+    for i in range(3):
+        raw = make_candidate_raw(i)
+        container.candidates.create(actor, raw)
+        for office in ("academic", "conduct", "college"):
+            container.review.decide(actor, raw["student_no"], office, True)
+    container.settings.set(actor, "publicity_start", "2027-03-10")
+    container.settings.set(actor, "publicity_end", "2027-03-16")
+    result = container.printing.print_form(actor, "公示", tmp_path / "pub.pdf")
+    assert container.printing.verify_file(result.pdf)[0].status == "match"
+    container.settings.set(actor, "publicity_end", "2027-03-20")
+    [check] = container.printing.verify_file(result.pdf)
+    assert check.status == "differs"
+    assert check.differences == (RowDifference("header", "表头", (
+        "公示时间：2027年03月10日 至 2027年03月16日 → 2027年03月10日 至 2027年03月20日",)),)
+    assert "表头已改变（公示时间：" in check.message and "行已改变" not in check.message
+    container.settings.set(actor, "publicity_end", "2027-03-16")
+    container.settings.set(actor, "graduation_year", 2029)
+    [check] = container.printing.verify_file(result.pdf)
+    assert check.differences[0].changes[0].startswith("标题：信息工程学院 ") and "→ 信息工程学院 2029年" in \
+        check.differences[0].changes[0]
+
+
+def test_a_page_printed_before_header_digests_is_still_checked(container, printed, tmp_path: Path) -> None:
+    """Pages recorded before version 2 have no header fields: their rows are checked, and the
+    check says that the header cannot be."""
+    result, _scan, pages = printed
+    old = []
+    for page in pages:  # as a version-1 record: rows only, digest over the rows only
+        page = {k: v for k, v in page.items() if k not in ("v", "header", "printed_on")}
+        page["digest"] = digest.page_digest(list(zip(page["keys"], page["rows"], strict=True)))
+        old.append(page)
+    with container.db.transaction() as s:
+        s.scalar(select(Document).where(Document.uuid == result.doc_uuid)).pages = json.dumps(old, ensure_ascii=False)
+    # The printed QR code carries the version-2 digest; an old page carried its own. Check one
+    # whose code matches the record, as an old printout would.
+    old_page = _page_image_with_code(tmp_path, result.doc_uuid, 2, old[1]["digest"])
+    check = container.printing.verify_image(old_page, "旧打印件")
+    assert check.status == "match" and "无法核对标题、公示日期等表头内容" in check.message
+    _set_phone(container, old[1]["keys"][0], "13912345678")
+    check = container.printing.verify_image(old_page, "旧打印件")
+    assert check.status == "differs" and [d.name for d in check.differences] == [old[1]["rows"][0][0]]
+
+
+def _page_image_with_code(folder: Path, doc_uuid: str, page: int, page_digest: str):
+    """A white page with just the QR code an old printout would carry."""
+    from reportlab.pdfgen import canvas as pdfcanvas
+
+    from app.documents import layout, raster
+
+    out = folder / "old.pdf"
+    c = pdfcanvas.Canvas(str(out))
+    layout.draw_qr(c, digest.Payload(doc_uuid, page, page_digest).encode(), 40, 40, 144)
+    c.save()
+    rgb = next(raster.render_pages(out, 150))
+    return np.ascontiguousarray(rgb[:, :, ::-1])
+
+
+def test_printing_the_publicity_or_the_summary_warns_about_unsettled_candidates(container, actor,
+                                                                                 make_candidate_raw,
+                                                                                 tmp_path: Path) -> None:
+    raws = [make_candidate_raw(i) for i in range(3)]
+    for raw in raws:
+        container.candidates.create(actor, raw)
+    for office in ("academic", "conduct", "college"):
+        container.review.decide(actor, raws[0]["student_no"], office, True)
+    warnings = container.printing.check("公示")
+    assert warnings[0] == "还没有运行过资格审查比对：考生尚未与教务处学籍名单、学生处处分名单核对。"
+    assert warnings[1].startswith("2 名考生尚未审核完（待审核），不会出现在公示名单中：")
+    assert raws[1]["name"] in warnings[1] and raws[0]["name"] not in warnings[1]
+    assert warnings[-1] == "如果现在打印公示，打印件上的审查结果不是最终结果。"
+    result = container.printing.print_form(actor, "summary", tmp_path / "a3.pdf")
+    assert "在本表中备注为“待审核”" in result.warnings[1]
+    assert container.printing.check("附件2") == []  # the waiver list says nothing about eligibility
+    # Everyone settled: nothing to say.
+    for raw in raws[1:]:
+        for office in ("academic", "conduct", "college"):
+            container.review.decide(actor, raw["student_no"], office, True)
+    with container.db.transaction() as s:
+        from app.services.settings import SettingsService
+
+        SettingsService.write_internal(s, "review_last_run", "2099-01-01T00:00:00")
+    assert container.printing.check("公示") == []

@@ -190,3 +190,53 @@ def test_a_chosen_sheet_is_read(container, tmp_path: Path) -> None:
     preview = container.reference.preview("academic", tmp_path / "two.xlsx", sheet="学籍")
     assert preview.mapping.sheet == "学籍" and preview.mapping.sheets == ["说明", "学籍"]
     assert [r.row for r in preview.rows] == [4, 5]
+
+
+# -- which column is which: an exact header name wins over a guess ------------------------------------
+@pytest.mark.parametrize("order", ["offence_first", "sanction_first"])
+def test_conduct_sanction_and_offence_side_by_side(container, tmp_path: Path, order: str) -> None:
+    header = ["学号", "姓名", "违纪事由", "处分类别", "处分日期", "是否解除"]
+    row = ["2023000001", "张三", "考试作弊", "开除学籍", "2025-06-01", "是"]
+    if order == "sanction_first":
+        header[2:4], row[2:4] = header[3:1:-1], row[3:1:-1]
+    preview = container.reference.preview("conduct", write_xlsx(tmp_path / "c.xlsx", [header, row]))
+    fields = {preview.mapping.headers[c]: k for c, k in preview.mapping.fields.items()}
+    assert fields["处分类别"] == "action" and fields["违纪事由"] == "offence"
+    assert preview.rows[0].data["action"] == "开除学籍" and preview.rows[0].data["offence"] == "考试作弊"
+    assert not any("处分类别" in w for w in preview.warnings)  # nothing dropped
+
+
+def test_an_exact_name_wins_over_a_guess_whatever_the_order(container, tmp_path: Path) -> None:
+    # “毕业去向” only looks like the graduation date (a guess); “预计毕业时间” is its exact name.
+    rows = [["学号", "姓名", "毕业去向", "预计毕业时间"], ["2023000001", "张三", "升学", "2027-06"]]
+    preview = container.reference.preview("academic", write_xlsx(tmp_path / "a.xlsx", rows))
+    assert preview.rows[0].data["graduation"] == "2027-06"
+    assert any(w.startswith("C 列（毕业去向）和 D 列（预计毕业时间）都是“预计毕业时间”，只导入了 D 列")
+               for w in preview.warnings)
+
+
+def test_a_dropped_column_is_always_listed(container, tmp_path: Path) -> None:
+    # Two exact names for the sanction: the first is kept and the second is named in the warnings.
+    rows = [["学号", "姓名", "处分", "处分类别"], ["2023000001", "张三", "记过", "警告"]]
+    path = write_xlsx(tmp_path / "c.xlsx", rows)
+    preview = container.reference.preview("conduct", path)
+    assert preview.rows[0].data["action"] == "记过"
+    assert [w for w in preview.warnings if "D 列（处分类别）" in w] == [
+        "D 列（处分类别）和 C 列（处分）都是“处分”，只导入了 C 列；如果应导入 D 列，请调整列对应"
+        "（命令行用 --map 处分类别=action）。"]
+    # The user's choice moves the field: now C is the dropped one, and said so.
+    preview = container.reference.preview("conduct", path, {"处分类别": "action"})
+    assert preview.rows[0].data["action"] == "警告"
+    assert any(w.startswith("C 列（处分）和 D 列（处分类别）都是“处分”，只导入了 D 列") for w in preview.warnings)
+    # A column the user left out on purpose is not a warning.
+    preview = container.reference.preview("conduct", path, {"处分": "-", "处分类别": "action"})
+    assert not any("C 列（处分）" in w for w in preview.warnings)
+    # Either way the file's cells stay in the stored source row.
+    assert preview.rows[0].source["处分"] == "记过"
+
+
+def test_a_list_of_offences_without_a_sanction_column(container, tmp_path: Path) -> None:
+    rows = [["学号", "姓名", "违纪事由", "是否解除"], ["2023000001", "张三", "夜不归宿", "否"]]
+    preview = container.reference.preview("conduct", write_xlsx(tmp_path / "c.xlsx", rows))
+    assert preview.rows[0].data["action"] == "夜不归宿"
+    assert "没有找到处分类别列，以 C 列（违纪事由）作为处分内容。" in preview.warnings

@@ -10,13 +10,15 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from app.domain import idnumber
+from app.domain.review import default_graduation_year
 from app.errors import ConflictError, PermissionDenied, ValidationError
 from app.services.audit import AuditService
 from app.services.context import Actor
+from app.services.review import OfficeApproval
 from db.models import AuditEvent, ReviewDecision
 
 ACADEMIC_HEADER = ["学号", "姓名", "身份证号", "专业", "学籍状态", "预计毕业时间", "不及格课程"]
-YEAR = dt.date.today().year
+YEAR = default_graduation_year(dt.date.today())  # the season's graduates
 
 
 def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
@@ -83,7 +85,8 @@ def findings_by_name(container) -> dict[str, list[str]]:
 
 def test_run_finds_each_kind(container, actor, people, tmp_path: Path) -> None:
     # p[8]'s major is shared with other people in the fixture, so give p[8] a major of its own.
-    container.candidates.update(actor, people[8]["student_no"], {**people[8], "major": "应用英语"})
+    people[8]["major"] = "应用英语"
+    container.candidates.update(actor, people[8]["student_no"], people[8])
     seed_lists(container, actor, people, tmp_path)
     result = container.review.run(actor)
     assert result.first_run and result.warnings == [] and result.candidates == 10
@@ -145,8 +148,12 @@ def test_rerun_keeps_decisions_and_reports_changes(container, actor, people, tmp
     assert changes[people[4]["name"]].resolved == ["学籍状态为“休学”，不是在籍"]
     assert people[6]["name"] not in changes  # same finding as before
     assert people[2]["name"] in changes  # name mismatch resolved
+    # The fail's basis (休学) is gone: it is kept, marked, and no longer counted.
     kept = container.review.get(key4)
-    assert kept.decisions["academic"].decision == "fail" and kept.status == "ineligible"
+    assert kept.decisions["academic"].decision == "fail" and kept.decisions["academic"].standing == "stale"
+    assert kept.status == "roster" and kept.needs_review
+    assert [d.text for d in changes[people[4]["name"]].decisions] == [
+        "教务处的审核不通过依据已消除，需重新审核（已消除：学籍状态为“休学”，不是在籍）"]
     assert [f.code for f in container.review.get(key6).findings] == ["failed_courses"]
 
 
@@ -292,3 +299,164 @@ def test_conduct_rows_matched_by_id_number(container, actor, people, tmp_path: P
     [finding] = container.review.get(people[3]["student_no"]).findings
     assert finding.office == "conduct" and finding.message == "有未解除的处分：留校察看（2025-05-20）"
     assert finding.source["处分名称"] == "留校察看" and finding.source_row == 2
+
+
+# -- the roster's major, the graduation year, the conduct list's columns -------------------------------
+def test_roster_major_against_the_academic_major(container, actor, people, tmp_path: Path) -> None:
+    rows = [ACADEMIC_HEADER] + [academic_row(p) for p in people]
+    rows[1] = academic_row(people[0], 专业="计算机网络技术")
+    rows[2] = academic_row(people[1], 专业=people[1]["major"] + "（移动应用开发方向）")  # the same, more precise
+    import_list(container, actor, "academic", write_xlsx(tmp_path / "a.xlsx", rows))
+    assert container.review.run(actor).counts == {"major_mismatch": 1}
+    [finding] = container.review.get(people[0]["student_no"]).findings
+    assert finding.office == "academic" and finding.label == "所学专业与学籍不一致"
+    assert finding.message == f"所学专业不一致：名单 {people[0]['major']} / 学籍 计算机网络技术"
+    assert finding.source["专业"] == "计算机网络技术" and finding.source_row == 2
+
+
+def test_the_run_says_which_graduation_year_it_used(container, actor, people, tmp_path: Path) -> None:
+    rows = [ACADEMIC_HEADER] + [academic_row(p) for p in people]
+    import_list(container, actor, "academic", write_xlsx(tmp_path / "a.xlsx", rows))
+    result = container.review.run(actor)
+    assert (result.graduation_year, result.graduation_year_default) == (YEAR, True)
+    assert result.year_text == f"{YEAR} 届（未设置，按今天的日期推定；可在设置中修改）"
+    container.settings.set(actor, "graduation_year", YEAR + 1)
+    result = container.review.run(actor)
+    assert (result.graduation_year, result.graduation_year_default) == (YEAR + 1, False)
+    assert result.counts == {"not_graduating": 10}
+    with container.db.read() as s:
+        event = AuditService.entries(s, limit=1)[0]
+    assert event.action == "review.run" and event.after["graduation_year"] == YEAR + 1
+    assert f"（{YEAR + 1} 届）" in event.summary
+
+
+def test_an_expulsion_listed_beside_its_offence_is_found(container, actor, people, tmp_path: Path) -> None:
+    """The 学生处 list gives 违纪事由 and 处分类别 side by side and marks the expulsion 已解除."""
+    rows = [ACADEMIC_HEADER] + [academic_row(p) for p in people]
+    import_list(container, actor, "academic", write_xlsx(tmp_path / "a.xlsx", rows))
+    conduct = [["学号", "姓名", "违纪事由", "处分类别", "处分日期", "是否解除"],
+               [people[2]["student_no"], people[2]["name"], "考试作弊", "开除学籍", "2025-06-01", "是"],
+               [people[3]["student_no"], people[3]["name"], "夜不归宿", "警告", "2025-04-01", "是"],
+               [people[4]["student_no"], people[4]["name"], "打架", "记过", "2025-05-01", "否"]]
+    import_list(container, actor, "conduct", write_xlsx(tmp_path / "c.xlsx", conduct))
+    assert container.review.run(actor).counts == {"discipline": 2}
+    [expelled] = container.review.get(people[2]["student_no"]).findings
+    assert expelled.message == ("有处分：开除学籍（开除学籍不能解除，名单中“是否解除”为“是”）"
+                                "（2025-06-01；违纪事由：考试作弊）")
+    [fought] = container.review.get(people[4]["student_no"]).findings
+    assert fought.message == "有未解除的处分：记过（2025-05-01；违纪事由：打架）"
+    assert fought.source["违纪事由"] == "打架" and fought.source["处分类别"] == "记过"
+
+
+# -- decisions that outlive their cause ------------------------------------------------------------------
+def _academic(container, actor, people, tmp_path: Path, name: str, **over: dict) -> None:
+    """A 学籍 list of everyone, with ``over[n]`` changing person n's row."""
+    rows = [ACADEMIC_HEADER] + [academic_row(p, **over.get(str(n), {})) for n, p in enumerate(people)]
+    import_list(container, actor, "academic", write_xlsx(tmp_path / name, rows))
+
+
+def _pass_all(container, actor, key: str) -> None:
+    for office in ("academic", "conduct", "college"):
+        container.review.decide(actor, key, office, True)
+
+
+def test_a_new_finding_after_a_pass_reopens_the_candidate(container, actor, people, tmp_path: Path) -> None:
+    _academic(container, actor, people, tmp_path, "a1.xlsx")
+    container.review.run(actor)
+    key = people[0]["student_no"]
+    _pass_all(container, actor, key)
+    assert container.review.get(key).status == "eligible"
+    # The 教务处 sends a corrected list: p0 has a failed course after all.
+    _academic(container, actor, people, tmp_path, "a2.xlsx", **{"0": {"不及格课程": "高等数学"}})
+    result = container.review.run(actor)
+    row = container.review.get(key)
+    assert row.status == "roster" and row.needs_review
+    assert row.decisions["academic"].standing == "reopened" and row.decisions["conduct"].stands
+    assert row.decisions["academic"].standing_reason == "新问题：有不及格课程：高等数学"
+    assert row.standing_notes == ["教务处：出现新问题，需重新审核（新问题：有不及格课程：高等数学）"]
+    assert result.reopened == 1 and result.needs_review == 1
+    [change] = result.changes
+    assert (change.status_before, change.status_after) == ("eligible", "roster")
+    assert [d.text for d in change.decisions] == [
+        "教务处的审核通过不再计入，需重新审核（新问题：有不及格课程：高等数学）"]
+    history = container.candidates.history(key)
+    assert history[0].action == "review.reopen" and history[0].before == {"status": "eligible"}
+    assert history[0].after["status"] == "roster"
+    assert history[0].after["decisions"]["academic"]["standing"] == "reopened"
+    assert [r.name for r in container.review.list(needs_review=True)] == [people[0]["name"]]
+    # Not on the 公示, and printing it says why.
+    printed = container.printing.print_form(actor, "publicity", tmp_path / "pub.pdf")
+    assert printed.rows == 0
+    assert any(people[0]["name"] in w and "需重新审核" in w for w in printed.warnings)
+    # Deciding again, on the findings as they are now, settles it.
+    container.review.decide(actor, key, "academic", True, "已补考通过")
+    row = container.review.get(key)
+    assert row.status == "eligible" and not row.needs_review
+    assert row.decisions["academic"].basis == (("failed_courses", "有不及格课程：高等数学"),)
+    # The same list again: the pass was made knowing it, nothing re-opens.
+    assert container.review.run(actor).reopened == 0 and container.review.get(key).status == "eligible"
+
+
+def test_a_fail_whose_finding_disappeared_is_marked(container, actor, people, tmp_path: Path) -> None:
+    _academic(container, actor, people, tmp_path, "a1.xlsx", **{"4": {"学籍状态": "休学"}})
+    container.review.run(actor)
+    key = people[4]["student_no"]
+    container.review.decide(actor, key, "academic", False, "休学中")
+    container.review.decide(actor, key, "college", False, "材料不全")  # the college's own reason
+    assert container.review.get(key).status == "ineligible"
+    _academic(container, actor, people, tmp_path, "a2.xlsx")  # back to 在籍
+    result = container.review.run(actor)
+    row = container.review.get(key)
+    academic = row.decisions["academic"]
+    assert academic.decision == "fail" and academic.standing == "stale"
+    assert academic.standing_label == "依据已消除，需重新审核"
+    assert academic.standing_reason == "已消除：学籍状态为“休学”，不是在籍"
+    # The college's fail still stands, so the candidate stays ineligible, for that reason only.
+    assert row.decisions["college"].stands and row.status == "ineligible" and row.reason == "二级学院：材料不全"
+    assert row.needs_review and result.needs_review == 1
+    # Without the college's fail the candidate is not settled: back to 在册.
+    container.review.decide(actor, key, "college", True)
+    row = container.review.get(key)
+    assert row.status == "roster" and row.needs_review
+    # approve-clean leaves it alone and says so.
+    done = container.review.approve_clean(actor, "academic")
+    assert done.offices["academic"].needs_review == 1 and done.needs_review == 1
+    assert container.review.get(key).decisions["academic"].decision == "fail"
+    # The old list comes back: the fail's basis is found again and the fail counts again.
+    _academic(container, actor, people, tmp_path, "a3.xlsx", **{"4": {"学籍状态": "休学"}})
+    result = container.review.run(actor)
+    assert container.review.get(key).status == "ineligible"
+    [change] = [c for c in result.changes if c.student_no == key]
+    assert change.decisions[0].text == "教务处的审核不通过重新有效（比对结果与审核时一致）"
+
+
+def test_the_last_run_can_be_shown_again(container, actor, people, tmp_path: Path) -> None:
+    assert container.review.last_run() is None
+    seed_lists(container, actor, people, tmp_path)
+    container.review.run(actor)
+    container.review.decide(actor, people[0]["student_no"], "academic", True)
+    _academic(container, actor, people, tmp_path, "a2.xlsx", **{"0": {"姓名": "别人"}})
+    result = container.review.run(actor)
+    again = container.review.last_run()
+    assert again == result  # the counts, the year and every change, as they were reported
+    assert again.actor == "admin" and again.run_at is not None and again.graduation_year == YEAR
+    assert {c.name for c in again.changes} >= {people[0]["name"]}
+    [mine] = [c for c in again.changes if c.name == people[0]["name"]]
+    assert mine.new == [f"姓名不一致：名单 {people[0]['name']} / 学籍 别人"]
+    assert mine.decisions[0].standing == "reopened"
+
+
+def test_approve_clean_says_what_it_did_and_did_not_do(container, actor, people, tmp_path: Path) -> None:
+    seed_lists(container, actor, people, tmp_path)  # p2, p4, p5, p6, p7, p9 have findings
+    container.review.run(actor)
+    container.review.decide(actor, people[0]["student_no"], "conduct", True)
+    container.waivers.add(actor, people[3]["student_no"], "就业")
+    result = container.review.approve_clean(actor)
+    # p1 and p8 get three passes, p0 two; p3 waived; six with findings.
+    assert (result.approved, result.candidates, result.skipped_with_findings) == (8, 3, 6)
+    assert (result.skipped_waived, result.needs_review, result.skipped_later) == (1, 0, 0)
+    assert result.offices["academic"] == OfficeApproval("academic", 3, 6, 0, 0)
+    assert result.offices["conduct"] == OfficeApproval("conduct", 2, 6, 1, 0)
+    again = container.review.approve_clean(actor, "college")
+    assert again.offices == {"college": OfficeApproval("college", 0, 6, 3, 0)}
+    assert (again.approved, again.skipped_decided) == (0, 3)
