@@ -832,19 +832,52 @@ def cmd_settings_set(ctx: _Ctx, args: argparse.Namespace) -> int:
     ctx.require_install()
     from app.services.settings import DEFINITIONS
 
-    key, sep, value = args.assignment.partition("=")
-    if not sep:
-        raise CliError(f"请写成 KEY=VALUE，例如 waiver_deadline=2026-12-20（收到“{args.assignment}”）。")
-    key = key.strip()
-    stored = ctx.c.settings.set(ctx.c.actor, key, value)
+    values: dict[str, str] = {}
+    for assignment in args.assignments:
+        key, sep, value = assignment.partition("=")
+        if not sep:
+            raise CliError(f"请写成 KEY=VALUE，例如 waiver_deadline=2026-12-20（收到“{assignment}”）。")
+        values[key.strip()] = value
+    stored = ctx.c.settings.set_many(ctx.c.actor, values)
     if ctx.json:
-        _emit_json({"ok": True, "key": key, "value": stored})
+        if len(stored) == 1:
+            (key, value), = stored.items()
+            _emit_json({"ok": True, "key": key, "value": value, "settings": stored})
+        else:
+            _emit_json({"ok": True, "settings": stored})
     else:
-        _say(f"已设置 {DEFINITIONS[key].label}：{_setting_text(stored)}")
+        for key, value in stored.items():
+            _say(f"已设置 {DEFINITIONS[key].label}：{_setting_text(value)}")
     return 0
 
 
 # -- parser ----------------------------------------------------------------------------------
+# argparse's own words (usage, headings, its error messages), in Chinese: the CLI speaks one language.
+_ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "options": "选项",
+    "positional arguments": "位置参数",
+    "show this help message and exit": "显示本帮助并退出",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择：%(value)r（可选：%(choices)s）",
+    "invalid %(type)s value: %(value)r": "无效的%(type)s值：%(value)r",
+    "expected one argument": "需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected %s arguments": "需要 %s 个值",
+    "one of the arguments %s is required": "必须给出以下参数之一：%s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "ignored explicit argument %r": "忽略了多余的值 %r",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是：%(matches)s",
+}
+
+
+def _speak_chinese() -> None:
+    """Make argparse say its own words in Chinese (it looks them up through its module's ``_``)."""
+    argparse._ = lambda text: _ARGPARSE_ZH.get(text, text)  # type: ignore[attr-defined]
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with its usage errors in Chinese, still exiting with status 2."""
 
@@ -973,8 +1006,9 @@ def build_parser() -> argparse.ArgumentParser:
     settings = sub.add_parser("settings", help="设置（毕业年份、截止日期、公示日期）", description="设置")
     ssub = settings.add_subparsers(dest="settings_command", metavar="ACTION", required=True, parser_class=_Parser)
     command(ssub, "show", cmd_settings_show, "列出全部设置")
-    p = command(ssub, "set", cmd_settings_set, "修改一项设置，例如 settings set publicity_start=2026-03-10（值为空则恢复默认）")
-    p.add_argument("assignment", metavar="KEY=VALUE")
+    p = command(ssub, "set", cmd_settings_set, "修改设置，可一次多项，例如 settings set publicity_start=2026-03-10 "
+                "publicity_end=2026-03-16（值为空则恢复默认）")
+    p.add_argument("assignments", metavar="KEY=VALUE", nargs="+")
     cli_documents.register(sub, command)
     cli_photo.register(sub, command)
     cli_fingerprint.register(sub, command)
@@ -1026,6 +1060,7 @@ def _log_unexpected(data_dir: Path, argv: list[str]) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     _utf8_streams()
+    _speak_chinese()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

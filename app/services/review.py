@@ -267,7 +267,8 @@ class ReviewService:
         with self.db.transaction() as s:
             lists = load_active(s)
             if lists.academic_id is None:
-                raise ValidationError("尚未导入教务处学籍名单，无法比对。请先导入（reference import academic）。",
+                raise ValidationError("尚未导入教务处学籍名单，无法比对。请先在“资格审查”页点“导入名单…”导入教务处学籍名单"
+                                      "（命令行：regdesk-cli reference import academic 文件）。",
                                       "academic")
             warnings: list[str] = []
             if lists.conduct_id is None:
@@ -494,7 +495,8 @@ class ReviewService:
         progress = progress or no_progress
         with self.db.transaction() as s:
             if SettingsService.read_internal(s, LAST_RUN) is None:
-                raise ConflictError("还没有运行过资格审查比对（review run），无法判断哪些考生没有问题。")
+                raise ConflictError("还没有运行过资格审查比对，无法判断哪些考生没有问题。请先在“资格审查”页点“运行比对”"
+                                    "（命令行：regdesk-cli review run）。")
             findings: dict[int, list[tuple[str, str, str]]] = {}
             for cid, o, code, message in s.execute(select(Finding.candidate_id, Finding.office, Finding.code,
                                                           Finding.message).order_by(Finding.id)):

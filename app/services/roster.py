@@ -259,7 +259,7 @@ class MappingNeeded(AppError):
         unknown = "、".join(f"“{h}”" for h in mapping.unknown_headers) or "（无）"
         super().__init__(
             f"在工作表“{mapping.sheet}”第 {mapping.header_row} 行的表头中找不到必填的列：{missing}。"
-            f"请指定文件中哪一列是{missing}（命令行用 --map 列名=字段，例如 --map 证件号=id_number）。"
+            f"请指定文件中哪一列是{missing}（在导入窗口的“对应列”一步中选择；命令行用 --map 列名=字段，例如 --map 证件号=id_number）。"
             f"未识别的列：{unknown}。")
         self.mapping = mapping
 

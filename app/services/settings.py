@@ -183,27 +183,39 @@ class SettingsService:
 
     def set(self, actor: Actor, key: str, value: object) -> object:
         """Check and store ``value`` (None or "" returns the key to its default); returns the typed value."""
+        return self.set_many(actor, {key: value})[key]
+
+    def set_many(self, actor: Actor, values: dict[str, object]) -> dict[str, object]:
+        """Several settings at once: every value is checked before any is stored, then all are
+        stored in one transaction (each change audited). Returns key -> the typed value."""
         require_role(actor, SETTINGS_EDITORS, "修改设置")
-        definition = _definition(key)
-        parsed = None if value is None or (isinstance(value, str) and not value.strip()) else definition.parse(value)
+        parsed: dict[str, object] = {}
+        for key, value in values.items():
+            definition = _definition(key)
+            empty = value is None or (isinstance(value, str) and not value.strip())
+            parsed[key] = None if empty else definition.parse(value)
+        out: dict[str, object] = {}
         with self.db.transaction() as s:
-            before = self.read(s, key)
-            row = s.get(Setting, key)
-            if parsed is None:
-                if row is not None:
-                    s.delete(row)
-            elif row is None:
-                s.add(Setting(key=key, value=_to_json(parsed), updated_at=utcnow(), updated_by=actor.username))
-            else:
-                row.value, row.updated_at, row.updated_by = _to_json(parsed), utcnow(), actor.username
-            s.flush()
-            after = self.read(s, key)
-            if before != after:
-                shown = after.isoformat() if isinstance(after, dt.date) else after
-                self.audit.record(s, actor.username, "setting.set", entity_type="setting", entity_uuid=key,
-                                  summary=f"{definition.label}：{shown if shown is not None else '（未设置）'}",
-                                  before={key: before}, after={key: after})
-        return after
+            for key, new in parsed.items():
+                definition = _definition(key)
+                before = self.read(s, key)
+                row = s.get(Setting, key)
+                if new is None:
+                    if row is not None:
+                        s.delete(row)
+                elif row is None:
+                    s.add(Setting(key=key, value=_to_json(new), updated_at=utcnow(), updated_by=actor.username))
+                else:
+                    row.value, row.updated_at, row.updated_by = _to_json(new), utcnow(), actor.username
+                s.flush()
+                after = self.read(s, key)
+                if before != after:
+                    shown = after.isoformat() if isinstance(after, dt.date) else after
+                    self.audit.record(s, actor.username, "setting.set", entity_type="setting", entity_uuid=key,
+                                      summary=f"{definition.label}：{shown if shown is not None else '（未设置）'}",
+                                      before={key: before}, after={key: after})
+                out[key] = after
+        return out
 
     @staticmethod
     def write_internal(s: Session, key: str, value: object) -> None:

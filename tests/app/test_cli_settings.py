@@ -88,3 +88,25 @@ def test_settings_show_and_set(desk, capsys):
     assert code == 1 and "未知的设置" in err
     code, _out, err = run(capsys, "--data", data, "settings", "set", "graduation_year=明年")
     assert code == 1 and "四位年份" in err
+
+
+def test_settings_set_takes_several_and_checks_all_before_storing_any(desk, capsys):
+    data, _people = desk
+    code, out, _ = run(capsys, "--data", data, "settings", "set", "publicity_start=2026-03-10",
+                       "publicity_end=2026.3.16", "--json")
+    assert code == 0 and json.loads(out)["settings"] == {"publicity_start": "2026-03-10", "publicity_end": "2026-03-16"}
+    code, _out, err = run(capsys, "--data", data, "settings", "set", "publicity_start=2026-04-01",
+                          "graduation_year=明年")
+    assert code == 1 and "四位年份" in err
+    code, out, _ = run(capsys, "--data", data, "settings", "show", "--json")
+    assert json.loads(out)["settings"]["publicity_start"] == "2026-03-10"  # nothing stored
+
+
+def test_usage_errors_are_in_chinese(desk, capsys):
+    data, _people = desk
+    code, _out, err = run(capsys, "--data", data, "settings", "bogus")
+    assert code == 2 and "无效的选择：'bogus'" in err and "invalid choice" not in err
+    code, _out, err = run(capsys, "--data", data, "review", "decide")
+    assert code == 2 and "缺少必需的参数" in err and "required" not in err
+    code, _out, err = run(capsys, "--data", data, "candidate", "show", "1", "2")
+    assert code == 2 and "无法识别的参数：2" in err
