@@ -19,11 +19,10 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QStandardPaths, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDateEdit,
     QFileDialog,
     QFormLayout,
     QFrame,
@@ -48,6 +47,7 @@ from app.errors import AppError
 from app.services.context import Actor
 from app.services.printing import FORM_LABELS, SETTLED_FORMS, may_print
 from app.services.settings import SETTINGS_EDITORS
+from ui.date_field import DateField
 from ui.errors import show_error
 from ui.tasks import TaskRunner, run_with_progress
 
@@ -59,7 +59,6 @@ FORMS = (  # key, label, title, what it is for
     ("publicity", "公示", "审查合格名单公示", "审核通过的考生，身份证号已隐去中间部分"),
 )
 UUID_ROLE = Qt.ItemDataRole.UserRole
-NO_DATE = QDate(2000, 1, 1)  # the date edits' "not set" value, shown as special text
 MAX_MATCHES = 200
 
 
@@ -151,7 +150,6 @@ class PrintView(QWidget):
         can_set = self.actor.role in SETTINGS_EDITORS
         for edit in (self.start_edit, self.end_edit):
             edit.setEnabled(can_set)
-            edit.editingFinished.connect(self._on_period_editing_finished)
         if not can_set:
             form.addRow(QLabel(self.tr("（公示时间由学院经办人设置）"), self.period_box))
 
@@ -236,14 +234,9 @@ class PrintView(QWidget):
             self.role_note.show()
         self.setFocusProxy(self.form_list)
 
-    def _date_edit(self, name: str) -> QDateEdit:
-        edit = QDateEdit(self.period_box)
-        edit.setObjectName(name)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        edit.setMinimumDate(NO_DATE)
-        edit.setSpecialValueText(self.tr("未设置"))
-        edit.setDate(NO_DATE)
+    def _date_edit(self, name: str) -> DateField:
+        edit = DateField(self.period_box, name=name)
+        edit.date_committed.connect(self._on_period_date_committed)
         return edit
 
     # -- state --------------------------------------------------------------------------------
@@ -350,17 +343,10 @@ class PrintView(QWidget):
         values = self.container.settings.all()
         for edit, key in ((self.start_edit, "publicity_start"), (self.end_edit, "publicity_end")):
             value = values.get(key)
-            edit.blockSignals(True)
-            edit.setDate(QDate(value.year, value.month, value.day) if isinstance(value, dt.date) else NO_DATE)
-            edit.blockSignals(False)
+            edit.set_date(value if isinstance(value, dt.date) else None)
 
-    @staticmethod
-    def _edit_value(edit: QDateEdit) -> dt.date | None:
-        d = edit.date()
-        return None if d == NO_DATE else dt.date(d.year(), d.month(), d.day())
-
-    def _on_period_editing_finished(self) -> None:
-        start, end = self._edit_value(self.start_edit), self._edit_value(self.end_edit)
+    def _on_period_date_committed(self, _value: object) -> None:
+        start, end = self.start_edit.date(), self.end_edit.date()
         if start and end and end < start:
             self.period_error.setText(self.tr("结束日期不能早于开始日期。"))
             self.period_error.show()
@@ -368,9 +354,11 @@ class PrintView(QWidget):
         self.period_error.hide()
         settings = self.container.settings
         try:
-            for key, value in (("publicity_start", start), ("publicity_end", end)):
-                if settings.get(key) != value:
-                    settings.set(self.actor, key, value.isoformat() if value else None)
+            changed = {key: value.isoformat() if value else None
+                       for key, value in (("publicity_start", start), ("publicity_end", end))
+                       if settings.get(key) != value}
+            if changed:
+                settings.set_many(self.actor, changed)
         except Exception as exc:
             show_error(self, exc)
             self._load_settings()

@@ -75,6 +75,7 @@ from app.services.review import REVIEWERS, WAIVER_EDITORS, ApproveResult, Review
 from app.services.settings import SETTINGS_EDITORS
 from ui.actions import search_field, toolbar_action
 from ui.candidate_editor import local_time
+from ui.date_field import DateField
 from ui.errors import InlineError, show_error, show_info
 from ui.reference_import import ReferenceImportDialog, kind_label
 from ui.tasks import TaskRunner, run_with_progress
@@ -479,17 +480,15 @@ class ReviewView(QWidget):
         self.year_edit.setObjectName("settingYear")
         self.year_edit.setMaxLength(6)
         self.year_edit.setMaximumWidth(self.fontMetrics().horizontalAdvance("20270") + 24)
-        self.deadline_edit = QLineEdit(self)
-        self.deadline_edit.setObjectName("settingDeadline")
-        self.deadline_edit.setPlaceholderText(self.tr("未设置"))
-        self.deadline_edit.setMaximumWidth(self.fontMetrics().horizontalAdvance("2027-07-010") + 24)
+        self.deadline_edit = DateField(self, name="settingDeadline")
         self.save_settings_button = QPushButton(self.tr("保存设置"), self)
         self.save_settings_button.setObjectName("saveSettingsButton")
         self.save_settings_button.clicked.connect(self._on_save_settings_clicked)
-        self.deadline_edit.returnPressed.connect(self._on_save_settings_clicked)
+        self.deadline_edit.edit.returnPressed.connect(self._on_save_settings_clicked)
         self.year_edit.returnPressed.connect(self._on_save_settings_clicked)
-        for edit in (self.year_edit, self.deadline_edit):
+        for edit in (self.year_edit, self.deadline_edit.edit):
             edit.setReadOnly(not self.can_settings)
+        self.deadline_edit.button.setEnabled(self.can_settings)
         self.save_settings_button.setVisible(self.can_settings)
         self.settings_error = InlineError(self)
         self.settings_error.setObjectName("settingsError")
@@ -797,7 +796,7 @@ class ReviewView(QWidget):
         year = self.settings_values.get("graduation_year")
         deadline = self.settings_values.get("waiver_deadline")
         self.year_edit.setText(str(year) if year else "")
-        self.deadline_edit.setText(deadline.isoformat() if isinstance(deadline, dt.date) else "")
+        self.deadline_edit.set_date(deadline if isinstance(deadline, dt.date) else None)
 
     def _fill_finding_combo(self, rows: list[ReviewRow]) -> None:
         keep = self.finding_combo.currentData()
@@ -1106,7 +1105,7 @@ class ReviewView(QWidget):
         settings = self.container.settings
         try:
             year = settings.set(self.actor, "graduation_year", self.year_edit.text())
-            deadline = settings.set(self.actor, "waiver_deadline", self.deadline_edit.text())
+            deadline = settings.set(self.actor, "waiver_deadline", self.deadline_edit.edit.text())
         except AppError as exc:
             self.settings_error.show_message(exc.message)
             return

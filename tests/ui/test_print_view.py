@@ -189,19 +189,41 @@ def test_publicity_dates_are_saved_to_settings(qtbot, desk) -> None:
     view = make_view(qtbot, desk.container, desk.actor)
     view.select_form("publicity")
     assert view.period_box.isVisible()
-    assert view.start_edit.date().toString("yyyy-MM-dd") == "2026-03-10"
-    edit = view.end_edit
-    edit.setFocus()
-    edit.setSelectedSection(edit.Section.DaySection)
-    type_text(qtbot, edit, "20")
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert view.start_edit.date() == dt.date(2026, 3, 10)
+    end = view.end_edit.edit
+    end.setFocus()
+    end.selectAll()
+    type_text(qtbot, end, "2026.3.20")  # typed the way people write dates, kept, not thrown away
+    qtbot.keyClick(end, Qt.Key.Key_Return)
     assert desk.container.settings.get("publicity_end") == dt.date(2026, 3, 20)
-    view.start_edit.setFocus()
-    view.start_edit.setSelectedSection(view.start_edit.Section.DaySection)
-    type_text(qtbot, view.start_edit, "25")
-    qtbot.keyClick(view.start_edit, Qt.Key.Key_Return)
+    assert end.text() == "2026-03-20"
+    start = view.start_edit.edit
+    start.setFocus()
+    start.selectAll()
+    type_text(qtbot, start, "20260325")
+    qtbot.keyClick(start, Qt.Key.Key_Return)
     assert view.period_error.isVisible() and "不能早于" in view.period_error.text()
     assert desk.container.settings.get("publicity_start") == dt.date(2026, 3, 10)
+    # Something that is not a date says so and stays there to be corrected.
+    start.selectAll()
+    type_text(qtbot, start, "三月十号")
+    qtbot.keyClick(start, Qt.Key.Key_Return)
+    assert view.start_edit.error.isVisible() and "三月十号" in view.start_edit.error.text()
+    assert start.text() == "三月十号"
+
+
+def test_the_calendar_opens_at_today_and_picks_a_date(qtbot, desk) -> None:
+    desk.container.settings.set(desk.actor, "publicity_start", None)
+    desk.container.settings.set(desk.actor, "publicity_end", None)
+    view = make_view(qtbot, desk.container, desk.actor)
+    view.select_form("publicity")
+    assert view.start_edit.date() is None and view.start_edit.edit.text() == ""
+    calendar = view.start_edit.open_calendar()
+    today = dt.date.today()
+    assert calendar.selectedDate().toPython() == today
+    qtbot.keyClick(calendar.focusWidget() or calendar, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: desk.container.settings.get("publicity_start") == today)
+    assert view.start_edit.edit.text() == today.isoformat()
 
 
 def test_roles(qtbot, desk) -> None:

@@ -235,8 +235,8 @@ def test_settings_are_edited_with_inline_errors(qtbot, container, actor, runner,
     assert view.settings_error.isVisible() and "毕业年份" in view.settings_error.text()
     view.year_edit.clear()
     type_text(qtbot, view.year_edit, str(YEAR + 1))
-    type_text(qtbot, view.deadline_edit, f"{YEAR + 1}-03-31")
-    qtbot.keyClick(view.deadline_edit, Qt.Key.Key_Return)
+    type_text(qtbot, view.deadline_edit.edit, f"{YEAR + 1}.3.31")  # as people type it
+    qtbot.keyClick(view.deadline_edit.edit, Qt.Key.Key_Return)
     assert container.settings.get("graduation_year") == YEAR + 1
     assert container.settings.get("waiver_deadline") == dt.date(YEAR + 1, 3, 31)
     assert "已保存" in view.settings_error.text()
