@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -46,6 +45,7 @@ from app.errors import AppError, Cancelled
 from app.services.context import Actor
 from app.services.roster import FIELD_CHOICES, ColumnMapping, ImportPreview, ImportResult, MappingNeeded
 from ui.errors import show_error, show_info
+from ui.file_dialogs import ask_open_file, ask_save_file
 from ui.tasks import TaskRunner, run_with_progress
 
 # Every name a roster arrives under; the file's content decides how it is read (app.tabular).
@@ -117,16 +117,6 @@ def _table(name: str) -> QTableView:
     return table
 
 
-def _ask_open_file(parent: QWidget, title: str, directory: str, filters: str) -> str:
-    path, _ = QFileDialog.getOpenFileName(parent, title, directory, filters)
-    return path
-
-
-def _ask_save_file(parent: QWidget, title: str, default: str, filters: str) -> str:
-    path, _ = QFileDialog.getSaveFileName(parent, title, default, filters)
-    return path
-
-
 def count_tiles(parent: QWidget, tiles: Sequence[tuple[str, str, str]]) -> tuple[QHBoxLayout, dict[str, QLabel]]:
     """A row of big coloured figures with captions: (key, colour, caption) -> the row and key -> number label."""
     row = QHBoxLayout()
@@ -163,8 +153,8 @@ class ImportFlowDialog(QDialog):
         self.actor = actor
         self.runner = runner
         # Seams for the blocking file dialogs, so tests can answer them.
-        self.ask_open_file: Callable[[QWidget, str, str, str], str] = _ask_open_file
-        self.ask_save_file: Callable[[QWidget, str, str, str], str] = _ask_save_file
+        self.ask_open_file: Callable[[QWidget, str, str, str], str] = ask_open_file
+        self.ask_save_file: Callable[[QWidget, str, str, str], str] = ask_save_file
         self.path: Path | None = None
         self.mapping: ColumnMapping | None = None
         self.overrides: dict[str, str] | None = None

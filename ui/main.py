@@ -203,6 +203,10 @@ def main(argv: list[str] | None = None) -> int:
     errors.install_excepthook()
     install_translations(app, args.lang)
     font = setup_fonts(app)
+    from ui import file_dialogs
+    from ui.main_window import app_settings
+
+    file_dialogs.persist_to(app_settings())  # file dialogs open where the user last saved or opened
     mark("qt")
 
     from app.container import Container

@@ -19,11 +19,10 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -48,7 +47,8 @@ from app.services.context import Actor
 from app.services.printing import FORM_LABELS, SETTLED_FORMS, may_print
 from app.services.settings import SETTINGS_EDITORS
 from ui.date_field import DateField
-from ui.errors import show_error
+from ui.errors import show_error, show_info
+from ui.file_dialogs import ask_save_file, default_path
 from ui.tasks import TaskRunner, run_with_progress
 
 FORMS = (  # key, label, title, what it is for
@@ -60,15 +60,6 @@ FORMS = (  # key, label, title, what it is for
 )
 UUID_ROLE = Qt.ItemDataRole.UserRole
 MAX_MATCHES = 200
-
-
-def _default_dir() -> str:
-    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-
-
-def _ask_save_file(parent: QWidget, title: str, default: str, filters: str) -> str:
-    path, _ = QFileDialog.getSaveFileName(parent, title, default, filters)
-    return path
 
 
 def _open_url(url: QUrl) -> bool:
@@ -85,7 +76,7 @@ class PrintView(QWidget):
         self.actor = actor
         self.runner = runner
         # Seams for what would block or leave the app, so tests can answer them.
-        self.ask_save_file: Callable[[QWidget, str, str, str], str] = _ask_save_file
+        self.ask_save_file: Callable[[QWidget, str, str, str], str] = ask_save_file
         self.open_url: Callable[[QUrl], bool] = _open_url
         self.ask_print = None  # None: the Qt print dialog (ui.pdf_printing.ask_print_dialog)
         self.make_printer = None  # None: the default QPrinter; tests give a PDF-file printer
@@ -266,6 +257,8 @@ class PrintView(QWidget):
         self.form_note.setText(note)
         self.student_box.setVisible(key == "waiver_form")
         self.period_box.setVisible(key == "publicity")
+        if self.last_result is not None and self.last_result.form != key:
+            self.result_frame.hide()  # what was printed before belongs to the other form
         self._update_buttons()
 
     def _update_buttons(self, *_args) -> None:
@@ -421,7 +414,7 @@ class PrintView(QWidget):
         box.open()
 
     def _save(self, *, with_xlsx: bool) -> None:
-        out = self.ask_save_file(self, self.tr("保存为 PDF"), str(Path(_default_dir()) / self._default_name(".pdf")),
+        out = self.ask_save_file(self, self.tr("保存为 PDF"), default_path(self._default_name(".pdf")),
                                  self.tr("PDF 文件 (*.pdf)"))
         if not out:
             return
@@ -505,8 +498,13 @@ class PrintView(QWidget):
         self._end_job()
 
     def _on_folder_button_clicked(self) -> None:
-        if self.last_result is not None:
-            self.open_url(QUrl.fromLocalFile(str(Path(self.last_result.pdf).parent)))
+        if self.last_result is None:
+            return
+        folder = Path(self.last_result.pdf).parent
+        if not folder.is_dir() or not self.open_url(QUrl.fromLocalFile(str(folder))):
+            show_info(self, self.tr("无法打开文件夹"),
+                      self.tr("无法自动打开文件夹（这台电脑可能没有设置文件管理器，或文件夹已被移走）。"
+                              "文件保存在：\n%1").replace("%1", str(folder)))
 
 
 class DocumentsView(QTabWidget):

@@ -13,13 +13,12 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -40,6 +39,7 @@ from ui.actions import search_field, toolbar_action
 from ui.candidate_editor import CandidateEditorDialog
 from ui.capture_gallery import CaptureGalleryDialog
 from ui.errors import show_error, show_info
+from ui.file_dialogs import ask_save_file, default_path
 from ui.import_wizard import IMPORT_SUFFIXES, ImportWizard
 from ui.roster_model import COLUMN_KEYS, UUID_ROLE, RosterModel
 from ui.tasks import TaskRunner, run_with_progress
@@ -54,10 +54,6 @@ _WIDTH_SAMPLES = {
 }
 
 
-def _default_dir() -> str:
-    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-
-
 class RosterView(QWidget):
     roster_changed = Signal()
     retake_requested = Signal(str, str, str)  # candidate UUID, capture kind, subkind (to the station)
@@ -70,7 +66,7 @@ class RosterView(QWidget):
         self.runner = runner
         self.can_edit = actor.role in ROSTER_EDITORS
         # Seams for the blocking file dialogs, so tests can answer them.
-        self.ask_save_file: Callable[[QWidget, str, str, str], str] = _ask_save_file
+        self.ask_save_file: Callable[[QWidget, str, str, str], str] = ask_save_file
         self.ask_open_file: Callable[[QWidget, str, str, str], str] | None = None
         self.editor: CandidateEditorDialog | None = None
         self.wizard: ImportWizard | None = None
@@ -462,7 +458,7 @@ class RosterView(QWidget):
 
     def _on_export_triggered(self) -> None:
         name = self.tr("考生名单_%1.xlsx").replace("%1", dt.date.today().strftime("%Y%m%d"))
-        out = self.ask_save_file(self, self.tr("导出名单"), str(Path(_default_dir()) / name),
+        out = self.ask_save_file(self, self.tr("导出名单"), default_path(name),
                                  self.tr("Excel 工作簿 (*.xlsx)"))
         if not out:
             return
@@ -481,7 +477,7 @@ class RosterView(QWidget):
 
     def _on_template_triggered(self) -> None:
         out = self.ask_save_file(self, self.tr("下载导入模板"),
-                                 str(Path(_default_dir()) / self.tr("考生名单导入模板.xlsx")),
+                                 default_path(self.tr("考生名单导入模板.xlsx")),
                                  self.tr("Excel 工作簿 (*.xlsx)"))
         if not out:
             return
@@ -526,8 +522,3 @@ class RosterView(QWidget):
 def _with_suffix(out: str) -> Path:
     path = Path(out)
     return path if path.suffix.lower() == ".xlsx" else path.with_name(path.name + ".xlsx")
-
-
-def _ask_save_file(parent: QWidget, title: str, default: str, filters: str) -> str:
-    path, _ = QFileDialog.getSaveFileName(parent, title, default, filters)
-    return path

@@ -16,12 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QColor, QDragEnterEvent, QDropEvent, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from app.services.printing import IMAGE_SUFFIXES, PDF_SUFFIXES
 from ui.errors import show_error
+from ui.file_dialogs import ask_open_file, start_dir
 from ui.tasks import TaskRunner, run_with_progress
 
 THUMB_HEIGHT = 900  # pixels kept per page: sharp enough to read the page number, small in memory
@@ -59,15 +59,6 @@ ADVICE = {
 class PageResult:
     check: object  # app.services.printing.PageCheck
     thumbnail: object  # RGB numpy array
-
-
-def _default_dir() -> str:
-    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation) or str(Path.home())
-
-
-def _ask_open_file(parent: QWidget, title: str, start: str, filters: str) -> str:
-    path, _ = QFileDialog.getOpenFileName(parent, title, start, filters)
-    return path
 
 
 def _thumbnail(bgr):
@@ -112,7 +103,7 @@ class VerifyView(QWidget):
         self.setObjectName("verifyView")
         self.container = container
         self.runner = runner
-        self.ask_open_file: Callable[[QWidget, str, str, str], str] = _ask_open_file
+        self.ask_open_file: Callable[[QWidget, str, str, str], str] = ask_open_file
         self.results: list[PageResult] = []
         self._pixmap: QPixmap | None = None
         self._build()
@@ -211,7 +202,7 @@ class VerifyView(QWidget):
     # -- checking -----------------------------------------------------------------------------
     def _on_open_button_clicked(self) -> None:
         suffixes = " ".join(f"*{s}" for s in (*PDF_SUFFIXES, *IMAGE_SUFFIXES))
-        path = self.ask_open_file(self, self.tr("选择扫描件或 PDF"), _default_dir(),
+        path = self.ask_open_file(self, self.tr("选择扫描件或 PDF"), start_dir(),
                                   self.tr("扫描件或 PDF (%1)").replace("%1", suffixes))
         if path:
             self.verify_file(Path(path))

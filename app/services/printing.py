@@ -275,6 +275,12 @@ class PrintingService:
             out.append(f"{len(waiting)} 名考生尚未审核完（待审核），{where}：{_names(waiting)}。")
         if out:
             out.append(f"如果现在打印{label}，打印件上的审查结果不是最终结果。")
+        if form == "publicity":
+            # Whatever the review says: a list with nobody on it, or without its period, is not a 公示.
+            if not any(p.status == "eligible" for p in snap.people):
+                out.insert(0, "公示名单是空的：还没有审核通过的考生，打印出来只有表头。")
+            if snap.ctx_base.get("publicity_start") is None or snap.ctx_base.get("publicity_end") is None:
+                out.insert(0, "公示时间（开始、结束日期）还没有设置，公示表上的公示时间会是空白：请先在上面填写公示日期。")
         return tuple(out)
 
     def check(self, form: str) -> list[str]:

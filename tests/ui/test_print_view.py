@@ -149,6 +149,17 @@ def test_summary_to_pdf_and_xlsx_then_open_folder(qtbot, desk, tmp_path: Path) -
     table = view.recent_table
     assert table.rowCount() == 1 and table.item(0, 0).text() == "附件3" and table.item(0, 3).text() == "admin"
     assert table.item(0, 4).text() == str(result.pages)
+    # A desk without a file manager: the folder cannot be opened, and the user is told where the file is.
+    view.open_url = lambda url: False
+    qtbot.mouseClick(view.folder_button, Qt.MouseButton.LeftButton)
+    box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+    assert "无法自动打开文件夹" in box.text() and str(tmp_path) in box.text()
+    box.close()
+    # Another form: the result of this one does not stay on the screen.
+    view.select_form("publicity")
+    assert not view.result_frame.isVisible()
+    view.select_form("summary")
+    assert not view.result_frame.isVisible()
 
 
 def test_waiver_form_needs_a_student_found_by_search(qtbot, desk, tmp_path: Path) -> None:

@@ -307,6 +307,7 @@ def test_printing_the_publicity_or_the_summary_warns_about_unsettled_candidates(
         container.candidates.create(actor, raw)
     for office in ("academic", "conduct", "college"):
         container.review.decide(actor, raws[0]["student_no"], office, True)
+    container.settings.set_many(actor, {"publicity_start": "2026-03-10", "publicity_end": "2026-03-16"})
     warnings = container.printing.check("公示")
     assert warnings[0] == "还没有运行过资格审查比对：考生尚未与教务处学籍名单、学生处处分名单核对。"
     assert warnings[1].startswith("2 名考生尚未审核完（待审核），不会出现在公示名单中：")
@@ -324,3 +325,14 @@ def test_printing_the_publicity_or_the_summary_warns_about_unsettled_candidates(
 
         SettingsService.write_internal(s, "review_last_run", "2099-01-01T00:00:00")
     assert container.printing.check("公示") == []
+
+
+def test_an_empty_publicity_or_one_without_its_dates_is_warned_about(container, actor, make_candidate_raw,
+                                                                     tmp_path: Path) -> None:
+    container.candidates.create(actor, make_candidate_raw(1))
+    warnings = container.printing.check("公示")
+    assert warnings[0].startswith("公示时间（开始、结束日期）还没有设置")
+    assert warnings[1].startswith("公示名单是空的")
+    container.settings.set_many(actor, {"publicity_start": "2026-03-10", "publicity_end": "2026-03-16"})
+    assert not any("公示时间" in w for w in container.printing.check("公示"))
+    assert container.printing.check("附件3")[0].startswith("还没有运行过资格审查比对")  # 附件3 may list everyone
