@@ -31,8 +31,21 @@ def cmd_print(ctx, args: argparse.Namespace) -> int:
         raise ValidationError(f"--out 应为 .pdf 文件：{out}", "out")
     if args.xlsx and Path(args.xlsx).suffix.lower() != ".xlsx":
         raise ValidationError(f"--xlsx 应为 .xlsx 文件：{args.xlsx}", "xlsx")
+    from app.services.printing import form_key
+
+    if form_key(args.form) == "waiver_form" and not args.student:
+        if args.xlsx:
+            raise ValidationError("为全部放弃报名的学生打印附件1时只生成 PDF，不能同时用 --xlsx。", "xlsx")
+        batch = ctx.c.printing.print_waiver_forms(ctx.c.actor, out)
+        if ctx.json:
+            _emit({"ok": True, "form": "waiver_form", "label": batch.label, "pdf": str(batch.pdf),
+                   "documents": list(batch.doc_uuids), "students": batch.documents, "pages": batch.pages})
+        else:
+            print(f"已为 {batch.documents} 名放弃报名的学生打印{batch.label}：共 {batch.pages} 页，每人一份。")
+            print(f"PDF：{batch.pdf}")
+        return 0
     result = ctx.c.printing.print_form(ctx.c.actor, args.form, out, Path(args.xlsx) if args.xlsx else None,
-                                       student=args.student)
+                                       student=args.student, class_name=args.class_name)
     # Unreviewed and no-longer-settled candidates: said on stderr, in JSON too; the file is written.
     for warning in result.warnings:
         print(f"注意：{warning}", file=sys.stderr)
@@ -74,7 +87,8 @@ def register(sub, command) -> None:
     p.add_argument("form", metavar="FORM", help=f"表格：{FORM_HELP}")
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="PDF 文件")
     p.add_argument("--xlsx", metavar="FILE.xlsx", help="同时生成的 .xlsx 文件")
-    p.add_argument("--student", metavar="KEY", help="附件1：学生的学号或身份证号")
+    p.add_argument("--student", metavar="KEY", help="附件1：学生的学号或身份证号（不给则为全部放弃报名的学生各打一份）")
+    p.add_argument("--class", dest="class_name", metavar="NAME", help="附件3：只打印这个班级")
     p = command(sub, "verify-page", cmd_verify_page,
                 "核对打印页（扫描图片、照片或 PDF）与当前数据是否一致（读取页面上的二维码）")
     p.add_argument("file", metavar="FILE")

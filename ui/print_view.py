@@ -23,6 +23,7 @@ from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -126,6 +127,21 @@ class PrintView(QWidget):
         lay = QVBoxLayout(self.student_box)
         lay.addWidget(self.student_search)
         lay.addWidget(self.student_list)
+        # 附件1 for every student who waived, in one PDF (one page, one document each).
+        self.all_waivers_button = QPushButton(self.tr("为全部放弃报名的学生各打印一份…"), self.student_box)
+        self.all_waivers_button.setObjectName("allWaiversButton")
+        self.all_waivers_button.setToolTip(self.tr("生成一个 PDF，每名放弃报名的学生一页（各有自己的文档编号）"))
+        self.all_waivers_button.clicked.connect(self._on_all_waivers_button_clicked)
+        lay.addWidget(self.all_waivers_button)
+
+        # 附件3: the whole college or one class.
+        self.class_box = QGroupBox(self.tr("范围"), self)
+        self.class_combo = QComboBox(self.class_box)
+        self.class_combo.setObjectName("classCombo")
+        self.class_combo.addItem(self.tr("全院"), "")
+        self.class_combo.currentIndexChanged.connect(self._update_buttons)
+        class_form = QFormLayout(self.class_box)
+        class_form.addRow(self.tr("班级"), self.class_combo)
 
         # 公示: the publicity period.
         self.period_box = QGroupBox(self.tr("公示时间"), self)
@@ -200,6 +216,7 @@ class PrintView(QWidget):
         right.addWidget(self.form_note)
         right.addWidget(self.student_box, 1)
         right.addWidget(self.period_box)
+        right.addWidget(self.class_box)
         right.addLayout(buttons)
         right.addWidget(self.role_note)
         right.addWidget(self.result_frame)
@@ -257,6 +274,7 @@ class PrintView(QWidget):
         self.form_note.setText(note)
         self.student_box.setVisible(key == "waiver_form")
         self.period_box.setVisible(key == "publicity")
+        self.class_box.setVisible(key == "summary")
         if self.last_result is not None and self.last_result.form != key:
             self.result_frame.hide()  # what was printed before belongs to the other form
         self._update_buttons()
@@ -286,6 +304,17 @@ class PrintView(QWidget):
         self._students, recent = result  # type: ignore[misc]
         self._fill_students()
         self._fill_recent(recent)
+        waived = sum(1 for r in self._students if r.status == "waived")
+        self.all_waivers_button.setText(self.tr("为全部放弃报名的学生各打印一份（%1 人）…").replace("%1", str(waived)))
+        self.all_waivers_button.setEnabled(waived > 0 and may_print(self.actor, "waiver_form"))
+        keep = self.class_combo.currentData()
+        self.class_combo.blockSignals(True)
+        self.class_combo.clear()
+        self.class_combo.addItem(self.tr("全院"), "")
+        for name in sorted({r.class_name for r in self._students if r.class_name}):
+            self.class_combo.addItem(name, name)
+        self.class_combo.setCurrentIndex(max(self.class_combo.findData(keep), 0))
+        self.class_combo.blockSignals(False)
 
     def _fill_students(self) -> None:
         keep = self.selected_student()
@@ -361,6 +390,8 @@ class PrintView(QWidget):
         label = FORM_LABELS.get(self.current_form, "")
         title = next(t for k, _l, t, _n in FORMS if k == self.current_form)
         extra = f"_{self.selected_student()}" if self.current_form == "waiver_form" else ""
+        if self.current_form == "summary" and self.class_combo.currentData():
+            extra = f"_{self.class_combo.currentData()}"
         return f"{label}_{title}{extra}_{dt.date.today():%Y%m%d}{suffix}"
 
     def _on_pdf_button_clicked(self) -> None:
@@ -441,9 +472,11 @@ class PrintView(QWidget):
     def _render(self, pdf: Path, xlsx: Path | None, *, then_print: bool) -> None:
         printing, actor, form = self.container.printing, self.actor, self.current_form
         student = self.selected_student() if form == "waiver_form" else None
+        class_name = (self.class_combo.currentData() or None) if form == "summary" else None
 
         def work(progress, cancel):
-            return printing.print_form(actor, form, pdf, xlsx, student=student, progress=progress, cancel=cancel)
+            return printing.print_form(actor, form, pdf, xlsx, student=student, class_name=class_name,
+                                       progress=progress, cancel=cancel)
 
         def done(result: object) -> None:
             self._on_rendered(result, then_print)
@@ -496,6 +529,30 @@ class PrintView(QWidget):
     def _on_job_cancelled(self) -> None:
         self.result_label.setText(self.result_label.text() + "\n" + self.tr("打印已取消（PDF 已保存）。"))
         self._end_job()
+
+    def _on_all_waivers_button_clicked(self) -> None:
+        out = self.ask_save_file(self, self.tr("保存附件1（全部放弃报名的学生）"),
+                                 default_path(self.tr("附件1_全部放弃报名学生_%1.pdf")
+                                              .replace("%1", f"{dt.date.today():%Y%m%d}")),
+                                 self.tr("PDF 文件 (*.pdf)"))
+        if not out:
+            return
+        pdf = Path(out) if out.lower().endswith(".pdf") else Path(out + ".pdf")
+        printing, actor = self.container.printing, self.actor
+
+        def work(progress, cancel):
+            return printing.print_waiver_forms(actor, pdf, progress=progress, cancel=cancel)
+
+        run_with_progress(self.runner, self, self.tr("正在生成附件1…"), work, on_success=self._on_batch_rendered,
+                          on_error=lambda exc: show_error(self, exc))
+
+    def _on_batch_rendered(self, batch) -> None:
+        self.last_result = batch
+        self.result_label.setText(self.tr("已为 %1 名放弃报名的学生生成附件1：共 %2 页，每人一份（各有文档编号）。\nPDF：%3")
+                                  .replace("%1", str(batch.documents)).replace("%2", str(batch.pages))
+                                  .replace("%3", str(batch.pdf)))
+        self.result_frame.show()
+        self.reload()
 
     def _on_folder_button_clicked(self) -> None:
         if self.last_result is None:

@@ -11,6 +11,7 @@ Signals: ``waiver_changed(str uuid)`` after the service accepted the change.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -86,11 +87,26 @@ class WaiverDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
+        self.print_button = self.buttons.addButton(self.tr("打印附件1…"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.print_button.setObjectName("waiverPrint")
+        self.print_button.clicked.connect(self._on_print_button_clicked)
+        self.print_button.hide()
+        self.done_label = QLabel(self)
+        self.done_label.setObjectName("waiverDone")
+        self.done_label.setWordWrap(True)
+        self.done_label.setStyleSheet("color: #2e7d32;")
+        self.done_label.hide()
+        # Seams for the printer, so tests can print to a file (as the print screen has).
+        self.ask_print = None
+        self.make_printer = None
+        self.print_job = None
+        self.printed_pdf: Path | None = None
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.error)
+        layout.addWidget(self.done_label)
         layout.addWidget(self.buttons)
         self.reason_edit.setFocus(Qt.FocusReason.OtherFocusReason)
         self.resize(max(self.sizeHint().width(), self.fontMetrics().horizontalAdvance("正") * 34),
@@ -117,4 +133,55 @@ class WaiverDialog(QDialog):
             show_error(self, exc)
             return
         self.waiver_changed.emit(self.uuid)
+        if self.mode == "add" and self.may_print:
+            self._offer_print()
+            return
         self.accept()
+
+    # -- 附件1 right away -------------------------------------------------------------------------
+    @property
+    def may_print(self) -> bool:
+        from app.services.printing import may_print
+
+        return may_print(self.actor, "waiver_form")
+
+    def _offer_print(self) -> None:
+        """Recorded: the student is at the desk, so the signed 附件1 is one click away."""
+        for w in (self.reason_edit, self.date_edit, self.reason_error):
+            w.setEnabled(False)
+        self.done_label.setText(self.tr("已登记。请打印附件1（放弃报名考试资格申请书），由学生本人签字后交回。"))
+        self.done_label.show()
+        self.ok_button.hide()
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("关闭"))
+        self.print_button.show()
+        self.print_button.setDefault(True)
+        self.print_button.setFocus()
+
+    def _on_print_button_clicked(self) -> None:
+        from ui.pdf_printing import PdfPrintJob, ask_print_dialog
+        from ui.tasks import TaskRunner
+
+        folder = Path(self.container.data_dir) / "printed"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)  # the app's own folder for what goes to the printer
+            result = self.container.printing.print_form(
+                self.actor, "waiver_form", folder / f"附件1_{self.uuid[:8]}_{dt.datetime.now():%Y%m%d%H%M%S}.pdf",
+                student=self.uuid)
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        self.printed_pdf = result.pdf
+        self.runner = getattr(self, "runner", None) or TaskRunner(self)
+        printer = self.make_printer() if self.make_printer else None
+        job = PdfPrintJob(self.runner, result.pdf, self, printer=printer, ask=self.ask_print or ask_print_dialog)
+        job.printed.connect(lambda pages: self._on_job_done(self.tr("已送往打印机（%1 页）。").replace("%1", str(pages))))
+        job.cancelled.connect(lambda: self._on_job_done(self.tr("打印已取消；PDF 已保存：%1").replace("%1", str(result.pdf))))
+        job.failed.connect(lambda exc: (show_error(self, exc), self._on_job_done("")))
+        self.print_job = job
+        self.print_button.setEnabled(False)
+        job.start()
+
+    def _on_job_done(self, text: str) -> None:
+        self.print_button.setEnabled(True)
+        if text:
+            self.done_label.setText(text)

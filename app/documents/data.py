@@ -39,6 +39,7 @@ class Context:
     doc_uuid: str
     publicity_start: dt.date | None = None
     publicity_end: dt.date | None = None
+    class_name: str = ""  # a list printed for one class only (附件3 per class); "" for the whole college
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ STAMP = "二级学院（盖章）"
 
 
 def title(ctx: Context) -> str:
-    return f"{ctx.college_name} {ctx.year}年专升本报名申请总表"
+    which = f"（{ctx.class_name}）" if ctx.class_name else ""
+    return f"{ctx.college_name} {ctx.year}年专升本报名申请总表{which}"
 
 
 def remark(p: Person) -> str:
@@ -35,7 +36,9 @@ def rows(people: Sequence[Person]) -> dict[str, tuple[str, ...]]:
 
 
 def frame(ctx: Context, count: int) -> layout.PageFrame:
-    heading = f"二级学院：{ctx.college_name}    报名人数：{count} 人    填表日期：{ctx.printed_on:%Y年%m月%d日}"
+    klass = f"班级：{ctx.class_name}    " if ctx.class_name else ""
+    heading = (f"二级学院：{ctx.college_name}    {klass}报名人数：{count} 人    "
+               f"填表日期：{ctx.printed_on:%Y年%m月%d日}")
     return layout.PageFrame(LABEL, title(ctx), heading, SIGNATURES, STAMP, ctx.doc_uuid, landscape=True)
 
 

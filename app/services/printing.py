@@ -114,6 +114,18 @@ def module(form: str) -> ModuleType:
 
 
 @dataclass(frozen=True)
+class BatchResult:
+    """附件1 for several students in one PDF: one document per student."""
+
+    label: str
+    pdf: Path
+    documents: int
+    pages: int
+    doc_uuids: tuple[str, ...]
+    form: str = "waiver_form"
+
+
+@dataclass(frozen=True)
 class PrintResult:
     form: str
     label: str
@@ -293,11 +305,11 @@ class PrintingService:
         return list(self._warnings(form, snap))
 
     @staticmethod
-    def _select(form: str, snap: _Snapshot, student: str | None):
+    def _select(form: str, snap: _Snapshot, student: str | None, class_name: str = ""):
         """The data one form prints: a list of people, one person, or the report."""
         people = snap.people
         if form == "summary":
-            return [p for p in people if p.status != "waived"]
+            return [p for p in people if p.status != "waived" and (not class_name or p.class_name == class_name)]
         if form == "waiver_list":
             return [p for p in people if p.status == "waived"]
         if form == "publicity":
@@ -318,18 +330,30 @@ class PrintingService:
         return module(form).rows(data)
 
     # -- printing ------------------------------------------------------------------------------
+    def classes(self) -> list[str]:
+        """The classes on the roster, for printing 附件3 one class at a time."""
+        with self.db.read() as s:
+            return sorted(c for c in s.scalars(select(Candidate.class_name).distinct()) if c)
+
     def print_form(self, actor: Actor, form: str, pdf: Path, xlsx: Path | None = None,
-                   student: str | None = None, *, progress: Progress | None = None,
+                   student: str | None = None, *, class_name: str | None = None, progress: Progress | None = None,
                    cancel: CancelToken | None = None) -> PrintResult:
-        """Render ``form`` to ``pdf`` (and ``xlsx``) and record the document; cancelling leaves no record."""
+        """Render ``form`` to ``pdf`` (and ``xlsx``) and record the document; cancelling leaves no record.
+
+        ``class_name``: 附件3 for that class only (its title and heading say so)."""
         form = form_key(form)
         check_may_print(actor, form)
         forms = module(form)
+        class_name = (class_name or "").strip()
+        if class_name and form != "summary":
+            raise ValidationError(f"只有{FORM_LABELS['summary']}可以按班级打印。", "class")
         with self.db.read() as s:
             snap = self._snapshot(s)
-        data = self._select(form, snap, student)
+        if class_name and not any(p.class_name == class_name for p in snap.people):
+            raise NotFoundError(f"名单中没有班级“{class_name}”。")
+        data = self._select(form, snap, student, class_name)
         doc_uuid = new_uuid()
-        ctx = Context(printed_on=dt.date.today(), doc_uuid=doc_uuid, **snap.ctx_base)
+        ctx = Context(printed_on=dt.date.today(), doc_uuid=doc_uuid, class_name=class_name, **snap.ctx_base)
         pdf = Path(pdf)
         if xlsx is not None:
             xlsx = outfile.check_target(Path(xlsx))  # now, not after the PDF's minutes of work
@@ -343,25 +367,85 @@ class PrintingService:
                     progress(0, 0, "正在生成 Excel 文件")
                 with outfile.atomic_write(xlsx) as xlsx_tmp:
                     forms.render_xlsx(xlsx_tmp, ctx, data, records)
+        doc = self._document(form, ctx, data, records, class_name)
+        warnings = self._warnings(form, snap)
+        self._record(actor, [doc], warnings)
+        return PrintResult(form, forms.LABEL, doc.title, doc_uuid, pdf, Path(xlsx) if xlsx else None,
+                           len(records), doc.row_count, warnings)
+
+    def print_waiver_forms(self, actor: Actor, pdf: Path, *, progress: Progress | None = None,
+                           cancel: CancelToken | None = None) -> BatchResult:
+        """附件1 for every student who waived, one PDF to print in one go: each student's page is a
+        document of its own (its own number and QR code, as if printed one by one), all recorded
+        together; cancelling leaves no file and no record."""
+        import tempfile
+
+        import pypdfium2 as pdfium
+
+        check_may_print(actor, "waiver_form")
+        forms = module("waiver_form")
+        progress = progress or no_progress
+        with self.db.read() as s:
+            snap = self._snapshot(s)
+        people = [p for p in snap.people if p.status == "waived"]
+        if not people:
+            raise NotFoundError("目前没有登记放弃报名的学生，没有附件1可打印。")
+        pdf = outfile.check_target(Path(pdf))
+        docs: list[Document] = []
+        with tempfile.TemporaryDirectory(prefix="regdesk-a1-") as tmp:
+            parts = []
+            for n, person in enumerate(people):
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                progress(n, len(people), f"正在生成第 {n + 1} / {len(people)} 份附件1（{person.name}）")
+                ctx = Context(printed_on=dt.date.today(), doc_uuid=new_uuid(), **snap.ctx_base)
+                part = Path(tmp) / f"{n:05d}.pdf"
+                records = forms.render_pdf(part, ctx, person, cancel=cancel)
+                parts.append(part)
+                docs.append(self._document("waiver_form", ctx, person, records, ""))
+            progress(len(people), len(people), "正在合并为一个 PDF")
+            merged = pdfium.PdfDocument.new()
+            try:
+                for part in parts:
+                    source = pdfium.PdfDocument(str(part))
+                    try:
+                        merged.import_pages(source)
+                    finally:
+                        source.close()
+                with outfile.atomic_write(pdf) as pdf_tmp:
+                    merged.save(str(pdf_tmp))
+            finally:
+                merged.close()
+        self._record(actor, docs, ())
+        return BatchResult(forms.LABEL, pdf, len(docs), sum(len(json.loads(d.pages)) for d in docs),
+                           tuple(d.uuid for d in docs))
+
+    def _document(self, form: str, ctx: Context, data, records, class_name: str) -> Document:
+        """The record of one printed document: per page its rows, their digest and the header."""
+        forms = module(form)
         rows = self._rows(form, data)
         # Version 2 pages also keep the header fields their digest covers and the date printed.
         pages = [{"page": r.page, "keys": list(r.keys), "digest": r.digest,
                   "rows": [list(rows[k]) for k in r.keys], "v": digest.VERSION,
-                  "header": [list(h) for h in r.header], "printed_on": ctx.printed_on.isoformat()}
+                  "header": [list(h) for h in r.header], "printed_on": ctx.printed_on.isoformat(),
+                  **({"class_name": class_name} if class_name else {})}
                  for r in records]
-        title = forms.title(ctx)
-        warnings = self._warnings(form, snap)
         count = len(data) if isinstance(data, list) else 1 if isinstance(data, Person) else len(rows)
+        return Document(uuid=ctx.doc_uuid, origin_desk=self.audit.desk_uuid, form=form, title=forms.title(ctx),
+                        created_by="", row_count=count, pages=json.dumps(pages, ensure_ascii=False))
+
+    def _record(self, actor: Actor, docs: list[Document], warnings: Sequence[str]) -> None:
+        """Store printed documents and their audit events, in one transaction."""
         with self.db.transaction() as s:
-            s.add(Document(uuid=doc_uuid, origin_desk=self.audit.desk_uuid, form=form, title=title,
-                           created_by=actor.username, row_count=count,
-                           pages=json.dumps(pages, ensure_ascii=False)))
-            self.audit.record(s, actor.username, "document.print", entity_type="document", entity_uuid=doc_uuid,
-                              summary=f"打印{forms.LABEL}《{title}》，{len(records)} 页，{count} 条",
-                              after={"form": form, "pages": len(records), "rows": count,
-                                     "digests": [r.digest for r in records], "warnings": list(warnings)})
-        return PrintResult(form, forms.LABEL, title, doc_uuid, pdf, Path(xlsx) if xlsx else None,
-                           len(records), count, warnings)
+            for doc in docs:
+                doc.created_by = actor.username
+                pages = json.loads(doc.pages)
+                s.add(doc)
+                label = FORM_LABELS.get(doc.form, doc.form)
+                self.audit.record(s, actor.username, "document.print", entity_type="document", entity_uuid=doc.uuid,
+                                  summary=f"打印{label}《{doc.title}》，{len(pages)} 页，{doc.row_count} 条",
+                                  after={"form": doc.form, "pages": len(pages), "rows": doc.row_count,
+                                         "digests": [p["digest"] for p in pages], "warnings": list(warnings)})
 
     def recent(self, limit: int = 50) -> list[DocumentInfo]:
         """The documents printed at this desk, newest first."""
@@ -438,7 +522,7 @@ class PrintingService:
         if stored["digest"] != payload.digest:
             return PageCheck("differs", f"{source}：{label} 二维码中的校验码 {payload.digest} 与打印记录"
                                         f"（{stored['digest']}）不一致：这一页不是本系统打印的原件。", **base)
-        current = self._current_rows(form, snap, stored["keys"])
+        current = self._current_rows(form, snap, stored["keys"], stored.get("class_name", ""))
         diffs = []
         header_note = ""
         if "header" in stored:
@@ -476,7 +560,8 @@ class PrintingService:
             printed_on = dt.date.fromisoformat(stored.get("printed_on", ""))
         except ValueError:
             printed_on = dt.date.today()
-        ctx = Context(printed_on=printed_on, doc_uuid=doc_uuid, **snap.ctx_base)
+        class_name = stored.get("class_name", "")
+        ctx = Context(printed_on=printed_on, doc_uuid=doc_uuid, class_name=class_name, **snap.ctx_base)
         if form == "waiver_form":
             uuid = stored["keys"][0].split("#")[0] if stored["keys"] else ""
             person = next((p for p in snap.people if p.uuid == uuid), None)
@@ -484,10 +569,11 @@ class PrintingService:
                 return ()
             data = person
         else:
-            data = self._select(form, snap, None)
+            data = self._select(form, snap, None, class_name)
         return module(form).page_frame(ctx, data).header_fields()
 
-    def _current_rows(self, form: str, snap: _Snapshot, keys: Sequence[str]) -> dict[str, Sequence[str]]:
+    def _current_rows(self, form: str, snap: _Snapshot, keys: Sequence[str],
+                      class_name: str = "") -> dict[str, Sequence[str]]:
         if form == "waiver_form":
             uuids = {k.split("#")[0] for k in keys}
             rows: dict[str, Sequence[str]] = {}
@@ -495,7 +581,7 @@ class PrintingService:
                 if p.uuid in uuids:
                     rows.update(module(form).rows(p))
             return rows
-        return self._rows(form, self._select(form, snap, None))
+        return self._rows(form, self._select(form, snap, None, class_name))
 
 
 def _columns(form: str) -> tuple[str, ...]:

@@ -289,3 +289,26 @@ def test_forms_that_do_not_list_who_is_eligible_print_without_asking(qtbot, desk
     with qtbot.waitSignal(view.document_printed):
         qtbot.mouseClick(view.pdf_button, Qt.MouseButton.LeftButton)
     assert view.warning_box is None and (tmp_path / "a2.pdf").is_file()
+
+
+def test_summary_for_one_class_and_waiver_forms_for_all(qtbot, desk, tmp_path: Path) -> None:
+    view = make_view(qtbot, desk.container, desk.actor)
+    view.select_form("summary")
+    assert view.class_box.isVisible() and not view.student_box.isVisible()
+    qtbot.waitUntil(lambda: view.class_combo.count() > 1)
+    klass = view.class_combo.itemText(1)
+    view.class_combo.setCurrentIndex(1)
+    view.ask_save_file = lambda parent, title, default, filters: str(tmp_path / Path(default).name)
+    with qtbot.waitSignal(view.document_printed):
+        qtbot.mouseClick(view.pdf_button, Qt.MouseButton.LeftButton)
+        answer_warnings(qtbot, view)
+    assert f"（{klass}）" in view.last_result.title and view.last_result.pdf.name.startswith(f"附件3_报名申请总表_{klass}_")
+    # 附件1 for everyone who waived, from the 附件1 page.
+    view.select_form("waiver_form")
+    waived = len(desk.by_status["waived"])
+    button = view.all_waivers_button
+    assert button.isVisible() and button.isEnabled() and f"（{waived} 人）" in button.text()
+    view.ask_save_file = lambda *_a: str(tmp_path / "全部附件1.pdf")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.result_frame.isVisible() and "放弃报名的学生生成附件1" in view.result_label.text())
+    assert (tmp_path / "全部附件1.pdf").is_file() and view.last_result.documents == waived

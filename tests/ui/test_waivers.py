@@ -70,6 +70,10 @@ def test_waive_sign_and_revoke(qtbot, container, actor, runner, make_candidate_r
     qtbot.keyClick(dialog.date_edit, Qt.Key.Key_End)  # into the day section
     qtbot.keyClick(dialog.date_edit, Qt.Key.Key_Down)  # one day earlier
     click(qtbot, dialog.ok_button)
+    # Recorded; the dialog offers 附件1 at once (the student is at the desk), then closes.
+    qtbot.waitUntil(lambda: dialog.print_button.isVisible())
+    assert "已登记" in dialog.done_label.text() and not dialog.ok_button.isVisible()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dialog.isVisible())
 
     stored = container.review.get(uuid)
@@ -117,3 +121,34 @@ def test_a_reviewer_sees_waivers_but_cannot_record_them(qtbot, container, actor,
     assert view.waiver_label.isVisible() and "已找到工作" in view.waiver_label.text()
     assert not view.waiver_row.isVisible()
     assert view.decide_box.isVisible() and not view.decide_box.isEnabled()  # waived: nothing to decide
+
+
+def test_the_waiver_dialog_prints_the_form_right_after_recording(qtbot, container, actor, runner, make_candidate_raw,
+                                                                 tmp_path):
+    from PySide6.QtPrintSupport import QPrinter
+
+    from app.documents import raster
+
+    raw = make_candidate_raw(0)
+    uuid = container.candidates.create(actor, raw).uuid
+    dialog = WaiverDialog(container, actor, uuid, raw["name"], "add")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    out = tmp_path / "printer.pdf"
+
+    def printer() -> QPrinter:
+        p = QPrinter(QPrinter.PrinterMode.HighResolution)
+        p.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        p.setOutputFileName(str(out))
+        return p
+
+    dialog.make_printer = printer
+    dialog.ask_print = lambda parent, printer, pages: True
+    dialog.runner = runner
+    type_text(qtbot, dialog.reason_edit, "已找到工作")
+    click(qtbot, dialog.ok_button)
+    qtbot.waitUntil(lambda: dialog.print_button.isVisible())
+    click(qtbot, dialog.print_button)
+    qtbot.waitUntil(lambda: "已送往打印机" in dialog.done_label.text(), timeout=10000)
+    assert out.is_file() and raster.page_count(out) == 1
+    assert dialog.printed_pdf.is_file() and container.printing.recent()[0].label == "附件1"

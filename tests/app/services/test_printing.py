@@ -336,3 +336,55 @@ def test_an_empty_publicity_or_one_without_its_dates_is_warned_about(container, 
     container.settings.set_many(actor, {"publicity_start": "2026-03-10", "publicity_end": "2026-03-16"})
     assert not any("公示时间" in w for w in container.printing.check("公示"))
     assert container.printing.check("附件3")[0].startswith("还没有运行过资格审查比对")  # 附件3 may list everyone
+
+
+def test_summary_for_one_class_lists_that_class_and_checks_against_it(container, actor, make_candidate_raw,
+                                                                       tmp_path: Path) -> None:
+    raws = [make_candidate_raw(i) for i in range(10)]
+    for raw in raws:
+        container.candidates.create(actor, raw)
+    klass = raws[0]["class_name"]
+    mine = [r for r in raws if r["class_name"] == klass]
+    assert klass in container.printing.classes()
+    result = container.printing.print_form(actor, "附件3", tmp_path / "a3.pdf", class_name=klass)
+    assert result.rows == len(mine) and f"（{klass}）" in result.title
+    text = subprocess.run(["pdftotext", "-layout", str(result.pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert f"班级：{klass}" in text and f"报名人数：{len(mine)} 人" in text
+    assert all(r["name"] in text for r in mine)
+    assert not any(r["name"] in text for r in raws if r["class_name"] != klass)
+    # The page still matches: it is checked against that class, not the whole college.
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(result.pdf), str(tmp_path / "scan")], check=True)
+    check = container.printing.verify_page(next(tmp_path.glob("scan-*1.png")))
+    assert check.status == "match", check.message
+    # A student of another class added later does not make this class's page differ.
+    container.candidates.create(actor, make_candidate_raw(50, class_name="另一个班"))
+    assert container.printing.verify_page(next(tmp_path.glob("scan-*1.png"))).status == "match"
+    with pytest.raises(NotFoundError):
+        container.printing.print_form(actor, "附件3", tmp_path / "x.pdf", class_name="没有这个班")
+
+
+def test_waiver_forms_for_every_waived_student_in_one_pdf(container, actor, make_candidate_raw,
+                                                           tmp_path: Path) -> None:
+    from app.documents import raster
+
+    raws = [make_candidate_raw(i) for i in range(4)]
+    for raw in raws:
+        container.candidates.create(actor, raw)
+    with pytest.raises(NotFoundError, match="没有登记放弃报名的学生"):
+        container.printing.print_waiver_forms(actor, tmp_path / "none.pdf")
+    for raw in raws[:3]:
+        container.waivers.add(actor, raw["student_no"], "已就业")
+    batch = container.printing.print_waiver_forms(actor, tmp_path / "a1.pdf")
+    assert (batch.documents, batch.pages) == (3, 3) and raster.page_count(batch.pdf) == 3
+    pages = subprocess.run(["pdftotext", "-layout", str(batch.pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    named = [next(r["name"] for r in raws if r["name"] in page) for page in pages if page.strip()]
+    assert sorted(named) == sorted(r["name"] for r in raws[:3])  # one page each, the three who waived
+    assert all("放弃专升本报名考试资格申请书" in page for page in pages if page.strip())
+    # Each page is a document of its own: its QR code names it and it checks against the data.
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(batch.pdf), str(tmp_path / "a1")], check=True)
+    checks = [container.printing.verify_page(p) for p in sorted(tmp_path.glob("a1-*.png"))]
+    assert [c.status for c in checks] == ["match"] * 3
+    assert [c.doc_uuid for c in checks] == list(batch.doc_uuids)
+    assert len(container.printing.recent()) == 3
