@@ -127,7 +127,7 @@ def test_verify_finds_a_removed_event(qtbot, view):
     qtbot.mouseClick(view.refresh_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(view.verified, timeout=5000):
         qtbot.mouseClick(view.verify_button, Qt.MouseButton.LeftButton)
-    assert "第 4 条记录之前的记录被删除或改动" in view.result.text()
+    assert "第 2 条之后缺少第 3 条。" in view.result.text()
 
 
 def test_long_trails_load_a_page_at_a_time(qtbot, container, actor, make_candidate_raw):
