@@ -26,6 +26,9 @@ HEAD_KEY = "audit_head"  # "seq:hash" of the newest event: what the next event c
 GENESIS_KEY = "audit_genesis"  # {"hash", "at"} of the install's first event, written once
 # Set by migration 0006 on an install that was set up before the trail existed (rev 0001).
 STARTED_AFTER_SETUP_KEY = "audit_started_after_setup"
+# The first event whose payload has every value ``verify --deep`` replays (set by migration 0006 on
+# a trail that existed before; absent: every event has).
+PAYLOADS_FROM_KEY = "audit_payloads_from"
 LOCAL_DESK_KEY = "local_desk_uuid"  # the install's own desk (written by SetupService)
 SETUP_ACTIONS = ("college.setup",)  # what an install's first event is
 
@@ -64,10 +67,44 @@ def canonical(value: object) -> str:
     return _canonical_json(value)
 
 
-def event_hash(ev: AuditEvent) -> str:
-    payload = [ev.prev_hash, ev.uuid, ev.origin_desk, ev.at.isoformat(timespec="microseconds"), ev.actor,
-               ev.desk_name, ev.action, ev.entity_type, ev.entity_uuid, ev.summary, ev.before, ev.after]
+def chain_hash(prev_hash: str, uuid: str, origin_desk: str, at: dt.datetime, actor: str, desk_name: str,
+               action: str, entity_type: str, entity_uuid: str, summary: str, before: str, after: str) -> str:
+    """An event's hash from its fields, in the chain's order (``HASHED`` names them)."""
+    payload = [prev_hash, uuid, origin_desk, at.isoformat(timespec="microseconds"), actor, desk_name, action,
+               entity_type, entity_uuid, summary, before, after]
     return hashlib.sha256(_hash_json(payload).encode("utf-8")).hexdigest()
+
+
+HASHED = ("prev_hash", "uuid", "origin_desk", "at", "actor", "desk_name", "action", "entity_type", "entity_uuid",
+          "summary", "before", "after")
+
+
+def event_hash(ev: AuditEvent) -> str:
+    return chain_hash(*(getattr(ev, name) for name in HASHED))
+
+
+def password_digest(password_hash: str) -> str:
+    """What the trail keeps of a password: SHA-256 of its stored Argon2 hash.
+
+    Enough for ``verify --deep`` to see a hash swapped in with SQL; useless for guessing the
+    password (the Argon2 salt and parameters are not in the trail).
+    """
+    return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()
+
+
+class RowsDigest:
+    """SHA-256 over rows as stored (one canonical JSON line each), in insertion order: an event
+    that stores many rows carries it, so ``verify --deep`` finds a row changed or removed later."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+
+    def add(self, *values: object) -> None:
+        self._hash.update(_canonical_json(list(values)).encode("utf-8"))
+        self._hash.update(b"\n")
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -523,9 +560,8 @@ def check_trail(session: Session, *, progress: Progress = no_progress,
     first: tuple[int, str, dt.datetime, str] | None = None
     hashes: dict[int, str] = {}
     t = AuditEvent.__table__
-    stmt = select(t.c.seq, t.c.uuid, t.c.origin_desk, t.c.at, t.c.actor, t.c.desk_name, t.c.action,
-                  t.c.entity_type, t.c.entity_uuid, t.c.summary, t.c.before, t.c.after, t.c.prev_hash,
-                  t.c.hash).order_by(t.c.seq)
+    stmt = select(*(t.c[name] for name in HASHED), t.c.seq, t.c.hash).order_by(t.c.seq)
+    hashed = len(HASHED)
     for ev in session.execute(stmt.execution_options(yield_per=2000)):
         if count % 2000 == 0:
             if cancel is not None:
@@ -543,7 +579,7 @@ def check_trail(session: Session, *, progress: Progress = no_progress,
             gap = True
         if ev.prev_hash != prev and not gap:
             problems.append(f"第 {ev.seq} 条记录之前的记录被删除或改动（链接断开）。")
-        if event_hash(ev) != ev.hash:
+        if chain_hash(*ev[:hashed]) != ev.hash:
             problems.append(f"第 {ev.seq} 条记录的内容被改动（{local_time(ev.at)}，{ev.actor}）。")
         if ev.seq in wanted:
             hashes[ev.seq] = ev.hash

@@ -277,7 +277,7 @@ class PrintingService:
                            pages=json.dumps(pages, ensure_ascii=False)))
             self.audit.record(s, actor.username, "document.print", entity_type="document", entity_uuid=doc_uuid,
                               summary=f"打印{forms.LABEL}《{title}》，{len(records)} 页，{count} 条",
-                              after={"form": form, "pages": len(records), "rows": count,
+                              after={"form": form, "title": title, "pages": len(records), "rows": count,
                                      "digests": [r.digest for r in records]})
         return PrintResult(form, forms.LABEL, title, doc_uuid, pdf, Path(xlsx) if xlsx else None,
                            len(records), count)

@@ -5,6 +5,8 @@ newest hash; the ``meta`` table gets ``audit_genesis``; the anchor file beside t
 both. An existing trail is taken as it stands at the upgrade (it cannot be checked further back
 than that); a set-up install whose trail is still empty (one made before the trail existed) is
 marked so that ``audit verify`` says its trail began after the set-up instead of calling it emptied.
+``audit_payloads_from`` in ``meta`` is the first event written with every value the deep check
+replays; older events may lack some, which the check then reports as unverifiable.
 
 Revision ID: 0006
 Revises: 0005
@@ -56,7 +58,11 @@ def upgrade() -> None:
         count, head = bind.execute(sa.select(_events.c.seq, _events.c.hash)
                                    .order_by(_events.c.seq.desc()).limit(1)).one()
     at = first.at.isoformat(timespec="microseconds")
-    op.bulk_insert(_meta, [{"key": "audit_genesis", "value": json.dumps({"hash": first.hash, "at": at})}])
+    last = bind.execute(sa.select(sa.func.max(_events.c.seq))).scalar()
+    # Events up to here were written before some events carried every value ``verify --deep``
+    # replays (a password digest, a reset setting's "default"): it treats what they lack as unknown.
+    op.bulk_insert(_meta, [{"key": "audit_genesis", "value": json.dumps({"hash": first.hash, "at": at})},
+                           {"key": "audit_payloads_from", "value": str(last + 1)}])
     if desk:
         bind.execute(_desks.update().where(_desks.c.uuid == desk).values(
             audit_genesis_hash=first.hash, audit_genesis_at=first.at, audit_count=count, audit_head=head))
@@ -66,7 +72,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute(_meta.delete().where(_meta.c.key.in_(("audit_genesis", "audit_started_after_setup"))))
+    op.execute(_meta.delete().where(_meta.c.key.in_(("audit_genesis", "audit_started_after_setup",
+                                                      "audit_payloads_from"))))
     with op.batch_alter_table("desks") as batch:
         batch.drop_column("audit_head")
         batch.drop_column("audit_count")
