@@ -427,7 +427,7 @@ def _check_users(s: Session, report: Report) -> None:
     u = User.__table__
     for row in s.execute(select(u.c.uuid, u.c.username, u.c.display_name, u.c.role, u.c.active, u.c.password_hash,
                                 u.c.created_at, u.c.origin_desk)):
-        record = f"用户 {row.username}"
+        record = f"用户“{row.username}”"
         state = known.pop(row.uuid, None)
         if state is None:
             report.orphan_row("users", row.uuid, record, "用户", row.origin_desk, row.created_at)
@@ -448,7 +448,7 @@ def _check_users(s: Session, report: Report) -> None:
                         "active": row.active}, USER_FIELDS, "用户", created=created)
     for uuid, state in known.items():
         if "username" in state:
-            report.not_in_db("users", uuid, f"用户 {state['username'][0]}", first[uuid])
+            report.not_in_db("users", uuid, f"用户“{state['username'][0]}”", first[uuid])
 
 
 def _check_college(s: Session, report: Report) -> None:

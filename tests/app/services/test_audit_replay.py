@@ -172,7 +172,7 @@ def test_users_role_and_password_changed_with_sql(container, actor):
     by_field = {d.field: d for d in check.differences}
     assert set(by_field) == {"role", "password_hash"}
     assert "审计记录为“审核人（学生处/教务处）”" in by_field["role"].message
-    assert by_field["password_hash"].message.startswith("用户 zs的密码不是审计记录中最后设定的那个（第 ")
+    assert by_field["password_hash"].message.startswith("用户“zs”的密码不是审计记录中最后设定的那个（第 ")
     assert admin_hash not in json.dumps([d.as_json() for d in check.differences], ensure_ascii=False)
 
 
