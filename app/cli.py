@@ -458,6 +458,8 @@ def cmd_audit_verify(ctx: _Ctx, args: argparse.Namespace) -> int:
         return 0 if check.ok else 1
     if check.ok:
         _say(f"审计记录完整：共 {check.count} 条，未发现删除或改动。")
+        if check.count:
+            _say(f"最后一条（第 {check.count} 条）的哈希：{check.head}")
         if args.deep:
             _say("逐条核对：数据库中的数据与审计记录一致。")
     else:

@@ -182,9 +182,10 @@ class AuditCheck:
     differences: list[Difference] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     deep: bool = False
+    head: str = ""  # the newest event's hash: with ``count``, what a supervisor writes down
 
     def as_json(self) -> dict:
-        out: dict = {"ok": self.ok, "count": self.count, "problems": list(self.problems)}
+        out: dict = {"ok": self.ok, "count": self.count, "head": self.head, "problems": list(self.problems)}
         if self.deep:
             out["differences"] = [d.as_json() for d in self.differences]
         out["notes"] = list(self.notes)
@@ -640,4 +641,4 @@ def check_trail(session: Session, *, progress: Progress = no_progress,
     if started_after_setup is not None:
         notes.append(f"本机在有审计记录之前就已设置（由旧版本升级而来）；审计记录从 {local_time(first_at)} 开始，"
                      "此前的数据没有记录可以核对。")
-    return AuditCheck(ok=not problems, count=count, problems=problems, notes=notes)
+    return AuditCheck(ok=not problems, count=count, problems=problems, notes=notes, head=prev)

@@ -300,6 +300,11 @@ def test_audit_verify_deep_names_a_row_changed_without_an_event(capsys, data):
     assert code == 0 and obj["ok"] is True and obj["differences"] == [] and obj["problems"] == []
     code, out, _ = run(capsys, "--data", data, "audit", "verify", "--deep")
     assert code == 0 and "逐条核对：数据库中的数据与审计记录一致。" in out
+    con = sqlite3.connect(data / DB_FILE)
+    n, head = con.execute("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone()
+    con.close()
+    assert f"最后一条（第 {n} 条）的哈希：{head}" in out
+    assert run_json(capsys, "--data", data, "audit", "verify")[1]["head"] == head
 
     con = sqlite3.connect(data / DB_FILE)
     with con:
