@@ -598,6 +598,8 @@ def check_trail(session: Session, *, progress: Progress = no_progress,
         elif desk_uuid and started_after_setup is None:
             problems.append("本机已设置学院和报名点，却没有任何审计记录，审计起点的副本也都不见了："
                             "审计记录连同它的副本被删除了。")
+        elif started_after_setup is not None:
+            notes.append("本机在有审计记录之前就已设置（由旧版本升级而来），目前还没有审计记录。")
         return AuditCheck(ok=not problems, count=0, problems=problems, notes=notes)
 
     first_seq, first_hash, first_at, first_action = first

@@ -84,6 +84,10 @@ def test_committed_revision_0001_database_upgrades_with_its_data(tmp_path: Path)
     c = Container.open(tmp_path)  # what the app does at start: back up, then upgrade
     try:
         assert current_revision(c.db.engine) == head_revision()
+        with c.db.read() as s:
+            check = c.audit.verify(s)
+        assert check.ok and check.count == 0
+        assert check.notes == ["本机在有审计记录之前就已设置（由旧版本升级而来），目前还没有审计记录。"]
         with c.db.engine.connect() as conn:
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
