@@ -199,7 +199,7 @@ class _Candidate:
     captures: dict[str, dict[str, Known]] = field(default_factory=dict)
     uncertain: str = ""  # why decisions, waivers and captures are unknown (an unknown action)
 
-    def apply(self, seq: int, action: str, actor: str, before: dict, after: dict) -> None:
+    def apply(self, seq: int, action: str, actor: str, before_text: str, after: dict) -> None:
         if not self.first_seq:
             self.first_seq = seq
         if action == "candidate.create":
@@ -231,7 +231,7 @@ class _Candidate:
             self.waiver = self.waiver or {}
             self.waiver["form_signed"] = (bool(after.get("form_signed")), seq)
         elif action in ("capture.record", "capture.override"):
-            replaced = before.get("capture")
+            replaced = _json(before_text).get("capture")
             if replaced:
                 self.captures.setdefault(replaced, {})["active"] = (False, seq)
             if after.get("capture"):
@@ -330,7 +330,7 @@ def _check_candidates(s: Session, report: Report, progress: Progress, cancel: Ca
                 progress(done, total, f"正在核对考生：第 {done} 名（共 {total} 名）…")
         state = _Candidate()
         for e in group:
-            state.apply(e.seq, e.action, e.actor, _json(e.before), _json(e.after))
+            state.apply(e.seq, e.action, e.actor, e.before, _json(e.after))
         _compare_candidate(report, uuid, row_now, state if group else None, reviews.take(uuid),
                            waivers.take(uuid), captures.take(uuid))
     progress(total, total, "考生已核对。")
@@ -347,7 +347,7 @@ def _compare_candidate(report: Report, uuid: str, row, state: _Candidate | None,
         report.orphan_row("candidates", uuid, record, "考生", row.origin_desk, row.created_at)
         state = _Candidate(uncertain="考生本身没有审计记录")
     else:
-        values = {column: getattr(row, column) for column in CANDIDATE_COLUMNS}
+        values = dict(zip(CANDIDATE_COLUMNS, row[3:], strict=True))
         report.compare("candidates", uuid, record, state.fields, values, CANDIDATE_LABELS, "考生",
                        created=state.created is not None)
 
