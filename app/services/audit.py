@@ -1,4 +1,11 @@
-"""The audit trail: append hash-chained events, list them, and verify the chain."""
+"""The audit trail: append hash-chained events, list them, and verify the chain.
+
+Besides the chain's head (``meta.audit_head``), the install's genesis (its first event's hash and
+time) and the running count and newest hash are kept in three places: the ``meta`` table, the
+local desk's row and the anchor file beside the database (``db.audit_anchor``). ``check_trail``
+walks the chain from event 1 and names every copy that disagrees with it, so an emptied or cut
+trail is reported; ``app.services.audit_replay`` compares the rows with the trail (``--deep``).
+"""
 
 from __future__ import annotations
 
