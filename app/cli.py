@@ -469,17 +469,34 @@ def cmd_candidate_set(ctx: _Ctx, args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(ctx: _Ctx, args: argparse.Namespace) -> int:
-    with ctx.c.db.read() as s:
-        check = AuditService.verify(s)
+    progress = _Progress()
+    try:
+        check = ctx.c.audit_log.verify(deep=args.deep, progress=progress, cancel=CancelToken())
+    finally:
+        progress.finish()
     if ctx.json:
-        _emit_json({"ok": check.ok, "count": check.count, "problems": check.problems})
-    elif check.ok:
+        _emit_json(check.as_json())
+        return 0 if check.ok else 1
+    if check.ok:
         _say(f"审计记录完整：共 {check.count} 条，未发现删除或改动。")
+        if check.count:
+            _say(f"最后一条（第 {check.count} 条）的哈希：{check.head}")
+        if args.deep:
+            _say("逐条核对：数据库中的数据与审计记录一致。")
     else:
-        print(f"错误：审计记录被删除或改动（共 {check.count} 条，发现 {len(check.problems)} 处问题）：",
-              file=sys.stderr)
-        for problem in check.problems:
-            print(f"  {problem}", file=sys.stderr)
+        if check.problems:
+            print(f"错误：审计记录被删除或改动（共 {check.count} 条，发现 {len(check.problems)} 处问题）：",
+                  file=sys.stderr)
+            for problem in check.problems:
+                print(f"  {problem}", file=sys.stderr)
+        else:
+            print(f"审计记录本身完整：共 {check.count} 条。", file=sys.stderr)
+        if check.differences:
+            print(f"错误：数据库中有 {len(check.differences)} 处数据与审计记录不符（没有记录的修改）：", file=sys.stderr)
+            for difference in check.differences:
+                print(f"  {difference.message}", file=sys.stderr)
+    for note in check.notes:
+        print(f"说明：{note}", file=sys.stdout if check.ok else sys.stderr)
     return 0 if check.ok else 1
 
 
@@ -942,7 +959,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="审计记录", description="审计记录")
     asub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True, parser_class=_Parser)
-    command(asub, "verify", cmd_audit_verify, "检查审计记录是否被删除或改动")
+    p = command(asub, "verify", cmd_audit_verify, "检查审计记录是否被删除或改动")
+    p.add_argument("--deep", action="store_true",
+                   help="并逐条核对数据库中的数据与审计记录（找出没有记录的直接修改，较慢）")
     p = command(asub, "list", cmd_audit_list, "列出审计记录（最新的在前）")
     p.add_argument("--candidate", metavar="KEY", help="只看这名考生的记录（学号或身份证号）")
     p.add_argument("--limit", type=int, default=50, metavar="N", help="最多显示的条数（默认 50）")

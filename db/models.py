@@ -80,6 +80,13 @@ class Desk(Replicated, Base):
     name: Mapped[str] = mapped_column(String(100))
     # Secret used later to sign this desk's bundles; never shown in the UI.
     key: Mapped[str] = mapped_column(String(128))
+    # This desk's audit chain as this install last wrote it: the genesis (first event's hash and
+    # time) and the running count and newest hash. One of the copies ``audit verify`` compares
+    # (with the ``meta`` table and the anchor file); bookkeeping, so no revision bump.
+    audit_genesis_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    audit_genesis_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    audit_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    audit_head: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     college: Mapped[College] = relationship(back_populates="desks")
 

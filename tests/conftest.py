@@ -31,6 +31,7 @@ from app.container import Container
 from app.domain import idnumber
 from app.paths import DB_FILE
 from app.services.context import Actor
+from db.audit_anchor import anchor_path
 
 COLLEGE_CODE = "1001"
 COLLEGE_NAME = "信息工程学院"
@@ -63,6 +64,10 @@ def _initialised_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def container(tmp_path: Path, _initialised_db_file: Path) -> Iterator[Container]:
     """A desk of college "1001 信息工程学院", desk "一号桌", with user admin / Passw0rd1."""
     shutil.copyfile(_initialised_db_file, tmp_path / DB_FILE)
+    # The audit trail's anchor file belongs to the install as much as the database does.
+    anchor = anchor_path(_initialised_db_file)
+    assert anchor is not None and anchor.exists()
+    shutil.copyfile(anchor, anchor_path(tmp_path / DB_FILE))
     c = Container.open(tmp_path)
     try:
         yield c

@@ -3,9 +3,11 @@
 The table loads a page at a time as the user scrolls (a trail grows to hundreds of thousands of
 events); the search box filters by actor, summary or action label; the pane below compares
 before and after field by field with the candidate's Chinese labels; "校验审计链" walks the hash
-chain in the background and reports a removed or altered event.
+chain in the background and reports a removed or altered event; "逐条核对数据" also replays the
+trail against every audited row and names a row changed without an event. Both run on the task
+runner with their progress shown and can be cancelled.
 
-Signals (``AuditView``): ``verified(object)`` with the ``AuditCheck`` after a chain check.
+Signals (``AuditView``): ``verified(object)`` with the ``AuditCheck`` after a check.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.candidate import LABELS, STATUS_LABELS
+from app.errors import Cancelled
 from app.services.audit import ACTION_LABELS, AuditCheck, AuditEntry
 from app.services.audit_log import AuditLogService
 from app.services.context import ROLES
@@ -53,11 +56,12 @@ ENTITY_LABELS: dict[str, dict[str, str]] = {
     "candidate": LABELS | {"status": QT_TRANSLATE_NOOP(_CTX, "状态"),
                            "serial_number": QT_TRANSLATE_NOOP(_CTX, "考生序号")},
     "user": {"username": QT_TRANSLATE_NOOP(_CTX, "用户名"), "display_name": QT_TRANSLATE_NOOP(_CTX, "姓名"),
-             "role": QT_TRANSLATE_NOOP(_CTX, "角色")},
+             "role": QT_TRANSLATE_NOOP(_CTX, "角色"), "password_digest": QT_TRANSLATE_NOOP(_CTX, "密码（摘要）")},
+    "setting": {"default": QT_TRANSLATE_NOOP(_CTX, "恢复默认")},
     "college": {"code": QT_TRANSLATE_NOOP(_CTX, "学院代码"), "name": QT_TRANSLATE_NOOP(_CTX, "学院名称"),
                 "desk": QT_TRANSLATE_NOOP(_CTX, "报名点")},
 }
-MAX_PROBLEMS_SHOWN = 12
+MAX_PROBLEMS_SHOWN = 12  # per kind (chain problems, row differences): the CLI lists them all
 
 
 def local_time(at: dt.datetime) -> str:
@@ -79,6 +83,8 @@ def show_value(key: str, value: object) -> str:
         return ROLES.get(value, value)
     if key == "status" and isinstance(value, str):
         return STATUS_LABELS.get(value, value)
+    if key == "password_digest" and isinstance(value, str):
+        return value[:12] + "…"
     if isinstance(value, bool):
         return QCoreApplication.translate(_CTX, "是") if value else QCoreApplication.translate(_CTX, "否")
     return str(value)
@@ -192,11 +198,22 @@ class AuditView(QWidget):
         self.verify_button.setObjectName("verifyButton")
         self.verify_button.setToolTip(self.tr("逐条核对哈希链，发现被删除或改动的记录"))
         self.verify_button.clicked.connect(self._on_verify_clicked)
+        self.deep_button = QPushButton(self.tr("逐条核对数据"))
+        self.deep_button.setObjectName("deepVerifyButton")
+        self.deep_button.setToolTip(self.tr("校验审计链，并把每一条审计记录与数据库中的考生、审核意见、用户、设置等逐条核对，"
+                                            "找出没有记录的直接修改（数据多时需要几秒）"))
+        self.deep_button.clicked.connect(self._on_deep_clicked)
+        self.cancel_button = QPushButton(self.tr("取消核对"))
+        self.cancel_button.setObjectName("cancelVerifyButton")
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        self.cancel_button.hide()
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.count_label)
         top.addWidget(self.refresh_button)
         top.addWidget(self.verify_button)
+        top.addWidget(self.deep_button)
+        top.addWidget(self.cancel_button)
 
         self.result = QLabel()
         self.result.setObjectName("verifyResult")
@@ -323,31 +340,74 @@ class AuditView(QWidget):
 
     # -- verify ----------------------------------------------------------------------
     def _on_verify_clicked(self) -> None:
+        self._start_verify(deep=False)
+
+    def _on_deep_clicked(self) -> None:
+        self._start_verify(deep=True)
+
+    def _start_verify(self, deep: bool) -> None:
         self.verify_button.setEnabled(False)
+        self.deep_button.setEnabled(False)
+        self.cancel_button.show()
         self.result.setStyleSheet("")
-        self.result.setText(self.tr("正在校验审计链…"))
+        self.result.setText(self.tr("正在逐条核对数据…") if deep else self.tr("正在校验审计链…"))
         self.result.show()
         self._verify_handle = self.runner.run(
-            lambda progress, cancel: self.audit_log.verify(progress=progress, cancel=cancel),
-            on_success=self._on_verify_done, on_error=self._on_verify_failed)
+            lambda progress, cancel: self.audit_log.verify(deep=deep, progress=progress, cancel=cancel),
+            on_success=self._on_verify_done, on_error=self._on_verify_failed, on_progress=self._on_verify_progress)
+
+    def _on_verify_progress(self, done: int, total: int, message: str) -> None:
+        if total > 0:
+            message = f"{message}（{done * 100 // total}%）"
+        self.result.setText(message)
+
+    def _on_cancel_clicked(self) -> None:
+        if self._verify_handle is not None:
+            self._verify_handle.cancel.cancel()
+
+    def _verify_finished(self) -> None:
+        self.verify_button.setEnabled(True)
+        self.deep_button.setEnabled(True)
+        self.cancel_button.hide()
+        self._verify_handle = None
 
     def _on_verify_done(self, check: AuditCheck) -> None:
-        self.verify_button.setEnabled(True)
-        if check.ok:
-            self.result.setStyleSheet("color: #1e7b34; font-weight: bold;")
-            self.result.setText(self.tr("审计链完整：共 %1 条记录").replace("%1", str(check.count)))
-        else:
+        self._verify_finished()
+        lines: list[str] = []
+        if check.problems:
             shown = check.problems[:MAX_PROBLEMS_SHOWN]
-            lines = [self.tr("审计链被破坏（共 %1 条记录，发现 %2 处问题）：")
-                     .replace("%1", str(check.count)).replace("%2", str(len(check.problems)))]
+            lines.append(self.tr("审计链被破坏（共 %1 条记录，发现 %2 处问题）：")
+                         .replace("%1", str(check.count)).replace("%2", str(len(check.problems))))
             lines += [f"• {p}" for p in shown]
             if len(check.problems) > len(shown):
                 lines.append(self.tr("……另有 %1 处问题").replace("%1", str(len(check.problems) - len(shown))))
+        elif check.ok:
+            lines.append(self.tr("审计链完整：共 %1 条记录").replace("%1", str(check.count)))
+        else:
+            lines.append(self.tr("审计链本身完整：共 %1 条记录").replace("%1", str(check.count)))
+        if check.deep and check.differences:
+            shown_d = check.differences[:MAX_PROBLEMS_SHOWN]
+            lines.append(self.tr("数据库中有 %1 处数据与审计记录不符（没有记录的修改）：")
+                         .replace("%1", str(len(check.differences))))
+            lines += [f"• {d.message}" for d in shown_d]
+            if len(check.differences) > len(shown_d):
+                lines.append(self.tr("……另有 %1 处不符（完整清单：regdesk-cli audit verify --deep）")
+                             .replace("%1", str(len(check.differences) - len(shown_d))))
+        elif check.deep and check.ok:
+            lines[0] += self.tr("；数据库中的数据与审计记录逐条一致")
+        lines += [self.tr("说明：%1").replace("%1", note) for note in check.notes]
+        if check.ok:
+            self.result.setStyleSheet("color: #1e7b34; font-weight: bold;")
+        else:
             self.result.setStyleSheet("color: #c0392b; font-weight: bold;")
-            self.result.setText("\n".join(lines))
+        self.result.setText("\n".join(lines))
         self.verified.emit(check)
 
     def _on_verify_failed(self, exc: BaseException) -> None:
-        self.verify_button.setEnabled(True)
+        self._verify_finished()
+        if isinstance(exc, Cancelled):
+            self.result.setStyleSheet("")
+            self.result.setText(self.tr("核对已取消。"))
+            return
         self.result.hide()
         show_error(self, exc)

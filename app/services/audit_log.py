@@ -10,8 +10,9 @@ import json
 
 from sqlalchemy import Select, func, or_, select
 
-from app.services.audit import ACTION_LABELS, AuditCheck, AuditEntry, AuditService
-from app.tasks import CancelToken, Progress
+from app.services.audit import ACTION_LABELS, AuditCheck, AuditEntry, begin_snapshot, check_trail
+from app.services.audit_replay import replay
+from app.tasks import CancelToken, Progress, no_progress
 from db.models import AuditEvent
 from db.session import Database
 
@@ -59,11 +60,24 @@ class AuditLogService:
         with self.db.read() as s:
             return s.scalar(stmt) or 0
 
-    def verify(self, *, progress: Progress | None = None, cancel: CancelToken | None = None) -> AuditCheck:
-        """Walk the whole chain; takes ``progress``/``cancel`` so the GUI can run it in the background."""
+    def verify(self, *, deep: bool = False, progress: Progress | None = None,
+               cancel: CancelToken | None = None) -> AuditCheck:
+        """Walk the whole chain (and with ``deep``, compare every audited row with the trail).
+
+        Takes ``progress``/``cancel`` so the GUI can run it in the background; everything is read
+        from one snapshot, so a desk writing meanwhile is not mistaken for tampering.
+        """
+        progress = progress or no_progress
         if cancel is not None:
             cancel.raise_if_cancelled()
-        if progress is not None:
-            progress(0, 0, "正在校验审计链…")
         with self.db.read() as s:
-            return AuditService.verify(s)
+            begin_snapshot(s)
+            check = check_trail(s, progress=progress, cancel=cancel)
+            if not deep:
+                return check
+            report = replay(s, progress=progress, cancel=cancel)
+        check.deep = True
+        check.differences = report.differences
+        check.notes = check.notes + report.notes()
+        check.ok = not check.problems and not check.differences
+        return check

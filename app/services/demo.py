@@ -21,7 +21,7 @@ from app.domain import demo_names as names
 from app.domain import idnumber
 from app.domain.candidate import CandidateData
 from app.errors import ConflictError, NotFoundError, ValidationError
-from app.services.audit import AuditService, EventSpec, uuid4_batch
+from app.services.audit import AuditService, EventSpec, password_digest, uuid4_batch
 from app.services.context import ROLES, Actor, require_role
 from app.services.setup import SetupService
 from app.tasks import CancelToken, Progress, no_progress
@@ -326,7 +326,8 @@ class DemoService:
             s.add(user)
             self.audit.record(s, actor.username, "user.create", entity_type="user", entity_uuid=user.uuid,
                               summary=f"新建演示用户 {username}（{ROLES[role]}）",
-                              after={"username": username, "role": role, "display_name": display})
+                              after={"username": username, "role": role, "display_name": display,
+                                     "password_digest": password_digest(user.password_hash)})
             created.append(username)
         return tuple(created)
 

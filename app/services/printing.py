@@ -444,7 +444,7 @@ class PrintingService:
                 label = FORM_LABELS.get(doc.form, doc.form)
                 self.audit.record(s, actor.username, "document.print", entity_type="document", entity_uuid=doc.uuid,
                                   summary=f"打印{label}《{doc.title}》，{len(pages)} 页，{doc.row_count} 条",
-                                  after={"form": doc.form, "pages": len(pages), "rows": doc.row_count,
+                                  after={"form": doc.form, "title": doc.title, "pages": len(pages), "rows": doc.row_count,
                                          "digests": [p["digest"] for p in pages], "warnings": list(warnings)})
 
     def recent(self, limit: int = 50) -> list[DocumentInfo]:

@@ -24,7 +24,7 @@ from app.domain import fields as f
 from app.domain import idnumber
 from app.domain.review import RefRow, graduation_month, major_key, majors_for
 from app.errors import AppError, BadFileError, ValidationError
-from app.services.audit import AuditService, uuid4_batch
+from app.services.audit import AuditService, RowsDigest, uuid4_batch
 from app.services.context import Actor, require_role
 from app.services.roster import (
     ColumnMapping,
@@ -504,6 +504,7 @@ class ReferenceService:
             uuids = uuid4_batch(len(preview.rows))
             desk = self.audit.desk_uuid
             total = len(preview.rows)
+            digest = RowsDigest()  # over the rows as stored, for ``audit verify --deep``
             for start in range(0, total, CHUNK):
                 if cancel is not None:
                     cancel.raise_if_cancelled()
@@ -518,12 +519,15 @@ class ReferenceService:
                                   "id_number": r.id_number,
                                   "data": json.dumps(stored, ensure_ascii=False, default=str)})
                 bulk_insert(s, ReferenceRecord.__table__, batch)
+                for row in batch:
+                    digest.add(row["row_number"], row["student_no"], row["name"], row["id_number"], row["data"])
             bad = sum(1 for r in preview.rows if r.problems)
             self.audit.record(
                 s, actor.username, "reference.import", entity_type="reference_list", entity_uuid=lst.uuid,
                 summary=f"导入{KINDS[kind]}“{path.name}”：{total} 行" + (f"，{bad} 行有问题" if bad else ""),
                 before={"replaced": [o.uuid for o in old]} if old else None,
-                after={"kind": kind, "file": path.name, "sha256": sha, "rows": total, "rows_with_problems": bad})
+                after={"kind": kind, "file": path.name, "sha256": sha, "rows": total, "rows_with_problems": bad,
+                       "records_digest": digest.hexdigest()})
             progress(total, total, "导入完成。")
             return ReferenceResult(kind, lst.uuid, total, bad, bool(old))
 

@@ -211,9 +211,12 @@ class SettingsService:
                 after = self.read(s, key)
                 if before != after:
                     shown = after.isoformat() if isinstance(after, dt.date) else after
+                    # "default": no stored value any more, the key reads as its default (which may
+                    # change with the date); ``verify --deep`` expects no row then.
                     self.audit.record(s, actor.username, "setting.set", entity_type="setting", entity_uuid=key,
                                       summary=f"{definition.label}：{shown if shown is not None else '（未设置）'}",
-                                      before={key: before}, after={key: after})
+                                      before={key: before},
+                                      after={key: after, "default": True} if new is None else {key: after})
                 out[key] = after
         return out
 

@@ -11,12 +11,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from app.errors import AuthError, ConflictError, NotFoundError, ValidationError
-from app.services.audit import AuditService
+from app.services.audit import LOCAL_DESK_KEY, AuditService, password_digest
 from app.services.context import ROLES, Actor, require_role
 from db.models import College, Desk, Meta, User, utcnow
 from db.session import Database
 
-LOCAL_DESK_KEY = "local_desk_uuid"
 ROLE_KEY = "install_role"  # college | central
 MIN_PASSWORD = 8
 
@@ -115,7 +114,9 @@ class SetupService:
                 s.flush()
                 self.audit.record(s, actor, "user.create", entity_type="user", entity_uuid=user.uuid,
                                   summary=f"新建管理员 {admin_username}",
-                                  after={"username": admin_username, "role": "admin"})
+                                  after={"username": admin_username, "role": "admin",
+                                         "display_name": user.display_name,
+                                         "password_digest": password_digest(user.password_hash)})
             return InstallInfo(college.code, college.name, desk.uuid, desk.name, role)
 
     # -- users -----------------------------------------------------------------------
@@ -138,7 +139,8 @@ class SetupService:
             s.flush()
             self.audit.record(s, actor.username, "user.create", entity_type="user", entity_uuid=user.uuid,
                               summary=f"新建用户 {username}（{ROLES[role]}）",
-                              after={"username": username, "role": role, "display_name": user.display_name})
+                              after={"username": username, "role": role, "display_name": user.display_name,
+                                     "password_digest": password_digest(user.password_hash)})
             return UserInfo(user.username, user.display_name, user.role, user.active)
 
     def list_users(self) -> list[UserInfo]:
@@ -162,11 +164,13 @@ class SetupService:
                                   entity_uuid=user.uuid if user else "", summary=f"用户 {username} 登录失败")
             else:
                 assert user is not None
+                rehashed = None
                 if self._hasher.check_needs_rehash(user.password_hash):
                     user.password_hash = self._hasher.hash(password)
+                    rehashed = {"password_digest": password_digest(user.password_hash)}
                 user.last_login_at = utcnow()
                 self.audit.record(s, user.username, "user.login", entity_type="user", entity_uuid=user.uuid,
-                                  summary=f"用户 {user.username} 登录")
+                                  summary=f"用户 {user.username} 登录", after=rehashed)
                 return Actor(user.username, user.display_name, user.role)
         raise AuthError("用户名或密码不正确。")
 
@@ -184,4 +188,5 @@ class SetupService:
             user.revision += 1
             user.updated_at = utcnow()
             self.audit.record(s, actor.username, "user.password", entity_type="user", entity_uuid=user.uuid,
-                              summary=f"用户 {user.username} 修改密码")
+                              summary=f"用户 {user.username} 修改密码",
+                              after={"password_digest": password_digest(user.password_hash)})

@@ -275,9 +275,53 @@ def test_audit_verify_finds_an_altered_event(capsys, data):
     code, out, err = run(capsys, "--data", data, "audit", "verify")
     assert code == 1 and out == ""
     assert "错误：审计记录被删除或改动" in err
-    assert "第 10 条记录的内容被改动" in err and "第 21 条记录之前的记录被删除或改动" in err
+    assert "第 10 条记录的内容被改动" in err and "第 19 条之后缺少第 20 条。" in err
     code, obj, _ = run_json(capsys, "--data", data, "audit", "verify")
     assert code == 1 and obj["ok"] is False and any("第 10 条" in p for p in obj["problems"])
+
+
+def test_audit_verify_reports_an_emptied_trail(capsys, data):
+    con = sqlite3.connect(data / DB_FILE)
+    with con:
+        con.execute("DROP TRIGGER audit_events_no_delete")
+        n = con.execute("SELECT max(seq) FROM audit_events").fetchone()[0]
+        con.execute("DELETE FROM audit_events")
+        con.execute("DELETE FROM meta WHERE key = 'audit_head'")
+    con.close()
+    code, out, err = run(capsys, "--data", data, "audit", "verify")
+    assert code == 1 and out == ""
+    assert "审计记录被清空：本机自 " in err and f"已记录 {n} 条，现在只有 0 条" in err
+    code, obj, _ = run_json(capsys, "--data", data, "audit", "verify")
+    assert code == 1 and obj["ok"] is False and obj["count"] == 0 and "differences" not in obj
+
+
+def test_audit_verify_deep_names_a_row_changed_without_an_event(capsys, data):
+    code, obj, _ = run_json(capsys, "--data", data, "audit", "verify", "--deep")
+    assert code == 0 and obj["ok"] is True and obj["differences"] == [] and obj["problems"] == []
+    code, out, _ = run(capsys, "--data", data, "audit", "verify", "--deep")
+    assert code == 0 and "逐条核对：数据库中的数据与审计记录一致。" in out
+    con = sqlite3.connect(data / DB_FILE)
+    n, head = con.execute("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone()
+    con.close()
+    assert f"最后一条（第 {n} 条）的哈希：{head}" in out
+    assert run_json(capsys, "--data", data, "audit", "verify")[1]["head"] == head
+
+    con = sqlite3.connect(data / DB_FILE)
+    with con:
+        uuid, name, sno = con.execute("SELECT uuid, name, student_no FROM candidates ORDER BY id LIMIT 1").fetchone()
+        con.execute("UPDATE candidates SET name = '李四' WHERE uuid = ?", (uuid,))
+    con.close()
+    code, out, err = run(capsys, "--data", data, "audit", "verify")
+    assert code == 0  # the chain alone cannot see it
+    code, out, err = run(capsys, "--data", data, "audit", "verify", "--deep")
+    assert code == 1 and out == ""
+    assert "审计记录本身完整" in err and "数据库中有 1 处数据与审计记录不符" in err
+    assert f"考生 李四（学号 {sno}）的姓名：审计记录为“{name}”" in err
+    code, obj, _ = run_json(capsys, "--data", data, "audit", "verify", "--deep")
+    assert code == 1 and obj["ok"] is False and obj["problems"] == []
+    (diff,) = obj["differences"]
+    assert (diff["table"], diff["key"], diff["field"], diff["trail"], diff["database"]) == (
+        "candidates", uuid, "name", name, "李四")
 
 
 # -- users ------------------------------------------------------------------------------------

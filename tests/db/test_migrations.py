@@ -85,6 +85,10 @@ def test_committed_revision_0001_database_upgrades_with_its_data(tmp_path: Path)
     c = Container.open(tmp_path)  # what the app does at start: back up, then upgrade
     try:
         assert current_revision(c.db.engine) == head_revision()
+        with c.db.read() as s:
+            check = c.audit.verify(s)
+        assert check.ok and check.count == 0
+        assert check.notes == ["本机在有审计记录之前就已设置（由旧版本升级而来），目前还没有审计记录。"]
         with c.db.engine.connect() as conn:
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
@@ -116,6 +120,8 @@ def test_committed_revision_0001_database_upgrades_with_its_data(tmp_path: Path)
         with c.db.read() as s:
             check = c.audit.verify(s)
         assert check.ok and check.count == 1
+        # It was set up before there was a trail: said, not counted as an emptied trail.
+        assert len(check.notes) == 1 and check.notes[0].startswith("本机在有审计记录之前就已设置")
     finally:
         c.close()
     assert REV0001.read_bytes()[:16] == b"SQLite format 3\x00"  # the committed file was not touched
@@ -201,5 +207,38 @@ def test_review_basis_revision_upgrades_existing_decisions(tmp_path: Path, make_
     try:
         row = c.review.get(raws[0]["student_no"])
         assert row.decisions["academic"].stands and not row.needs_review
+    finally:
+        c.close()
+
+
+def test_an_existing_trail_gets_its_genesis_and_count_at_the_upgrade(tmp_path: Path):
+    """A desk at revision 0006 with a trail: 0007 copies the trail's first hash and time and its
+    count to the meta table, the desk's row and the anchor file, so the desk verifies as before."""
+    from db.audit_anchor import anchor_path, read_anchor
+
+    c = Container.open(tmp_path)
+    try:
+        c.setup.initialise("1001", "信息工程学院", "一号桌", admin_username="admin", admin_password="Passw0rd1")
+        c.setup.login("admin", "Passw0rd1")
+        with c.db.engine.connect() as conn:
+            before = conn.execute(text("SELECT audit_genesis_hash, audit_genesis_at, audit_count, audit_head "
+                                       "FROM desks")).one()
+            genesis = conn.execute(text("SELECT value FROM meta WHERE key = 'audit_genesis'")).scalar()
+        anchor = read_anchor(anchor_path(c.db.sqlite_path))
+        command.downgrade(alembic_config(c.db.engine), "0006")
+        with c.db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM meta WHERE key = 'audit_genesis'")).scalar() == 0
+            assert "audit_count" not in {col["name"] for col in inspect(conn).get_columns("desks")}
+        anchor_path(c.db.sqlite_path).unlink()
+
+        upgrade(c.db.engine)
+        with c.db.engine.connect() as conn:
+            assert conn.execute(text("SELECT audit_genesis_hash, audit_genesis_at, audit_count, audit_head "
+                                     "FROM desks")).one() == before
+            assert conn.execute(text("SELECT value FROM meta WHERE key = 'audit_genesis'")).scalar() == genesis
+        assert read_anchor(anchor_path(c.db.sqlite_path)) == anchor
+        with c.db.read() as s:
+            check = c.audit.verify(s)
+        assert check.ok and check.count == 3 and check.notes == []
     finally:
         c.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 
 import pytest
 from PySide6.QtCore import Qt
@@ -127,7 +129,7 @@ def test_verify_finds_a_removed_event(qtbot, view):
     qtbot.mouseClick(view.refresh_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(view.verified, timeout=5000):
         qtbot.mouseClick(view.verify_button, Qt.MouseButton.LeftButton)
-    assert "第 4 条记录之前的记录被删除或改动" in view.result.text()
+    assert "第 2 条之后缺少第 3 条。" in view.result.text()
 
 
 def test_long_trails_load_a_page_at_a_time(qtbot, container, actor, make_candidate_raw):
@@ -152,3 +154,65 @@ def test_ctrl_f_focuses_the_search(qtbot, view):
     view.table.setFocus()
     QTest.keyClick(view.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(view.search.hasFocus, timeout=2000)
+
+
+def test_deep_check_names_a_row_changed_without_an_event(qtbot, view, container):
+    con = sqlite3.connect(_db_path(view.audit_log))
+    with con:
+        con.execute("UPDATE candidates SET class_name = '别的班'")
+    con.close()
+    with qtbot.waitSignal(view.verified, timeout=5000):
+        qtbot.mouseClick(view.verify_button, Qt.MouseButton.LeftButton)
+    assert view.result.text().startswith("审计链完整")  # the chain alone cannot see it
+    with qtbot.waitSignal(view.verified, timeout=5000) as sig:
+        qtbot.mouseClick(view.deep_button, Qt.MouseButton.LeftButton)
+    check = sig.args[0]
+    assert check.deep and not check.ok and len(check.differences) == 1
+    lines = view.result.text().splitlines()
+    assert lines[0] == f"审计链本身完整：共 {check.count} 条记录"
+    assert lines[1] == "数据库中有 1 处数据与审计记录不符（没有记录的修改）："
+    assert lines[2].startswith("• 考生 ") and "的班级：审计记录为“" in lines[2] and lines[2].endswith("数据库中为“别的班”。")
+    assert "c0392b" in view.result.styleSheet()
+    assert view.deep_button.isEnabled() and not view.cancel_button.isVisible()
+
+
+def test_deep_check_of_an_untouched_desk(qtbot, view, container):
+    with qtbot.waitSignal(view.verified, timeout=5000):
+        qtbot.mouseClick(view.deep_button, Qt.MouseButton.LeftButton)
+    n = container.audit_log.count()
+    assert view.result.text() == f"审计链完整：共 {n} 条记录；数据库中的数据与审计记录逐条一致"
+    assert "1e7b34" in view.result.styleSheet()
+
+
+class _SlowAuditLog:
+    """The real read side, except that the check reports progress and then waits to be cancelled."""
+
+    def __init__(self, real) -> None:
+        self.real = real
+        self.waiting = threading.Event()
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def verify(self, *, deep=False, progress=None, cancel=None):
+        progress(5, 10, "正在核对考生：第 5 名（共 10 名）…")
+        self.waiting.set()
+        while not cancel.cancelled:
+            time.sleep(0.01)
+        cancel.raise_if_cancelled()
+
+
+def test_a_running_check_shows_its_progress_and_can_be_cancelled(qtbot, container, actor):
+    slow = _SlowAuditLog(container.audit_log)
+    runner = TaskRunner()
+    v = AuditView(slow, runner)
+    qtbot.addWidget(v)
+    v.resize(1200, 700)
+    v.show()
+    qtbot.mouseClick(v.deep_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: v.result.text() == "正在核对考生：第 5 名（共 10 名）…（50%）", timeout=5000)
+    assert not v.deep_button.isEnabled() and not v.verify_button.isEnabled() and v.cancel_button.isVisible()
+    qtbot.mouseClick(v.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: v.result.text() == "核对已取消。", timeout=5000)
+    assert v.deep_button.isEnabled() and not v.cancel_button.isVisible()
+    runner.wait(5000)

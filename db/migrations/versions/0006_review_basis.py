@@ -10,7 +10,7 @@ basis: what the reviewer saw is not recorded anywhere, the last comparison is th
 of it, and this way upgrading changes no candidate's status. Only a later comparison whose
 findings differ reopens a pass or marks a fail as no longer founded.
 
-Revision ID: 0006_review_basis
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-07
 """
@@ -20,7 +20,7 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_review_basis"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None

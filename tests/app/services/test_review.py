@@ -261,8 +261,9 @@ def test_settings(container, actor) -> None:
     assert container.settings.set(actor, "publicity_start", "") is None
     with container.db.read() as s:
         events = [e for e in AuditService.entries(s, limit=10) if e.action == "setting.set"]
-    assert [e.after for e in events] == [{"publicity_start": None}, {"publicity_start": "2027-03-01"},
-                                         {"graduation_year": 2028}]
+    # A reset says so ("default"): no stored row, the key reads as its default.
+    assert [e.after for e in events] == [{"publicity_start": None, "default": True},
+                                         {"publicity_start": "2027-03-01"}, {"graduation_year": 2028}]
 
 
 def test_graduation_year_setting_drives_the_run(container, actor, people, tmp_path: Path) -> None:
