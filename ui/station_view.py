@@ -2,8 +2,8 @@
 
 One screen: find the student (type or scan the student or ID number and Enter, or read the ID
 card's chip; when no number matches exactly, the roster search offers its matches — name, pinyin
-such as “zs” for 张三, part of a number — to pick with ↑↓ and Enter), the checklist of steps (F1 photo, F2/F3 ID card front/back, F4 fingerprints,
-F5 documents — a chooser asks which: 退役证, 获奖证书 or 其他材料 — F6 chip, F7 the category's data
+such as “zs” for 张三, part of a number — to pick with ↑↓ and Enter), the checklist of steps
+(F1 photo, F2/F3 ID card front/back, F4 fingerprints, F5 documents — a chooser asks which: 退役证, 获奖证书 or 其他材料 — F6 chip, F7 the category's data
 the roster did not carry, such as a veteran's service dates, in the candidate editor), the live camera
 preview with the head guidance (the crop the analysis proposes) and the hints, Space to capture,
 F9 to keep a refused capture with a reason, Ctrl+N for the next student. Every capture is stored

@@ -24,7 +24,7 @@ from ui.station_steps import (
     guide_rect,
     photo_guide,
 )
-from ui.station_view import StationView
+from ui.station_view import MAX_MATCHES, StationView
 from ui.tasks import TaskRunner
 
 
@@ -225,6 +225,19 @@ def test_a_name_or_its_pinyin_offers_the_matches_to_pick_with_the_keyboard(qtbot
     scan(qtbot, station, "cengguofan")
     assert not station.matches.isVisible()
     assert station.search_error.isVisible() and "找不到考生" in station.search_error.text()
+
+
+def test_many_matches_make_a_short_list(qtbot, station, container, actor, make_candidate_raw):
+    for n, given in enumerate("一二三四五六七八九十", start=3):
+        container.candidates.create(actor, make_candidate_raw(n, name="曾" + given))
+    scan(qtbot, station, "zeng")
+    assert len(match_texts(station)) == MAX_MATCHES == 8
+    assert "10 人" in station.matches_label.text() and "只列出前 8 人" in station.matches_label.text()
+    for _ in range(MAX_MATCHES + 2):
+        qtbot.keyClick(station.search, Qt.Key.Key_Down)
+    assert station.matches.currentRow() == MAX_MATCHES - 1
+    qtbot.keyClick(station.search, Qt.Key.Key_PageUp)
+    assert station.matches.currentRow() == 0
 
 
 def test_space_with_a_good_shot_stores_the_photo(qtbot, station, container):
