@@ -17,6 +17,7 @@ import logging
 import os
 import sys
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -465,6 +466,40 @@ def cmd_candidate_set(ctx: _Ctx, args: argparse.Namespace) -> int:
     _say(f"已修改 {updated.data.name}（学号 {updated.data.student_no or '无'}）：")
     for key in after:
         _say(f"  {LABELS.get(key, key)}：{_show_value(before[key]) or '（空）'} → {_show_value(after[key]) or '（空）'}")
+    return 0
+
+
+def _row_json(r) -> dict:
+    return {"uuid": r.uuid, "student_no": r.student_no, "id_number": r.id_number, "name": r.name,
+            "gender": r.gender, "class_name": r.class_name, "counsellor": r.counsellor, "major": r.major,
+            "category": r.category, "status": r.status, "status_label": r.status_label, "todos": list(r.todos)}
+
+
+def _text_width(text: str) -> int:
+    """Columns a terminal gives ``text``: two for each wide (Chinese) character."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(_text_width(v) for v in column) for column in zip(headers, *rows, strict=True)]
+    return ["  ".join(v + " " * (w - _text_width(v)) for v, w in zip(line, widths, strict=True)).rstrip()
+            for line in (headers, *rows)]
+
+
+def cmd_candidate_find(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    found = ctx.c.candidates.find(args.text)
+    if ctx.json:
+        _emit_json({"ok": True, "count": len(found), "candidates": [_row_json(r) for r in found]})
+        return 0
+    if not found:
+        _say(f"没有找到与“{args.text.strip()}”相符的考生。")
+        return 0
+    for line in _table(["学号", "姓名", "性别", "身份证号", "班级", "考生类别", "状态"],
+                       [[r.student_no or "-", r.name, r.gender, r.id_number, r.class_name, r.category,
+                         r.status_label] for r in found]):
+        _say(line)
+    _say(f"共 {len(found)} 人。")
     return 0
 
 
@@ -949,10 +984,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(rsub, "template", cmd_roster_template, "生成空白的导入模板 .xlsx")
     p.add_argument("out", metavar="OUT.xlsx")
 
-    cand = sub.add_parser("candidate", help="查看或修改一名考生", description="查看或修改一名考生")
+    cand = sub.add_parser("candidate", help="查找、查看或修改考生", description="查找、查看或修改考生")
     csub = cand.add_subparsers(dest="candidate_command", metavar="ACTION", required=True, parser_class=_Parser)
     p = command(csub, "show", cmd_candidate_show, "显示考生信息（KEY：学号或身份证号）")
     p.add_argument("key", metavar="KEY")
+    p = command(csub, "find", cmd_candidate_find,
+                "查找考生：姓名或其拼音（全拼、首字母，如 zhangsan、zs）、学号、身份证号（或其中几位）、班级")
+    p.add_argument("text", metavar="TEXT")
     p = command(csub, "set", cmd_candidate_set, "修改考生信息：字段=值（字段可用英文键或中文名）")
     p.add_argument("key", metavar="KEY")
     p.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")

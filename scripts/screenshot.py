@@ -3,11 +3,13 @@
 Run under a virtual screen of the desk's size (the screens must read well at 1366×768):
 
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshot.py OUT_DIR \
-        [--data DIR] [--user admin] [--page roster] [--candidate KEY] [--todo]
+        [--data DIR] [--user admin] [--page roster] [--candidate KEY] [--todo] [--search TEXT [--enter]]
 
 The shot is of the whole screen (``QScreen.grabWindow(0)``), dialogs included. ``--candidate``
 opens that candidate in the editor on the chosen page (the roster) or loads them at the station;
-``--todo`` ticks the roster's “只看待补信息”. A developer's tool: nothing here is part of the app.
+``--todo`` ticks the roster's “只看待补信息”; ``--search`` types TEXT into the page's search box
+(key presses, as a user) and ``--enter`` then presses Enter (the station offers its matches).
+A developer's tool: nothing here is part of the app.
 """
 
 from __future__ import annotations
@@ -29,10 +31,13 @@ def main() -> int:
     p.add_argument("--todo", action="store_true")
     p.add_argument("--gallery", default="", help="open this candidate's captured materials (roster)")
     p.add_argument("--key", default="", help="a key to press on the page after loading (e.g. F8)")
+    p.add_argument("--search", default="", help="text to type into the page's search box (ASCII)")
+    p.add_argument("--enter", action="store_true", help="press Enter in the search box after --search")
     p.add_argument("--name", default="", help="file name without .png (default: the page)")
     args = p.parse_args()
 
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
     from app.container import Container
@@ -71,10 +76,14 @@ def main() -> int:
             page.open_gallery(container.candidates.get(args.gallery).uuid)
         if args.key:
             from PySide6.QtGui import QKeySequence
-            from PySide6.QtTest import QTest
 
             sequence = QKeySequence(args.key)[0]
             QTest.keyClick(app.focusWidget() or page, sequence.key(), sequence.keyboardModifiers())
+        if args.search and hasattr(page, "search"):
+            page.search.setFocus()
+            QTest.keyClicks(page.search, args.search)
+            if args.enter:
+                QTest.keyClick(page.search, Qt.Key.Key_Return)
         QTimer.singleShot(800, shoot)
 
     def shoot() -> None:

@@ -116,7 +116,7 @@ def _route_qt_messages() -> None:
 
 
 def self_test(args: argparse.Namespace, qt_args: list[str]) -> int:
-    """Open (and migrate) the database, start Qt, find the CJK font, load every view module."""
+    """Open (and migrate) the database, start Qt, find the CJK font, load every view module, find 张三 by pinyin."""
     import shutil
     import tempfile
 
@@ -158,6 +158,13 @@ def self_test(args: argparse.Namespace, qt_args: list[str]) -> int:
         from app.photo.analysis import analyse
 
         analyse(np.full((480, 640, 3), 240, np.uint8))
+        # pypinyin reads its dictionaries from JSON files beside its modules.
+        from app.domain import pinyin
+
+        if not pinyin.matches("zsan", "张三"):
+            _say("self-test failed: pinyin search does not find 张三 by “zsan”", err=True)
+            return 1
+        _say(f"pinyin: 张三 = {pinyin.forms('张三')[0]}")
         _say(f"pdf font: {cjk_font()}")
         _say(f"font: {font.family}")
         _say("self-test ok")

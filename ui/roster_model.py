@@ -2,7 +2,8 @@
 
 The model holds the light ``CandidateRow`` list, a ``RosterIndex`` for search and filters, and
 the list of visible row indexes. Filtering and sorting only rebuild that index list, so a
-keystroke costs a linear scan plus a sort of integers, fast at 20,000 rows.
+keystroke costs a linear scan plus a sort of integers, fast at 20,000 rows. Search by pinyin
+starts when ``set_pinyin_keys`` brings the rows' pinyin keys, computed off the GUI thread.
 
 Signals: ``visible_count_changed(int visible, int total)``.
 """
@@ -24,6 +25,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
+from app.domain import pinyin
 from app.services.candidates import CandidateRow
 from app.services.search import Filters, RosterIndex
 
@@ -69,6 +71,7 @@ class RosterModel(QAbstractTableModel):
         self._titles = column_titles()
         self._getters: list[Callable[[CandidateRow], str]] = [operator.attrgetter(k) for k in COLUMN_KEYS]
         self._index = RosterIndex([])
+        self._source: Sequence[CandidateRow] = ()
         self._rows: list[CandidateRow] = []
         self._visible: list[int] = []
         self._filters = Filters()
@@ -82,14 +85,34 @@ class RosterModel(QAbstractTableModel):
     # -- data ---------------------------------------------------------------------------------
 
     def set_rows(self, rows: Sequence[CandidateRow]) -> None:
-        """Replace all rows (after a load or refresh), keeping the current filters and sort."""
+        """Replace all rows (after a load or refresh), keeping the current filters and sort.
+
+        Pinyin search waits for ``set_pinyin_keys`` with these rows' keys.
+        """
         self.beginResetModel()
-        self._index = RosterIndex(rows)
+        self._index = RosterIndex(rows, with_pinyin=False)
+        self._source = rows
         self._rows = self._index.rows
         self._ranks.clear()
         self._visible = self._compute_visible()
         self.endResetModel()
         self.visible_count_changed.emit(len(self._visible), len(self._rows))
+
+    def set_pinyin_keys(self, rows: Sequence[CandidateRow], keys: Sequence[str]) -> bool:
+        """Turn on pinyin search with ``keys`` (``search.pinyin_keys(rows)``), unless other rows came since."""
+        if rows is not self._source:
+            return False
+        self._index.set_pinyin_keys(keys)
+        if pinyin.query(self._filters.text):  # the search typed so far may find more now
+            self.beginResetModel()
+            self._visible = self._compute_visible()
+            self.endResetModel()
+            self.visible_count_changed.emit(len(self._visible), len(self._rows))
+        return True
+
+    @property
+    def has_pinyin(self) -> bool:
+        return self._index.has_pinyin
 
     def set_filters(self, filters: Filters) -> None:
         if filters == self._filters:

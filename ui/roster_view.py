@@ -1,8 +1,9 @@
 """The roster screen: find any candidate fast, open the editor, import, export.
 
-Search filters as the user types (name, student number, ID number, class); the combos filter
+Search filters as the user types (name or its pinyin, student number, ID number, class); the combos filter
 by class, counsellor, category and status. Rows load once through the ``TaskRunner`` and are
-filtered in memory by ``RosterModel``. Import, new and edit appear only for roster editors.
+filtered in memory by ``RosterModel``; the names' pinyin keys follow in a second task, so the
+table shows before pypinyin has loaded. Import, new and edit appear only for roster editors.
 
 Signals: ``roster_changed()`` after an import or an edit changed the data.
 """
@@ -34,7 +35,7 @@ from app.domain.candidate import STATUS_LABELS
 from app.services.capture import CAPTURERS
 from app.services.context import ROSTER_EDITORS, Actor
 from app.services.review import WAIVER_EDITORS
-from app.services.search import Filters
+from app.services.search import Filters, pinyin_keys
 from ui.actions import search_field, toolbar_action
 from ui.candidate_editor import CandidateEditorDialog
 from ui.capture_gallery import CaptureGalleryDialog
@@ -108,8 +109,10 @@ class RosterView(QWidget):
             if isinstance(button, QToolButton):
                 button.setObjectName("primaryToolButton")
 
-        self.search = search_field(self, "rosterSearch", self.tr("搜索 姓名 / 学号 / 身份证号 / 班级"),
+        self.search = search_field(self, "rosterSearch", self.tr("搜索 姓名或拼音 / 学号 / 身份证号 / 班级"),
                                    self._on_search_text_changed, self._on_search_return_pressed, shortcut_scope)
+        self.search.setToolTip(self.tr("姓名可用拼音查找：全拼或首字母，如 zhangsan、zs、zsan 都能找到“张三”；"
+                                       "身份证号可只输入其中几位，如末 4 位 (Ctrl+F)"))
 
         self.class_combo = self._filter_combo("classFilter")
         self.counsellor_combo = self._filter_combo("counsellorFilter")
@@ -239,6 +242,10 @@ class RosterView(QWidget):
                          [(STATUS_LABELS.get(v, v), v) for v in choices.get("status", [])])
         self.model.set_rows(rows)
         self.model.set_filters(self._current_filters())
+        # The pinyin keys next, on the runner: the first time in a process pypinyin loads its
+        # dictionary (a third of a second or more), and the table should not wait for that.
+        self.runner.run(lambda progress, cancel: pinyin_keys(rows),
+                        on_success=lambda keys: self.model.set_pinyin_keys(rows, keys))  # type: ignore[arg-type]
         self._on_model_visible_count_changed(self.model.visible_count, self.model.total_count)
         if self._pending_uuid:
             self.select_candidate(self._pending_uuid)

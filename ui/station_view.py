@@ -1,8 +1,9 @@
 """现场确认: the capture station a counsellor works through, student after student.
 
 One screen: find the student (type or scan the student or ID number and Enter, or read the ID
-card's chip), the checklist of steps (F1 photo, F2/F3 ID card front/back, F4 fingerprints,
-F5 documents — a chooser asks which: 退役证, 获奖证书 or 其他材料 — F6 chip, F7 the category's data
+card's chip; when no number matches exactly, the roster search offers its matches — name, pinyin
+such as “zs” for 张三, part of a number — to pick with ↑↓ and Enter), the checklist of steps
+(F1 photo, F2/F3 ID card front/back, F4 fingerprints, F5 documents — a chooser asks which: 退役证, 获奖证书 or 其他材料 — F6 chip, F7 the category's data
 the roster did not carry, such as a veteran's service dates, in the candidate editor), the live camera
 preview with the head guidance (the crop the analysis proposes) and the hints, Space to capture,
 F9 to keep a refused capture with a reason, Ctrl+N for the next student. Every capture is stored
@@ -22,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QHideEvent, QImage, QKeySequence, QPixmap, QShortcut, QShowEvent
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFont, QHideEvent, QImage, QKeyEvent, QKeySequence, QPixmap, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -41,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import AppError, NotFoundError
+from app.services.candidates import CandidateRow
 from app.services.capture import DOCUMENT_KINDS, INFO, KINDS, NOT_COME, CaptureInfo, Checklist
 from app.services.context import Actor
 from app.services.settings import FINGER_LABELS
@@ -67,6 +69,10 @@ FRESH_S = 0.6
 DOCUMENT_NOT_FOUND = "未找到材料边缘，请把材料平放在画面中央"
 # Camera steps: the mode the preview is in, its key and what it stores.
 CAMERA_MODES = {"photo": "F1", "id_front": "F2", "id_back": "F3", "document": "F5"}
+# Matches offered when a typed text is no student or ID number: a short list, not a roster.
+MAX_MATCHES = 8
+_MATCH_STEPS = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_PageUp: -MAX_MATCHES,
+                Qt.Key.Key_PageDown: MAX_MATCHES}
 
 
 @dataclass
@@ -183,9 +189,11 @@ class StationView(QWidget):
         self.search = QLineEdit()
         self.search.setObjectName("stationSearch")
         self.search.setFont(big)
-        self.search.setPlaceholderText(self.tr("扫描或输入学号、身份证号，按 Enter"))
+        self.search.setPlaceholderText(self.tr("扫描或输入学号、身份证号（也可输入姓名或拼音），按 Enter"))
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self._on_search_return_pressed)
+        self.search.textChanged.connect(self._on_search_text_changed)
+        self.search.installEventFilter(self)
         top.addWidget(self.search, 1)
         self.chip_button = QPushButton(self.tr("读身份证 (F6)"))
         self.chip_button.setObjectName("readChipButton")
@@ -203,6 +211,25 @@ class StationView(QWidget):
         root.addLayout(top)
         self.search_error = InlineError()
         root.addWidget(self.search_error)
+        # The matches for a text that is no number: focus stays in the scan box (a scanner types
+        # there), whose ↑↓ move through the list and Enter picks.
+        self.matches_label = QLabel()
+        self.matches_label.setObjectName("stationMatchesLabel")
+        self.matches_label.setWordWrap(True)
+        self.matches_label.hide()
+        root.addWidget(self.matches_label)
+        self.matches = QListWidget()
+        self.matches.setObjectName("stationMatches")
+        self.matches.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        match_font = QFont(self.font())
+        match_font.setPointSizeF(match_font.pointSizeF() * 1.15)
+        self.matches.setFont(match_font)
+        self.matches.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.matches.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.matches.itemActivated.connect(self._on_matches_item_activated)
+        self.matches.hide()
+        root.addWidget(self.matches)
+        self._matches_for = ""
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setChildrenCollapsible(False)
@@ -400,20 +427,95 @@ class StationView(QWidget):
         text = self.search.text().strip()
         if not text:
             return
+        if self.matches.isVisible() and text == self._matches_for:
+            item = self.matches.currentItem()
+            if item is not None:
+                self._on_matches_item_activated(item)
+            return
+        self._hide_matches()
+        self._go_to(text, offer_matches=True)
+
+    def _go_to(self, key: str, *, offer_matches: bool = False) -> None:
+        """Load ``key``, first asking when the student at the table still has steps missing.
+
+        ``offer_matches``: when nobody has that number, list whom the roster search finds for it.
+        """
         current = self.checklist
         try:
-            found = self.capture.checklist(text)
+            found = self.capture.checklist(key)
         except NotFoundError as exc:
             self.search_error.show_message(exc.message)
             self.search.selectAll()
+            if offer_matches:
+                self._offer_matches(key)
             return
         except Exception as exc:
             show_error(self, exc)
             return
         if current is not None and found.candidate_uuid == current.candidate_uuid:
-            self.load(text)
+            self.load(key)
             return
-        self._leave_then(lambda: self.load(text))
+        self._leave_then(lambda: self.load(key))
+
+    def _offer_matches(self, text: str) -> None:
+        """After an exact lookup found nobody: what the roster search finds for ``text``, to pick from."""
+        candidates = self.container.candidates
+        self.runner.run(lambda progress, cancel: candidates.find(text),
+                        on_success=lambda rows: self._show_matches(text, rows),  # type: ignore[arg-type]
+                        on_error=lambda exc: log.warning("station search for matches failed: %r", exc))
+
+    def _show_matches(self, text: str, rows: list[CandidateRow]) -> None:
+        if not rows or self.search.text().strip() != text:
+            return  # nobody (the “not found” message stays), or the counsellor has moved on
+        self.search_error.clear_message()
+        self.matches.clear()
+        for row in rows[:MAX_MATCHES]:
+            # Names padded to four characters with ideographic spaces, so the columns line up.
+            item = QListWidgetItem(f"{row.name.ljust(4, '　')}　{row.student_no or '-'}　"
+                                   + self.tr("身份证 %1").replace("%1", _mask(row.id_number))
+                                   + f"　{row.class_name}")
+            item.setData(Qt.ItemDataRole.UserRole, row.uuid)
+            self.matches.addItem(item)
+        self.matches.setCurrentRow(0)
+        # As tall as its rows (at most MAX_MATCHES): nothing to scroll.
+        self.matches.setFixedHeight(self.matches.sizeHintForRow(0) * self.matches.count()
+                                    + 2 * self.matches.frameWidth())
+        more = (self.tr("只列出前 %1 人，可再多输入几个字。").replace("%1", str(MAX_MATCHES))
+                if len(rows) > MAX_MATCHES else "")
+        self.matches_label.setText(
+            self.tr("没有学号或身份证号为“%1”的考生。姓名、拼音或号码相符的有 %2 人：↑↓ 选择，Enter 确认，Esc 取消。")
+            .replace("%1", text).replace("%2", str(len(rows))) + more)
+        self._matches_for = text
+        self.matches_label.show()
+        self.matches.show()
+
+    def _hide_matches(self) -> None:
+        self._matches_for = ""
+        self.matches.hide()
+        self.matches_label.hide()
+        self.matches.clear()
+
+    def _on_matches_item_activated(self, item: QListWidgetItem) -> None:
+        self._go_to(str(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _on_search_text_changed(self, text: str) -> None:
+        if self.matches.isVisible() and text.strip() != self._matches_for:
+            self._hide_matches()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The scan box keeps the focus while matches show: its arrow keys move through them.
+        if (watched is self.search and event.type() == QEvent.Type.KeyPress and self.matches.isVisible()
+                and isinstance(event, QKeyEvent)):
+            key = event.key()
+            if key in _MATCH_STEPS:
+                row = self.matches.currentRow() + _MATCH_STEPS[key]  # type: ignore[index]
+                self.matches.setCurrentRow(max(0, min(self.matches.count() - 1, row)))
+                return True
+            if key == Qt.Key.Key_Escape:
+                self._hide_matches()
+                self.search.selectAll()
+                return True
+        return super().eventFilter(watched, event)
 
     def load(self, key: str) -> bool:
         """Show the candidate ``key`` (student number, ID number or UUID); False if not found."""
@@ -426,6 +528,7 @@ class StationView(QWidget):
         except Exception as exc:
             show_error(self, exc)
             return False
+        self._hide_matches()
         self.search_error.clear_message()
         self.chip_box.hide()
         self.waiting_for = ""

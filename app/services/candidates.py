@@ -15,6 +15,7 @@ from app.domain.candidate import FIELD_NAMES, LABELS, STATUS_LABELS, CandidateDa
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.services.audit import AuditEntry, AuditService
 from app.services.context import ROSTER_EDITORS, Actor, require_role
+from app.services.search import Filters, RosterIndex
 from db.models import Candidate, College, utcnow
 from db.session import Database
 
@@ -126,6 +127,14 @@ class CandidateService:
                 state = onsite.get(r[0]) if onsite else None
                 out.append(CandidateRow(r[0], r[1] or "", *r[2:12], todos, getattr(state, "label", "")))
             return out
+
+    def find(self, text: str) -> list[CandidateRow]:
+        """The candidates the roster search finds for ``text``, in roster order: name or its pinyin
+        (initials, full or mixed), student number, ID number or any part of it, class."""
+        if not text.strip():
+            raise ValidationError("请输入要查找的姓名、拼音、学号、身份证号或班级。", "text")
+        index = RosterIndex(self.rows())
+        return [index.rows[i] for i in index.filter(Filters(text=text))]
 
     def count(self) -> int:
         with self.db.read() as s:

@@ -181,6 +181,42 @@ def test_candidate_show_unknown_key(capsys, data):
                                                       "message": err.strip().removeprefix("错误：")}}
 
 
+def test_candidate_find_by_pinyin_initials_number_id_tail_and_class(capsys, data):
+    assert run(capsys, "--data", data, "candidate", "set", KEY, "姓名=单雄信")[0] == 0
+    code, obj, _ = run_json(capsys, "--data", data, "candidate", "show", KEY)
+    id_number, class_name = obj["candidate"]["data"]["id_number"], obj["candidate"]["data"]["class_name"]
+    for text in ("shanxiongxin", "SXX", "shanxx", "单雄", KEY, id_number[-6:], id_number.lower()):
+        code, obj, err = run_json(capsys, "--data", data, "candidate", "find", text)
+        assert code == 0 and err == ""
+        assert KEY in [c["student_no"] for c in obj["candidates"]], text
+        assert obj["count"] == len(obj["candidates"])
+    first = obj["candidates"][0]
+    assert {"student_no", "id_number", "name", "class_name", "status"} <= set(first)
+    assert first["name"] == "单雄信" and first["status"] == "roster" and first["id_number"] == id_number
+    # A surname read as a surname: 单 is shan, not dan.
+    code, obj, _ = run_json(capsys, "--data", data, "candidate", "find", "danxiongxin")
+    assert code == 0 and obj == {"ok": True, "count": 0, "candidates": []}
+    code, obj, _ = run_json(capsys, "--data", data, "candidate", "find", class_name)
+    assert code == 0 and obj["count"] > 1 and {c["class_name"] for c in obj["candidates"]} == {class_name}
+
+
+def test_candidate_find_text_table_and_nothing_found(capsys, data):
+    assert run(capsys, "--data", data, "candidate", "set", KEY, "姓名=曾乐")[0] == 0
+    code, out, err = run(capsys, "--data", data, "candidate", "find", "zengyue")
+    lines = out.splitlines()
+    assert code == 0 and err == ""
+    assert lines[0].split() == ["学号", "姓名", "性别", "身份证号", "班级", "考生类别", "状态"]
+    assert lines[1].split()[:2] == [KEY, "曾乐"] and lines[-1] == "共 1 人。"
+    # The columns line up under their headers (a Chinese character is two columns wide).
+    header, row = lines[0], lines[1]
+    assert cli._text_width(header[: header.index("姓名")]) == cli._text_width(row[: row.index("曾乐")])
+    assert cli._text_width(header[: header.index("状态")]) == cli._text_width(row[: row.index("在册")])
+    code, out, err = run(capsys, "--data", data, "candidate", "find", "qqqq")
+    assert code == 0 and out == "没有找到与“qqqq”相符的考生。\n" and err == ""
+    code, out, err = run(capsys, "--data", data, "candidate", "find", "  ")
+    assert code == 1 and out == "" and "请输入要查找" in err
+
+
 def test_candidate_set_by_key_and_by_chinese_label(capsys, data):
     code, out, _ = run(capsys, "--data", data, "candidate", "set", KEY, "phone=139 1234 5678", "备注=转专业")
     assert code == 0

@@ -83,7 +83,8 @@ def test_search_as_you_type_and_clear(qtbot, container, actor, roster):
     assert view.count_label.text() == f"显示 {N} / 共 {N} 人"
     target = roster[13].data
     search = view.findChild(QLineEdit, "rosterSearch")
-    assert search.placeholderText() == "搜索 姓名 / 学号 / 身份证号 / 班级"
+    assert search.placeholderText() == "搜索 姓名或拼音 / 学号 / 身份证号 / 班级"
+    assert "zhangsan、zs" in search.toolTip()
 
     qtbot.keyClick(view.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert search.hasFocus()
@@ -108,6 +109,53 @@ def test_search_as_you_type_and_clear(qtbot, container, actor, roster):
     type_text(qtbot, search, "zzz")
     assert view.model.rowCount() == 0
     assert view.count_label.text() == f"显示 0 / 共 {N} 人"
+
+
+def test_search_by_pinyin_initials_and_full(qtbot, container, actor, roster, make_candidate_raw):
+    container.candidates.create(actor, make_candidate_raw(100, name="曾乐"))
+    container.candidates.create(actor, make_candidate_raw(101, name="尉迟恭"))
+    view = make_view(qtbot, container, actor)
+    search = view.findChild(QLineEdit, "rosterSearch")
+    qtbot.keyClick(view.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    type_text(qtbot, search, "zengyue")
+    assert shown(view, "name") == ["曾乐"]
+    assert view.count_label.text() == f"显示 1 / 共 {N + 2} 人"
+    qtbot.keyClick(search, Qt.Key.Key_Escape)
+    type_text(qtbot, search, "ZY")  # initials, in any case
+    assert "曾乐" in shown(view, "name")
+    assert all(n[0] in "曾张赵周朱郑" for n in shown(view, "name"))
+    qtbot.keyClick(search, Qt.Key.Key_Escape)
+    type_text(qtbot, search, "cengle")  # 曾 is zeng as a surname
+    assert shown(view, "name") == []
+    qtbot.keyClick(search, Qt.Key.Key_Escape)
+    type_text(qtbot, search, "yuchig")
+    assert shown(view, "name") == ["尉迟恭"]
+    # One hit found by pinyin: Enter opens it, as any single hit.
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible())
+    assert view.editor.findChild(QLineEdit, "field_name").text() == "尉迟恭"
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is view.editor)
+    qtbot.keyClick(view.editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: view.editor is None)
+
+
+def test_pinyin_keys_arrive_after_the_rows(qapp):
+    """The table shows the rows first; pinyin search starts when their keys come."""
+    from app.services.search import pinyin_keys
+
+    rows = [CandidateRow(f"u{i}", f"2023{i:06d}", name, "男", f"4101022002{i:08d}", "班1", "李红", "软件技术",
+                         "计算机科学与技术", "普通考生", "roster", "") for i, name in enumerate(["张三", "李四", "赵六"])]
+    model = RosterModel()
+    counts = []
+    model.visible_count_changed.connect(lambda visible, total: counts.append(visible))
+    model.set_rows(rows)
+    model.set_filters(Filters(text="zs"))
+    assert model.rowCount() == 0 and not model.has_pinyin
+    assert not model.set_pinyin_keys(list(rows), pinyin_keys(rows))  # keys of other rows: ignored
+    assert model.rowCount() == 0 and not model.has_pinyin
+    assert model.set_pinyin_keys(rows, pinyin_keys(rows))
+    assert [model.index(r, 1).data() for r in range(model.rowCount())] == ["张三"]
+    assert counts[-1] == 1
 
 
 def test_filter_combos(qtbot, container, actor, roster):

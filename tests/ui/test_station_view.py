@@ -24,7 +24,7 @@ from ui.station_steps import (
     guide_rect,
     photo_guide,
 )
-from ui.station_view import StationView
+from ui.station_view import MAX_MATCHES, StationView
 from ui.tasks import TaskRunner
 
 
@@ -169,6 +169,75 @@ def test_scan_student_number_shows_checklist(qtbot, station):
     assert step_texts(station)[-1].startswith("✓")  # the roster had the service dates
     scan(qtbot, station, "9999")
     assert station.search_error.isVisible() and "找不到考生" in station.search_error.text()
+
+
+def match_texts(view: StationView) -> list[str]:
+    return [view.matches.item(i).text() for i in range(view.matches.count())] if view.matches.isVisible() else []
+
+
+def test_a_name_or_its_pinyin_offers_the_matches_to_pick_with_the_keyboard(qtbot, station, container, actor,
+                                                                           make_candidate_raw):
+    container.candidates.create(actor, make_candidate_raw(3, name="曾国藩"))
+    container.candidates.create(actor, make_candidate_raw(4, name="曾乐"))
+    # A student number still loads at once, with no list.
+    scan(qtbot, station, "2023000001")
+    assert "2023000001" in station.who.text() and not station.matches.isVisible()
+
+    # Initials that are no number: the matches, the first one current; ↓ ↓ ↑ and Enter pick one.
+    scan(qtbot, station, "z")
+    offered = match_texts(station)
+    assert len(offered) == 3 and all(t[0] in "曾张" for t in offered)
+    assert "“z”" in station.matches_label.text() and "3 人" in station.matches_label.text()
+    assert not station.search_error.isVisible()
+    assert QApplication.focusWidget() is station.search and station.matches.currentRow() == 0
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_Down):
+        qtbot.keyClick(station.search, key)
+    assert station.matches.currentRow() == 2  # ↓ stops at the last
+    with qtbot.waitSignal(station.candidate_loaded) as loaded:
+        qtbot.keyClick(station.search, Qt.Key.Key_Return)
+        move_on(qtbot, station)  # a pick, like a scan, asks before leaving a student with steps missing
+    picked = offered[2].split()
+    assert picked[0] != "曾乐"  # so that 曾乐 below is someone else again
+    assert loaded.args == [picked[1]] and station.who.text().startswith(picked[0])
+    assert not station.matches.isVisible() and station.search.text() == ""
+
+    # Full pinyin, the surname read as a surname: one match, Enter takes it.
+    scan(qtbot, station, "zengyue")
+    assert [t.split()[0] for t in match_texts(station)] == ["曾乐"]
+    qtbot.keyClick(station.search, Qt.Key.Key_Return)
+    move_on(qtbot, station)
+    assert station.who.text().startswith("曾乐")
+
+    # Esc closes the list and keeps the text; typing on closes it too; Enter then looks up anew.
+    scan(qtbot, station, "zeng")
+    assert len(match_texts(station)) == 2
+    qtbot.keyClick(station.search, Qt.Key.Key_Escape)
+    assert not station.matches.isVisible() and station.search.text() == "zeng"
+    qtbot.keyClick(station.search, Qt.Key.Key_Return)
+    assert len(match_texts(station)) == 2
+    qtbot.keyClick(station.search, Qt.Key.Key_End)  # the text stays selected for the next scan
+    qtbot.keyClicks(station.search, "g")
+    assert not station.matches.isVisible() and station.search.text() == "zengg"
+    qtbot.keyClick(station.search, Qt.Key.Key_Return)
+    assert [t.split()[0] for t in match_texts(station)] == ["曾国藩"]
+
+    # Nobody at all: the message, no list.
+    scan(qtbot, station, "cengguofan")
+    assert not station.matches.isVisible()
+    assert station.search_error.isVisible() and "找不到考生" in station.search_error.text()
+
+
+def test_many_matches_make_a_short_list(qtbot, station, container, actor, make_candidate_raw):
+    for n, given in enumerate("一二三四五六七八九十", start=3):
+        container.candidates.create(actor, make_candidate_raw(n, name="曾" + given))
+    scan(qtbot, station, "zeng")
+    assert len(match_texts(station)) == MAX_MATCHES == 8
+    assert "10 人" in station.matches_label.text() and "只列出前 8 人" in station.matches_label.text()
+    for _ in range(MAX_MATCHES + 2):
+        qtbot.keyClick(station.search, Qt.Key.Key_Down)
+    assert station.matches.currentRow() == MAX_MATCHES - 1
+    qtbot.keyClick(station.search, Qt.Key.Key_PageUp)
+    assert station.matches.currentRow() == 0
 
 
 def test_space_with_a_good_shot_stores_the_photo(qtbot, station, container):

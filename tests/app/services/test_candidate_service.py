@@ -66,3 +66,15 @@ def test_rows_and_choices(container, actor, make_candidate_raw):
     choices = container.candidates.choices()
     assert choices["class_name"] == ["计应1班", "计应2班"]
     assert choices["counsellor"] == ["王老师"]
+
+
+def test_find_by_pinyin_and_what_the_roster_search_finds(container, actor, make_candidate_raw):
+    zeng = container.candidates.create(actor, make_candidate_raw(1, name="曾国藩"))
+    container.candidates.create(actor, make_candidate_raw(2, name="张三"))
+    assert [r.name for r in container.candidates.find("zgf")] == ["曾国藩"]
+    assert [r.name for r in container.candidates.find("zengguofan")] == ["曾国藩"]
+    assert container.candidates.find("cengguofan") == []
+    assert [r.name for r in container.candidates.find(zeng.data.id_number[-4:])] == ["曾国藩"]
+    assert {r.name for r in container.candidates.find("z")} == {"曾国藩", "张三"}
+    with pytest.raises(ValidationError):
+        container.candidates.find(" ")
