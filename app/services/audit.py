@@ -448,18 +448,6 @@ class AuditService:
 
 
 # -- verify -------------------------------------------------------------------------------------
-def begin_snapshot(session: Session) -> None:
-    """Read everything that follows in ``session`` from one snapshot of the database.
-
-    Python's sqlite3 runs a SELECT outside any transaction, so each statement would see the
-    database as it is at that moment; a desk committing between reading the events and reading
-    the head would look like tampering. An explicit BEGIN holds one read snapshot (WAL) until the
-    session ends.
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        session.connection().exec_driver_sql("BEGIN")
-
-
 def local_time(at: dt.datetime | str, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored naive-UTC time as the reader's clock shows it."""
     if isinstance(at, str):

@@ -10,7 +10,7 @@ import json
 
 from sqlalchemy import Select, func, or_, select
 
-from app.services.audit import ACTION_LABELS, AuditCheck, AuditEntry, begin_snapshot, check_trail
+from app.services.audit import ACTION_LABELS, AuditCheck, AuditEntry, check_trail
 from app.services.audit_replay import replay
 from app.tasks import CancelToken, Progress, no_progress
 from db.models import AuditEvent
@@ -70,8 +70,8 @@ class AuditLogService:
         progress = progress or no_progress
         if cancel is not None:
             cancel.raise_if_cancelled()
+        # ``Database.read`` begins a real transaction: everything below sees one snapshot.
         with self.db.read() as s:
-            begin_snapshot(s)
             check = check_trail(s, progress=progress, cancel=cancel)
             if not deep:
                 return check

@@ -616,7 +616,7 @@ def _check_findings(s: Session, report: Report) -> None:
 
 # -- entry point --------------------------------------------------------------------------------
 def replay(s: Session, *, progress: Progress = no_progress, cancel: CancelToken | None = None) -> Report:
-    """Compare every audited table with the trail; ``s`` should read one snapshot (``begin_snapshot``)."""
+    """Compare every audited table with the trail; ``s`` should read one snapshot (as ``Database.read`` does)."""
     meta = {m.key: m.value for m in s.scalars(select(Meta).where(Meta.key.in_((LOCAL_DESK_KEY, PAYLOADS_FROM_KEY))))}
     try:
         payloads_from = int(meta.get(PAYLOADS_FROM_KEY) or 0)
