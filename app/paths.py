@@ -34,3 +34,10 @@ def resource_path(*parts: str) -> Path:
     base = getattr(sys, "_MEIPASS", None)
     root = Path(base) if base else Path(__file__).resolve().parent.parent
     return root.joinpath("resources", *parts)
+
+
+def manual_dir() -> Path:
+    """The user manual (``docs/manual/``), from the source tree or from a PyInstaller bundle."""
+    base = getattr(sys, "_MEIPASS", None)
+    root = Path(base) if base else Path(__file__).resolve().parent.parent
+    return root / "docs" / "manual"

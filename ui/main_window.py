@@ -222,6 +222,10 @@ class MainWindow(QMainWindow):
             self.device_settings_action = None
 
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
+        self.manual_action = QAction(self.tr("使用手册…"), self)
+        self.manual_action.setShortcut(QKeySequence("Ctrl+F1"))  # F1 is the station's photo key
+        self.manual_action.triggered.connect(self._on_manual_triggered)
+        help_menu.addAction(self.manual_action)
         self.about_action = QAction(self.tr("关于 RegDesk"), self)
         self.about_action.triggered.connect(self._on_about_triggered)
         help_menu.addAction(self.about_action)
@@ -285,6 +289,17 @@ class MainWindow(QMainWindow):
             self.tr("日志文件夹：%1").replace("%1", str(logs.parent) if logs else self.tr("（未记录日志）")),
         ]
         return "\n".join(lines)
+
+    def _on_manual_triggered(self) -> None:
+        from ui.manual_view import ManualDialog
+
+        if getattr(self, "manual_dialog", None) is not None and self.manual_dialog.isVisible():
+            self.manual_dialog.raise_()
+            return
+        self.manual_dialog = ManualDialog(self.actor.role, self)
+        self.manual_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.manual_dialog.destroyed.connect(lambda: setattr(self, "manual_dialog", None))
+        self.manual_dialog.show()
 
     def _on_about_triggered(self) -> None:
         show_info(self, self.tr("关于 RegDesk"), self.about_text())
