@@ -47,8 +47,15 @@ def test_print_then_verify_then_edit(desk, capsys, tmp_path: Path) -> None:
 
 
 def test_print_errors_are_in_chinese(desk, capsys, tmp_path: Path) -> None:
-    code, _, err = _cli(capsys, desk, "print", "附件1", "--out", str(tmp_path / "a.pdf"))
-    assert code == 1 and "--student" in err
+    # 附件1 without --student: every waived student, one page each, in one PDF.
+    code, out, _ = _cli(capsys, desk, "print", "附件1", "--out", str(tmp_path / "a.pdf"), "--json")
+    batch = json.loads(out)
+    assert code == 0 and batch["students"] == len(batch["documents"]) >= 1 and (tmp_path / "a.pdf").is_file()
+    code, _, err = _cli(capsys, desk, "print", "附件1", "--out", str(tmp_path / "b.pdf"), "--xlsx",
+                        str(tmp_path / "b.xlsx"))
+    assert code == 1 and "--xlsx" in err
+    code, _, err = _cli(capsys, desk, "print", "公示", "--out", str(tmp_path / "c.pdf"), "--class", "某班")
+    assert code == 1 and "只有附件3可以按班级打印" in err
     code, _, err = _cli(capsys, desk, "print", "附件3", "--out", str(tmp_path / "a.txt"))
     assert code == 1 and ".pdf" in err
     code, _, err = _cli(capsys, desk, "print", "表9", "--out", str(tmp_path / "a.pdf"))
