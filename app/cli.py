@@ -33,6 +33,7 @@ from app.services.audit import ACTION_LABELS, AuditEntry, AuditService
 from app.services.candidates import diff
 from app.services.context import ROLES
 from app.services.demo import DEMO_ADMIN, DEMO_PASSWORD
+from app.services.demo_folder import LEGACY, check_demo_folder
 from app.tasks import CancelToken, waiting_message
 from db.session import report_waits
 
@@ -204,6 +205,8 @@ def cmd_demo(ctx: _Ctx, args: argparse.Namespace) -> int:
                                        progress=progress, cancel=cancel)
         else:
             result = ctx.c.demo.setup_demo_install(ctx.c.actor, args.candidates, args.seed,
+                                                   samples=not args.no_samples,
+                                                   adopt=getattr(args, "demo_folder", "") == LEGACY,
                                                    progress=progress, cancel=cancel)
     finally:
         progress.finish()
@@ -212,7 +215,9 @@ def cmd_demo(ctx: _Ctx, args: argparse.Namespace) -> int:
         _emit_json({"ok": True, "data_dir": ctx.c.data_dir if not args.db else None,
                     "created": result.created, "classes": result.classes,
                     "counsellors": result.counsellors, "users_created": list(result.users_created),
-                    "initialised": result.initialised, "candidates": existing})
+                    "initialised": result.initialised, "candidates": existing,
+                    "samples": list(result.samples), "samples_folder": result.samples_folder,
+                    "reviewed": result.reviewed, "with_findings": result.with_findings})
         return 0
     info = ctx.c.setup.info()
     if not args.data and not args.db:
@@ -226,6 +231,12 @@ def cmd_demo(ctx: _Ctx, args: argparse.Namespace) -> int:
         _say(f"已生成演示数据：{result.created} 名考生，{result.classes} 个班级，{result.counsellors} 名辅导员。")
     else:
         _say(f"名单中已有 {existing} 名考生，未重复生成演示数据（如需追加，请加 --force）。")
+    if result.samples:
+        where = f"（文件在 {result.samples_folder}）" if result.samples_folder else ""
+        labels = {"academic": "教务处学籍名单", "conduct": "学生处处分名单", "majors": "专业对照表"}
+        _say(f"已导入样例核对名单：{'、'.join(labels[k] for k in result.samples)}{where}。")
+    if result.reviewed:
+        _say(f"已运行资格审查比对：{result.with_findings} 名考生有问题（regdesk-cli review list 查看）。")
     return 0
 
 
@@ -968,7 +979,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(sub, "demo", cmd_demo, "生成演示学院和演示考生（未初始化时先初始化）")
     p.add_argument("--candidates", type=int, default=600, metavar="N", help="演示考生人数（默认 600）")
     p.add_argument("--seed", type=int, default=2026, help="随机种子（同一种子生成相同的数据）")
-    p.add_argument("--force", action="store_true", help="名单中已有考生时仍然追加演示考生")
+    p.add_argument("--force", action="store_true", help="演示名单中已有考生时仍然追加演示考生")
+    p.add_argument("--no-samples", action="store_true",
+                   help="只生成学院、账号和考生，不导入样例学籍/处分/专业对照名单，也不运行比对")
 
     roster = sub.add_parser("roster", help="名单：导入、导出、模板", description="名单：导入、导出、模板")
     rsub = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True, parser_class=_Parser)
@@ -1137,6 +1150,10 @@ def main(argv: list[str] | None = None) -> int:
         data_dir = default_data_dir()
     container: Container | None = None
     try:
+        if args.command == "demo":
+            # Before anything opens the database: a real install must be left exactly as it is.
+            args.demo_folder = check_demo_folder(None if args.db else data_dir, url=args.db,
+                                                 default_folder=not args.data and not args.db, cli=True).state
         try:
             container = Container.open(data_dir=data_dir, url=args.db)
         except ArgumentError as exc:

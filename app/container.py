@@ -65,12 +65,15 @@ class Container:
         if backup:
             log.info("database backed up to %s before upgrading", backup)
         audit = AuditService()
-        c = cls(db=db, data_dir=data_dir, audit=audit, setup=SetupService(db, audit),
+        setup, settings = SetupService(db, audit), SettingsService(db, audit)
+        printing, reference, review = PrintingService(db, audit), ReferenceService(db, audit), ReviewService(db, audit)
+        # The demo writes its sample files beside its own database only (not beside a --db URL's).
+        demo = DemoService(db, audit, setup, settings=settings, reference=reference, review=review,
+                           printing=printing, folder=data_dir if db.sqlite_path is not None else None)
+        c = cls(db=db, data_dir=data_dir, audit=audit, setup=setup,
                 candidates=CandidateService(db, audit), roster=RosterService(db, audit), backup_made=backup,
-                demo=DemoService(db, audit), audit_log=AuditLogService(db),
-                printing=PrintingService(db, audit),
-                settings=SettingsService(db, audit), reference=ReferenceService(db, audit),
-                review=ReviewService(db, audit), waivers=WaiverService(db, audit),
+                demo=demo, audit_log=AuditLogService(db), printing=printing,
+                settings=settings, reference=reference, review=review, waivers=WaiverService(db, audit),
                 capture=CaptureService(db, audit, MediaStore(data_dir / "media")))
         c.devices = Devices(c.settings.get)
         info = c.setup.info()

@@ -51,11 +51,11 @@ def main() -> int:
     setup_fonts(app)
     install_translations(app)
     container = Container.open(args.data)
-    if container.setup.info() is None or container.candidates.count() == 0:
+    if container.demo.needs_setup():
         container.demo.setup_demo_install()
     actor = container.setup.login(args.user, DEMO_PASSWORD)
     runner = TaskRunner(synchronous=True)
-    window = MainWindow(container, actor, runner, demo=True)
+    window = MainWindow(container, actor, runner)
     window.resize(1366, 768)
     window.showMaximized()
     page = window.show_page(args.page)

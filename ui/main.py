@@ -1,6 +1,7 @@
 """``regdesk``: start the desk's window (set-up on first run, login, main window).
 
-Also ``--demo`` (a populated demo college in its own data folder), ``--self-test`` (open the
+Also ``--demo`` (a populated demo college in a demo folder: its own by default; a real install's
+folder is refused before anything touches it), ``--self-test`` (open the
 database, start Qt, find the CJK font, exit; CI runs it on the frozen build) and
 ``--bench-startup`` (time from process start to the main window with the roster loaded).
 
@@ -188,6 +189,16 @@ def main(argv: list[str] | None = None) -> int:
         return self_test(args, qt_args)
 
     data_dir = data_dir_for(args)
+    demo_folder = ""
+    if args.demo:
+        # Before the log or the database touch the folder: a real install is refused as it is.
+        from app.services.demo_folder import NotADemoFolder, check_demo_folder
+
+        try:
+            demo_folder = check_demo_folder(None if args.db else data_dir, url=args.db,
+                                            default_folder=not args.data and not args.db).state
+        except NotADemoFolder as exc:
+            return refuse_demo(exc.message, args, qt_args)
     log_path = setup_logging(data_dir / "logs")
     log.info("RegDesk starting: data=%s db=%s demo=%s", data_dir, args.db or "(sqlite)", args.demo)
 
@@ -238,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
 
     runner = TaskRunner(app)
     startup = Startup(app, container, runner, demo=args.demo, bench=args.bench_startup,
-                      font_message=font.message)
+                      font_message=font.message, adopt_demo=demo_folder == "legacy")
     QTimer.singleShot(0, startup.start)
     try:
         code = app.exec()
@@ -252,16 +263,38 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+def refuse_demo(message: str, args: argparse.Namespace, qt_args: list[str]) -> int:
+    """``--demo`` on a folder that is not a demo folder: say why and what to do, change nothing."""
+    _say(message, err=True)
+    if args.bench_startup:
+        return 1
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from ui.fonts import setup_fonts
+    from ui.i18n import install_translations
+
+    app = QApplication.instance() or QApplication(["regdesk", *qt_args])
+    install_translations(app, args.lang)
+    setup_fonts(app)
+    box = QMessageBox(QMessageBox.Icon.Warning, QCoreApplication.translate("Main", "演示模式不能使用这个文件夹"),
+                      message)
+    box.setObjectName("demoRefused")
+    box.exec()
+    return 1
+
+
 class Startup:
     """First run or login, then the main window; one event loop throughout (no nested exec)."""
 
     def __init__(self, app, container, runner, *, demo: bool, bench: bool, font_message: str = "",
-                 settings=None, exit_app=None) -> None:
+                 settings=None, exit_app=None, adopt_demo: bool = False) -> None:
         self.app, self.container, self.runner = app, container, runner
         # Ends the event loop with a code; tests pass their own so the shared QApplication lives on.
         self.exit_app = exit_app or app.exit
         self.settings = settings  # QSettings for the main window; None: the user's own
         self.demo, self.bench = demo, bench
+        # An older version's demo folder (found by ``check_demo_folder``) is marked when set up.
+        self.adopt_demo = adopt_demo
         self.font_message = font_message
         self.window = None
         self.dialog = None
@@ -284,7 +317,7 @@ class Startup:
 
             self._open_main(cli_actor())
             return
-        if self.demo and (info is None or self.container.candidates.count() == 0):
+        if self.demo and self.container.demo.needs_setup():
             self._make_demo()
         elif info is None:
             self._open_setup()
@@ -299,10 +332,10 @@ class Startup:
         from ui.errors import show_error
         from ui.tasks import run_with_progress
 
-        demo = self.container.demo
+        demo, adopt = self.container.demo, self.adopt_demo
 
         def work(progress, cancel):
-            return demo.setup_demo_install(progress=progress, cancel=cancel)
+            return demo.setup_demo_install(adopt=adopt, progress=progress, cancel=cancel)
 
         def failed(exc: BaseException) -> None:
             box = show_error(None, exc, QCoreApplication.translate("Main", "无法生成演示数据"))
@@ -327,7 +360,7 @@ class Startup:
         from ui.login_dialog import LoginDialog
 
         info = self.container.setup.info()
-        if self.demo:
+        if info is not None and info.demo:  # the mark, not the flag: a demo folder opened without --demo too
             dialog = LoginDialog(self.container.setup, info, username=DEMO_USERNAME, password=DEMO_PASSWORD,
                                  demo=True)
         else:
@@ -341,8 +374,7 @@ class Startup:
         try:
             from ui.main_window import MainWindow
 
-            self.window = MainWindow(self.container, actor, self.runner, demo=self.demo,
-                                     settings=self.settings)
+            self.window = MainWindow(self.container, actor, self.runner, settings=self.settings)
         except Exception as exc:
             # No window is open at this point: say what happened, then end rather than linger unseen.
             if self.bench:

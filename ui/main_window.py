@@ -48,15 +48,18 @@ def app_settings() -> QSettings:
 class MainWindow(QMainWindow):
     page_changed = Signal(str)
 
-    def __init__(self, container, actor: Actor, runner: TaskRunner, *, demo: bool = False,
+    def __init__(self, container, actor: Actor, runner: TaskRunner, *,
                  settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.container = container
         self.actor = actor
         self.runner = runner
-        self.demo = demo
         self.settings = settings if settings is not None else app_settings()
         self.info: InstallInfo | None = container.setup.info()
+        # The install's own mark, however the program was started: a demo folder opened without
+        # --demo still says it is one, and a real install never does.
+        self.demo = bool(self.info and self.info.demo)
+        demo = self.demo
         self.setObjectName("mainWindow")
         college = self.info.college_name if self.info else self.tr("未设置学院")
         title = self.tr("RegDesk 专升本报名工作台 — %1").replace("%1", college)

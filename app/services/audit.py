@@ -201,6 +201,7 @@ class AuditCheck:
 
 ACTION_LABELS = {
     "college.setup": "设置学院",
+    "college.mark_demo": "标记为演示数据",
     "user.create": "新建用户",
     "user.login": "登录",
     "user.login_failed": "登录失败",

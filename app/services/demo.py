@@ -8,10 +8,13 @@ record check as import and editing, in one transaction, with the audit trail sho
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import random
-from dataclasses import dataclass, field
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
@@ -20,22 +23,30 @@ from app.domain import candidate as rules
 from app.domain import demo_names as names
 from app.domain import idnumber
 from app.domain.candidate import CandidateData
-from app.errors import ConflictError, NotFoundError, ValidationError
+from app.errors import AppError, ConflictError, NotFoundError, ValidationError
 from app.services.audit import AuditService, EventSpec, password_digest, uuid4_batch
 from app.services.context import ROLES, Actor, require_role
-from app.services.setup import SetupService
+from app.services.demo_folder import DEMO_DESK_NAME, NotADemoFolder
+from app.services.demo_samples import SAMPLES_FOLDER, Person, sample_lists, write_samples
+from app.services.printing import PrintingService
+from app.services.reference import KINDS as REFERENCE_KINDS
+from app.services.reference import ReferenceService
+from app.services.review import LAST_RUN as REVIEW_LAST_RUN
+from app.services.review import ReviewService, RunResult
+from app.services.settings import DEFINITIONS, SettingsService
+from app.services.setup import InstallInfo, SetupService
 from app.tasks import CancelToken, Progress, no_progress
 from db.bulk import bulk_insert
 from db.models import Candidate, College, Setting, User, new_uuid, utcnow
 from db.session import Database
 
-COHORT = 2023  # the 2023级 sits the 专升本 exam in its final year
+COHORT = 2023  # the cohort when no graduation year is given: the 2023级 graduates in 2026
+PROGRAMME_YEARS = 3  # a 专科 programme: the cohort sits the 专升本 exam in its final year
 CLASS_SIZE = 40
 CLASSES_PER_COUNSELLOR = 3
 
 DEMO_COLLEGE_CODE = "1001"
 DEMO_COLLEGE_NAME = "信息工程学院"
-DEMO_DESK_NAME = "演示报名点"
 DEMO_PASSWORD = "Demo1234"
 DEMO_ADMIN = "admin"
 # username, role; display names come from the generated roster (the counsellor is a real one).
@@ -45,6 +56,11 @@ DEMO_USERS: tuple[tuple[str, str], ...] = (("fdy01", "counsellor"), ("jjjc", "su
 DEMO_ACTOR = Actor(username="demo", display_name="演示模式", role="admin")
 
 _BATCH = 100
+PRINT_FOLDER = "样例打印"
+SAMPLE_PRINT = "附件3_报名申请总表（样例）.pdf"
+SAMPLE_DPI = 150
+NOT_A_DEMO_INSTALL = ("这里是正式使用的 RegDesk 数据，不是演示数据文件夹：演示数据（演示考生、公开密码的演示账号、"
+                      "模拟设备）只能放在演示数据文件夹中。要查看演示，请使用单独的演示文件夹或一个新的空文件夹。")
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,10 @@ class DemoResult:
     counsellors: int
     users_created: tuple[str, ...] = ()
     initialised: bool = False
+    samples: tuple[str, ...] = ()  # the sample reference lists imported by this call (kinds)
+    samples_folder: Path | None = None  # where their .xlsx files are
+    reviewed: bool = False  # the review was run by this call
+    with_findings: int = 0  # candidates the review found problems with
 
 
 @dataclass
@@ -127,8 +147,8 @@ def _class_layout(n: int) -> list[tuple[int, int]]:
 
 
 def generate(n: int = 600, seed: int = 2026, *, used_ids: set[str] | None = None,
-             used_student_nos: set[str] | None = None) -> DemoRoster:
-    """A realistic roster of ``n`` candidates; the same seed gives the same roster.
+             used_student_nos: set[str] | None = None, cohort: int = COHORT) -> DemoRoster:
+    """A realistic roster of ``n`` candidates of the ``cohort`` (年级); the same seed gives the same roster.
 
     ``used_ids``/``used_student_nos`` are numbers already taken (a roster being added to): the
     generated ones avoid them.
@@ -142,7 +162,7 @@ def generate(n: int = 600, seed: int = 2026, *, used_ids: set[str] | None = None
     used_phones: set[str] = set()
 
     layout = _class_layout(n)
-    classes = [f"{names.MAJORS[m][0]}{COHORT}级{c}班" for m, c in layout]
+    classes = [f"{names.MAJORS[m][0]}{cohort}级{c}班" for m, c in layout]
     counsellor_count = math.ceil(len(classes) / CLASSES_PER_COUNSELLOR)
     counsellors: list[str] = []
     while len(counsellors) < counsellor_count:
@@ -190,7 +210,7 @@ def generate(n: int = 600, seed: int = 2026, *, used_ids: set[str] | None = None
                 birth = gen.birth((2000, 2001, 2002), (2, 3, 2))
             else:
                 birth = gen.birth((2002, 2003, 2004, 2005), (1, 3, 6, 2))
-            sno = f"{COHORT}{major_index + 1:02d}{class_no:0{class_width}d}{seat:0{seq_width}d}"
+            sno = f"{cohort}{major_index + 1:02d}{class_no:0{class_width}d}{seat:0{seq_width}d}"
             while sno in used_snos:  # only when adding to an existing roster
                 sno = str(int(sno) + 1)
             used_snos.add(sno)
@@ -240,30 +260,60 @@ def generate(n: int = 600, seed: int = 2026, *, used_ids: set[str] | None = None
 
 # -- service ---------------------------------------------------------------------------------
 class DemoService:
-    """Fills the initialised college with a generated roster and creates the demo accounts."""
+    """Makes and fills demo installs: the generated roster, the demo accounts, the mock devices, the
+    sample reference lists with the review run once, and a printed sample page for the camera.
 
-    def __init__(self, db: Database, audit: AuditService, setup: SetupService | None = None) -> None:
+    Demo data goes only into a demo install (marked so by ``setup_demo_install`` when it sets the
+    install up); every writing call here refuses a real one.
+    """
+
+    def __init__(self, db: Database, audit: AuditService, setup: SetupService | None = None, *,
+                 settings: SettingsService | None = None, reference: ReferenceService | None = None,
+                 review: ReviewService | None = None, printing: PrintingService | None = None,
+                 folder: Path | None = None) -> None:
+        """``folder``: the install's data folder, where the sample lists and the sample print are
+        written for the user to look at (None with a database URL: they go to a temporary folder)."""
         self.db = db
         self.audit = audit
         self.setup = setup or SetupService(db, audit)
+        self.settings = settings or SettingsService(db, audit)
+        self.reference = reference or ReferenceService(db, audit)
+        self.review = review or ReviewService(db, audit)
+        self.printing = printing or PrintingService(db, audit)
+        self.folder = Path(folder) if folder is not None else None
         self._hasher = PasswordHasher()
+
+    def _require_demo_install(self) -> InstallInfo:
+        info = self.setup.info()
+        if info is None:
+            raise NotFoundError("尚未设置学院和报名点，请先完成初始设置。")
+        if not info.demo:
+            raise NotADemoFolder(NOT_A_DEMO_INSTALL)
+        return info
+
+    def is_demo(self) -> bool:
+        info = self.setup.info()
+        return info is not None and info.demo
+
+    def graduation_year(self) -> int:
+        return int(self.settings.get("graduation_year"))  # type: ignore[arg-type]
 
     def create(self, actor: Actor, n: int = 600, seed: int = 2026, *, force: bool = False,
                progress: Progress | None = None, cancel: CancelToken | None = None) -> DemoResult:
         """Add ``n`` generated candidates (and the missing demo users) in one transaction.
 
-        Refuses when the roster already has candidates unless ``force``: demo people mixed into
-        a real roster by accident would be hard to pick out again.
+        Only in a demo install. Refuses when the roster already has candidates unless ``force``.
+        The cohort is the one graduating in the install's ``graduation_year``.
         """
         require_role(actor, ("admin",), "生成演示数据")
         progress = progress or no_progress
-        if self.setup.info() is None:
-            raise NotFoundError("尚未设置学院和报名点，请先完成初始设置。")
+        self._require_demo_install()
+        cohort = self.graduation_year() - PROGRAMME_YEARS
         with self.db.transaction() as s:
             existing = s.scalar(select(func.count()).select_from(Candidate)) or 0
             if existing and not force:
-                raise ConflictError(f"名单中已有 {existing} 名考生，不能再生成演示数据"
-                                    "（演示考生会混入真实名单）。如确需追加，请使用“强制追加”。")
+                raise ConflictError(f"名单中已有 {existing} 名考生，不能再生成演示数据。"
+                                    "如确需在演示名单中追加，请使用“强制追加”（--force）。")
             used_ids: set[str] = set()
             used_snos: set[str] = set()
             if existing:
@@ -272,7 +322,7 @@ class DemoService:
                     if sno:
                         used_snos.add(sno)
             progress(0, n, "正在生成演示考生…")
-            roster = generate(n, seed, used_ids=used_ids, used_student_nos=used_snos)
+            roster = generate(n, seed, used_ids=used_ids, used_student_nos=used_snos, cohort=cohort)
             college = s.scalar(select(College).order_by(College.id))
             assert college is not None  # set-up made it
             checked: list[CandidateData] = []
@@ -336,8 +386,6 @@ class DemoService:
 
         Only unset driver settings are filled in: a demo folder someone pointed at real devices keeps them.
         """
-        from app.services.settings import DEFINITIONS
-
         with self.db.transaction() as s:
             for key in ("camera_driver", "fingerprint_driver", "idcard_driver"):
                 if s.get(Setting, key) is not None:
@@ -348,28 +396,155 @@ class DemoService:
                                   summary=f"{DEFINITIONS[key].label}：mock（演示模式使用模拟设备）",
                                   before={key: None}, after={key: "mock"})
 
-    def setup_demo_install(self, actor: Actor = DEMO_ACTOR, n: int = 600, seed: int = 2026, *,
-                           progress: Progress | None = None,
-                           cancel: CancelToken | None = None) -> DemoResult:
-        """Make this database a ready demo install; does nothing to one that has candidates.
+    def _pin_graduation_year(self, actor: Actor) -> int:
+        """The demo's graduation year, stored once: the generated cohort and the sample lists' dates
+        are made for it, and they must not stop fitting when the default moves on with the season."""
+        with self.db.read() as s:
+            stored = s.get(Setting, "graduation_year") is not None
+        year = self.graduation_year()
+        if not stored:
+            self.settings.set(actor, "graduation_year", year)
+        return year
 
-        On an uninitialised database: college 1001 信息工程学院, desk 演示报名点, administrator
-        admin/Demo1234, the demo users and the generated roster.
+    # -- the sample reference lists and the review ------------------------------------------------
+    def _people(self) -> tuple[list[Person], str]:
+        with self.db.read() as s:
+            college = s.scalar(select(College.name).order_by(College.id)) or ""
+            rows = s.execute(select(Candidate.student_no, Candidate.name, Candidate.id_number, Candidate.major,
+                                    Candidate.category, Candidate.art_sports).order_by(Candidate.student_no))
+            return [Person(sno or "", name, idn, major or "", category or "", art or "")
+                    for sno, name, idn, major, category, art in rows], college
+
+    def samples_folder(self) -> Path | None:
+        return self.folder / SAMPLES_FOLDER if self.folder is not None else None
+
+    def import_samples(self, actor: Actor, seed: int = 2026, *, progress: Progress | None = None,
+                       cancel: CancelToken | None = None) -> tuple[str, ...]:
+        """Write the sample 学籍/处分/专业对照 lists (``demo_samples``) and import, through the reference
+        import, each kind that was never imported here; returns the kinds imported."""
+        self._require_demo_install()
+        progress = progress or no_progress
+        missing = [k for k in REFERENCE_KINDS if k not in {x.kind for x in self.reference.lists()}]
+        if not missing:
+            return ()
+        people, college = self._people()
+        if not people:
+            return ()
+        lists = sample_lists(people, self.graduation_year(), seed, college)
+        with contextlib.ExitStack() as stack:
+            folder = self.samples_folder()
+            if folder is None:
+                folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="regdesk-demo-")))
+            paths = write_samples(folder, lists)
+            for kind in missing:
+                progress(0, 0, f"正在导入样例{REFERENCE_KINDS[kind]}…")
+                preview = self.reference.preview(kind, paths[kind], cancel=cancel)
+                self.reference.commit(actor, preview, cancel=cancel)
+        return tuple(missing)
+
+    def review_once(self, actor: Actor, *, progress: Progress | None = None,
+                    cancel: CancelToken | None = None) -> RunResult | None:
+        """Run the review if it never ran here and a 学籍 list is in (so the review screen has findings)."""
+        self._require_demo_install()
+        with self.db.read() as s:
+            if SettingsService.read_internal(s, REVIEW_LAST_RUN) is not None:
+                return None
+        if self.reference.active().get("academic") is None:
+            return None
+        return self.review.run(actor, progress=progress, cancel=cancel)
+
+    # -- the sample print ---------------------------------------------------------------------------
+    def sample_page(self, *, progress: Progress | None = None, cancel: CancelToken | None = None):
+        """Page 1 of the demo's printed 附件3 (BGR ``numpy`` array at 150 dpi), for the mock camera to
+        show so that the camera check of a printed page can be tried.
+
+        The PDF lies in the demo folder (``样例打印``); when it is missing, or this install has no
+        record of printing it, it is printed again (recorded as a printed document, as the print
+        screen would).
+        """
+        import numpy as np
+
+        self._require_demo_install()
+        progress = progress or no_progress
+        with contextlib.ExitStack() as stack:
+            folder = self.folder / PRINT_FOLDER if self.folder is not None else \
+                Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="regdesk-demo-")))
+            pdf = folder / SAMPLE_PRINT
+            page = None
+            if pdf.is_file():
+                try:
+                    page = self._first_page(pdf)
+                except AppError:
+                    page = None
+                if page is not None and self.printing.verify_image(page).status in ("no_code", "unknown"):
+                    page = None  # printed by another install (the folder was copied): print anew
+            if page is None:
+                folder.mkdir(parents=True, exist_ok=True)
+                progress(0, 0, "正在打印样例页（附件3）…")
+                self.printing.print_form(DEMO_ACTOR, "summary", pdf, cancel=cancel)
+                page = self._first_page(pdf)
+            return np.ascontiguousarray(page)
+
+    @staticmethod
+    def _first_page(pdf: Path):
+        from app.documents import raster
+
+        rgb = next(iter(raster.render_pages(pdf, SAMPLE_DPI, first=1, last=1)))
+        return rgb[:, :, ::-1]
+
+    # -- the whole demo ---------------------------------------------------------------------------
+    def needs_setup(self, *, samples: bool = True) -> bool:
+        """Whether ``setup_demo_install`` has anything left to do here (a cheap read)."""
+        info = self.setup.info()
+        if info is None or not info.demo:
+            return True
+        with self.db.read() as s:
+            if not s.scalar(select(func.count()).select_from(Candidate)):
+                return True
+            if any(s.get(Setting, k) is None for k in ("camera_driver", "fingerprint_driver", "idcard_driver",
+                                                       "graduation_year")):
+                return True
+            if samples and SettingsService.read_internal(s, REVIEW_LAST_RUN) is None:
+                return True
+        return samples and len({x.kind for x in self.reference.lists()}) < len(REFERENCE_KINDS)
+
+    def setup_demo_install(self, actor: Actor = DEMO_ACTOR, n: int = 600, seed: int = 2026, *,
+                           samples: bool = True, adopt: bool = False, progress: Progress | None = None,
+                           cancel: CancelToken | None = None) -> DemoResult:
+        """Make this database a ready demo install, doing only what is still missing.
+
+        On an uninitialised database: college 1001 信息工程学院, desk 演示报名点 (marked as a demo
+        install), administrator admin/Demo1234, the demo users and the generated roster. Then, with
+        ``samples``, the sample reference lists are imported and the review is run once. A real
+        install is refused (``NotADemoFolder``) and left as it was; ``adopt`` marks an unmarked one
+        (only for a folder ``check_demo_folder`` found to be an older version's demo).
         """
         initialised = False
-        if self.setup.info() is None:
+        info = self.setup.info()
+        if info is None:
             self.setup.initialise(DEMO_COLLEGE_CODE, DEMO_COLLEGE_NAME, DEMO_DESK_NAME,
                                   admin_username=DEMO_ADMIN, admin_name="系统管理员",
-                                  admin_password=DEMO_PASSWORD, actor=actor.username)
+                                  admin_password=DEMO_PASSWORD, actor=actor.username, demo=True)
             initialised = True
+        elif not info.demo:
+            if not adopt:
+                raise NotADemoFolder(NOT_A_DEMO_INSTALL)
+            self.setup.mark_demo(actor.username)
         self._use_mock_devices(actor)
+        self._pin_graduation_year(actor)
         with self.db.read() as s:
             existing = s.scalar(select(func.count()).select_from(Candidate)) or 0
-            if existing:
+        if existing:
+            with self.db.read() as s:
                 classes = s.scalar(select(func.count(func.distinct(Candidate.class_name)))) or 0
                 counsellors = s.scalar(select(func.count(func.distinct(Candidate.counsellor)))) or 0
-                return DemoResult(created=0, classes=classes, counsellors=counsellors,
-                                  initialised=initialised)
-        result = self.create(actor, n, seed, progress=progress, cancel=cancel)
-        return DemoResult(result.created, result.classes, result.counsellors, result.users_created,
-                          initialised=initialised)
+            result = DemoResult(created=0, classes=classes, counsellors=counsellors, initialised=initialised)
+        else:
+            made = self.create(actor, n, seed, progress=progress, cancel=cancel)
+            result = replace(made, initialised=initialised)
+        if not samples:
+            return result
+        imported = self.import_samples(actor, seed, progress=progress, cancel=cancel)
+        run = self.review_once(actor, progress=progress, cancel=cancel)
+        return replace(result, samples=imported, samples_folder=self.samples_folder() if imported else None,
+                       reviewed=run is not None, with_findings=run.with_findings if run is not None else 0)

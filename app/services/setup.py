@@ -17,6 +17,10 @@ from db.models import College, Desk, Meta, User, utcnow
 from db.session import Database
 
 ROLE_KEY = "install_role"  # college | central
+# "demo" on an install made by the demo's set-up (``DemoService.setup_demo_install``), in the same
+# transaction as the college and desk; absent on a real install. Demo data goes nowhere else.
+KIND_KEY = "install_kind"
+DEMO_KIND = "demo"
 MIN_PASSWORD = 8
 
 
@@ -27,6 +31,7 @@ class InstallInfo:
     desk_uuid: str
     desk_name: str
     role: str
+    demo: bool = False  # a demo install (made by the demo's set-up); never true of a real one
 
 
 @dataclass(frozen=True)
@@ -69,12 +74,17 @@ class SetupService:
             if desk is None:
                 return None
             role = s.get(Meta, ROLE_KEY)
+            kind = s.get(Meta, KIND_KEY)
             return InstallInfo(desk.college.code, desk.college.name, desk.uuid, desk.name,
-                               role.value if role else "college")
+                               role.value if role else "college", demo=kind is not None and kind.value == DEMO_KIND)
 
     def initialise(self, college_code: str, college_name: str, desk_name: str, *,
                    admin_username: str | None = None, admin_name: str = "", admin_password: str = "",
-                   role: str = "college", actor: str = "setup") -> InstallInfo:
+                   role: str = "college", actor: str = "setup", demo: bool = False) -> InstallInfo:
+        """Set up this install's college, desk and first administrator, once.
+
+        ``demo`` marks it as a demo install, for good: only the demo's own set-up passes it.
+        """
         college_code, college_name, desk_name = college_code.strip(), college_name.strip(), desk_name.strip()
         if not re.fullmatch(r"[A-Za-z0-9_\-]{1,32}", college_code):
             raise ValidationError("学院代码只能由字母、数字组成（不超过 32 位）。", "college_code")
@@ -102,10 +112,15 @@ class SetupService:
             college.origin_desk = college.origin_desk or desk.uuid
             s.add(Meta(key=LOCAL_DESK_KEY, value=desk.uuid))
             s.add(Meta(key=ROLE_KEY, value=role))
+            if demo:
+                s.add(Meta(key=KIND_KEY, value=DEMO_KIND))
             self.audit.desk_uuid, self.audit.desk_name = desk.uuid, desk.name
+            after = {"code": college_code, "name": college_name, "desk": desk_name}
+            if demo:
+                after["install_kind"] = DEMO_KIND
             self.audit.record(s, actor, "college.setup", entity_type="college", entity_uuid=college.uuid,
-                              summary=f"设置学院 {college_code} {college_name}，报名点 {desk_name}",
-                              after={"code": college_code, "name": college_name, "desk": desk_name})
+                              summary=f"设置{'演示' if demo else ''}学院 {college_code} {college_name}，报名点 {desk_name}",
+                              after=after)
             if admin_username is not None:
                 user = User(username=admin_username, display_name=admin_name.strip() or admin_username,
                             role="admin", password_hash=self._hasher.hash(admin_password),
@@ -117,7 +132,20 @@ class SetupService:
                                   after={"username": admin_username, "role": "admin",
                                          "display_name": user.display_name,
                                          "password_digest": password_digest(user.password_hash)})
-            return InstallInfo(college.code, college.name, desk.uuid, desk.name, role)
+            return InstallInfo(college.code, college.name, desk.uuid, desk.name, role, demo=demo)
+
+    def mark_demo(self, actor: str) -> None:
+        """Mark an install made by an older RegDesk's demo set-up (before installs were marked) as a
+        demo. Only the demo folder's own check decides that an unmarked install is one."""
+        with self.db.transaction() as s:
+            if s.get(Meta, LOCAL_DESK_KEY) is None:
+                raise NotFoundError("尚未设置学院和报名点。")
+            if s.get(Meta, KIND_KEY) is not None:
+                return
+            s.add(Meta(key=KIND_KEY, value=DEMO_KIND))
+            self.audit.record(s, actor, "college.mark_demo", entity_type="meta", entity_uuid=KIND_KEY,
+                              summary="标记为演示数据文件夹（由旧版本的演示模式生成）",
+                              before={KIND_KEY: None}, after={KIND_KEY: DEMO_KIND})
 
     # -- users -----------------------------------------------------------------------
     def has_users(self) -> bool:

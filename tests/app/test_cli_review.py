@@ -31,7 +31,7 @@ def run_json(capsys, *argv: object) -> tuple[int, dict, str]:
 @pytest.fixture(scope="module")
 def _demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cli-review-demo")
-    assert cli.main(["--data", str(folder), "demo", "--candidates", "12"]) == 0
+    assert cli.main(["--data", str(folder), "demo", "--candidates", "12", "--no-samples"]) == 0
     return folder
 
 

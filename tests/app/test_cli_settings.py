@@ -26,7 +26,7 @@ def run(capsys, *argv: object) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def _demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cli-settings-demo")
-    assert cli.main(["--data", str(folder), "demo", "--candidates", "8"]) == 0
+    assert cli.main(["--data", str(folder), "demo", "--candidates", "8", "--no-samples"]) == 0
     return folder
 
 

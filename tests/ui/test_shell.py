@@ -232,14 +232,39 @@ def test_counsellor_does_not_see_user_accounts(qtbot, container, actor, settings
     assert "用户：李红（fdy01） · 辅导员" in texts
 
 
-def test_status_bar_demo_marker_and_backup_notice(qtbot, container, actor, settings, tmp_path):
+def test_status_bar_names_the_desk_and_the_backup_and_a_real_install_is_never_a_demo(
+        qtbot, container, actor, settings, tmp_path):
     container.backup_made = tmp_path / "backups" / "regdesk-old.sqlite"
-    w = make_window(qtbot, container, actor, settings, demo=True)
+    w = make_window(qtbot, container, actor, settings)
     texts = [lbl.text() for lbl in w.statusBar().findChildren(QLabel)]
     assert "学院：1001 信息工程学院" in texts and "报名点：一号桌" in texts
-    assert "演示模式" in texts
-    assert "演示模式" in w.windowTitle()
+    assert "演示模式" not in texts and "演示模式" not in w.windowTitle()
+    assert w.statusBar().findChild(QLabel, "demoMarker") is None
     assert str(container.backup_made) in w.statusBar().currentMessage()
+
+
+def test_a_demo_install_says_so_however_it_was_started(qtbot, qapp, tmp_path, settings):
+    """The marker follows the install's mark: a demo folder opened without --demo still shows it."""
+    demo = Container.open(tmp_path / "demo")
+    quit_setting = qapp.quitOnLastWindowClosed()
+    try:
+        demo.setup.initialise("1001", "信息工程学院", "演示报名点", admin_username="admin",
+                              admin_password="Demo1234", demo=True)
+        startup = Startup(qapp, demo, TaskRunner(synchronous=True), demo=False, bench=False,
+                          settings=settings, exit_app=lambda code: pytest.fail(f"quit with {code}"))
+        startup.start()
+        login = startup.dialog
+        assert isinstance(login, LoginDialog) and login.findChild(QLabel, "demoNote") is not None
+        QTest.keyClick(login.password, Qt.Key.Key_Return)
+        w = startup.window
+        qtbot.addWidget(w)
+        marker = w.statusBar().findChild(QLabel, "demoMarker")
+        assert marker is not None and marker.text() == "演示模式" and "演示模式" in w.windowTitle()
+        assert str(demo.data_dir) in marker.toolTip()
+        assert demo.candidates.count() == 0  # without --demo nothing is generated
+    finally:
+        qapp.setQuitOnLastWindowClosed(quit_setting)
+        demo.close()
 
 
 def test_keyboard_switches_areas(qtbot, container, actor, settings):
@@ -325,9 +350,69 @@ def test_demo_start_generates_data_prefills_login_and_shows_the_roster(qtbot, qa
         assert w.isVisible() and "演示模式" in w.windowTitle()
         assert w.roster_view.model.total_count == container.candidates.count() >= 500
         assert nav_texts(w) == ["考生名单", "现场确认", "审计记录", "资格审查", "打印与核验", "用户管理"]
+        # The review screen has findings at once: the sample lists are in and the review has run.
+        click_nav(qtbot, w, "资格审查")
+        review = w.review_view
+        qtbot.waitUntil(lambda: review.model.rowCount() == container.candidates.count())
+        flagged = [review.model.index(r, 4).data() for r in range(review.model.rowCount())]
+        assert 8 <= sum(1 for text in flagged if text != "—") <= 40
+        assert w.statusBar().findChild(QLabel, "demoMarker") is not None
     finally:
         qapp.setQuitOnLastWindowClosed(quit_setting)
         container.close()
+
+
+def test_demo_start_on_a_real_install_shows_the_refusal_and_changes_nothing(qtbot, qapp, container, settings):
+    """Even handed a real install (past the folder check), the start-up refuses to put demo data in."""
+    quit_setting = qapp.quitOnLastWindowClosed()
+    codes: list[int] = []
+    before = container.candidates.count(), container.settings.get("camera_driver")
+    try:
+        startup = Startup(qapp, container, TaskRunner(synchronous=True), demo=True, bench=False,
+                          settings=settings, exit_app=codes.append)
+        startup.start()
+        box = next(b for b in _visible_boxes())
+        assert "正式使用" in box.text()
+        click(qtbot, box.button(QMessageBox.StandardButton.Ok) or box.buttons()[0])
+        assert codes == [1] and startup.window is None
+        assert (container.candidates.count(), container.settings.get("camera_driver")) == before
+    finally:
+        qapp.setQuitOnLastWindowClosed(quit_setting)
+
+
+def test_regdesk_demo_on_a_real_folder_refuses_with_a_message_box(qtbot, qapp, tmp_path, _initialised_db_file):
+    """``regdesk --demo --data REAL``: a message box says what to do; the folder is left as it was."""
+    import hashlib
+    import shutil
+
+    from PySide6.QtCore import QTimer
+
+    from app.paths import DB_FILE
+    from ui.main import main
+
+    real = tmp_path / "real"
+    real.mkdir()
+    shutil.copyfile(_initialised_db_file, real / DB_FILE)
+
+    def snapshot() -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in real.iterdir()}
+
+    before = snapshot()
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(box.windowTitle() + "\n" + box.text())
+        click(qtbot, box.buttons()[0])
+
+    QTimer.singleShot(0, answer)
+    assert main(["--demo", "--data", str(real)]) == 1
+    assert seen and "演示模式不能使用这个文件夹" in seen[0]
+    assert "正式使用" in seen[0] and "去掉 --demo" in seen[0] and "新的空文件夹" in seen[0]
+    assert snapshot() == before  # no log, no backup, the database byte for byte
 
 
 def test_first_run_without_demo_opens_the_setup_then_the_login(qtbot, qapp, fresh, settings):

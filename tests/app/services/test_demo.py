@@ -17,11 +17,28 @@ from app.domain import fields, idnumber
 from app.errors import Cancelled, ConflictError, NotFoundError, PermissionDenied, ValidationError
 from app.services.audit import AuditService
 from app.services.context import Actor
-from app.services.demo import DEMO_PASSWORD, DemoResult, generate
+from app.services.demo import DEMO_PASSWORD, PROGRAMME_YEARS, DemoResult, generate
 from app.tasks import CancelToken
 from db.models import AuditEvent, Candidate
 
 ACTOR = Actor("tester", "测试", "admin")
+
+
+@pytest.fixture
+def demo_desk(tmp_path: Path) -> Iterator[Container]:
+    """An empty demo install (set up by the demo's path, marked as a demo), no candidates yet."""
+    c = Container.open(tmp_path / "demo-desk")
+    try:
+        c.setup.initialise("1001", "信息工程学院", "演示报名点", admin_username="admin",
+                           admin_password=DEMO_PASSWORD, demo=True)
+        yield c
+    finally:
+        c.close()
+
+
+@pytest.fixture
+def demo_actor(demo_desk: Container) -> Actor:
+    return demo_desk.setup.login("admin", DEMO_PASSWORD)
 
 
 @pytest.fixture(scope="module")
@@ -87,9 +104,10 @@ def test_every_record_passes_the_import_and_editor_check(people):
         assert result.data.as_dict() == raw
 
 
-def test_student_numbers_and_phones_are_unique_and_well_formed(people):
+def test_student_numbers_and_phones_are_unique_and_well_formed(demo, people):
+    cohort = str(demo[0].demo.graduation_year() - PROGRAMME_YEARS)
     numbers = [p.student_no for p in people]
-    assert all(n and n.isdigit() and n.startswith("2023") for n in numbers)
+    assert all(n and n.isdigit() and n.startswith(cohort) for n in numbers)
     assert len(set(numbers)) == len(numbers)
     assert len({p.phone for p in people}) == len(people)
     assert all(fields.phone(p.phone) == p.phone and re.fullmatch(r"1[3-9]\d{9}", p.phone) for p in people)
@@ -108,13 +126,14 @@ def test_names_look_real(people):
     assert len(ethnicity) > 2
 
 
-def test_classes_majors_and_counsellors_fit_together(people):
+def test_classes_majors_and_counsellors_fit_together(demo, people):
+    cohort = demo[0].demo.graduation_year() - PROGRAMME_YEARS
     classes = {p.class_name for p in people}
     assert len(classes) == 15
     majors = {p.major for p in people}
     assert 4 <= len(majors) <= 5
     for p in people:
-        assert re.fullmatch(rf"{re.escape(p.major)}2023级\d+班", p.class_name)
+        assert re.fullmatch(rf"{re.escape(p.major)}{cohort}级\d+班", p.class_name)
     by_counsellor: dict[str, set[str]] = {}
     for p in people:
         by_counsellor.setdefault(p.counsellor, set()).add(p.class_name)
@@ -199,7 +218,7 @@ def test_same_seed_gives_the_same_people_in_two_databases(tmp_path: Path):
     def roster(folder: Path) -> list[tuple]:
         c = Container.open(folder)
         try:
-            c.setup.initialise("1001", "信息工程学院", "一号桌")
+            c.setup.initialise("1001", "信息工程学院", "演示报名点", demo=True)
             c.demo.create(ACTOR, 40, 5)
             return sorted((r.student_no, r.name, r.id_number, r.phone, r.class_name, r.category)
                           for r in c.candidates.rows())
@@ -216,8 +235,10 @@ def test_small_rosters_still_show_every_category():
         generate(0)
 
 
-def test_refuses_a_roster_that_has_candidates_unless_forced(container, actor, make_candidate_raw):
-    container.candidates.create(actor, make_candidate_raw(student_no="2023010101"))
+def test_refuses_a_roster_that_has_candidates_unless_forced(demo_desk, demo_actor, make_candidate_raw):
+    container, actor = demo_desk, demo_actor
+    first_seat = f"{container.demo.graduation_year() - PROGRAMME_YEARS}010101"
+    container.candidates.create(actor, make_candidate_raw(student_no=first_seat))
     with pytest.raises(ConflictError, match="已有 1 名考生"):
         container.demo.create(actor, 50)
     assert container.candidates.count() == 1
@@ -227,11 +248,11 @@ def test_refuses_a_roster_that_has_candidates_unless_forced(container, actor, ma
     assert result.created == 50
     rows = container.candidates.rows()
     assert len(rows) == 51
-    assert len({r.student_no for r in rows}) == 51  # the generator stepped around 2023010101
+    assert len({r.student_no for r in rows}) == 51  # the generator stepped around the first seat
     assert len({r.id_number for r in rows}) == 51
 
 
-def test_refuses_without_set_up_or_admin_rights(tmp_path: Path, container):
+def test_refuses_without_set_up_or_admin_rights(tmp_path: Path, demo_desk):
     bare = Container.open(tmp_path / "bare")
     try:
         with pytest.raises(NotFoundError, match="尚未设置学院"):
@@ -239,10 +260,11 @@ def test_refuses_without_set_up_or_admin_rights(tmp_path: Path, container):
     finally:
         bare.close()
     with pytest.raises(PermissionDenied):
-        container.demo.create(Actor("fdy", "辅导员", "counsellor"), 10)
+        demo_desk.demo.create(Actor("fdy", "辅导员", "counsellor"), 10)
 
 
-def test_cancel_writes_nothing(container, actor):
+def test_cancel_writes_nothing(demo_desk, demo_actor):
+    container, actor = demo_desk, demo_actor
     with container.db.read() as s:
         events = s.scalar(select(func.count()).select_from(AuditEvent))
     token = CancelToken()
@@ -263,8 +285,133 @@ def test_cancel_writes_nothing(container, actor):
         assert AuditService.verify(s).ok
 
 
-def test_progress_reaches_the_total(container, actor):
+def test_progress_reaches_the_total(demo_desk, demo_actor):
     seen: list[tuple[int, int]] = []
-    container.demo.create(actor, 120, progress=lambda d, t, _m: seen.append((d, t)))
+    demo_desk.demo.create(demo_actor, 120, progress=lambda d, t, _m: seen.append((d, t)))
     assert seen[0] == (0, 120) and seen[-1] == (120, 120)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+# -- the mark: demo data only in a demo install -----------------------------------------------------
+def test_setup_marks_the_install_as_a_demo(demo):
+    c, _ = demo
+    assert c.setup.info().demo is True
+    with c.db.read() as s:
+        after = s.scalar(select(AuditEvent.after).where(AuditEvent.action == "college.setup"))
+    assert '"install_kind":"demo"' in after.replace(" ", "")
+
+
+def _state(c: Container) -> tuple:
+    with c.db.read() as s:
+        events = s.scalar(select(func.count()).select_from(AuditEvent))
+    return (events, c.candidates.count(), [u.username for u in c.setup.list_users()],
+            [c.settings.get(k) for k in ("camera_driver", "fingerprint_driver", "idcard_driver", "graduation_year")],
+            c.reference.lists())
+
+
+def test_a_real_install_is_refused_and_left_as_it_was(container, actor):
+    from app.services.demo_folder import NotADemoFolder
+
+    assert container.setup.info().demo is False
+    before = _state(container)
+    with pytest.raises(NotADemoFolder, match="正式使用"):
+        container.demo.setup_demo_install(actor)
+    with pytest.raises(NotADemoFolder):
+        container.demo.create(actor, 10, force=True)
+    with pytest.raises(NotADemoFolder):
+        container.demo.import_samples(actor)
+    with pytest.raises(NotADemoFolder):
+        container.demo.sample_page()
+    assert _state(container) == before
+    assert container.demo.needs_setup()  # a real install is never a finished demo
+
+
+def test_adopt_marks_an_older_demo_and_completes_it(container, actor):
+    """An install an older version's demo made (unmarked) is marked when the folder check says so."""
+    container.setup.create_user(actor, "jbr", "经办人", "secretary", "Passw0rd9")
+    result = container.demo.setup_demo_install(actor, 30, adopt=True)
+    assert container.setup.info().demo is True
+    assert result.created == 30 and result.samples == ("academic", "conduct", "majors") and result.reviewed
+    with container.db.read() as s:
+        assert s.scalar(select(func.count()).where(AuditEvent.action == "college.mark_demo")) == 1
+
+
+# -- the sample lists and the review ------------------------------------------------------------
+def test_the_demo_imports_the_sample_lists_from_its_folder_and_runs_the_review(demo):
+    import hashlib
+
+    c, result = demo
+    assert result.samples == ("academic", "conduct", "majors") and result.reviewed
+    assert result.samples_folder == c.data_dir / "样例名单"
+    active = c.reference.active()
+    for kind, name in (("academic", "教务处学籍名单.xlsx"), ("conduct", "学生处处分名单.xlsx"),
+                       ("majors", "专业对照表.xlsx")):
+        path = c.data_dir / "样例名单" / name
+        assert path.is_file() and active[kind].file_name == name
+        with c.db.read() as s:
+            from db.models import ReferenceList
+
+            sha = s.scalar(select(ReferenceList.file_sha256).where(ReferenceList.uuid == active[kind].uuid))
+        assert sha == hashlib.sha256(path.read_bytes()).hexdigest()  # the very file the user can open
+
+
+def test_the_review_has_a_realistic_sprinkle_of_findings(demo):
+    c, result = demo
+    rows = c.review.list()
+    flagged = [r for r in rows if r.findings]
+    assert result.with_findings == len(flagged)
+    assert 8 <= len(flagged) <= 40  # a sprinkle, not a flood: most of the 600 are clean
+    codes = Counter(f.code for r in flagged for f in r.findings)
+    assert set(codes) == {"not_in_academic", "name_mismatch", "id_mismatch", "status_not_enrolled",
+                          "not_graduating", "failed_courses", "discipline", "major_not_allowed"}
+    assert codes["not_in_academic"] == 2 and codes["status_not_enrolled"] == 2 and codes["failed_courses"] == 3
+    assert codes["discipline"] == 1  # the lifted one and the other colleges' students are not findings
+    sports = {r.student_no for r in rows if r.intended_major in ("社会体育指导与管理", "体育教育")}
+    assert sports and {r.student_no for r in flagged
+                       if any(f.code == "major_not_allowed" for f in r.findings)} == sports
+
+
+def test_graduation_dates_follow_the_installs_graduation_year(tmp_path: Path):
+    """The sample 学籍 list's dates and the cohort are made for the year the install has."""
+    c = Container.open(tmp_path / "d")
+    try:
+        c.settings.set(ACTOR, "graduation_year", 2031)
+        c.demo.setup_demo_install(ACTOR, 60)
+        assert {re.search(r"(\d{4})级", r.class_name).group(1) for r in c.candidates.rows()} == {"2028"}
+        codes = Counter(f.code for r in c.review.list() for f in r.findings)
+        assert codes["not_graduating"] == 1  # only the one planted late graduate
+    finally:
+        c.close()
+
+
+def test_the_demos_graduation_year_is_kept_when_the_default_moves_on(demo):
+    c, _ = demo
+    with c.db.read() as s:
+        from db.models import Setting
+
+        assert s.get(Setting, "graduation_year") is not None
+
+
+def test_no_samples_leaves_the_review_empty_and_a_later_setup_completes_it(demo_desk):
+    result = demo_desk.demo.setup_demo_install(ACTOR, 20, samples=False)
+    assert result.created == 20 and result.samples == () and not result.reviewed
+    assert demo_desk.reference.lists() == []
+    assert not demo_desk.demo.needs_setup(samples=False) and demo_desk.demo.needs_setup()
+    again = demo_desk.demo.setup_demo_install(ACTOR, 20)
+    assert again.created == 0 and again.samples == ("academic", "conduct", "majors") and again.reviewed
+    assert not demo_desk.demo.needs_setup()
+
+
+def test_the_sample_print_is_a_recorded_document_the_camera_check_matches(demo_desk):
+    demo_desk.demo.setup_demo_install(ACTOR, 30, samples=False)
+    page = demo_desk.demo.sample_page()
+    assert page.ndim == 3 and page.shape[1] > page.shape[0]  # 附件3 is landscape
+    pdf = demo_desk.data_dir / "样例打印"
+    assert [p.suffix for p in pdf.iterdir()] == [".pdf"]
+    assert demo_desk.printing.verify_image(page).status == "match"
+    assert len(demo_desk.printing.recent()) == 1
+    demo_desk.demo.sample_page()
+    assert len(demo_desk.printing.recent()) == 1  # the one on file is used again
+    next(pdf.iterdir()).unlink()
+    demo_desk.demo.sample_page()
+    assert len(demo_desk.printing.recent()) == 2  # gone: printed anew
