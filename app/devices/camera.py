@@ -200,6 +200,8 @@ class MockCamera(Camera):
     Scripting: ``unplug_after`` frames the camera goes away (``read`` raises ``Unplugged``, then
     ``open`` raises ``NoDevice`` and ``list_devices`` is empty) until ``replug()`` — or, with
     ``replug_after`` seconds, by itself. ``unplug()`` does the same at any moment, from any thread.
+    ``show(picture)`` puts a picture in front of the camera (the demo's ID card on a desk, a printed
+    page: ``app.devices.camera_scenes``) until ``show(None)``, also from any thread.
     """
 
     driver_name = "mock"
@@ -223,6 +225,8 @@ class MockCamera(Camera):
         self._images: list[np.ndarray] = []
         self._video: cv2.VideoCapture | None = None
         self._scene: np.ndarray | None = None
+        self._shown: np.ndarray | None = None  # a picture held in front of the camera
+        self._shown_fitted: np.ndarray | None = None
         self.frames_read = 0
         self._next_at = 0.0
         self.frame_size = (0, 0)
@@ -237,6 +241,20 @@ class MockCamera(Camera):
     def replug(self) -> None:
         with self._lock:
             self._plugged = True
+
+    def show(self, picture: np.ndarray | None) -> None:
+        """Hold ``picture`` (BGR) in front of the camera; ``None`` takes it away (the source shows again)."""
+        if picture is not None and (not isinstance(picture, np.ndarray) or picture.ndim not in (2, 3)
+                                    or picture.size == 0):
+            raise ValueError("show() takes a BGR image or None")
+        with self._lock:
+            self._shown = None if picture is None else np.ascontiguousarray(picture)
+            self._shown_fitted = None
+
+    @property
+    def showing(self) -> bool:
+        with self._lock:
+            return self._shown is not None
 
     def _is_plugged(self) -> bool:
         with self._lock:
@@ -307,6 +325,11 @@ class MockCamera(Camera):
 
     def _frame(self, index: int) -> np.ndarray:
         width, height = self.frame_size
+        with self._lock:
+            if self._shown is not None:
+                if self._shown_fitted is None or self._shown_fitted.shape[:2] != (height, width):
+                    self._shown_fitted = _fit(self._shown, width, height)
+                return self._shown_fitted.copy()
         if callable(self._source):
             return _fit(self._source(index, width, height), width, height)
         if self._video is not None:

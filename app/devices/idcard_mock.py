@@ -3,8 +3,11 @@
 The reader holds a queue of steps, one consumed per read: a ``ChipData`` (that card is put on the
 reader), ``"no_card"`` (nobody puts a card down until the timeout), ``"timeout"`` (the reader stops
 answering) or ``"unplugged"`` (the cable is pulled; ``replug()`` brings it back). With the queue
-empty a read waits for ``insert`` from another thread (the demo's "put a card down" button) or,
-given a ``subject``, reads that candidate's own card, as when the student at the desk hands it over.
+empty a read takes the card lying on the reader (``place``; it stays there, read again by every
+read, until ``remove``: the demo's “放上身份证 / 拿走身份证” buttons), else, given a ``subject``,
+that candidate's own card, as when the student at the desk hands it over, else it waits for a card
+to be placed or inserted from another thread until the timeout. A card taken away while it is
+being read (``read_delay_s``) fails that read, as on a real reader.
 
 ``card_for`` makes a card from a roster record, matching it or with scripted differences, with a
 deterministic address, validity and photo derived from the ID number.
@@ -27,6 +30,7 @@ from app.devices.idcard import (
     DEFAULT_TIMEOUT_S,
     NO_CARD,
     NO_READER,
+    READ_FAILED,
     UNPLUGGED,
     ChipData,
     IdCardReader,
@@ -162,6 +166,7 @@ class MockIdCardReader(IdCardReader):
         self._cond = threading.Condition()
         self._devices = max(0, int(devices))
         self._unplugged = False
+        self._placed: ChipData | None = None  # the card lying on the reader
         self._open: DeviceInfo | None = None
         self.read_delay_s = float(read_delay_s)
         self.today = today
@@ -187,6 +192,37 @@ class MockIdCardReader(IdCardReader):
         card = card_for(record, today=self.today, **differences)
         self.insert(card)
         return card
+
+    def place(self, card: ChipData) -> None:
+        """Put ``card`` on the reader (replacing one lying there); a read waiting for a card takes it."""
+        if not isinstance(card, ChipData):
+            raise ValidationError("只能把身份证（芯片数据）放在模拟阅读器上。", "card")
+        with self._cond:
+            self._placed = card
+            self._cond.notify_all()
+
+    def place_candidate(self, record: object, **differences: object) -> ChipData:
+        """Put ``record``'s card (see ``card_for``) on the reader and return it."""
+        card = card_for(record, today=self.today, **differences)
+        self.place(card)
+        return card
+
+    def remove(self) -> ChipData | None:
+        """Take the card off the reader; returns it (None when there was none)."""
+        with self._cond:
+            card, self._placed = self._placed, None
+            self._cond.notify_all()
+            return card
+
+    @property
+    def card_on_reader(self) -> ChipData | None:
+        with self._cond:
+            return self._placed
+
+    @property
+    def unplugged(self) -> bool:
+        with self._cond:
+            return self._unplugged
 
     def pending(self) -> int:
         with self._cond:
@@ -228,14 +264,17 @@ class MockIdCardReader(IdCardReader):
             raise DeviceError("身份证阅读器尚未打开。")
         device = self._open.name
         deadline = time.monotonic() + float(timeout_s)
-        step = self._next_step(deadline, cancel, subject)
+        step, placed = self._next_step(deadline, cancel, subject)
         if step is None:
             raise NoCard(NO_CARD, device=device)
         if step == "unplugged":
             self.unplug()
             raise Unplugged(UNPLUGGED, device=device)
         if isinstance(step, ChipData):
-            self._sleep_until(min(deadline, time.monotonic() + self.read_delay_s), cancel)
+            lifted = self._sleep_until(min(deadline, time.monotonic() + self.read_delay_s), cancel,
+                                       card=step if placed else None)
+            if lifted:
+                raise DeviceError(READ_FAILED, device=device)
         else:
             self._sleep_until(deadline, cancel)
         if self._unplugged:  # pulled while the reader was busy
@@ -248,32 +287,39 @@ class MockIdCardReader(IdCardReader):
         self.reads += 1
         return step
 
-    def _next_step(self, deadline: float, cancel: CancelToken | None, subject: object) -> Step | None:
-        """The next queued step; with none, the subject's own card, or a wait for ``insert``."""
+    def _next_step(self, deadline: float, cancel: CancelToken | None,
+                   subject: object) -> tuple[Step | None, bool]:
+        """The next queued step, else the card on the reader, else the subject's own card, else a wait
+        for ``place``/``insert``; and whether it is the placed card."""
         with self._cond:
             while True:
                 if cancel is not None and cancel.cancelled:
                     raise Cancelled()
                 if self._unplugged:
-                    return "unplugged"
+                    return "unplugged", False
                 if self._steps:
-                    return self._steps.popleft()
+                    return self._steps.popleft(), False
+                if self._placed is not None:
+                    return self._placed, True
                 if subject is not None:
-                    return card_for(subject, today=self.today)
+                    return card_for(subject, today=self.today), False
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    return None
+                    return None, False
                 # Short waits so that a cancel set from another thread is noticed promptly.
                 self._cond.wait(min(left, 0.05))
 
-    def _sleep_until(self, deadline: float, cancel: CancelToken | None) -> None:
+    def _sleep_until(self, deadline: float, cancel: CancelToken | None, *, card: ChipData | None = None) -> bool:
+        """Wait until ``deadline`` (the reader busy); True when ``card`` was taken off meanwhile."""
         with self._cond:
             while True:
                 if cancel is not None and cancel.cancelled:
                     raise Cancelled()
                 if self._unplugged:
-                    return
+                    return False
+                if card is not None and self._placed is not card:
+                    return True
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    return
+                    return False
                 self._cond.wait(min(left, 0.05))

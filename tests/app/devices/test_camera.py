@@ -191,3 +191,34 @@ def test_device_errors_have_chinese_defaults() -> None:
     for cls in (base.NoDevice, base.DeviceTimeout, base.Unplugged, base.PoorQuality):
         err = cls()
         assert err.message and not err.message.isascii()
+
+
+def test_a_picture_shown_to_the_mock_is_what_it_films_until_taken_away() -> None:
+    camera = MockCamera(paced=False)
+    camera.open(width=640, height=360)
+    first = camera.read()
+    card = np.full((540, 856, 3), (200, 210, 220), np.uint8)
+    camera.show(card)
+    assert camera.showing
+    shown = camera.read()
+    assert shown.shape == (360, 640, 3) and np.abs(shown.astype(int) - (200, 210, 220)).max() <= 1
+    shown[:] = 0  # a caller scribbling on its frame does not change the next one
+    assert camera.read().mean() > 150
+    camera.show(None)
+    assert not camera.showing
+    back = camera.read()
+    assert back.shape == first.shape and back.std() > 20  # the drawn face again, not the flat card
+    with pytest.raises(ValueError):
+        camera.show(np.zeros((0, 0, 3), np.uint8))
+
+
+def test_a_shown_picture_survives_unplug_and_reopen_at_another_size() -> None:
+    camera = MockCamera(paced=False)
+    camera.show(np.full((100, 100, 3), 77, np.uint8))
+    camera.open(width=320, height=240)
+    camera.unplug()
+    with pytest.raises(Unplugged):
+        camera.read()
+    camera.replug()
+    camera.open(width=160, height=90)
+    assert camera.read().shape == (90, 160, 3) and int(camera.read().mean()) == 77

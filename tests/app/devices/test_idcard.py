@@ -190,3 +190,62 @@ def test_bad_script_steps_are_refused() -> None:
         reader.insert("jam")
     reader.script(["timeout", "no_card"])
     assert reader.pending() == 2
+
+
+# -- a card lying on the reader (the demo's “放上身份证”) --------------------------------------------
+def test_a_placed_card_is_read_until_it_is_taken_away(record) -> None:
+    reader: IdCardReader = opened()
+    card = reader.place_candidate(record)
+    assert reader.card_on_reader == card
+    assert reader.read(timeout_s=0.1) == card
+    assert reader.read(timeout_s=0.1) == card  # still lying there
+    assert reader.remove() == card and reader.card_on_reader is None
+    with pytest.raises(NoCard):
+        reader.read(timeout_s=0.05)
+    assert reader.remove() is None
+
+
+def test_the_card_on_the_reader_is_read_rather_than_the_subject_s_but_after_a_script(record, make_candidate_raw) -> None:
+    other = candidate.check(make_candidate_raw(4)).data
+    reader = opened()
+    placed = reader.place_candidate(other)
+    assert reader.read(timeout_s=0.1, subject=record) == placed  # whoever's card lies there
+    reader.insert("no_card")
+    with pytest.raises(NoCard):
+        reader.read(timeout_s=0.05, subject=record)
+    assert reader.read(timeout_s=0.1) == placed
+
+
+def test_a_read_waiting_for_a_card_takes_one_placed_from_another_thread(record) -> None:
+    reader = opened()
+    card = card_for(record, today=TODAY)
+    threading.Timer(0.05, reader.place, args=(card,)).start()
+    assert reader.read(timeout_s=30.0) == card
+
+
+def test_a_card_taken_away_while_it_is_being_read_fails_that_read(record) -> None:
+    reader = opened(read_delay_s=30.0)
+    reader.place_candidate(record)
+    threading.Timer(0.05, reader.remove).start()
+    with pytest.raises(DeviceError, match="读取身份证失败") as caught:
+        reader.read(timeout_s=60.0)
+    assert not isinstance(caught.value, (NoCard, Unplugged))
+    assert reader.reads == 0
+
+
+def test_unplugging_leaves_the_card_where_it_lies(record) -> None:
+    reader = opened()
+    card = reader.place_candidate(record, name="王五")
+    reader.unplug()
+    assert reader.unplugged
+    with pytest.raises(Unplugged):
+        reader.read(timeout_s=0.05)
+    reader.replug()
+    reader.open()
+    assert not reader.unplugged and reader.read(timeout_s=0.1) == card
+    assert [d.field for d in compare(card, record, today=TODAY)] == ["name"]
+
+
+def test_only_a_card_can_be_placed() -> None:
+    with pytest.raises(ValidationError):
+        opened().place("no_card")
