@@ -3,12 +3,18 @@
 Run under a virtual screen of the desk's size (the screens must read well at 1366×768):
 
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshot.py OUT_DIR \
-        [--data DIR] [--user admin] [--page roster] [--candidate KEY] [--todo] [--search TEXT [--enter]]
+        [--data DIR] [--user admin] [--page roster] [--candidate KEY] [--todo] [--search TEXT [--enter]] \
+        [--gallery KEY] [--key F8] [--panel] [--scene id_front|id_back|id_front_glare|page] \
+        [--place-card [--chip name]] [--keys F2,Space] [--verify-camera]
 
 The shot is of the whole screen (``QScreen.grabWindow(0)``), dialogs included. ``--candidate``
 opens that candidate in the editor on the chosen page (the roster) or loads them at the station;
 ``--todo`` ticks the roster's “只看待补信息”; ``--search`` types TEXT into the page's search box
 (key presses, as a user) and ``--enter`` then presses Enter (the station offers its matches).
+``--panel`` opens 模拟设备 (the demo's device controls; the station opens it by itself in a demo),
+``--scene`` puts that in front of the mock camera, ``--place-card`` puts the chosen student's card
+on the mock reader (``--chip`` makes it disagree: name, ethnicity, expired), ``--keys`` presses
+those keys at the page one after another, ``--verify-camera`` opens 打印与核验's camera check.
 A developer's tool: nothing here is part of the app.
 """
 
@@ -34,6 +40,12 @@ def main() -> int:
     p.add_argument("--search", default="", help="text to type into the page's search box (ASCII)")
     p.add_argument("--enter", action="store_true", help="press Enter in the search box after --search")
     p.add_argument("--name", default="", help="file name without .png (default: the page)")
+    p.add_argument("--panel", action="store_true")
+    p.add_argument("--scene", default="")
+    p.add_argument("--place-card", action="store_true")
+    p.add_argument("--chip", default="same")
+    p.add_argument("--keys", default="")
+    p.add_argument("--verify-camera", action="store_true")
     args = p.parse_args()
 
     from PySide6.QtCore import Qt, QTimer
@@ -84,7 +96,34 @@ def main() -> int:
             QTest.keyClicks(page.search, args.search)
             if args.enter:
                 QTest.keyClick(page.search, Qt.Key.Key_Return)
-        QTimer.singleShot(800, shoot)
+        panel = window.demo_panel
+        if args.panel or args.scene or args.place_card:
+            panel = window.show_demo_panel()
+        if args.place_card:
+            panel.chip_combo.setCurrentIndex(panel.chip_combo.findData(args.chip))
+            panel.place_button.click()
+        if args.scene:
+            panel.choose_scene(args.scene)
+        delay = 1500 if args.scene else 800
+        window.activateWindow()  # Xvfb has no window manager to do it; shortcuts need an active window
+
+        def press(key: str) -> None:
+            target = QApplication.focusWidget()
+            if target is None or not page.isAncestorOf(target):
+                target = page.focusWidget() or page  # the keys are meant for the page, as a user's are
+                target.setFocus()
+            QTest.keyClick(target, getattr(Qt.Key, f"Key_{key}"))
+
+        for i, key in enumerate(k for k in args.keys.split(",") if k):
+            QTimer.singleShot(delay + 700 * i, lambda key=key: press(key))
+        delay += 700 * len([k for k in args.keys.split(",") if k])
+        if args.verify_camera:
+            verify = page.verify_view
+            page.setCurrentWidget(verify)
+            # exec() blocks: the click is queued, and the shot is taken from inside the dialog's loop.
+            QTimer.singleShot(delay, verify.camera_button.click)
+            delay += 2500
+        QTimer.singleShot(delay, shoot)
 
     def shoot() -> None:
         screen = app.primaryScreen()

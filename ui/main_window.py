@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QStackedWidget,
+    QToolButton,
     QWidget,
 )
 
@@ -88,6 +89,8 @@ class MainWindow(QMainWindow):
         self.review_view = None
         self.documents_view = None
         self.station_view = None
+        self.demo_panel = None  # 模拟设备, made when first opened
+        self.demo_dock = None
         self._add_page("roster", self.tr("考生名单"), self.tr("查找、导入、修改考生信息"), self.roster_view)
         if actor.role in STATION_PAGE_ROLES:
             self._add_page("station", self.tr("现场确认"),
@@ -158,6 +161,11 @@ class MainWindow(QMainWindow):
             from ui.station_view import StationView
 
             self.station_view = StationView(self.container, self.actor, self.runner, self)
+            if self.demo_panel is not None:
+                self.demo_panel.follow(self.station_view)
+            elif self.demo and self.uses_mock_devices():
+                # A new user trying the demo finds the hands on the simulated devices at once.
+                self.show_demo_panel()
             return self.station_view
         raise KeyError(key)
 
@@ -215,6 +223,12 @@ class MainWindow(QMainWindow):
             act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             act.triggered.connect(lambda _checked=False, row=i: self.nav.setCurrentRow(row))
             view_menu.addAction(act)
+        self.demo_panel_action = QAction(self.tr("模拟设备…"), self)
+        self.demo_panel_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
+        self.demo_panel_action.triggered.connect(self.show_demo_panel)
+        self.demo_panel_action.setVisible(self.uses_mock_devices())
+        view_menu.addSeparator()
+        view_menu.addAction(self.demo_panel_action)
 
         if self.actor.role in SETTINGS_EDITORS:
             settings_menu = self.menuBar().addMenu(self.tr("设置(&S)"))
@@ -252,6 +266,14 @@ class MainWindow(QMainWindow):
             marker.setToolTip(self.tr("演示数据单独保存在：%1").replace("%1", str(self.container.data_dir)))
             marker.setStyleSheet("background: #f6d32d; color: #3d3846; padding: 1px 8px; font-weight: bold;")
             bar.addPermanentWidget(marker)
+        self.demo_panel_button = QToolButton()
+        self.demo_panel_button.setObjectName("demoPanelButton")
+        self.demo_panel_button.setText(self.tr("模拟设备"))
+        self.demo_panel_button.setToolTip(self.tr("放上身份证、选择摄像头前的画面（Ctrl+Shift+D）"))
+        self.demo_panel_button.setAutoRaise(True)
+        self.demo_panel_button.clicked.connect(self.show_demo_panel)
+        self.demo_panel_button.setVisible(self.uses_mock_devices())
+        bar.addPermanentWidget(self.demo_panel_button)
         backup = getattr(self.container, "backup_made", None)
         if backup:
             bar.showMessage(self.tr("数据库已升级到新版本，升级前的备份：%1").replace("%1", str(backup)))
@@ -271,6 +293,7 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.settings_saved.connect(
             lambda _keys: self.statusBar().showMessage(self.tr("设备设置已保存。"), 5000))
+        dialog.settings_saved.connect(self._on_device_settings_saved)
         # Saving closes and rebuilds the drivers: the station's preview thread must not be reading
         # the camera meanwhile (a real driver may not survive being closed under it). It restarts,
         # with the new driver and index, when the dialog closes.
@@ -280,6 +303,39 @@ class MainWindow(QMainWindow):
             dialog.finished.connect(lambda _r: station.isVisible() and station.start_camera())
         self.device_settings_dialog = dialog
         dialog.open()
+
+    def _on_device_settings_saved(self, _keys: list) -> None:
+        mock = self.uses_mock_devices()
+        self.demo_panel_action.setVisible(mock)
+        self.demo_panel_button.setVisible(mock)
+        if self.demo_panel is not None:
+            self.demo_panel.refresh()
+
+    # -- the simulated devices ---------------------------------------------------------
+    def uses_mock_devices(self) -> bool:
+        """Whether this desk's camera or ID-card reader is the simulated one (the demo, or practice)."""
+        devices = self.container.devices
+        return devices is not None and "mock" in (devices.driver_name("camera"), devices.driver_name("idcard"))
+
+    def show_demo_panel(self):
+        """Show 模拟设备, docked under the pages (it can be floated or closed); returns the panel."""
+        from PySide6.QtWidgets import QDockWidget
+
+        from ui.demo_panel import DemoDevicePanel
+
+        if self.demo_panel is None:
+            self.demo_panel = DemoDevicePanel(self.container, self.runner, self)
+            if self.station_view is not None:
+                self.demo_panel.follow(self.station_view)
+            dock = QDockWidget(self.tr("模拟设备（演示、练习用：放上身份证，选择摄像头前的画面）"), self)
+            dock.setObjectName("demoDock")
+            dock.setWidget(self.demo_panel)
+            dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.TopDockWidgetArea)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            self.demo_dock = dock
+        self.demo_dock.show()
+        self.demo_dock.raise_()
+        return self.demo_panel
 
     def about_text(self) -> str:
         logs = log_file()
