@@ -55,7 +55,8 @@ def check_demo_folder(data_dir: Path | None, *, url: str | None = None, default_
     ``default_folder``: the folder is the demo's own default (chosen by the program, not the user).
     ``cli`` words the advice for ``regdesk-cli`` rather than the window.
     """
-    where = f"数据库 {url.split('@')[-1]}" if url else f"文件夹 {data_dir}"
+    # A space after the path: the sentence goes on in Chinese right after it.
+    where = f"数据库 {url.split('@')[-1]} " if url else f"文件夹 {data_dir} "
     try:
         if url is not None:
             peek = peek_url(url, (DEMO_ACTION,))

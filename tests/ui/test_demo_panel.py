@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QCheckBox, QDialogButtonBox, QRadioButton, QToolButton
+from PySide6.QtWidgets import QApplication, QCheckBox, QDialogButtonBox, QLabel, QRadioButton, QToolButton
 
 from app.container import Container
 from app.services.context import Actor
@@ -248,3 +248,34 @@ def test_a_printed_page_in_front_of_the_camera_passes_the_camera_check(qtbot, wi
         qtbot.mouseClick(view.camera_button, Qt.MouseButton.LeftButton)
     (check,) = sig.args[0]
     assert check.status == "match", check.message
+
+
+def test_the_scene_stays_in_front_of_the_camera_after_the_device_settings_are_saved(qtbot, window, demo):
+    open_station(qtbot, window)
+    panel = window.demo_panel
+    click(qtbot, panel.scene_radio["id_back"])
+    before = panel.camera()
+    assert before.showing
+    window.device_settings_action.trigger()
+    dialog = window.device_settings_dialog
+    qtbot.waitUntil(lambda: all(dialog.listings.values()), timeout=5000)
+    click(qtbot, dialog.auto_capture)
+    with qtbot.waitSignal(dialog.settings_saved, timeout=5000):
+        click(qtbot, dialog.save_button)
+    after = panel.camera()
+    assert after is not before and after.showing  # the rebuilt camera shows the card too
+    assert panel.scene_radio["id_back"].isChecked()
+
+
+def test_a_practice_desk_with_the_mock_devices_gets_the_panel_but_no_demo_print(qtbot, container, actor, tmp_path):
+    for key in ("camera_driver", "idcard_driver"):
+        container.settings.set(actor, key, "mock")
+    w = MainWindow(container, actor, TaskRunner(synchronous=True),
+                   settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    assert w.statusBar().findChild(QToolButton, "demoPanelButton").isVisible()
+    assert w.statusBar().findChild(QLabel, "demoMarker") is None  # practice, not a demo
+    panel = w.show_demo_panel()
+    assert panel.place_button.isEnabled() and panel.scene_radio["id_front"].isEnabled()
+    assert not panel.scene_radio["page"].isEnabled()  # the demo's sample print exists only in a demo
