@@ -202,6 +202,38 @@ def test_demo_refuses_an_older_real_desk_before_upgrading_or_backing_it_up(capsy
     assert _fingerprint(real) == before and not (real / "backups").exists()
 
 
+def test_an_older_versions_demo_in_the_default_folder_is_marked_and_completed(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("REGDESK_DATA", str(tmp_path / "real"))
+    old = tmp_path / "real" / "demo"
+    c = Container.open(old)
+    try:  # as the demo set an install up before installs were marked
+        c.setup.initialise("1001", "信息工程学院", "演示报名点")
+        with c.db.transaction() as s:
+            c.audit.record(s, "demo", "demo.create", summary="生成演示数据：0 名考生")
+    finally:
+        c.close()
+    code, obj, err = run_json(capsys, "demo", "--candidates", "12")
+    assert code == 0, err
+    assert obj["created"] == 12 and obj["samples"] == ["academic", "conduct", "majors"]
+    c = open_desk(old)
+    try:
+        assert c.setup.info().demo is True
+    finally:
+        c.close()
+    # The same old install named with --data is not taken for a demo.
+    other = tmp_path / "copy"
+    shutil.copytree(old, other)
+    c = open_desk(other)
+    try:
+        with c.db.transaction() as s:
+            from db.models import Meta
+
+            s.delete(s.get(Meta, "install_kind"))
+    finally:
+        c.close()
+    assert run(capsys, "--data", other, "demo")[0] == 1
+
+
 def test_demo_refuses_a_folder_with_other_files(capsys, tmp_path):
     (tmp_path / "成绩.xlsx").write_bytes(b"x")
     code, _, err = run(capsys, "--data", tmp_path, "demo", "--candidates", "5")

@@ -101,3 +101,16 @@ def test_a_database_url_is_looked_at_the_same_way(container, tmp_path):
         check_demo_folder(None, url=url)
     assert check_demo_folder(None, url=sqlite_url(tmp_path / "new.sqlite")).state == NEW
     assert not (tmp_path / "new.sqlite").exists()
+
+
+def test_the_demos_own_folder_holding_a_real_desk_is_refused_with_advice_that_fits(container, monkeypatch):
+    """Nobody chose the default demo folder with --data: the advice is to move it, not to drop an option."""
+    from app.paths import demo_data_dir
+
+    folder = container.data_dir
+    monkeypatch.setenv("REGDESK_DATA", str(folder.parent / "elsewhere"))
+    monkeypatch.setattr("app.services.demo_folder.demo_data_dir", lambda: folder)
+    with pytest.raises(NotADemoFolder) as caught:
+        check_demo_folder(folder, default_folder=True)
+    assert f"把文件夹 {folder} 改名或移走" in caught.value.message and "去掉 --data" not in caught.value.message
+    assert demo_data_dir() != folder  # only this check was pointed at it
