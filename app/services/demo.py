@@ -397,8 +397,8 @@ class DemoService:
                                   before={key: None}, after={key: "mock"})
 
     def _pin_graduation_year(self, actor: Actor) -> int:
-        """The demo's graduation year, stored once: the generated cohort and the sample lists' dates
-        are made for it, and they must not stop fitting when the default moves on with the season."""
+        """The graduation year the sample lists are made for, stored when they are: their dates must
+        not stop fitting when the default moves on with the season (from July, next year's)."""
         with self.db.read() as s:
             stored = s.get(Setting, "graduation_year") is not None
         year = self.graduation_year()
@@ -430,7 +430,7 @@ class DemoService:
         people, college = self._people()
         if not people:
             return ()
-        lists = sample_lists(people, self.graduation_year(), seed, college)
+        lists = sample_lists(people, self._pin_graduation_year(actor), seed, college)
         with contextlib.ExitStack() as stack:
             folder = self.samples_folder()
             if folder is None:
@@ -501,8 +501,7 @@ class DemoService:
         with self.db.read() as s:
             if not s.scalar(select(func.count()).select_from(Candidate)):
                 return True
-            if any(s.get(Setting, k) is None for k in ("camera_driver", "fingerprint_driver", "idcard_driver",
-                                                       "graduation_year")):
+            if any(s.get(Setting, k) is None for k in ("camera_driver", "fingerprint_driver", "idcard_driver")):
                 return True
             if samples and SettingsService.read_internal(s, REVIEW_LAST_RUN) is None:
                 return True
@@ -531,7 +530,6 @@ class DemoService:
                 raise NotADemoFolder(NOT_A_DEMO_INSTALL)
             self.setup.mark_demo(actor.username)
         self._use_mock_devices(actor)
-        self._pin_graduation_year(actor)
         with self.db.read() as s:
             existing = s.scalar(select(func.count()).select_from(Candidate)) or 0
         if existing:

@@ -384,12 +384,15 @@ def test_graduation_dates_follow_the_installs_graduation_year(tmp_path: Path):
         c.close()
 
 
-def test_the_demos_graduation_year_is_kept_when_the_default_moves_on(demo):
+def test_the_sample_lists_graduation_year_is_kept_when_the_default_moves_on(demo, demo_desk):
+    from db.models import Setting
+
     c, _ = demo
     with c.db.read() as s:
-        from db.models import Setting
-
-        assert s.get(Setting, "graduation_year") is not None
+        assert s.get(Setting, "graduation_year") is not None  # the lists were made for it
+    demo_desk.demo.setup_demo_install(ACTOR, 10, samples=False)
+    with demo_desk.db.read() as s:
+        assert s.get(Setting, "graduation_year") is None  # no lists: the season's default still applies
 
 
 def test_no_samples_leaves_the_review_empty_and_a_later_setup_completes_it(demo_desk):
