@@ -29,7 +29,7 @@ KIND_FILES = {"academic": "教务处学籍名单.xlsx", "conduct": "学生处处
 SAMPLES_FOLDER = "样例名单"
 
 ACADEMIC_HEADER = ("序号", "学号", "姓名", "身份证号", "专业", "学籍状态", "预计毕业时间", "不及格课程")
-CONDUCT_HEADER = ("序号", "学号", "姓名", "身份证号", "处分类型", "处分日期", "是否解除")
+CONDUCT_HEADER = ("序号", "学号", "姓名", "身份证号", "违纪事由", "处分类型", "处分日期", "是否解除")
 MAJORS_HEADER = ("序号", "专科专业", "可报考本科专业")
 
 # Characters a clerk's input method offers for the one meant (same sound): a name typed wrong.
@@ -46,9 +46,9 @@ PROBLEMS = ("not_in_academic", "status_suspended", "failed_courses", "name_misma
             "discipline_lifted", "not_graduating", "id_mismatch", "not_in_academic", "status_reserved",
             "failed_courses", "failed_courses")
 # Students of other colleges on the school-wide 学生处 list. Born outside Henan, so their ID numbers
-# can never be a demo student's: (学号, 姓名, area, birth date, sequence, 处分).
-_OTHER_COLLEGES = (("2023150311", "孙浩然", "420106", dt.date(2004, 3, 11), 13, "通报批评"),
-                   ("2023210127", "周雨桐", "370102", dt.date(2004, 7, 12), 24, "记过"))
+# can never be a demo student's: (学号, 姓名, area, birth date, sequence, 违纪事由, 处分).
+_OTHER_COLLEGES = (("2023150311", "孙浩然", "420106", dt.date(2004, 3, 11), 13, "使用违章电器", "通报批评"),
+                   ("2023210127", "周雨桐", "370102", dt.date(2004, 7, 12), 24, "考试作弊", "记过"))
 
 
 @dataclass
@@ -131,17 +131,19 @@ def sample_lists(people: Sequence[Person], graduation_year: int, seed: int = 202
         academic.append([len(academic), p.student_no, name, number, p.major, status, grad, failed])
 
     conduct: list[list[object]] = [list(CONDUCT_HEADER)]
-    year = graduation_year - 1
+    # Sanctions fall in the cohort's first and second years of study: always in the past, whatever the
+    # season (graduation_year is this year's or next year's).
+    year = graduation_year - 2
     for p in ordered:
         problem = problem_of.get(p.student_no, "")
         if problem == "discipline":
-            conduct.append([len(conduct), p.student_no, p.name, p.id_number, "警告",
+            conduct.append([len(conduct), p.student_no, p.name, p.id_number, "夜不归宿", "警告",
                             f"{year}-11-{rng.randrange(3, 28):02d}", "否"])
         elif problem == "discipline_lifted":
-            conduct.append([len(conduct), p.student_no, p.name, p.id_number, "严重警告",
-                            f"{year - 1}-05-{rng.randrange(3, 28):02d}", "已解除"])
-    for k, (sno, name, area, birth, sequence, action) in enumerate(_OTHER_COLLEGES):
-        conduct.append([len(conduct), sno, name, idnumber.make(area, birth, sequence), action,
+            conduct.append([len(conduct), p.student_no, p.name, p.id_number, "旷课累计 30 学时", "严重警告",
+                            f"{year - 1}-12-{rng.randrange(3, 28):02d}", "已解除"])
+    for k, (sno, name, area, birth, sequence, offence, action) in enumerate(_OTHER_COLLEGES):
+        conduct.append([len(conduct), sno, name, idnumber.make(area, birth, sequence), offence, action,
                         f"{year}-{10 + k:02d}-15", "否"])
 
     majors: list[list[object]] = [list(MAJORS_HEADER)]
@@ -151,7 +153,7 @@ def sample_lists(people: Sequence[Person], graduation_year: int, seed: int = 202
     college = college_name or "本院"
     titles = {
         "academic": f"{college} {graduation_year}届专科毕业生学籍信息（教务处）",
-        "conduct": f"学生违纪处分名单（学生处，截至 {year} 年 12 月）",
+        "conduct": "学生违纪处分名单（学生处）",
         "majors": f"{graduation_year}年专升本专科专业与可报考本科专业对照表",
     }
     return SampleLists(academic, conduct, majors, titles, planted)
