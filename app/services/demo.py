@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import math
 import random
 import tempfile
@@ -398,12 +399,19 @@ class DemoService:
 
     def _pin_graduation_year(self, actor: Actor) -> int:
         """The graduation year the sample lists are made for, stored when they are: their dates must
-        not stop fitting when the default moves on with the season (from July, next year's)."""
-        with self.db.read() as s:
-            stored = s.get(Setting, "graduation_year") is not None
-        year = self.graduation_year()
-        if not stored:
-            self.settings.set(actor, "graduation_year", year)
+        not stop fitting when the default moves on with the season (from July, next year's).
+
+        Written here with its own audit event: ``SettingsService.set`` records nothing when the value
+        stored equals the default it replaces, and every stored row must have its event."""
+        key = "graduation_year"
+        with self.db.transaction() as s:
+            year = int(SettingsService.read(s, key))  # type: ignore[arg-type]
+            if s.get(Setting, key) is None:
+                s.add(Setting(key=key, value=json.dumps(year), updated_at=utcnow(), updated_by=actor.username))
+                s.flush()
+                self.audit.record(s, actor.username, "setting.set", entity_type="setting", entity_uuid=key,
+                                  summary=f"{DEFINITIONS[key].label}：{year}（演示的样例名单按此年份生成）",
+                                  before={key: None}, after={key: year})
         return year
 
     # -- the sample reference lists and the review ------------------------------------------------

@@ -18,13 +18,15 @@ from pathlib import Path
 from app.errors import AppError
 from app.paths import DB_FILE, demo_data_dir
 from app.services.setup import DEMO_KIND, KIND_KEY, LOCAL_DESK_KEY
+from db.audit_anchor import anchor_path
 from db.peek import Peek, PeekError, peek_sqlite, peek_url
 
 NEW, DEMO, LEGACY = "new", "demo", "legacy"
 DEMO_DESK_NAME = "演示报名点"  # the desk the demo's set-up makes (``app.services.demo``)
 DEMO_ACTION = "demo.create"
 # What RegDesk itself puts in a data folder: a folder holding only these is as good as empty.
-OWN_ENTRIES = {DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm", "logs", "media", "backups", "样例名单", "样例打印"}
+OWN_ENTRIES = {DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm", anchor_path(DB_FILE).name, "logs", "media", "backups",
+               "样例名单", "样例打印"}
 
 
 class NotADemoFolder(AppError):

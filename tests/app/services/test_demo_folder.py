@@ -33,6 +33,7 @@ def test_a_folder_with_other_things_in_it_is_refused(tmp_path: Path):
         check_demo_folder(tmp_path)
     (tmp_path / "论文.docx").unlink()
     (tmp_path / "logs").mkdir()  # RegDesk's own
+    (tmp_path / "regdesk-audit.json").write_text("{}")  # the audit anchor of a database since deleted
     assert check_demo_folder(tmp_path).state == NEW
 
 
@@ -40,7 +41,7 @@ def test_a_real_install_is_refused_with_what_to_do_and_left_byte_for_byte(contai
     folder = container.data_dir
     container.close()
     before = files(folder)
-    assert set(before) == {DB_FILE}
+    assert DB_FILE in before
     with pytest.raises(NotADemoFolder) as caught:
         check_demo_folder(folder)
     message = caught.value.message
