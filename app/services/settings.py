@@ -200,16 +200,20 @@ class SettingsService:
                 definition = _definition(key)
                 before = self.read(s, key)
                 row = s.get(Setting, key)
+                stored_before = row.value if row is not None else None
+                stored_after = _to_json(new) if new is not None else None
                 if new is None:
                     if row is not None:
                         s.delete(row)
                 elif row is None:
-                    s.add(Setting(key=key, value=_to_json(new), updated_at=utcnow(), updated_by=actor.username))
-                else:
-                    row.value, row.updated_at, row.updated_by = _to_json(new), utcnow(), actor.username
+                    s.add(Setting(key=key, value=stored_after, updated_at=utcnow(), updated_by=actor.username))
+                elif row.value != stored_after:
+                    row.value, row.updated_at, row.updated_by = stored_after, utcnow(), actor.username
                 s.flush()
                 after = self.read(s, key)
-                if before != after:
+                # What is stored decides, not only what reads: pinning the default's value (2027 in
+                # December) stores a row that every later season reads, and is audited like a change.
+                if stored_before != stored_after:
                     shown = after.isoformat() if isinstance(after, dt.date) else after
                     # "default": no stored value any more, the key reads as its default (which may
                     # change with the date); ``verify --deep`` expects no row then.

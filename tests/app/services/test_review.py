@@ -461,3 +461,15 @@ def test_approve_clean_says_what_it_did_and_did_not_do(container, actor, people,
     again = container.review.approve_clean(actor, "college")
     assert again.offices == {"college": OfficeApproval("college", 0, 6, 3, 0)}
     assert (again.approved, again.skipped_decided) == (0, 3)
+
+
+def test_pinning_a_setting_to_its_default_value_is_audited(container, actor):
+    from app.domain.review import default_graduation_year
+
+    year = default_graduation_year(dt.date.today())
+    before = container.audit_log.count()
+    container.settings.set(actor, "graduation_year", str(year))  # the same as the default: stored anyway
+    assert container.audit_log.count() == before + 1
+    container.settings.set(actor, "graduation_year", str(year))  # nothing changes: nothing recorded
+    assert container.audit_log.count() == before + 1
+    assert container.audit_log.verify(deep=True).ok
