@@ -16,7 +16,7 @@ large message.
 
 Signals:
 - ``FrameGrabber.frame_ready(QImage, int)``, ``FrameGrabber.state_changed(str, str)`` (state, message);
-- ``Analyser.analysed(object, object, int)`` (result, frame, frame number);
+- ``Analyser.analysed(object, object, int, int)`` (result, frame, frame number, analysis generation);
 - ``CameraPreview.analysed(object)``, ``CameraPreview.state_changed(str, str)``,
   ``CameraPreview.frame_shown(int)``.
 
@@ -183,21 +183,28 @@ class FrameGrabber(QThread):
 class Analyser(QThread):
     """Runs ``fn(frame)`` on the latest frame, at most ``max_rate`` times a second."""
 
-    analysed = Signal(object, object, int)
+    analysed = Signal(object, object, int, int)  # result, frame, frame number, analysis generation
 
     def __init__(self, grabber: FrameGrabber, fn: Callable[[np.ndarray], Any], *, max_rate: float = 12.0,
                  parent=None) -> None:
         super().__init__(parent)
         self.grabber = grabber
         self._fn = fn
+        self._generation = 0  # bumped by set_function: a result of an older function is dropped
         self._fn_lock = threading.Lock()
         self.max_rate = max_rate
         self._stop = threading.Event()
         self.count = 0
 
+    @property
+    def generation(self) -> int:
+        with self._fn_lock:
+            return self._generation
+
     def set_function(self, fn: Callable[[np.ndarray], Any]) -> None:
         with self._fn_lock:
             self._fn = fn
+            self._generation += 1
 
     def stop(self) -> None:
         self._stop.set()
@@ -211,14 +218,20 @@ class Analyser(QThread):
             seq = latest.seq
             started = time.perf_counter()
             with self._fn_lock:
-                fn = self._fn
+                fn, generation = self._fn, self._generation
             try:
                 result = fn(latest.frame)
             except Exception:
                 log.exception("frame analysis failed")
                 result = None
             self.count += 1
-            self.analysed.emit(result, latest.frame, latest.seq)
+            with self._fn_lock:
+                stale = generation != self._generation
+            if stale:
+                # The mode changed while this frame was analysed (F2 pressed during a photo check):
+                # a photo verdict must not stand for the card the station now looks for.
+                continue
+            self.analysed.emit(result, latest.frame, latest.seq, generation)
             rest = 1.0 / self.max_rate - (time.perf_counter() - started)
             if rest > 0:
                 self._stop.wait(rest)
@@ -341,9 +354,9 @@ class CameraPreview(QWidget):
         self.update()
         self.state_changed.emit(state, message)
 
-    def _on_analyser_analysed(self, result: Any, frame: np.ndarray, seq: int) -> None:
-        if self.sender() is not self.analyser:
-            return
+    def _on_analyser_analysed(self, result: Any, frame: np.ndarray, seq: int, generation: int) -> None:
+        if self.sender() is not self.analyser or generation != self.analyser.generation:
+            return  # of an analyser stopped, or of the analysis before the last set_analysis
         self.result, self.result_frame, self.result_seq, self.result_at = result, frame, seq, time.monotonic()
         self.update()
         self.analysed.emit(result)

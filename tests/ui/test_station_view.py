@@ -615,3 +615,23 @@ def test_f8_lists_todays_unfinished_and_who_has_not_come(qtbot, station, contain
     unfinished.setCurrentItem(unfinished.topLevelItem(0))
     qtbot.keyClick(unfinished, Qt.Key.Key_Return)
     assert not dialog.isVisible() and "2023000002" in station.who.text()
+
+
+def test_a_photo_verdict_never_stands_for_the_card_after_f2(qtbot, station, camera):
+    """An analysis running when the mode changes is dropped: right after F2 the preview holds no
+    photo result, only card results (Space then never mistakes a face check for a missing card)."""
+    from ui.station_view import QuadResult
+
+    scan(qtbot, station, "2023000001")
+    qtbot.waitUntil(lambda: station.preview.result is not None, timeout=8000)
+    seen: list[object] = []
+    station.preview.analysed.connect(seen.append)
+    for _ in range(5):
+        qtbot.keyClick(station.preview, Qt.Key.Key_F2)
+        qtbot.wait(40)
+        qtbot.keyClick(station.preview, Qt.Key.Key_F1)
+        qtbot.wait(40)
+    qtbot.keyClick(station.preview, Qt.Key.Key_F2)
+    seen.clear()
+    qtbot.waitUntil(lambda: len(seen) >= 3, timeout=8000)
+    assert all(isinstance(r, QuadResult) for r in seen)
