@@ -440,6 +440,7 @@ def _open_xlsx(path: Path, by_content: bool = False) -> Workbook:
         for r in rows:
             if len(r) < width:
                 r.extend([""] * (width - len(r)))
+        _exact_long_numbers(rows, scan.long_numbers)
         _fill_merged_down(rows, merged)
         return Sheet(name, rows, list(range(1, len(rows) + 1)), hidden[index], frozenset(scan.hidden_rows), cut_off)
 
@@ -451,6 +452,17 @@ def _parse_into(book: object, index: int, out: list[object]) -> None:
         out.append(book.get_sheet_by_index(index))  # type: ignore[attr-defined]
     except BaseException as exc:  # handed to the caller's thread
         out.append(exc)
+
+
+def _exact_long_numbers(rows: list[list[object]], exact: dict[tuple[int, int], int]) -> None:
+    """A number cell stored with all its digits (``<v>410302199003071234</v>``, as scripts and
+    many systems write ID numbers) becomes that integer: calamine's float keeps only 15–17
+    significant digits. Only where calamine read the same number, so nothing else is replaced."""
+    for (r, c), digits in exact.items():
+        if r < len(rows) and c < len(rows[r]):
+            value = rows[r][c]
+            if type(value) is float and value == float(digits):
+                rows[r][c] = digits
 
 
 def _fill_merged_down(rows: list[list[object]], merged: list) -> None:

@@ -342,3 +342,43 @@ def test_xml_spreadsheet_2003_says_save_as_xlsx(tmp_path):
 def test_required_marks_before_or_after_a_header():
     for text in ("姓名▲", "▲姓名", "※姓名", "姓名※", "*姓名", "姓名#", "姓名△", "★姓名"):
         assert tabular.normalise_header(text) == "姓名", text
+
+
+# -- ID numbers stored with all their digits ---------------------------------------------------------
+def _numbers_book(path: Path, values: list[str]) -> Path:
+    """A roster whose 身份证号 (and 学号, 联系电话) cells are number cells with exactly these texts,
+    as scripts and other systems write them (openpyxl would write 16 significant digits)."""
+    from fixtures_hostile import number, row, sheet, text, workbook
+
+    rows = [row(1, text("A1", "姓名") + text("B1", "身份证号") + text("C1", "学号") + text("D1", "联系电话"))]
+    for r, value in enumerate(values, start=2):
+        rows.append(row(r, text(f"A{r}", f"学生{'甲乙丙丁'[r - 2]}") + number(f"B{r}", value)
+                        + number(f"C{r}", f"20230000{r}") + number(f"D{r}", "13800138000")))
+    return workbook(path, [("名单", sheet(iter(rows)))])
+
+
+def test_full_digit_id_in_a_number_cell_is_read_exactly(tmp_path):
+    from fixtures_roster import id_for
+
+    sheet = tabular.open_workbook(_numbers_book(tmp_path / "n.xlsx", [id_for(1), "4.10302199003071E+17"])).sheet(0)
+    assert sheet.rows[1][1] == int(id_for(1))  # all 18 digits, not the float calamine makes of them
+    assert isinstance(sheet.rows[2][1], float)  # Excel's 15 digits stay a float, to be refused
+    assert sheet.rows[1][2] == 202300002.0 and sheet.rows[1][3] == 13800138000.0  # short numbers unchanged
+
+
+def test_full_digit_ids_import_and_excel_rounded_ones_stay_refused(container, tmp_path):
+    from fixtures_roster import id_for
+
+    from app.domain import idnumber
+
+    rounded_but_valid = "410302199003070976"  # the double Excel keeps of 410302199003071234: its check digit passes
+    assert idnumber.check_char(rounded_but_valid[:17]) == rounded_but_valid[17]
+    path = _numbers_book(tmp_path / "n.xlsx", [id_for(1), "4.10302199003071E+17", rounded_but_valid, id_for(3)])
+    preview = container.roster.preview(path)
+    by_row = {r.row: r for r in preview.rows}
+    assert by_row[2].kind == "new" and by_row[2].data.id_number == id_for(1)
+    assert by_row[5].kind == "new" and by_row[5].data.id_number == id_for(3)
+    assert by_row[2].data.student_no == "202300002" and by_row[2].data.phone == "13800138000"
+    assert [p.message for p in by_row[3].problems] == [idnumber.EXCEL_HINT]
+    assert [p.message for p in by_row[4].problems] == [idnumber.EXCEL_SHAPED_HINT]
+
