@@ -9,6 +9,8 @@ Files that cannot be read raise ``BadFileError`` with a Chinese message that say
 Some student-affairs systems save an HTML table under a .xls name; that is read as a table too.
 Every reader stays within ``app.file_limits`` (rows, columns, cells, sizes): a hostile or broken
 file is refused in seconds, never read into gigabytes (``app.xlsx_reader`` guards .xlsx files).
+A NUL character is removed from every value (it would cut the value short in SQLite's own
+functions and in every C program that shows it), never allowed to truncate one.
 """
 
 from __future__ import annotations
@@ -441,6 +443,8 @@ def _open_xlsx(path: Path, by_content: bool = False) -> Workbook:
             if len(r) < width:
                 r.extend([""] * (width - len(r)))
         _exact_long_numbers(rows, scan.long_numbers)
+        if scan.nul or package.strings.nul:
+            _drop_nul(rows)
         _fill_merged_down(rows, merged)
         return Sheet(name, rows, list(range(1, len(rows) + 1)), hidden[index], frozenset(scan.hidden_rows), cut_off)
 
@@ -463,6 +467,13 @@ def _exact_long_numbers(rows: list[list[object]], exact: dict[tuple[int, int], i
             value = rows[r][c]
             if type(value) is float and value == float(digits):
                 rows[r][c] = digits
+
+
+def _drop_nul(rows: list[list[object]]) -> None:
+    for row in rows:
+        for i, value in enumerate(row):
+            if type(value) is str and "\x00" in value:
+                row[i] = value.replace("\x00", "")
 
 
 def _fill_merged_down(rows: list[list[object]], merged: list) -> None:
@@ -534,6 +545,8 @@ def _read_csv(path: Path) -> Sheet:
                            f"或{SAVE_AS_XLSX}")
     text = decode_text(data, path.name)
     del data
+    if "\x00" in text:
+        text = text.replace("\x00", "")
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[object]] = []
@@ -664,7 +677,7 @@ class _TableParser(HTMLParser):
             return
         if tag in ("td", "th") and self._cell is not None and self._row is not None:
             self._fill_pending()
-            text = "".join(self._cell).strip()
+            text = "".join(self._cell).replace("\x00", "").strip()
             r = len(self.rows)
             rowspan, colspan = self._span
             for k in range(colspan):

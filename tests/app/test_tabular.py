@@ -382,3 +382,35 @@ def test_full_digit_ids_import_and_excel_rounded_ones_stay_refused(container, tm
     assert [p.message for p in by_row[3].problems] == [idnumber.EXCEL_HINT]
     assert [p.message for p in by_row[4].problems] == [idnumber.EXCEL_SHAPED_HINT]
 
+
+# -- NUL inside a value ---------------------------------------------------------------------------------
+def test_a_nul_inside_an_xlsx_cell_never_cuts_the_value(container, tmp_path):
+    from fixtures_hostile import row, sheet, text, workbook
+    from fixtures_roster import id_for
+
+    from app.services.context import Actor
+
+    shared = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+              '2006/main"><si><t>计算机_x0000_1班</t></si></sst>').encode()
+    rows = [row(1, text("A1", "姓名") + text("B1", "身份证号") + text("C1", "班级") + text("D1", "宿舍")),
+            row(2, text("A2", "王伟") + text("B2", id_for(1)) + '<c r="C2" t="s"><v>0</v></c>' + text("D2", "3号楼\x00201")),
+            row(3, text("A3", "李娜") + text("B3", id_for(2)) + text("C3", "计算机\x002班"))]
+    path = workbook(tmp_path / "nul.xlsx", [("名单", sheet(iter(rows)))], shared=shared)
+    sheet_ = tabular.open_workbook(path).sheet(0)
+    assert sheet_.rows[1][2:] == ["计算机1班", "3号楼201"]
+    assert sheet_.rows[2][2] == "计算机2班"
+    container.roster.commit(Actor("t", "测试", "admin"), container.roster.preview(path))
+    with container.db.read() as s:
+        from sqlalchemy import select
+
+        from db.models import Candidate
+        classes = s.scalars(select(Candidate.class_name).order_by(Candidate.id)).all()
+    # SQLite's own functions and its shell stop at a NUL: “计算机” was all they showed.
+    assert classes == ["计算机1班", "计算机2班"]
+
+
+def test_a_nul_inside_a_csv_cell_never_cuts_the_value(tmp_path):
+    path = tmp_path / "nul.csv"
+    path.write_bytes("姓名,班级\n王伟,计算机\x001班\n".encode())
+    assert tabular.open_workbook(path).sheet(0).rows[1] == ["王伟", "计算机1班"]
+
