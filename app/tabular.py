@@ -1,4 +1,4 @@
-"""Reading the spreadsheets people hand over: .xlsx (python-calamine) and .csv (UTF-8 or GBK).
+"""Reading the spreadsheets people hand over: .xlsx (python-calamine) and .csv (UTF-8, GBK, Big5, UTF-16/32).
 
 A file becomes a ``Workbook`` of ``Sheet`` objects: rows of cell values, each row carrying its
 true 1-based row number (blank rows are kept, so numbers stay true to what the user sees in
@@ -15,6 +15,7 @@ functions and in every C program that shows it), never allowed to truncate one.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -343,7 +344,7 @@ def _looks_like_csv(path: Path) -> bool:
     try:
         with path.open("rb") as fh:
             data = fh.read(64 * 1024)
-        text = decode_text(data, path.name)
+        text = decode_text(data, path.name, partial=True)
     except (OSError, BadFileError):
         return False
     if "\x00" in text:
@@ -498,25 +499,119 @@ def _fill_merged_down(rows: list[list[object]], merged: list) -> None:
 
 
 # -- CSV --------------------------------------------------------------------------------------------
-def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM (Excel's “Unicode text”), else GB18030 (⊃ GBK)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+# What Chinese text is made of: ideographs, CJK and full-width punctuation, the marks forms use.
+# Bytes decoded with the wrong table show kana, Greek, box drawing and private-use characters,
+# or rare ideographs, instead.
+_NOT_CHINESE = re.compile("[^\u4e00-\u9fff\u3000-\u303f\uff01-\uff5e\u2010-\u2027\u2460-\u24ff"
+                          "\u25a0-\u25ff\u00b7\u00d7\u00f7\u221a\u203b\u2605\u2606]")
+_PLAUSIBLE_SAMPLE = 200_000  # characters looked at
+
+
+def _common_ideograph(ch: str) -> bool:
+    """In GB2312 (the 6,763 common simplified characters) or Big5's first level (the 5,401 common
+    traditional ones): a name or a class is written with these."""
+    if not "\u4e00" <= ch <= "\u9fff":
+        return True
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        return 0xA440 <= int.from_bytes(ch.encode("big5"), "big") <= 0xC67E
+    except UnicodeEncodeError:
+        return False
+
+
+def _implausible_share(text: str) -> tuple[int, float]:
+    """(non-ASCII characters seen, the share of them that Chinese text would hardly contain)."""
+    counts = Counter(ch for ch in text[:_PLAUSIBLE_SAMPLE] if ch >= "\x80")
+    seen = sum(counts.values())
+    odd = sum(n for ch, n in counts.items() if _NOT_CHINESE.match(ch) or not _common_ideograph(ch))
+    return seen, (odd / seen if seen else 0.0)
+
+
+def _decode(data: bytes, encoding: str, partial: bool) -> str:
+    """Strict decoding; ``partial``: ``data`` is the start of a file and may end inside a character."""
+    if not partial:
+        return data.decode(encoding)
+    return codecs.getincrementaldecoder(encoding)("strict").decode(data, final=False)
+
+
+def _wide_unicode(data: bytes) -> str | None:
+    """UTF-32 or UTF-16 without a byte-order mark, told by where the zero bytes fall: text that
+    is mostly ASCII (digits, commas, line ends) has a zero in every 4-byte unit's upper half
+    (UTF-32) or in every other byte (UTF-16)."""
+    sample = data[:4096]
+    whole = len(sample) // 4 * 4
+    if whole >= 8:
+        units = [sample[i:i + 4] for i in range(0, whole, 4)]
+        if all(u[3] == 0 and u[2] <= 0x10 for u in units) and any(u[0] for u in units):
+            return "utf-32-le"
+        if all(u[0] == 0 and u[1] <= 0x10 for u in units) and any(u[3] for u in units):
+            return "utf-32-be"
+    half = len(sample) // 2
+    if half >= 4:
+        zero_even, zero_odd = sample[0:half * 2:2].count(0), sample[1:half * 2:2].count(0)
+        if zero_odd >= half // 4 and zero_even == 0:
+            return "utf-16-le"
+        if zero_even >= half // 4 and zero_odd == 0:
+            return "utf-16-be"
+    return None
+
+
+def decode_text(data: bytes, name: str, partial: bool = False) -> str:
+    """The text of a CSV or text export: UTF-8 (with or without BOM), UTF-16 and UTF-32 (with a
+    byte-order mark, or told by their zero bytes), GB18030 (⊃ GBK), or Big5 (Taiwan and Hong Kong
+    systems) where GB18030 makes nonsense of the bytes and Big5 reads them cleanly. Anything else
+    is refused as an unsupported encoding, saying how to save the file; nothing is guessed into
+    garbage. ``partial``: ``data`` is only the start of the file."""
+    unsupported = BadFileError(
+        f"不支持的文本编码：无法识别文件“{name}”的文字编码（能识别 UTF-8、GBK/GB18030、Big5、UTF-16 和 UTF-32）。"
+        "请用 Excel 或 WPS 打开它，另存为 .xlsx（或另存为“CSV UTF-8”）后再导入。")
+    marks = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+             (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+    for mark, encoding in marks:
+        if data.startswith(mark):
+            try:
+                return _decode(data, encoding, partial)
+            except UnicodeDecodeError:
+                raise unsupported from None
+    wide = _wide_unicode(data)
+    if wide is not None:
         try:
-            return data.decode("utf-16")
+            return _decode(data, wide, partial)
         except UnicodeDecodeError:
             pass
     if data.startswith(b"\xef\xbb\xbf"):
         try:
-            return data[3:].decode("utf-8")
+            return _decode(data[3:], "utf-8", partial)
         except UnicodeDecodeError:
             data = data[3:]  # a UTF-8 mark in front of GBK text (some export tools add one)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise BadFileError(f"无法识别文件“{name}”的文字编码（不是 UTF-8 也不是 GBK）。"
-                       "请用 Excel 或 WPS 打开它，另存为 .xlsx 后再导入。")
+    try:
+        return _decode(data, "utf-8", partial)
+    except UnicodeDecodeError:
+        pass
+    try:
+        text: str | None = _decode(data, "gb18030", partial)
+    except UnicodeDecodeError:
+        text = None
+    try:
+        big5: str | None = _decode(data, "cp950", partial)  # Big5 as Windows writes it
+    except UnicodeDecodeError:
+        big5 = None
+    if text is not None:
+        seen, odd = _implausible_share(text)
+        if seen < 10 or odd < 0.1:
+            return text
+        if big5 is not None and _implausible_share(big5)[1] <= odd / 2:
+            return big5
+        if odd < 0.2:
+            return text
+        raise unsupported
+    if big5 is not None and _implausible_share(big5)[1] < 0.1:
+        return big5
+    raise unsupported
 
 
 _EXCEL_TEXT_FORMULA = re.compile(r'^="(.*)"$', re.DOTALL)

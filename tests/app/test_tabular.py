@@ -414,3 +414,46 @@ def test_a_nul_inside_a_csv_cell_never_cuts_the_value(tmp_path):
     path.write_bytes("姓名,班级\n王伟,计算机\x001班\n".encode())
     assert tabular.open_workbook(path).sheet(0).rows[1] == ["王伟", "计算机1班"]
 
+
+# -- encodings ------------------------------------------------------------------------------------------
+_TRADITIONAL = [["序號", "姓名", "性別", "身份證號碼", "學號", "班級"]] + [
+    [str(i + 1), name, "男", "", f"2023{i:05d}", f"電腦網路技術{i % 3 + 1}班"]
+    for i, name in enumerate(["王偉", "李娜", "張敏", "陳靜", "劉強", "楊麗", "黃傑", "趙雲", "吳濤", "周芳"])]
+
+
+def _csv_bytes(rows: list[list[str]], encoding: str) -> bytes:
+    return "".join(",".join(r) + "\r\n" for r in rows).encode(encoding)
+
+
+def test_big5_csv_is_read_as_big5(tmp_path):
+    path = tmp_path / "big5.csv"
+    data = _csv_bytes(_TRADITIONAL, "big5")
+    assert data.decode("gb18030")  # GB18030 decodes it too, into nonsense: that is what must be told apart
+    path.write_bytes(data)
+    rows = tabular.open_workbook(path).sheet(0).rows
+    assert rows[0][:4] == ["序號", "姓名", "性別", "身份證號碼"]
+    assert [r[1] for r in rows[1:4]] == ["王偉", "李娜", "張敏"]
+
+
+def test_traditional_characters_in_gbk_stay_gbk(tmp_path):
+    path = tmp_path / "gbk.csv"
+    path.write_bytes(_csv_bytes(_TRADITIONAL, "gbk"))
+    assert tabular.open_workbook(path).sheet(0).rows[1][1] == "王偉"
+
+
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"])
+def test_utf32_and_utf16_with_or_without_a_byte_order_mark(tmp_path, encoding):
+    rows = [person(0, **{"姓 名": "欧阳娜娜"}), person(1)]
+    path = write_csv(tmp_path / "r.csv", rows, encoding="utf-8")
+    path.write_bytes(path.read_text(encoding="utf-8").encode(encoding))
+    sheet = tabular.open_workbook(path).sheet(0)
+    assert sheet.rows[0][:3] == ["序号", "姓 名", "性别"]
+    assert sheet.rows[1][1] == "欧阳娜娜"
+
+
+def test_an_encoding_that_cannot_be_told_is_refused_with_what_to_do(tmp_path):
+    path = tmp_path / "sjis.csv"
+    path.write_bytes(_csv_bytes([["氏名", "フリガナ", "クラス"]] + [["山田太郎", "ヤマダタロウ", "ジョウホウ1"]] * 5,
+                                "shift_jis"))
+    with pytest.raises(BadFileError, match=r"不支持的文本编码.*另存为 \.xlsx"):
+        tabular.open_workbook(path)
