@@ -39,8 +39,8 @@ def megabytes(size: int) -> str:
 
 
 def too_many_rows(sheet: str, rows: int | None) -> str:
-    """``rows``: the last row with content, when it is known."""
-    where = f"有内容的行一直到第 {rows:,} 行" if rows else f"超过 {MAX_ROWS:,} 行"
+    """``rows``: how far down the content was seen to reach (reading stops there), when known."""
+    where = f"有内容的行至少到第 {rows:,} 行" if rows else f"超过 {MAX_ROWS:,} 行"
     return (f"工作表“{sheet}”{where}，超过了可导入的上限 {MAX_ROWS:,} 行（一个学校的名单通常只有几万行）。"
             "请确认选对了文件；如果名单确实这么大，请分成几个文件分别导入；"
             "如果是远处误填或带格式的零星单元格，请删除名单下面多余的行后再导入。")

@@ -40,6 +40,9 @@ CHUNK = 1 << 18  # inflated bytes looked at at once (a few passes each, while in
 MAX_TAG_BYTES = 16 * lim.MiB  # one cell or tag larger than this is no spreadsheet's
 # The rectangle calamine may build before its exact size is checked (about 42 bytes a cell).
 SAFE_AREA = 4_000_000
+# A sheet declaring more than this is refused unread; below it, the XML is streamed and stopped at
+# MAX_SHEET_XML_BYTES, so that a roster of a million rows hears about its rows, not its bytes.
+SHEET_DECLARED_BYTES = 4 * lim.MAX_SHEET_XML_BYTES
 PLAIN_MAX_ROW = 99_999  # the plain-form check below accepts rows of up to five digits
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -199,14 +202,11 @@ class XlsxPackage:
         if len(self.sheet_paths) > lim.MAX_SHEETS:
             raise BadFileError(f"工作簿“{self.name}”有 {len(self.sheet_paths):,} 个工作表，超过了上限 "
                                f"{lim.MAX_SHEETS:,} 个。请把名单所在的工作表复制到一个新的工作簿（.xlsx）后再导入。")
-        sheets = {id(i): i for i in (self.member(p) for p in self.sheet_paths) if i is not None}
-        for info in sheets.values():  # each is checked again, against its true size, when it is read
-            self._check_declared(info, lim.MAX_SHEET_XML_BYTES, "工作表数据")
-        total = sum(i.file_size for i in sheets.values())
-        if total > lim.MAX_WORKBOOK_XML_BYTES:
-            raise BadFileError(f"工作簿“{self.name}”的工作表数据解压后共有 {lim.megabytes(total)}，超过了上限 "
-                               f"{lim.megabytes(lim.MAX_WORKBOOK_XML_BYTES)}。请把名单所在的工作表复制到一个新的"
-                               "工作簿后再导入。")
+        for path in self.sheet_paths:  # each is checked again, against its true size, when it is read
+            info = self.member(path)
+            if info is not None:
+                self._check_declared(info, SHEET_DECLARED_BYTES, "工作表数据", lim.MAX_SHEET_XML_BYTES)
+        self._sheets_read: dict[str, int] = {}  # member -> inflated size, for the workbook's total
         styles = self.member(self.xl + "styles.xml")
         if styles is not None:
             for _ in self._inflate(styles, lim.MAX_PART_BYTES, "样式"):
@@ -235,11 +235,13 @@ class XlsxPackage:
     def _describe(self, info: zipfile.ZipInfo, what: str) -> str:
         return f"{what}（{info.filename}）"
 
-    def _check_declared(self, info: zipfile.ZipInfo, limit: int, what: str) -> None:
+    def _check_declared(self, info: zipfile.ZipInfo, limit: int, what: str, shown: int | None = None) -> None:
+        """The size and ratio the zip headers declare; ``shown``: the limit to name, when the
+        declared size is only refused unread past a larger one (sheets are streamed up to it)."""
         size = info.file_size
         if size > limit:
             raise BadFileError(f"文件“{self.name}”中的{self._describe(info, what)}解压后有 {lim.megabytes(size)}，"
-                               f"超过了上限 {lim.megabytes(limit)}。这不像正常的名单，可能已损坏或是恶意构造的文件，未导入。"
+                               f"超过了上限 {lim.megabytes(shown or limit)}。这不像正常的名单，可能已损坏或是恶意构造的文件，未导入。"
                                "请用 Excel 或 WPS 打开检查，把名单复制到一个新工作簿后再导入。")
         if size > lim.RATIO_FLOOR and size > lim.MAX_RATIO * max(info.compress_size, 1):
             ratio = size // max(info.compress_size, 1)
@@ -247,15 +249,21 @@ class XlsxPackage:
                                f"10 : 1，上限 {lim.MAX_RATIO} : 1），像是“压缩炸弹”，未导入。"
                                "请用 Excel 或 WPS 打开检查，另存为 .xlsx 后再导入。")
 
+    def _too_big(self, info: zipfile.ZipInfo, what: str, limit: int) -> BadFileError:
+        return BadFileError(f"文件“{self.name}”中的{self._describe(info, what)}解压后超过了上限 {lim.megabytes(limit)}。"
+                            "这不像正常的名单，未导入。请用 Excel 或 WPS 打开检查，把名单复制到一个新工作簿后再导入。")
+
     def _lied(self, info: zipfile.ZipInfo, what: str) -> BadFileError:
         return BadFileError(f"文件“{self.name}”中的{self._describe(info, what)}实际解压出的数据与文件头记录的大小"
                             f"（{info.file_size:,} 字节）不符，文件已损坏或被改动过，未导入。{lim.SAVE_AS_XLSX}")
 
-    def _inflate(self, info: zipfile.ZipInfo, limit: int, what: str) -> Iterator[bytes]:
+    def _inflate(self, info: zipfile.ZipInfo, limit: int, what: str, declared_limit: int | None = None
+                 ) -> Iterator[bytes]:
         """The member's bytes in chunks of at most ``CHUNK``, from its raw data: the declared size
-        and ratio are checked first, and inflating stops as soon as the data runs past the
-        declared size (a header that lies cannot make anyone inflate more than ``limit``)."""
-        self._check_declared(info, limit, what)
+        (against ``declared_limit``, by default ``limit``) and ratio are checked first, and
+        inflating stops as soon as the data runs past the declared size or ``limit`` (a header
+        that lies cannot make anyone inflate more)."""
+        self._check_declared(info, declared_limit or limit, what, limit)
         if info.flag_bits & 1:
             raise BadFileError(f"工作簿“{self.name}”的部件加了密码，无法读取。请取消密码后保存，再导入。")
         declared = info.file_size
@@ -271,6 +279,8 @@ class XlsxPackage:
                 if info.compress_type == zipfile.ZIP_STORED:
                     if left != declared:
                         raise self._lied(info, what)
+                    if declared > limit:
+                        raise self._too_big(info, what, limit)
                     while left:
                         data = fh.read(min(CHUNK, left))
                         if not data:
@@ -298,6 +308,8 @@ class XlsxPackage:
                     total += len(out)
                     if total > declared:
                         raise self._lied(info, what)
+                    if total > limit:
+                        raise self._too_big(info, what, limit)
                     if out:
                         yield out
                 if not inflater.eof or total != declared:
@@ -438,7 +450,7 @@ class XlsxPackage:
         mode = _FAST
         while True:
             try:
-                scan = self._scan_pass(info, what, mode)
+                scan = self._scan_pass(info, what, mode, sheet)
             except _Escalate as e:
                 mode = e.mode
                 continue
@@ -447,6 +459,12 @@ class XlsxPackage:
                 continue
             break
         scan.exact = mode == _EXACT
+        self._sheets_read[info.filename] = info.file_size
+        total = sum(self._sheets_read.values())
+        if total > lim.MAX_WORKBOOK_XML_BYTES:
+            raise BadFileError(f"工作簿“{self.name}”的工作表数据解压后共有 {lim.megabytes(total)} 以上，超过了上限 "
+                               f"{lim.megabytes(lim.MAX_WORKBOOK_XML_BYTES)}。请把名单所在的工作表复制到一个新的"
+                               "工作簿后再导入。")
         if scan.rows > lim.MAX_ROWS:
             raise BadFileError(lim.too_many_rows(sheet, scan.rows))
         if scan.merged > lim.MAX_MERGED_RANGES:
@@ -496,7 +514,7 @@ class XlsxPackage:
         carry = b""
         first = True
         prefix = b""
-        for data in self._inflate(info, lim.MAX_SHEET_XML_BYTES, what):
+        for data in self._inflate(info, lim.MAX_SHEET_XML_BYTES, what, SHEET_DECLARED_BYTES):
             buf = carry + data if carry else data
             if first:
                 prefix = _check_xml_head(buf, self.name)
@@ -517,7 +535,7 @@ class XlsxPackage:
         if carry:
             yield carry
 
-    def _scan_pass(self, info: zipfile.ZipInfo, what: str, mode: int) -> SheetScan:
+    def _scan_pass(self, info: zipfile.ZipInfo, what: str, mode: int, sheet: str) -> SheetScan:
         """What bounds calamine's work: where cells reach, how many there are, merged ranges. The
         plain pass leaves the rest to ``details``, which may run beside calamine's parse."""
         scan = SheetScan()
@@ -525,6 +543,7 @@ class XlsxPackage:
             place = _Place()
             for chunk in self._chunks(info, what, _exact_cut, plain=False):
                 _walk(chunk, place, self.name, scan)
+                _stop_past_the_rows(scan, sheet)
             scan.detailed = True
             return scan
         merges = False
@@ -537,6 +556,7 @@ class XlsxPackage:
                 letters = set(found)
                 if b"" in letters or len(_CELL_R.findall(chunk)) != len(found):
                     _plain_refs(chunk, len(found), scan)
+                    _stop_past_the_rows(scan, sheet)
                 else:
                     for col in map(_letters_to_col, letters):
                         scan.reach(0, col)
@@ -632,6 +652,13 @@ def _exact_cut(buf: bytes, strict: bool = False) -> int:
     if last or strict:
         return last
     return buf.rfind(b"<", 1)
+
+
+def _stop_past_the_rows(scan: SheetScan, sheet: str) -> None:
+    """Refuse as soon as a cell lies past ``MAX_ROWS``: the rest of a million-row sheet need not be
+    looked at to know it is too long."""
+    if scan.rows > lim.MAX_ROWS:
+        raise BadFileError(lim.too_many_rows(sheet, scan.rows))
 
 
 def _plain_refs(chunk: bytes, cells: int, scan: SheetScan) -> None:

@@ -44,7 +44,7 @@ class Part:
     declared: int | None = None  # the uncompressed size the headers claim (default: the truth)
 
 
-def write_zip(path: Path, parts: list[Part]) -> Path:
+def write_zip(path: Path, parts: list[Part], level: int = 6) -> Path:
     """A zip of deflated members; sizes and CRCs are patched into each local header afterwards."""
     entries = []
     with path.open("wb") as out:
@@ -53,7 +53,7 @@ def write_zip(path: Path, parts: list[Part]) -> Path:
             offset = out.tell()
             out.write(struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0x800, 8, 0, 0x21, 0, 0, 0, len(name), 0) + name)
             start = out.tell()
-            crc, size = _deflate_into(out, part.data)
+            crc, size = _deflate_into(out, part.data, level)
             csize = out.tell() - start
             usize = part.declared if part.declared is not None else size
             end = out.tell()
@@ -70,7 +70,7 @@ def write_zip(path: Path, parts: list[Part]) -> Path:
     return path
 
 
-def _deflate_into(out: BinaryIO, data: bytes | Iterable[bytes] | Repeated) -> tuple[int, int]:
+def _deflate_into(out: BinaryIO, data: bytes | Iterable[bytes] | Repeated, level: int) -> tuple[int, int]:
     if isinstance(data, Repeated):
         crc = zlib.crc32(data.head)
         out.write(_segment(data.head))
@@ -83,7 +83,7 @@ def _deflate_into(out: BinaryIO, data: bytes | Iterable[bytes] | Repeated) -> tu
         crc = zlib.crc32(data.tail, crc)
         return crc, len(data.head) + len(data.block) * data.times + len(data.tail)
     chunks = [data] if isinstance(data, bytes) else data
-    deflater = zlib.compressobj(6, zlib.DEFLATED, -15)
+    deflater = zlib.compressobj(level, zlib.DEFLATED, -15)
     crc = size = 0
     for chunk in chunks:
         crc = zlib.crc32(chunk, crc)
@@ -101,7 +101,7 @@ def _segment(data: bytes) -> bytes:
 
 def workbook(path: Path, sheets: list[tuple[str, bytes | Iterable[bytes] | Repeated]], *,
              shared: bytes | Iterable[bytes] | Repeated | None = None, declared: dict[str, int] | None = None,
-             hidden: tuple[int, ...] = ()) -> Path:
+             hidden: tuple[int, ...] = (), level: int = 6) -> Path:
     """An .xlsx with these sheets (name, sheet XML) and, when given, this shared-strings part.
     ``declared`` maps a part name to the size its headers should claim."""
     declared = declared or {}
@@ -136,7 +136,7 @@ def workbook(path: Path, sheets: list[tuple[str, bytes | Iterable[bytes] | Repea
     for i, (_name, xml) in enumerate(sheets, start=1):
         member = f"xl/worksheets/sheet{i}.xml"
         parts.append(Part(member, xml, declared.get(member)))
-    return write_zip(path, parts)
+    return write_zip(path, parts, level)
 
 
 SHEET_HEAD = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{MAIN}">'.encode()

@@ -113,6 +113,13 @@ def test_sheet_xml_that_inflates_past_a_gigabyte_is_refused_unread(desk, tmp_pat
     refused(desk, sheet_bomb(tmp_path / "bomb.xlsx"), "工作表数据", "1,124 MB", "上限 128 MB")
 
 
+def test_sheet_xml_past_the_limit_is_stopped_while_it_is_read(desk, tmp_path):
+    # 150 MB declared: streamed (a long roster should hear about its rows), stopped at 128 MB.
+    rows = (row(r, text(f"A{r}", os.urandom(800).hex())) for r in range(1, 90_001))  # little to compress
+    path = workbook(tmp_path / "long.xlsx", [("名单", sheet(rows))], level=1)
+    refused(desk, path, "解压后超过了上限 128 MB")
+
+
 def test_shared_strings_that_inflate_past_a_gigabyte_are_refused_unread(desk, tmp_path):
     refused(desk, shared_strings_bomb(tmp_path / "bomb.xlsx"), "共享字符串", "上限 32 MB")
 
@@ -130,7 +137,7 @@ def test_a_workbook_of_ten_thousand_sheets_is_refused(desk, tmp_path):
 
 
 def test_more_rows_than_the_limit_are_refused(desk, tmp_path):
-    refused(desk, many_rows(tmp_path / "rows.xlsx", file_limits.MAX_ROWS + 1), "第 100,002 行", "上限 100,000 行")
+    refused(desk, many_rows(tmp_path / "rows.xlsx", file_limits.MAX_ROWS + 1), "有内容的行至少到第", "上限 100,000 行")
 
 
 def test_every_row_reaching_column_xfd_under_a_lying_dimension_is_read_without_the_far_cells(desk, tmp_path):
@@ -148,7 +155,7 @@ def test_a_sheet_bloated_past_the_limit_is_refused_before_its_hidden_rows_are_lo
 # -- found while bounding them --------------------------------------------------------------------------
 def test_two_cells_at_opposite_corners_are_refused_not_built(desk, tmp_path):
     # calamine would ask for 512 GB for the rectangle between A1 and XFD1048576 and abort the process.
-    refused(desk, far_corner(tmp_path / "corner.xlsx"), "第 1,048,576 行", "上限 100,000 行")
+    refused(desk, far_corner(tmp_path / "corner.xlsx"), "至少到第 1,048,576 行", "上限 100,000 行")
 
 
 def test_a_shared_strings_count_that_lies_is_refused(desk, tmp_path):
