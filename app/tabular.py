@@ -1,4 +1,4 @@
-"""Reading the spreadsheets people hand over: .xlsx (python-calamine) and .csv (UTF-8 or GBK).
+"""Reading the spreadsheets people hand over: .xlsx (python-calamine) and .csv (UTF-8, GBK, Big5, UTF-16/32).
 
 A file becomes a ``Workbook`` of ``Sheet`` objects: rows of cell values, each row carrying its
 true 1-based row number (blank rows are kept, so numbers stay true to what the user sees in
@@ -7,10 +7,15 @@ banners by scoring the first rows against a caller's header classifier.
 
 Files that cannot be read raise ``BadFileError`` with a Chinese message that says what to do.
 Some student-affairs systems save an HTML table under a .xls name; that is read as a table too.
+Every reader stays within ``app.file_limits`` (rows, columns, cells, sizes): a hostile or broken
+file is refused in seconds, never read into gigabytes (``app.xlsx_reader`` guards .xlsx files).
+A NUL character is removed from every value (it would cut the value short in SQLite's own
+functions and in every C program that shows it), never allowed to truncate one.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -23,7 +28,9 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from app import file_limits as limits
 from app.errors import BadFileError
+from app.file_limits import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, SAVE_AS_XLSX
 
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -34,8 +41,6 @@ OTHER_WORKBOOK_SUFFIXES = (".xls", ".et", ".ett", ".wps", "")
 SUPPORTED = ".xlsx 或 .csv"
 HEADER_SCAN_ROWS = 30
 DELIMITERS = (",", "\t", ";", "|")  # what CSV exports separate their fields with, most usual first
-
-SAVE_AS_XLSX = "请用 Excel 或 WPS 打开它，另存为 .xlsx 后再导入。"
 
 
 @dataclass
@@ -286,10 +291,11 @@ class Workbook:
         return self._cache[index]
 
     def sheets(self) -> Iterator[Sheet]:
-        """Visible sheets first, in workbook order, then hidden ones."""
+        """Visible sheets first, in workbook order, then hidden ones. Each is read when reached and
+        not kept, so looking through a workbook of many sheets holds one sheet at a time."""
         order = [i for i, h in enumerate(self.hidden) if not h] + [i for i, h in enumerate(self.hidden) if h]
         for i in order:
-            yield self.sheet(i)
+            yield self._cache[i] if i in self._cache else self._loader(i)
 
 
 def open_workbook(path: Path) -> Workbook:
@@ -321,11 +327,12 @@ def open_workbook(path: Path) -> Workbook:
         raise BadFileError(_ole2_message(path, suffix))
     if head.startswith(ZIP_MAGIC):
         return _open_xlsx(path, by_content=suffix not in XLSX_SUFFIXES)
+    _check_text_size(path)
     text = _decode_markup(path.read_bytes())
     if text is not None and "urn:schemas-microsoft-com:office:spreadsheet" in text[:5000]:
         raise BadFileError(f"“{name}”是 Excel 2003 XML 表格（XML Spreadsheet），不能直接导入。{SAVE_AS_XLSX}")
     if text is not None and re.search(r"<table", text[:200_000], re.IGNORECASE):
-        return _single(path, _read_html(path.stem, text))
+        return _single(path, _read_html(path, text))
     if _looks_like_csv(path):
         return _single(path, _read_csv(path))
     raise BadFileError(f"文件“{name}”已损坏或不是 Excel 工作簿，无法读取。"
@@ -337,7 +344,7 @@ def _looks_like_csv(path: Path) -> bool:
     try:
         with path.open("rb") as fh:
             data = fh.read(64 * 1024)
-        text = decode_text(data, path.name)
+        text = decode_text(data, path.name, partial=True)
     except (OSError, BadFileError):
         return False
     if "\x00" in text:
@@ -370,8 +377,13 @@ def _ole2_message(path: Path, suffix: str) -> str:
 def _open_xlsx(path: Path, by_content: bool = False) -> Workbook:
     import python_calamine as calamine
 
-    corrupt = (f"文件“{path.name}”已损坏或不是 Excel 工作簿，无法读取。"
-               "请用 Excel 或 WPS 打开检查，必要时重新导出，或另存为 .xlsx 后再导入。")
+    from app.xlsx_reader import XlsxPackage
+
+    corrupt = limits.corrupt(path.name)
+    # The zip directory and the parts calamine reads first (shared strings, styles, the sheet
+    # list) are checked before calamine opens anything.
+    package = XlsxPackage(path)
+    calamine_errors = (calamine.CalamineError, OSError, ValueError, KeyError, zipfile.BadZipFile)
     try:
         if by_content:  # calamine picks the reader by the name; this one is an .xlsx whatever its name
             with path.open("rb") as fh:
@@ -381,158 +393,244 @@ def _open_xlsx(path: Path, by_content: bool = False) -> Workbook:
         meta = book.sheets_metadata
     except calamine.PasswordError:
         raise BadFileError(f"工作簿“{path.name}”设置了密码，无法读取。请取消密码后保存，再导入。") from None
-    except (calamine.CalamineError, OSError, ValueError):
+    except calamine_errors:
         raise BadFileError(corrupt) from None
     names = [m.name for m in meta]
     hidden = [m.visible != calamine.SheetVisibleEnum.Visible for m in meta]
+    package.bind(names)
 
     def load(index: int) -> Sheet:
-        # Both calamine's parse and zlib's inflate let go of the GIL: the hidden-row scan runs
-        # beside the parse instead of after it.
-        member = _sheet_member(path, index)
-        hidden_rows: list[frozenset[int]] = []
-        scan = threading.Thread(target=lambda: hidden_rows.append(_hidden_rows(path, member) if member
-                                                                  else frozenset()), daemon=True)
-        scan.start()
-        cut_off = member is not None and _too_wide(path, member)
+        name = names[index]
+        scan = package.scan(index, name)  # refuses what is past a limit, before calamine builds it
+        cut_off = scan.columns > MAX_COLUMNS
+        width = scan.kept_columns if cut_off else scan.columns
+        if scan.rows_exact and scan.rows * width > MAX_CELLS:
+            raise BadFileError(limits.too_many_cells(name, scan.rows, width))
+        copy = None
+        source = book
+        parsed: list[object] = []
         try:
             if cut_off:
-                rows, merged = _read_sparse(path, index), []
-            else:
-                raw = book.get_sheet_by_index(index)
-                # skip_empty_area=False pads from A1, so list positions are true row/column numbers.
-                rows = raw.to_python(skip_empty_area=False)
-                merged = raw.merged_cell_ranges or []
-        except (calamine.CalamineError, OSError, ValueError, KeyError, zipfile.BadZipFile):
+                # calamine would hold every cell up to the far one (16,384 per row for column XFD):
+                # it reads a copy of the sheet without the cells past MAX_COLUMNS instead.
+                copy = package.without_far_cells(index, name, scan)
+                source = calamine.CalamineWorkbook.from_path(str(copy))
+            # calamine's parse lets go of the GIL: the hidden rows, long numbers and NULs are
+            # looked for beside it.
+            parse = threading.Thread(target=_parse_into, args=(source, index, parsed), daemon=True)
+            parse.start()
+            try:
+                package.details(index, name, scan)
+            finally:
+                parse.join()
+            raw = parsed[0]
+            if isinstance(raw, BaseException):
+                raise raw
+            end = raw.end  # type: ignore[attr-defined]
+            if end is not None and (end[0] + 1) * (end[1] + 1) > MAX_CELLS:
+                raise BadFileError(limits.too_many_cells(name, end[0] + 1, end[1] + 1))
+            # skip_empty_area=False pads from A1, so list positions are true row/column numbers.
+            rows = raw.to_python(skip_empty_area=False)  # type: ignore[attr-defined]
+            merged = raw.merged_cell_ranges or []  # type: ignore[attr-defined]
+        except calamine_errors:
             raise BadFileError(corrupt) from None
+        finally:
+            if copy is not None:
+                if source is not book:
+                    source.close()
+                copy.unlink(missing_ok=True)
         width = max((len(r) for r in rows), default=0)
         for r in rows:
             if len(r) < width:
                 r.extend([""] * (width - len(r)))
+        _exact_long_numbers(rows, scan.long_numbers)
+        if scan.nul or package.strings.nul:
+            _drop_nul(rows)
         _fill_merged_down(rows, merged)
-        scan.join()
-        return Sheet(names[index], rows, list(range(1, len(rows) + 1)), hidden[index],
-                     hidden_rows[0] if hidden_rows else frozenset(), cut_off)
+        return Sheet(name, rows, list(range(1, len(rows) + 1)), hidden[index], frozenset(scan.hidden_rows), cut_off)
 
     return Workbook(path, names, load, hidden)
 
 
-MAX_COLUMNS = 256  # a roster is far narrower; a stray cell in column XFD must not cost gigabytes
-
-
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*>")
-_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
-_ROW_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
-
-
-def _sheet_member(path: Path, index: int) -> str | None:
-    """The zip member holding sheet ``index`` of an .xlsx (via workbook.xml and its relations)."""
-    import posixpath
-    import xml.etree.ElementTree as ET
-
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+def _parse_into(book: object, index: int, out: list[object]) -> None:
     try:
-        with zipfile.ZipFile(path) as z:
-            sheets = ET.fromstring(z.read("xl/workbook.xml")).findall("m:sheets/m:sheet", ns)
-            rel_id = sheets[index].get(f"{{{ns['r']}}}id")
-            rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, IndexError, OSError, zipfile.BadZipFile, ET.ParseError):
-        return None
-    target = next((r.get("Target", "") for r in rels if r.get("Id") == rel_id), "")
-    if not target:
-        return None
-    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        out.append(book.get_sheet_by_index(index))  # type: ignore[attr-defined]
+    except BaseException as exc:  # handed to the caller's thread
+        out.append(exc)
 
 
-def _sheet_xml(path: Path, member: str, limit: int = -1) -> bytes | None:
-    """The first ``limit`` bytes (all by default) of a sheet's XML, or None if unreadable."""
-    import zlib
-
-    try:
-        with zipfile.ZipFile(path) as z, z.open(member) as fh:
-            return fh.read(limit)
-    except (KeyError, OSError, zipfile.BadZipFile, zlib.error):
-        return None
-
-
-def _hidden_rows(path: Path, member: str) -> frozenset[int]:
-    """Row numbers hidden in a sheet of an .xlsx (calamine does not say): rows someone hid or
-    filtered out are still in the file, and the user should hear about them."""
-    data = _sheet_xml(path, member)
-    if not data or b"hidden=" not in data:  # the usual case, answered by one fast search
-        return frozenset()
-    hidden = set()
-    for tag in _ROW_TAG.finditer(data):
-        if _ROW_HIDDEN.search(tag.group()):
-            number = _ROW_NUMBER.search(tag.group())
-            if number:
-                hidden.add(int(number.group(1)))
-    return frozenset(hidden)
+def _exact_long_numbers(rows: list[list[object]], exact: dict[tuple[int, int], int]) -> None:
+    """A number cell stored with all its digits (``<v>410302199003071234</v>``, as scripts and
+    many systems write ID numbers) becomes that integer: calamine's float keeps only 15–17
+    significant digits. Only where calamine read the same number, so nothing else is replaced."""
+    for (r, c), digits in exact.items():
+        if r < len(rows) and c < len(rows[r]):
+            value = rows[r][c]
+            if type(value) is float and value == float(digits):
+                rows[r][c] = digits
 
 
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+\d+:([A-Z]+)\d+"')
-
-
-def _too_wide(path: Path, member: str) -> bool:
-    """The sheet's declared extent reaches past ``MAX_COLUMNS`` (read from the head of its XML)."""
-    head = _sheet_xml(path, member, 4096)
-    m = _DIMENSION.search(head or b"")
-    return bool(m) and (column_index(m.group(1).decode()) or 0) >= MAX_COLUMNS
-
-
-def _read_sparse(path: Path, index: int) -> list[list[object]]:
-    """Rows cut at ``MAX_COLUMNS``, streamed by openpyxl: calamine would hold every cell up to a
-    stray one in column XFD (16,384 per row, gigabytes for a few thousand rows)."""
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        ws = wb.worksheets[index]
-        return [["" if v is None else v for v in row]
-                for row in ws.iter_rows(max_col=MAX_COLUMNS, values_only=True)]
-    finally:
-        wb.close()
+def _drop_nul(rows: list[list[object]]) -> None:
+    for row in rows:
+        for i, value in enumerate(row):
+            if type(value) is str and "\x00" in value:
+                row[i] = value.replace("\x00", "")
 
 
 def _fill_merged_down(rows: list[list[object]], merged: list) -> None:
     """A cell merged down over several rows (a class or counsellor written once for the whole
-    class) holds its value only in the top row; every row it covers shows it, so give it to each."""
-    for (r0, c0), (r1, _c1) in merged:
+    class) holds its value only in the top row; every row it covers shows it, so give it to each.
+
+    Merged ranges never overlap in a real sheet; where a file says they do, each cell is still
+    filled at most once, so the work stays within the size of the sheet."""
+    filled: dict[int, int] = {}  # column -> last row filled so far
+    for (r0, c0), (r1, _c1) in sorted(merged, key=lambda m: (m[0][1], m[0][0])):
         if r1 <= r0 or r0 >= len(rows) or c0 >= len(rows[r0]):
             continue
+        start = max(r0 + 1, filled.get(c0, -1) + 1)
+        stop = min(r1, len(rows) - 1)
+        if start > stop:
+            continue
         value = rows[r0][c0]
-        for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
+        for r in range(start, stop + 1):
             if is_blank(rows[r][c0]):
                 rows[r][c0] = value
+        filled[c0] = stop
 
 
 # -- CSV --------------------------------------------------------------------------------------------
-def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM (Excel's “Unicode text”), else GB18030 (⊃ GBK)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+# What Chinese text is made of: ideographs, CJK and full-width punctuation, the marks forms use.
+# Bytes decoded with the wrong table show kana, Greek, box drawing and private-use characters,
+# or rare ideographs, instead.
+_NOT_CHINESE = re.compile("[^\u4e00-\u9fff\u3000-\u303f\uff01-\uff5e\u2010-\u2027\u2460-\u24ff"
+                          "\u25a0-\u25ff\u00b7\u00d7\u00f7\u221a\u203b\u2605\u2606]")
+_PLAUSIBLE_SAMPLE = 200_000  # characters looked at
+
+
+def _common_ideograph(ch: str) -> bool:
+    """In GB2312 (the 6,763 common simplified characters) or Big5's first level (the 5,401 common
+    traditional ones): a name or a class is written with these."""
+    if not "\u4e00" <= ch <= "\u9fff":
+        return True
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        return 0xA440 <= int.from_bytes(ch.encode("big5"), "big") <= 0xC67E
+    except UnicodeEncodeError:
+        return False
+
+
+def _implausible_share(text: str) -> tuple[int, float]:
+    """(non-ASCII characters seen, the share of them that Chinese text would hardly contain)."""
+    counts = Counter(ch for ch in text[:_PLAUSIBLE_SAMPLE] if ch >= "\x80")
+    seen = sum(counts.values())
+    odd = sum(n for ch, n in counts.items() if _NOT_CHINESE.match(ch) or not _common_ideograph(ch))
+    return seen, (odd / seen if seen else 0.0)
+
+
+def _decode(data: bytes, encoding: str, partial: bool) -> str:
+    """Strict decoding; ``partial``: ``data`` is the start of a file and may end inside a character."""
+    if not partial:
+        return data.decode(encoding)
+    return codecs.getincrementaldecoder(encoding)("strict").decode(data, final=False)
+
+
+def _wide_unicode(data: bytes) -> str | None:
+    """UTF-32 or UTF-16 without a byte-order mark, told by where the zero bytes fall: text that
+    is mostly ASCII (digits, commas, line ends) has a zero in every 4-byte unit's upper half
+    (UTF-32) or in every other byte (UTF-16)."""
+    sample = data[:4096]
+    whole = len(sample) // 4 * 4
+    if whole >= 8:
+        units = [sample[i:i + 4] for i in range(0, whole, 4)]
+        if all(u[3] == 0 and u[2] <= 0x10 for u in units) and any(u[0] for u in units):
+            return "utf-32-le"
+        if all(u[0] == 0 and u[1] <= 0x10 for u in units) and any(u[3] for u in units):
+            return "utf-32-be"
+    half = len(sample) // 2
+    if half >= 4:
+        zero_even, zero_odd = sample[0:half * 2:2].count(0), sample[1:half * 2:2].count(0)
+        if zero_odd >= half // 4 and zero_even == 0:
+            return "utf-16-le"
+        if zero_even >= half // 4 and zero_odd == 0:
+            return "utf-16-be"
+    return None
+
+
+def decode_text(data: bytes, name: str, partial: bool = False) -> str:
+    """The text of a CSV or text export: UTF-8 (with or without BOM), UTF-16 and UTF-32 (with a
+    byte-order mark, or told by their zero bytes), GB18030 (⊃ GBK), or Big5 (Taiwan and Hong Kong
+    systems) where GB18030 makes nonsense of the bytes and Big5 reads them cleanly. Anything else
+    is refused as an unsupported encoding, saying how to save the file; nothing is guessed into
+    garbage. ``partial``: ``data`` is only the start of the file."""
+    unsupported = BadFileError(
+        f"不支持的文本编码：无法识别文件“{name}”的文字编码（能识别 UTF-8、GBK/GB18030、Big5、UTF-16 和 UTF-32）。"
+        "请用 Excel 或 WPS 打开它，另存为 .xlsx（或另存为“CSV UTF-8”）后再导入。")
+    marks = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+             (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+    for mark, encoding in marks:
+        if data.startswith(mark):
+            try:
+                return _decode(data, encoding, partial)
+            except UnicodeDecodeError:
+                raise unsupported from None
+    wide = _wide_unicode(data)
+    if wide is not None:
         try:
-            return data.decode("utf-16")
+            return _decode(data, wide, partial)
         except UnicodeDecodeError:
             pass
     if data.startswith(b"\xef\xbb\xbf"):
         try:
-            return data[3:].decode("utf-8")
+            return _decode(data[3:], "utf-8", partial)
         except UnicodeDecodeError:
             data = data[3:]  # a UTF-8 mark in front of GBK text (some export tools add one)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise BadFileError(f"无法识别文件“{name}”的文字编码（不是 UTF-8 也不是 GBK）。"
-                       "请用 Excel 或 WPS 打开它，另存为 .xlsx 后再导入。")
+    try:
+        return _decode(data, "utf-8", partial)
+    except UnicodeDecodeError:
+        pass
+    try:
+        text: str | None = _decode(data, "gb18030", partial)
+    except UnicodeDecodeError:
+        text = None
+    try:
+        big5: str | None = _decode(data, "cp950", partial)  # Big5 as Windows writes it
+    except UnicodeDecodeError:
+        big5 = None
+    if text is not None:
+        seen, odd = _implausible_share(text)
+        if seen < 10 or odd < 0.1:
+            return text
+        if big5 is not None and _implausible_share(big5)[1] <= odd / 2:
+            return big5
+        if odd < 0.2:
+            return text
+        raise unsupported
+    if big5 is not None and _implausible_share(big5)[1] < 0.1:
+        return big5
+    raise unsupported
 
 
 _EXCEL_TEXT_FORMULA = re.compile(r'^="(.*)"$', re.DOTALL)
 
 
+def _check_text_size(path: Path) -> None:
+    """A CSV or HTML table is read whole: past ``MAX_TEXT_FILE_BYTES`` it is refused unread."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return
+    if size > limits.MAX_TEXT_FILE_BYTES:
+        raise BadFileError(f"文件“{path.name}”有 {limits.megabytes(size)}，超过了文本表格（CSV、网页表格）可导入的上限 "
+                           f"{limits.megabytes(limits.MAX_TEXT_FILE_BYTES)}（十万人的名单也只有约 20 MB）。"
+                           "请确认选对了文件；如果名单确实这么大，请分成几个文件分别导入。")
+
+
 def _read_csv(path: Path) -> Sheet:
+    _check_text_size(path)
     try:
         data = path.read_bytes()
     except OSError:
@@ -541,13 +639,27 @@ def _read_csv(path: Path) -> Sheet:
         raise BadFileError(f"“{path.name}”其实是 Excel 工作簿，不是 CSV 文本。请把扩展名改回 .xlsx，"
                            f"或{SAVE_AS_XLSX}")
     text = decode_text(data, path.name)
+    del data
+    if "\x00" in text:
+        text = text.replace("\x00", "")
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[object]] = []
     numbers: list[int] = []
     last_line = 0
+    cut_off = False
+    cells = 0
     try:
         for record in reader:
+            if len(rows) >= MAX_ROWS:
+                raise BadFileError(limits.too_many_rows(path.stem, None))
+            if len(record) > MAX_COLUMNS:
+                # Fields far to the right of a roster are stray separators or junk; keep the first ones.
+                cut_off = cut_off or any(not is_blank(v) for v in record[MAX_COLUMNS:])
+                del record[MAX_COLUMNS:]
+            cells += len(record)
+            if cells > MAX_CELLS:
+                raise BadFileError(limits.too_many_cells(path.stem, len(rows) + 1, MAX_COLUMNS))
             numbers.append(last_line + 1)  # a quoted cell may span lines: the record starts here
             last_line = reader.line_num
             # ="0123" is how Excel users keep leading zeros and long numbers as text in a CSV.
@@ -555,8 +667,10 @@ def _read_csv(path: Path) -> Sheet:
     except csv.Error as exc:
         raise BadFileError(f"CSV 文件“{path.name}”第 {reader.line_num} 行格式有误（{exc}）。"
                            f"{SAVE_AS_XLSX}") from None
-    _pad(rows)
-    return Sheet(path.stem, rows, numbers)
+    _pad(rows, path.stem)
+    sheet = Sheet(path.stem, rows, numbers)
+    sheet.cut_off = cut_off
+    return sheet
 
 
 def _unwrap_text_formula(value: str) -> str:
@@ -593,8 +707,11 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _pad(rows: list[list[object]]) -> None:
+def _pad(rows: list[list[object]], name: str) -> None:
+    """Every row as wide as the widest (refused when that rectangle is past ``MAX_CELLS``)."""
     width = max((len(r) for r in rows), default=0)
+    if len(rows) * width > MAX_CELLS:
+        raise BadFileError(limits.too_many_cells(name, len(rows), width))
     for r in rows:
         if len(r) < width:
             r.extend([""] * (width - len(r)))
@@ -618,17 +735,23 @@ def _decode_markup(data: bytes) -> str | None:
 
 
 class _TableParser(HTMLParser):
-    """The first table's rows; colspan/rowspan cells repeat their text like merged cells read."""
+    """The first table's rows; colspan/rowspan cells repeat their text like merged cells read.
 
-    def __init__(self) -> None:
+    What a rowspan carries down is kept per column (not per cell it covers), and every cell the
+    spans produce counts against ``MAX_CELLS``: ``rowspan="65534" colspan="1000"`` on a few
+    cells cannot fill memory."""
+
+    def __init__(self, name: str) -> None:
         super().__init__(convert_charrefs=True)
         self.rows: list[list[str]] = []
+        self._name = name
         self._depth = 0
         self._done = False
         self._row: list[str] | None = None
         self._cell: list[str] | None = None
         self._span = (1, 1)
-        self._pending: dict[tuple[int, int], str] = {}  # (row, col) -> text from a rowspan above
+        self._below: dict[int, tuple[int, int, str]] = {}  # column -> (first row, row past the end, text)
+        self._cells = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self._done:
@@ -639,7 +762,7 @@ class _TableParser(HTMLParser):
             self._row = []
         elif self._depth == 1 and tag in ("td", "th") and self._row is not None:
             a = dict(attrs)
-            self._span = (_int(a.get("rowspan")), _int(a.get("colspan")))
+            self._span = (_int(a.get("rowspan"), MAX_ROWS), _int(a.get("colspan"), MAX_COLUMNS))
             self._cell = []
         elif tag == "br" and self._cell is not None:
             self._cell.append("\n")
@@ -649,17 +772,19 @@ class _TableParser(HTMLParser):
             return
         if tag in ("td", "th") and self._cell is not None and self._row is not None:
             self._fill_pending()
-            text = "".join(self._cell).strip()
+            text = "".join(self._cell).replace("\x00", "").strip()
             r = len(self.rows)
             rowspan, colspan = self._span
             for k in range(colspan):
                 c = len(self._row)
-                self._row.append(text if k == 0 else "")
-                for dr in range(1, rowspan):
-                    self._pending[(r + dr, c)] = text if k == 0 else ""
+                self._add(text if k == 0 else "")
+                if rowspan > 1:
+                    self._below[c] = (r + 1, r + rowspan, text if k == 0 else "")
             self._cell = None
         elif tag == "tr" and self._row is not None:
             self._fill_pending()
+            if len(self.rows) >= MAX_ROWS:
+                raise BadFileError(limits.too_many_rows(self._name, None))
             self.rows.append(self._row)
             self._row = None
         elif tag == "table":
@@ -667,31 +792,46 @@ class _TableParser(HTMLParser):
             if self._depth == 0:
                 self._done = True
 
+    def _add(self, text: str) -> None:
+        assert self._row is not None
+        if len(self._row) >= MAX_COLUMNS or self._cells >= MAX_CELLS:
+            raise BadFileError(
+                f"文件“{self._name}”的表格展开合并单元格（rowspan/colspan）后超过了可读取的上限（每行 {MAX_COLUMNS} 列，"
+                f"共 {MAX_CELLS:,} 个单元格），不像正常的名单，未导入。{SAVE_AS_XLSX}")
+        self._row.append(text)
+        self._cells += 1
+
     def _fill_pending(self) -> None:
         assert self._row is not None
         r = len(self.rows)
-        while (r, len(self._row)) in self._pending:
-            self._row.append(self._pending.pop((r, len(self._row))))
+        while (span := self._below.get(len(self._row))) is not None:
+            first, end, text = span
+            if end <= r:
+                del self._below[len(self._row)]
+                continue
+            if first > r:
+                break
+            self._add(text)
 
     def handle_data(self, data: str) -> None:
         if self._cell is not None:
             self._cell.append(data)
 
 
-def _int(value: str | None) -> int:
+def _int(value: str | None, most: int) -> int:
     try:
-        return max(1, min(int(value or 1), 1000))
+        return max(1, min(int(value or 1), most))
     except ValueError:
         return 1
 
 
-def _read_html(name: str, text: str) -> Sheet:
-    parser = _TableParser()
+def _read_html(path: Path, text: str) -> Sheet:
+    parser = _TableParser(path.name)
     parser.feed(text)
     parser.close()
     rows: list[list[object]] = [list(r) for r in parser.rows]
-    _pad(rows)
-    return Sheet(name, rows, list(range(1, len(rows) + 1)))
+    _pad(rows, path.stem)
+    return Sheet(path.stem, rows, list(range(1, len(rows) + 1)))
 
 
 # A date followed by a time of day, as exports print date cells: “2003-05-17 00:00:00”,

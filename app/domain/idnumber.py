@@ -25,6 +25,10 @@ EXCEL_HINT = (
     "身份证号被 Excel 当成数字保存，末尾几位已丢失。"
     "请在原表中把该列设置为“文本”格式后重新填写身份证号，再导入。"
 )
+EXCEL_SHAPED_HINT = (
+    "身份证号以数字保存，且与 Excel 只保留 15 位有效数字后的数值相同，无法确认末尾几位是否完整。"
+    "请在原表中把该列设置为“文本”格式后重新填写身份证号，再导入。"
+)
 
 
 class IdInfo(NamedTuple):
@@ -60,15 +64,19 @@ def _today() -> dt.date:
 def normalise(value: object) -> str:
     """Turn a typed or imported value into the string form (no checks beyond the format).
 
-    Spreadsheet numbers: Excel keeps 15 significant digits, so a number cell of 16 or more
-    digits is refused with the Excel hint; shorter ones (the old 15-digit numbers) are kept
-    for ``parse`` to explain.
+    Spreadsheet numbers: a float of 16 or more digits is what Excel kept of the number (15
+    significant digits) and is refused with the Excel hint; shorter ones (the old 15-digit
+    numbers) are kept for ``parse`` to explain. An integer is a cell that stored all its digits
+    (scripts and many systems write ID numbers so): it is the number, unless its value is exactly
+    what Excel's rounding leaves, since then the digits may be Excel's and not the person's.
     """
     if value is None:
         return ""
     if isinstance(value, bool):
         raise ValidationError("身份证号不能是逻辑值。", "id_number")
     if isinstance(value, int):
+        if value >= 10**15 and _excel_shaped(value):
+            raise ValidationError(EXCEL_SHAPED_HINT, "id_number")
         return str(value)
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
@@ -93,6 +101,16 @@ def normalise(value: object) -> str:
     if re.fullmatch(r"\d{15,18}\.0+", text):
         text = text.split(".")[0]
     return text
+
+
+def _excel_shaped(value: int) -> bool:
+    """``value`` equals its own rounding to 15 significant digits (410302199003071000, as a
+    displayed Excel number is copied), or the double nearest that rounding (410302199003070976,
+    as a float read from Excel and written back as an integer becomes). A genuine number looks so
+    about twice in a thousand; such a cell is refused rather than trusted."""
+    scale = 10 ** (len(str(value)) - 15)
+    rounded = (value + scale // 2) // scale * scale
+    return value in (rounded, int(float(rounded)))
 
 
 def parse(value: object) -> IdInfo:

@@ -342,3 +342,118 @@ def test_xml_spreadsheet_2003_says_save_as_xlsx(tmp_path):
 def test_required_marks_before_or_after_a_header():
     for text in ("姓名▲", "▲姓名", "※姓名", "姓名※", "*姓名", "姓名#", "姓名△", "★姓名"):
         assert tabular.normalise_header(text) == "姓名", text
+
+
+# -- ID numbers stored with all their digits ---------------------------------------------------------
+def _numbers_book(path: Path, values: list[str]) -> Path:
+    """A roster whose 身份证号 (and 学号, 联系电话) cells are number cells with exactly these texts,
+    as scripts and other systems write them (openpyxl would write 16 significant digits)."""
+    from fixtures_hostile import number, row, sheet, text, workbook
+
+    rows = [row(1, text("A1", "姓名") + text("B1", "身份证号") + text("C1", "学号") + text("D1", "联系电话"))]
+    for r, value in enumerate(values, start=2):
+        rows.append(row(r, text(f"A{r}", f"学生{'甲乙丙丁'[r - 2]}") + number(f"B{r}", value)
+                        + number(f"C{r}", f"20230000{r}") + number(f"D{r}", "13800138000")))
+    return workbook(path, [("名单", sheet(iter(rows)))])
+
+
+def test_full_digit_id_in_a_number_cell_is_read_exactly(tmp_path):
+    from fixtures_roster import id_for
+
+    sheet = tabular.open_workbook(_numbers_book(tmp_path / "n.xlsx", [id_for(1), "4.10302199003071E+17"])).sheet(0)
+    assert sheet.rows[1][1] == int(id_for(1))  # all 18 digits, not the float calamine makes of them
+    assert isinstance(sheet.rows[2][1], float)  # Excel's 15 digits stay a float, to be refused
+    assert sheet.rows[1][2] == 202300002.0 and sheet.rows[1][3] == 13800138000.0  # short numbers unchanged
+
+
+def test_full_digit_ids_import_and_excel_rounded_ones_stay_refused(container, tmp_path):
+    from fixtures_roster import id_for
+
+    from app.domain import idnumber
+
+    rounded_but_valid = "410302199003070976"  # the double Excel keeps of 410302199003071234: its check digit passes
+    assert idnumber.check_char(rounded_but_valid[:17]) == rounded_but_valid[17]
+    path = _numbers_book(tmp_path / "n.xlsx", [id_for(1), "4.10302199003071E+17", rounded_but_valid, id_for(3)])
+    preview = container.roster.preview(path)
+    by_row = {r.row: r for r in preview.rows}
+    assert by_row[2].kind == "new" and by_row[2].data.id_number == id_for(1)
+    assert by_row[5].kind == "new" and by_row[5].data.id_number == id_for(3)
+    assert by_row[2].data.student_no == "202300002" and by_row[2].data.phone == "13800138000"
+    assert [p.message for p in by_row[3].problems] == [idnumber.EXCEL_HINT]
+    assert [p.message for p in by_row[4].problems] == [idnumber.EXCEL_SHAPED_HINT]
+
+
+# -- NUL inside a value ---------------------------------------------------------------------------------
+def test_a_nul_inside_an_xlsx_cell_never_cuts_the_value(container, tmp_path):
+    from fixtures_hostile import row, sheet, text, workbook
+    from fixtures_roster import id_for
+
+    from app.services.context import Actor
+
+    shared = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+              '2006/main"><si><t>计算机_x0000_1班</t></si></sst>').encode()
+    rows = [row(1, text("A1", "姓名") + text("B1", "身份证号") + text("C1", "班级") + text("D1", "宿舍")),
+            row(2, text("A2", "王伟") + text("B2", id_for(1)) + '<c r="C2" t="s"><v>0</v></c>' + text("D2", "3号楼\x00201")),
+            row(3, text("A3", "李娜") + text("B3", id_for(2)) + text("C3", "计算机\x002班"))]
+    path = workbook(tmp_path / "nul.xlsx", [("名单", sheet(iter(rows)))], shared=shared)
+    sheet_ = tabular.open_workbook(path).sheet(0)
+    assert sheet_.rows[1][2:] == ["计算机1班", "3号楼201"]
+    assert sheet_.rows[2][2] == "计算机2班"
+    container.roster.commit(Actor("t", "测试", "admin"), container.roster.preview(path))
+    with container.db.read() as s:
+        from sqlalchemy import select
+
+        from db.models import Candidate
+        classes = s.scalars(select(Candidate.class_name).order_by(Candidate.id)).all()
+    # SQLite's own functions and its shell stop at a NUL: “计算机” was all they showed.
+    assert classes == ["计算机1班", "计算机2班"]
+
+
+def test_a_nul_inside_a_csv_cell_never_cuts_the_value(tmp_path):
+    path = tmp_path / "nul.csv"
+    path.write_bytes("姓名,班级\n王伟,计算机\x001班\n".encode())
+    assert tabular.open_workbook(path).sheet(0).rows[1] == ["王伟", "计算机1班"]
+
+
+# -- encodings ------------------------------------------------------------------------------------------
+_TRADITIONAL = [["序號", "姓名", "性別", "身份證號碼", "學號", "班級"]] + [
+    [str(i + 1), name, "男", "", f"2023{i:05d}", f"電腦網路技術{i % 3 + 1}班"]
+    for i, name in enumerate(["王偉", "李娜", "張敏", "陳靜", "劉強", "楊麗", "黃傑", "趙雲", "吳濤", "周芳"])]
+
+
+def _csv_bytes(rows: list[list[str]], encoding: str) -> bytes:
+    return "".join(",".join(r) + "\r\n" for r in rows).encode(encoding)
+
+
+def test_big5_csv_is_read_as_big5(tmp_path):
+    path = tmp_path / "big5.csv"
+    data = _csv_bytes(_TRADITIONAL, "big5")
+    assert data.decode("gb18030")  # GB18030 decodes it too, into nonsense: that is what must be told apart
+    path.write_bytes(data)
+    rows = tabular.open_workbook(path).sheet(0).rows
+    assert rows[0][:4] == ["序號", "姓名", "性別", "身份證號碼"]
+    assert [r[1] for r in rows[1:4]] == ["王偉", "李娜", "張敏"]
+
+
+def test_traditional_characters_in_gbk_stay_gbk(tmp_path):
+    path = tmp_path / "gbk.csv"
+    path.write_bytes(_csv_bytes(_TRADITIONAL, "gbk"))
+    assert tabular.open_workbook(path).sheet(0).rows[1][1] == "王偉"
+
+
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"])
+def test_utf32_and_utf16_with_or_without_a_byte_order_mark(tmp_path, encoding):
+    rows = [person(0, **{"姓 名": "欧阳娜娜"}), person(1)]
+    path = write_csv(tmp_path / "r.csv", rows, encoding="utf-8")
+    path.write_bytes(path.read_text(encoding="utf-8").encode(encoding))
+    sheet = tabular.open_workbook(path).sheet(0)
+    assert sheet.rows[0][:3] == ["序号", "姓 名", "性别"]
+    assert sheet.rows[1][1] == "欧阳娜娜"
+
+
+def test_an_encoding_that_cannot_be_told_is_refused_with_what_to_do(tmp_path):
+    path = tmp_path / "sjis.csv"
+    path.write_bytes(_csv_bytes([["氏名", "フリガナ", "クラス"]] + [["山田太郎", "ヤマダタロウ", "ジョウホウ1"]] * 5,
+                                "shift_jis"))
+    with pytest.raises(BadFileError, match=r"不支持的文本编码.*另存为 \.xlsx"):
+        tabular.open_workbook(path)
