@@ -1,0 +1,161 @@
+"""Table columns as wide as their content, within what the table has room for.
+
+A column asks for its content's width (``natural``), never less than its title (``minimum``) and,
+where a rare long value must not take the room of the others, at most ``maximum``. When the columns
+do not fit the viewport, the ``elastic`` ones (the less important: phone, counsellor …) give way
+first, then the others except the ``keep`` ones (ID numbers, student numbers: a cut one is
+useless); a column never goes below its title. Room left over goes back, in ``grow`` order, to
+the columns held at their maximum. Cut text is elided, and the view's model gives the full text as
+its tooltip. Pure arithmetic in ``fit``; ``ColumnFitter`` applies it to a ``QTableView`` and
+refits when the viewport changes size, until the user drags a column border themself.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QHeaderView, QStyle, QTableView
+
+
+@dataclass
+class Column:
+    natural: int  # the widest content (or its title), padding included
+    minimum: int  # the title, with room for the sort arrow
+    maximum: int = 0  # 0: no maximum
+    elastic: bool = False  # gives way first when the table is too narrow
+    keep: bool = False  # never narrower than its content (when the titles leave room for it)
+    typical: int = 0  # what most rows need (0: natural): rare longer values are elided first
+
+
+def fit(columns: list[Column], available: int, grow: Iterable[int] = ()) -> list[int]:
+    """The widths of ``columns`` in ``available`` pixels (their sum is at most ``available``
+    unless even the titles do not fit)."""
+    widths = []
+    for c in columns:
+        w = c.natural if not c.maximum else min(c.natural, c.maximum)
+        widths.append(max(w, c.minimum))
+    typical = [max(min(c.typical or c.natural, w), c.minimum) for c, w in zip(columns, widths, strict=True)]
+    titles = [c.minimum for c in columns]
+    movable = [i for i, c in enumerate(columns) if not c.keep]
+    phases = (
+        (movable, typical),  # a rare long name or class is elided before anything else
+        ([i for i, c in enumerate(columns) if c.elastic], titles),  # then the less important columns
+        (movable, titles),
+        (list(range(len(columns))), titles),
+    )
+    excess = sum(widths) - available
+    for group, floor in phases:
+        if excess <= 0:
+            break
+        excess = _shrink(widths, floor, group, excess)
+    if excess < 0:
+        spare = -excess
+        for i in grow:
+            if spare <= 0:
+                break
+            add = min(spare, max(columns[i].natural - widths[i], 0))
+            widths[i] += add
+            spare -= add
+    return widths
+
+
+def _shrink(widths: list[int], floor: list[int], group: list[int], excess: int) -> int:
+    """Take ``excess`` from the columns in ``group``, each in proportion to its room above its
+    ``floor``; returns what could not be taken."""
+    slack = {i: widths[i] - floor[i] for i in group if widths[i] > floor[i]}
+    total = sum(slack.values())
+    if total <= 0:
+        return excess
+    take = min(excess, total)
+    taken = 0
+    for i, room in slack.items():
+        cut = take * room // total
+        widths[i] -= cut
+        taken += cut
+    # The rounding remainder, a pixel at a time from those with the most room left.
+    for i in sorted(slack, key=lambda i: widths[i] - floor[i], reverse=True):
+        if taken >= take:
+            break
+        if widths[i] > floor[i]:
+            widths[i] -= 1
+            taken += 1
+    return excess - taken
+
+
+def widths(texts: Iterable[str], measure: Callable[[str], int], *, share: float = 0.95) -> tuple[int, int]:
+    """(widest, typical) of ``texts``: the widest text's width, and the width that ``share`` of
+    the texts fit in. A roster of 20,000 names is not measured one by one: the widest is looked
+    for among the longest by length, the typical one is the text at that share by length."""
+    texts = [t for t in texts if t]
+    if not texts:
+        return 0, 0
+    distinct = set(texts)
+    if len(distinct) <= 400:
+        widest = max(measure(t) for t in distinct)
+    else:
+        widest = max(measure(t) for t in heapq.nlargest(40, distinct, key=len))
+    by_length = sorted(texts, key=len)
+    at = by_length[max(0, math.ceil(len(by_length) * share) - 1)]
+    same = {t for t in distinct if len(t) == len(at)} if len(distinct) <= 400 else {at}
+    return widest, max(measure(t) for t in same)
+
+
+def cell_padding(view: QTableView) -> int:
+    """What a cell adds to its text's width: the delegate's margins, the grid line, a little air."""
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    return 2 * margin + 1 + 2
+
+
+class ColumnFitter(QObject):
+    """Keeps ``view``'s columns fitted: call ``refit(columns)`` when the content changed; the
+    fitter refits by itself when the viewport is resized, unless the user sized a column."""
+
+    def __init__(self, view: QTableView, grow: Iterable[int] = ()) -> None:
+        super().__init__(view)
+        self.view = view
+        self.grow = list(grow)
+        self.columns: list[Column] = []
+        self.user_sized = False
+        self._applying = False
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header.sectionResized.connect(self._on_header_section_resized)
+        view.viewport().installEventFilter(self)
+
+    def title_width(self, column: int) -> int:
+        """The header's own width for ``column``'s title, sort arrow included."""
+        header = self.view.horizontalHeader()
+        return header.sectionSizeFromContents(column).width()
+
+    def refit(self, columns: list[Column] | None = None) -> None:
+        if columns is not None:
+            self.columns = columns
+        if not self.columns:
+            return
+        available = self.view.viewport().width()
+        widths = fit(self.columns, available, self.grow)
+        self._applying = True
+        try:
+            header = self.view.horizontalHeader()
+            for i, w in enumerate(widths):
+                header.resizeSection(i, w)
+        finally:
+            self._applying = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.view.viewport() and not self.user_sized:
+            self.refit()
+        return False
+
+    def _on_header_section_resized(self, index: int, _old: int, _new: int) -> None:
+        # The last section stretches with the viewport: that is not the user choosing a width.
+        header = self.view.horizontalHeader()
+        last = header.count() - 1
+        if not self._applying and not (header.stretchLastSection() and index == last):
+            self.user_sized = True
