@@ -4,7 +4,7 @@ A column asks for its content's width (``natural``), never less than its title (
 where a rare long value must not take the room of the others, at most ``maximum``. When the columns
 do not fit the viewport, the ``elastic`` ones (the less important: phone, counsellor …) give way
 first, then the others except the ``keep`` ones (ID numbers, student numbers: a cut one is
-useless); a column never goes below its title. Room left over goes back, in ``grow`` order, to
+useless; names: a name cut to one character is no name); a column never goes below its title. Room left over goes back, in ``grow`` order, to
 the columns held at their maximum. Cut text is elided, and the view's model gives the full text as
 its tooltip. Pure arithmetic in ``fit``; ``ColumnFitter`` applies it to a ``QTableView`` and
 refits when the viewport changes size, until the user drags a column border themself.
@@ -27,7 +27,7 @@ class Column:
     minimum: int  # the title, with room for the sort arrow
     maximum: int = 0  # 0: no maximum
     elastic: bool = False  # gives way first when the table is too narrow
-    keep: bool = False  # never narrower than its content (when the titles leave room for it)
+    keep: bool = False  # never narrower than ``typical`` (when the titles leave room for it)
     typical: int = 0  # what most rows need (0: natural): rare longer values are elided first
 
 
@@ -40,12 +40,12 @@ def fit(columns: list[Column], available: int, grow: Iterable[int] = ()) -> list
         widths.append(max(w, c.minimum))
     typical = [max(min(c.typical or c.natural, w), c.minimum) for c, w in zip(columns, widths, strict=True)]
     titles = [c.minimum for c in columns]
-    movable = [i for i, c in enumerate(columns) if not c.keep]
+    every = list(range(len(columns)))
     phases = (
-        (movable, typical),  # a rare long name or class is elided before anything else
+        (every, typical),  # a rare long name or class is elided before anything else
         ([i for i, c in enumerate(columns) if c.elastic], titles),  # then the less important columns
-        (movable, titles),
-        (list(range(len(columns))), titles),
+        ([i for i, c in enumerate(columns) if not c.keep], titles),
+        (every, titles),
     )
     excess = sum(widths) - available
     for group, floor in phases:

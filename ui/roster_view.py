@@ -55,10 +55,12 @@ _MAX_SAMPLES = {
     "name": "阿卜杜热依木·买买提艾力", "class_name": "电子信息工程技术2023级1班", "counsellor": "欧阳某某某",
     "major": "计算机应用技术", "intended_major": "数据科学与大数据技术", "todo_text": "入伍/退役时间",
 }
-# The less important columns give way first when the table is narrow; a cut number is useless, and
-# the few values of an enumeration (category, status …) are short enough to show whole.
+# The less important columns give way first when the table is narrow. A cut number is useless, and
+# the few values of an enumeration (category, status …) are short enough to show whole, even the
+# rare ones; a name may lose a rare long one to the tooltip, never the everyday ones.
 _ELASTIC = frozenset({"phone", "counsellor", "intended_major", "major"})
-_KEEP = frozenset({"student_no", "gender", "id_number", "category", "status_label", "onsite"})
+_WHOLE = frozenset({"student_no", "gender", "id_number", "category", "status_label", "onsite"})
+_KEEP = _WHOLE | {"name"}
 _GROW = ("name", "class_name", "intended_major", "major", "counsellor", "phone")
 FIT_SHOWN_ROWS = 2000  # up to this many rows shown, the columns fit them rather than the whole roster
 
@@ -288,7 +290,7 @@ class RosterView(QWidget):
             widest, typical = widths(texts, metrics.horizontalAdvance)
             maximum = metrics.horizontalAdvance(_MAX_SAMPLES[key]) + pad if key in _MAX_SAMPLES else 0
             columns.append(Column(max(widest + pad, title), title, maximum, key in _ELASTIC, key in _KEEP,
-                                  typical + pad))
+                                  (widest if key in _WHOLE else typical) + pad))
         if not shown:
             self._all_columns = (self.model.rows, columns)
         self.columns.refit(columns)
