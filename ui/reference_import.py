@@ -5,7 +5,10 @@ when a required column is not recognised, preview, import. A reference list is k
 office sent it, so rows with problems are imported too and listed with row, column and reason;
 importing makes the list the active one of its kind.
 
-Signals: ``reference_imported(object)`` with the ``ReferenceResult`` after a successful import.
+Signals: ``reference_imported(object)`` with the ``ReferenceResult`` after a successful import;
+``compare_requested()`` when the user asks, on the result page, to run the comparison with the new
+list (offered when ``offer_compare`` is set and there is a 学籍 list to compare with); the dialog
+closes.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import QTableView, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from app.services.context import Actor
 from app.services.reference import (
@@ -40,6 +43,7 @@ def kind_label(kind: str) -> str:
 
 class ReferenceImportDialog(ImportFlowDialog):
     reference_imported = Signal(object)
+    compare_requested = Signal()
 
     def __init__(self, container, actor: Actor, runner: TaskRunner, kind: str,
                  parent: QWidget | None = None) -> None:
@@ -49,6 +53,18 @@ class ReferenceImportDialog(ImportFlowDialog):
         super().__init__(container, actor, runner, parent)
         self.setObjectName("referenceImport")
         self.setWindowTitle(self.tr("导入%1").replace("%1", kind_label(kind)))
+        self.offer_compare = False
+        self.compare_button = QPushButton(self.tr("重新比对"), self)
+        self.compare_button.setObjectName("compareButton")
+        self.compare_button.setToolTip(self.tr("关闭此窗口，按新名单重新运行比对（保留已有的审核意见）"))
+        self.compare_button.clicked.connect(self._on_compare_clicked)
+        self.compare_button.hide()
+        row = QHBoxLayout()
+        row.addWidget(self.compare_button)
+        row.addStretch(1)
+        result_page = self.stack.widget(self.RESULT).layout()
+        assert isinstance(result_page, QVBoxLayout)
+        result_page.insertLayout(2, row)  # under the result and its hint
 
     # -- the hooks of the shared flow -------------------------------------------------------------
 
@@ -181,6 +197,18 @@ class ReferenceImportDialog(ImportFlowDialog):
             hint = self.tr("它已取代之前的名单（旧名单保留，不再使用）。")
         self.result_hint.setText(hint + self.tr("重新运行比对后，审查结果才会按新名单更新。"))
         self.result_save_button.hide()
+        # Right here, one click: the comparison with the new list (it needs a 学籍 list).
+        can = self.offer_compare and self.container.reference.active().get("academic") is not None
+        if can:
+            first = self.container.review.last_run_at() is None
+            self.compare_button.setText(self.tr("运行比对") if first else self.tr("重新比对"))
+        self.compare_button.setVisible(can)
+
+    def _on_compare_clicked(self) -> None:
+        self.accept()
+        self.compare_requested.emit()
 
     def _announce(self, result) -> None:
         self.reference_imported.emit(result)
+        if self.compare_button.isVisible():
+            self.compare_button.setFocus()  # Enter runs it (the result page is shown by now)
