@@ -159,3 +159,27 @@ class ColumnFitter(QObject):
         last = header.count() - 1
         if not self._applying and not (header.stretchLastSection() and index == last):
             self.user_sized = True
+
+
+def fit_to_content(view: QTableView, *, keep: Iterable[int] = (), elastic: Iterable[int] = (),
+                   rows: int = 2000) -> ColumnFitter:
+    """Fit ``view``'s columns to its model's texts (the first ``rows`` rows), titles never cut; the
+    last column takes what is left. The fitter is kept on the view and refits on resize."""
+    fitter = view.findChild(ColumnFitter)
+    if fitter is None:
+        fitter = ColumnFitter(view)
+    model = view.model()
+    metrics = view.fontMetrics()
+    pad = cell_padding(view)
+    keep, elastic = set(keep), set(elastic)
+    n = min(model.rowCount(), rows)
+    columns = []
+    for c in range(model.columnCount()):
+        texts = [str(model.index(r, c).data() or "") for r in range(n)]
+        widest, typical = widths(texts, metrics.horizontalAdvance)
+        title = fitter.title_width(c)
+        columns.append(Column(max(widest + pad, title), title, elastic=c in elastic, keep=c in keep,
+                              typical=max(typical + pad, title)))
+    fitter.user_sized = False
+    fitter.refit(columns)
+    return fitter

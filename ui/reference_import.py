@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from app.services.context import Actor
@@ -30,6 +30,7 @@ from app.services.reference import (
     missing_required,
 )
 from app.services.roster import ColumnMapping
+from ui.columns import fit_to_content
 from ui.import_wizard import IMPORT_PATTERNS, ImportFlowDialog, _RowsModel, _table
 from ui.tasks import TaskRunner
 
@@ -150,19 +151,10 @@ class ReferenceImportDialog(ImportFlowDialog):
             cells = [values[k] if k in person else r.data.get(k, "") for k in keys]
             rows.append((str(r.row), *cells, "；".join(p.message for p in r.problems)))
         self.rows_table.setModel(_RowsModel(headers, rows, self))
-        metrics = self.fontMetrics()
-        samples = {"student_no": "202301010101", "name": "欧阳某某某", "id_number": "41030219900307123X",
-                   "major": "计算机应用技术", "status": "保留学籍", "graduation": "2027-07-01",
-                   "failed_courses": "高等数学", "action": "留校察看", "date": "2025-01-01", "lifted": "未解除",
-                   "allowed": "计算机科学与技术、软件工程"}
-        widths = [("99999", self.tr("行号"))] + [(samples[k], LABELS[k]) for k in keys]
-        for column, (sample, title) in enumerate(widths):
-            self.rows_table.setColumnWidth(column, max(metrics.horizontalAdvance(sample),
-                                                       metrics.horizontalAdvance(title)) + 28)
-        for column, sample in enumerate(("99999", "AA（身份证号码）")):
-            title = str(self.problems_table.model().headerData(column, Qt.Orientation.Horizontal))
-            self.problems_table.setColumnWidth(column, max(metrics.horizontalAdvance(sample),
-                                                           metrics.horizontalAdvance(title)) + 28)
+        # Columns as wide as what they hold (long names, long lists of failed courses within reason),
+        # the row number, student number and name whole; the last column takes the rest.
+        fit_to_content(self.rows_table, keep=(0, *(1 + keys.index(k) for k in person)))
+        fit_to_content(self.problems_table, keep=(0, 1))
         self.problems_table.setWordWrap(True)
         if len(problems) <= 500:
             self.problems_table.resizeRowsToContents()
