@@ -129,9 +129,14 @@ class ColumnFitter(QObject):
         view.viewport().installEventFilter(self)
 
     def title_width(self, column: int) -> int:
-        """The header's own width for ``column``'s title, sort arrow included."""
+        """The header's own width for ``column``'s title, with room for the sort arrow only where it
+        is drawn (Qt reserves it in every column of a sortable table: 13 arrows are a column)."""
         header = self.view.horizontalHeader()
-        return header.sectionSizeFromContents(column).width()
+        size = header.sectionSizeFromContents(column)
+        if header.isSortIndicatorShown() and header.sortIndicatorSection() != column:
+            margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+            return size.width() - size.height() - margin
+        return size.width()
 
     def refit(self, columns: list[Column] | None = None) -> None:
         if columns is not None:

@@ -177,6 +177,8 @@ class RosterView(QWidget):
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
         self.columns = ColumnFitter(self.table, grow=[COLUMN_KEYS.index(k) for k in _GROW])
+        # The sorted column's title needs room for its arrow: the widths follow the sort.
+        header.sortIndicatorChanged.connect(lambda *_a: self._refit_titles())
         self._all_columns: tuple[object, list[Column]] | None = None  # (the rows, their columns)
         self._fit_columns()
         # After a search or filter, the columns fit what is shown (a class of long names shows
@@ -294,6 +296,12 @@ class RosterView(QWidget):
         if not shown:
             self._all_columns = (self.model.rows, columns)
         self.columns.refit(columns)
+
+    def _refit_titles(self) -> None:
+        for column, spec in enumerate(self.columns.columns):
+            title = self.columns.title_width(column)
+            spec.natural, spec.minimum = max(spec.natural, title), title
+        self.columns.refit()
 
     def _on_load_failed(self, exc: BaseException) -> None:
         self._loading = False

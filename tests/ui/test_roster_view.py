@@ -458,16 +458,24 @@ def test_the_roster_fits_the_desk_screen_and_every_cell_has_its_full_text(qtbot,
     window = desk_window(qtbot, container, actor, tmp_path)
     view = window.roster_view
     qtbot.waitUntil(lambda: view.model.total_count == len(long_roster))
-    table, header = view.table, view.table.horizontalHeader()
+    table, header, model = view.table, view.table.horizontalHeader(), view.model
     # 13 columns, no horizontal scrollbar beside the navigation panel at 1366 wide.
     assert table.viewport().width() < 1366 - window.nav.width()
     assert header.length() <= table.viewport().width()
     assert not table.horizontalScrollBar().isVisible()
-    # No title is cut (sort arrow included).
+    # No title is cut; the sorted column has room for its arrow too.
+    from PySide6.QtWidgets import QStyle
+
+    margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
     for c in range(header.count()):
-        assert header.sectionSize(c) >= header.sectionSizeFromContents(c).width(), COLUMN_KEYS[c]
+        title = model.headerData(c, Qt.Orientation.Horizontal)
+        assert header.sectionSize(c) >= header.fontMetrics().horizontalAdvance(title) + 2 * margin, title
+    click_header(qtbot, view, "gender")
+    gender = COLUMN_KEYS.index("gender")
+    assert header.sortIndicatorSection() == gender
+    assert header.sectionSize(gender) >= header.sectionSizeFromContents(gender).width()
+    assert header.length() <= table.viewport().width()
     # Numbers and the everyday classes show whole; any text that does not fit is its cell's tooltip.
-    model = view.model
     for r in range(model.rowCount()):
         for c, key in enumerate(COLUMN_KEYS):
             text = model.index(r, c).data() or ""
