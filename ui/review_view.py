@@ -229,6 +229,14 @@ class ReviewModel(QAbstractTableModel):
         return -1
 
 
+def _room(table: QTableWidget) -> int:
+    """The width the columns of ``table`` have: its own less the frame and the row titles. Not the
+    viewport's, which lags behind while the row titles are being measured."""
+    vertical = table.verticalHeader()
+    titles = 0 if vertical.isHidden() else vertical.sizeHint().width()
+    return table.width() - 2 * table.frameWidth() - titles
+
+
 def summary(row: ReviewRow) -> str:
     """The table's findings column: the findings' short labels, and a waiver first."""
     prefix = ""
@@ -589,10 +597,6 @@ class ReviewView(QWidget):
         # then the class; the findings keep room for a few labels: they are what the desk reads
         # first. Cut text is in the cell's tooltip.
         self.columns = ColumnFitter(self.table, grow=[1, 2, 4])
-        metrics = self.table.fontMetrics()
-        self.table.setMinimumWidth(sum(metrics.horizontalAdvance(sample) for sample in
-                                       ("2023010101", "欧阳某某", "计算机2301", "审核未通过", "姓名不一致、学籍"))
-                                   + 5 * cell_padding(self.table) + self.table.verticalScrollBar().sizeHint().width())
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.table.activated.connect(self._on_table_activated)
 
@@ -663,7 +667,7 @@ class ReviewView(QWidget):
         self.compare_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.compare_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._compare_width = 0
-        self.compare_table.viewport().installEventFilter(self)
+        self.compare_table.installEventFilter(self)
 
         self.findings_list = QListWidget(host)
         self.findings_list.setObjectName("findingsList")
@@ -683,10 +687,9 @@ class ReviewView(QWidget):
         self.decisions_table.horizontalHeader().setStretchLastSection(True)
         row_h = self.fontMetrics().height() + 8
         self.decisions_table.verticalHeader().setDefaultSectionSize(row_h)
-        self.decisions_table.setFixedHeight(row_h * (len(rules.OFFICES) + 1) + 8)
-        m = self.fontMetrics()
-        for column, sample in enumerate(("二级学院", "不通过（依据已消除）", "欧阳某某某", "2026-01-01 12:00")):
-            self.decisions_table.setColumnWidth(column, m.horizontalAdvance(sample) + 20)
+        self.decisions_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._decisions_width = 0
+        self.decisions_table.installEventFilter(self)
 
         # Recording a decision.
         self.office_combo = QComboBox(host)
@@ -844,7 +847,12 @@ class ReviewView(QWidget):
             if column == 4:  # a few finding labels, whatever happens to the name and class
                 minimum = max(title, metrics.horizontalAdvance("姓名不一致、学籍") + pad)
             columns.append(Column(max(widest + pad, minimum), minimum, maximum, elastic=column == 2,
-                                  keep=column in (0, 1, 3), typical=typical + pad))
+                                  keep=column in (0, 1, 3), typical=max(typical + pad, minimum)))
+        # The list is never narrower than its kept columns' everyday texts (student numbers, names,
+        # statuses) and the other titles: the splitter leaves it that much of a narrow window.
+        table = self.table
+        self.table.setMinimumWidth(sum(c.typical if c.keep else c.minimum for c in columns)
+                                   + table.verticalScrollBar().sizeHint().width() + 2 * table.frameWidth())
         self.columns.refit(columns)
 
     def _on_load_failed(self, exc: BaseException) -> None:
@@ -1023,6 +1031,7 @@ class ReviewView(QWidget):
                     colour = "#2e7d32" if d.decision == "pass" else "#c62828"
                     item.setForeground(QBrush(QColor(colour if d.stands else NEEDS_REVIEW_COLOUR)))
                 self.decisions_table.setItem(r, c, item)
+        self._fit_decisions()
         waived = waiver is not None and waiver.active
         reviewable = row.status in REVIEW_STATUSES
         self.decide_box.setEnabled(reviewable and not waived)
@@ -1032,6 +1041,27 @@ class ReviewView(QWidget):
         self.signed_check.setChecked(bool(waived and waiver.form_signed))
         self.signed_check.setEnabled(waived)
         self.signed_check.blockSignals(False)
+
+    def _fit_decisions(self) -> None:
+        """The offices' decisions within the pane: the office, the verdict and the time whole, the
+        reviewer's name and the opinion giving way (their full text on hover); all three rows
+        shown, with the scrollbar's room when even the titles do not fit."""
+        table = self.decisions_table
+        header = table.horizontalHeader()
+        self._decisions_width = available = _room(table)
+        metrics, pad = table.fontMetrics(), cell_padding(table)
+        columns = []
+        for c in range(table.columnCount()):
+            texts = [table.item(r, c).text() for r in range(table.rowCount()) if table.item(r, c) is not None]
+            title = header.sectionSizeFromContents(c).width()
+            widest = max([metrics.horizontalAdvance(t) + pad for t in texts] + [title])
+            columns.append(Column(widest, title, elastic=c == 4, keep=c in (0, 1, 3)))
+        for c, width in enumerate(fit(columns, available)):
+            table.setColumnWidth(c, width)
+        height = header.sizeHint().height() + table.verticalHeader().length() + 2 * table.frameWidth() + 2
+        if header.length() > available:
+            height += table.horizontalScrollBar().sizeHint().height()
+        table.setFixedHeight(height)
 
     def _fit_findings(self) -> None:
         """Each finding as tall as its wrapped lines (a long one must not be cut), the list as tall
@@ -1055,9 +1085,12 @@ class ReviewView(QWidget):
         if watched is self.findings_list.viewport() and event.type() == QEvent.Type.Resize \
                 and self.findings_list.viewport().width() != self._findings_width:
             self._fit_findings()
-        if watched is self.compare_table.viewport() and event.type() == QEvent.Type.Resize \
-                and self.compare_table.viewport().width() != self._compare_width:
+        if watched is self.compare_table and event.type() == QEvent.Type.Resize \
+                and _room(self.compare_table) != self._compare_width:
             self._fit_compare()
+        if watched is self.decisions_table and event.type() == QEvent.Type.Resize \
+                and _room(self.decisions_table) != self._decisions_width:
+            self._fit_decisions()
         return super().eventFilter(watched, event)
 
     def _show_compare(self, row: ReviewRow) -> None:
@@ -1134,7 +1167,7 @@ class ReviewView(QWidget):
         lists out of view; never narrower than its two-line title; every row shown."""
         table = self.compare_table
         header = table.horizontalHeader()
-        self._compare_width = available = table.viewport().width()
+        self._compare_width = available = _room(table)
         table.resizeColumnsToContents()
         metrics, pad = table.fontMetrics(), cell_padding(table)
         columns = []

@@ -510,6 +510,7 @@ def test_the_review_screen_fits_the_window(qtbot, container, actor, raws, tmp_pa
                              name_of_1="错名字", status_of_2="休学")
     container.reference.commit(actor, container.reference.preview("academic", path))
     container.review.run(actor)
+    container.review.decide(actor, raws[2]["student_no"], "academic", False, "学籍状态为休学，不符合报名条件，请学生本人到教务处核实")
     window, view = desk_window(qtbot, container, actor, tmp_path, width, height)
     assert window.width() == width  # nothing on the page makes the window wider than the screen
     assert window.minimumSizeHint().width() <= 1024
@@ -550,6 +551,10 @@ def test_the_review_screen_fits_the_window(qtbot, container, actor, raws, tmp_pa
     for i in range(findings.count()):
         rect = findings.visualItemRect(findings.item(i))
         assert rect.right() <= findings.viewport().width() and rect.bottom() <= findings.viewport().height()
+    # The three offices' decisions are all in view, whatever the width (no row behind a scrollbar).
+    decisions = view.decisions_table
+    qtbot.waitUntil(lambda: all(decisions.visualItemRect(decisions.item(r, 0)).bottom()
+                                <= decisions.viewport().height() for r in range(decisions.rowCount())))
     # The record button is in the pane.
     assert view.record_button.mapTo(view.detail_body, view.record_button.rect().topRight()).x() \
         <= scroll.viewport().width()
