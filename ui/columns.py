@@ -34,30 +34,34 @@ class Column:
 def fit(columns: list[Column], available: int, grow: Iterable[int] = ()) -> list[int]:
     """The widths of ``columns`` in ``available`` pixels (their sum is at most ``available``
     unless even the titles do not fit)."""
-    widths = []
+    wanted = []
     for c in columns:
         w = c.natural if not c.maximum else min(c.natural, c.maximum)
-        widths.append(max(w, c.minimum))
-    typical = [max(min(c.typical or c.natural, w), c.minimum) for c, w in zip(columns, widths, strict=True)]
-    titles = [c.minimum for c in columns]
-    every = list(range(len(columns)))
-    phases = (
-        (every, typical),  # a rare long name or class is elided before anything else
-        ([i for i, c in enumerate(columns) if c.elastic], titles),  # then the less important columns
-        ([i for i, c in enumerate(columns) if not c.keep], titles),
-        (every, titles),
-    )
-    excess = sum(widths) - available
-    for group, floor in phases:
-        if excess <= 0:
-            break
-        excess = _shrink(widths, floor, group, excess)
-    if excess < 0:
-        spare = -excess
-        for i in grow:
-            if spare <= 0:
+        wanted.append(max(w, c.minimum))
+    widths = list(wanted)
+    if sum(widths) > available:
+        # Too wide: every column first gives up its rare long values (what most rows need
+        # stays), and the room that leaves goes back, in ``grow`` order, to what was cut.
+        widths = [max(min(c.typical or c.natural, w), c.minimum) for c, w in zip(columns, wanted, strict=True)]
+        titles = [c.minimum for c in columns]
+        phases = (
+            ([i for i, c in enumerate(columns) if c.elastic], titles),  # the less important columns
+            ([i for i, c in enumerate(columns) if not c.keep], titles),
+            (list(range(len(columns))), titles),
+        )
+        excess = sum(widths) - available
+        for group, floor in phases:
+            if excess <= 0:
                 break
-            add = min(spare, max(columns[i].natural - widths[i], 0))
+            excess = _shrink(widths, floor, group, excess)
+    spare = available - sum(widths)
+    for i in grow:
+        if spare <= 0:
+            break
+        # Back to what the column wants (within its maximum), then, for a column held at its
+        # maximum, to its whole content.
+        for target in (wanted[i], columns[i].natural):
+            add = min(spare, max(target - widths[i], 0))
             widths[i] += add
             spare -= add
     return widths
@@ -88,18 +92,22 @@ def _shrink(widths: list[int], floor: list[int], group: list[int], excess: int) 
 
 def widths(texts: Iterable[str], measure: Callable[[str], int], *, share: float = 0.95) -> tuple[int, int]:
     """(widest, typical) of ``texts``: the widest text's width, and the width that ``share`` of
-    the texts fit in. A roster of 20,000 names is not measured one by one: the widest is looked
-    for among the longest by length, the typical one is the text at that share by length."""
-    texts = [t for t in texts if t]
-    if not texts:
-        return 0, 0
+    the texts (empty ones too) fit in. A roster of 20,000 names is not measured one by one: the
+    widest is looked for among the longest by length, the typical one is the text at that share
+    by length."""
+    texts = list(texts)
     distinct = set(texts)
+    distinct.discard("")
+    if not distinct:
+        return 0, 0
     if len(distinct) <= 400:
         widest = max(measure(t) for t in distinct)
     else:
         widest = max(measure(t) for t in heapq.nlargest(40, distinct, key=len))
     by_length = sorted(texts, key=len)
     at = by_length[max(0, math.ceil(len(by_length) * share) - 1)]
+    if not at:
+        return widest, 0
     same = {t for t in distinct if len(t) == len(at)} if len(distinct) <= 400 else {at}
     return widest, max(measure(t) for t in same)
 
@@ -185,6 +193,8 @@ def fit_to_content(view: QTableView, *, keep: Iterable[int] = (), elastic: Itera
         title = fitter.title_width(c)
         columns.append(Column(max(widest + pad, title), title, elastic=c in elastic, keep=c in keep,
                               typical=max(typical + pad, title)))
+    # Room left over goes back to what was cut: the kept columns (names) first.
+    fitter.grow = sorted(range(len(columns)), key=lambda c: c not in keep)
     fitter.user_sized = False
     fitter.refit(columns)
     return fitter

@@ -596,7 +596,7 @@ class ReviewView(QWidget):
         # Columns as wide as their content (ui.columns); a rare long name or class gives way first,
         # then the class; the findings keep room for a few labels: they are what the desk reads
         # first. Cut text is in the cell's tooltip.
-        self.columns = ColumnFitter(self.table, grow=[1, 2, 4])
+        self.columns = ColumnFitter(self.table, grow=[1, 4, 2])  # names, then findings, then classes
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.table.activated.connect(self._on_table_activated)
 

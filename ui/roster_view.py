@@ -59,7 +59,7 @@ _MAX_SAMPLES = {
 # the few values of an enumeration (category, status …) are short enough to show whole, even the
 # rare ones; a name may lose a rare long one to the tooltip, never the everyday ones.
 _ELASTIC = frozenset({"phone", "counsellor", "intended_major", "major"})
-_WHOLE = frozenset({"student_no", "gender", "id_number", "category", "status_label", "onsite"})
+_WHOLE = frozenset({"student_no", "gender", "id_number", "category", "status_label", "onsite", "todo_text"})
 _KEEP = _WHOLE | {"name"}
 _GROW = ("name", "class_name", "intended_major", "major", "counsellor", "phone")
 FIT_SHOWN_ROWS = 2000  # up to this many rows shown, the columns fit them rather than the whole roster
