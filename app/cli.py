@@ -751,6 +751,7 @@ def _review_json(r) -> dict:
                           "list_id": f.list_id, "source_row": f.source_row, "source": f.source}
                          for f in r.findings],
             "decisions": {o: {"decision": d.decision, "opinion": d.opinion, "reviewer": d.reviewer,
+                              "reviewer_name": d.reviewer_label,
                               "decided_at": d.decided_at.replace(tzinfo=dt.UTC).isoformat(),
                               "standing": d.standing, "standing_label": d.standing_label or None,
                               "standing_reason": d.standing_reason or None,
@@ -794,7 +795,7 @@ def cmd_review_list(ctx: _Ctx, args: argparse.Namespace) -> int:
         for office, d in r.decisions.items():
             verdict = "通过" if d.decision == "pass" else "不通过"
             _say(f"    {OFFICES.get(office, office)}：{verdict}" + (f"，{d.opinion}" if d.opinion else "")
-                 + f"（{d.reviewer}，{_local(d.decided_at)}）"
+                 + f"（{d.reviewer_label}，{_local(d.decided_at)}）"
                  + (f"  【{d.standing_label}：{d.standing_reason}】" if not d.stands else ""))
     return 0
 
@@ -848,15 +849,25 @@ def cmd_review_approve(ctx: _Ctx, args: argparse.Namespace) -> int:
     who = "教务处、学生处、二级学院" if args.office == "all" else OFFICES.get(args.office, args.office)
     _say(f"已为 {result.candidates} 名没有比对问题的考生记录“{who}”审核通过（共 {result.approved} 条意见）。")
     for o, n in result.offices.items():
-        _say(f"  {OFFICES.get(o, o)}：通过 {n.approved} 名；未处理：有比对问题 {n.skipped_with_findings} 名，"
-             f"已有意见 {n.skipped_decided} 名，意见需重新审核 {n.needs_review} 名")
+        # Skipped, not failed: every count says so.
+        parts = [f"通过 {n.approved} 名"]
+        if n.skipped_with_findings:
+            parts.append(f"因有比对问题跳过 {n.skipped_with_findings} 名")
+        if n.skipped_decided:
+            parts.append(f"已有本部门意见、保持不变 {n.skipped_decided} 名")
+        if n.needs_review:
+            parts.append(f"意见需重新审核、跳过 {n.needs_review} 名")
+        _say(f"  {OFFICES.get(o, o)}：" + "；".join(parts) + "。")
+    if result.skipped_with_findings:
+        _say(f"因有比对问题跳过的 {result.skipped_with_findings} 名考生没有记录任何意见（不是“不通过”），"
+             "请逐个审核（review list --finding …）。")
     if result.needs_review:
-        _say(f"注意：{result.needs_review} 名考生的审核意见已不成立（出现新问题或依据已消除），一键通过不会处理，"
+        _say(f"注意：{result.needs_review} 名考生的审核意见已不成立（出现新问题或依据已消除），已跳过，"
              "请逐个重新审核（review list --needs-review）。")
     if result.skipped_waived:
-        _say(f"已放弃报名的 {result.skipped_waived} 名考生不审核。")
+        _say(f"已放弃报名的 {result.skipped_waived} 名考生不审核，已跳过。")
     if result.skipped_later:
-        _say(f"已过审核阶段（已公示、已确认或已锁定）的 {result.skipped_later} 名考生未处理。")
+        _say(f"已过审核阶段（已公示、已确认或已锁定）的 {result.skipped_later} 名考生已跳过。")
     return 0
 
 

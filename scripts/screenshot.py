@@ -15,6 +15,11 @@ opens that candidate in the editor on the chosen page (the roster) or loads them
 ``--scene`` puts that in front of the mock camera, ``--place-card`` puts the chosen student's card
 on the mock reader (``--chip`` makes it disagree: name, ethnicity, expired), ``--keys`` presses
 those keys at the page one after another, ``--verify-camera`` opens 打印与核验's camera check.
+``--width``/``--height`` give the window a size instead of maximising it (the review toolbar at
+1024 wide); ``--do CODE`` runs Python last, with ``app``, ``window``, ``page``, ``container`` and
+``QTest`` in scope, to open what no option opens (a dialog, a wizard page, a tab):
+
+    --do "window._on_device_settings_triggered()"
 A developer's tool: nothing here is part of the app.
 """
 
@@ -46,6 +51,9 @@ def main() -> int:
     p.add_argument("--chip", default="same")
     p.add_argument("--keys", default="")
     p.add_argument("--verify-camera", action="store_true")
+    p.add_argument("--width", type=int, default=0, help="window width instead of maximised")
+    p.add_argument("--height", type=int, default=0, help="window height (with --width)")
+    p.add_argument("--do", default="", help="Python to run after the rest (app, window, page, container, QTest)")
     args = p.parse_args()
 
     from PySide6.QtCore import Qt, QTimer
@@ -68,8 +76,13 @@ def main() -> int:
     actor = container.setup.login(args.user, DEMO_PASSWORD)
     runner = TaskRunner(synchronous=True)
     window = MainWindow(container, actor, runner)
-    window.resize(1366, 768)
-    window.showMaximized()
+    if args.width:
+        window.resize(args.width, args.height or 740)
+        window.move(0, 0)
+        window.show()
+    else:
+        window.resize(1366, 768)
+        window.showMaximized()
     page = window.show_page(args.page)
     args.out.mkdir(parents=True, exist_ok=True)
     target = args.out / f"{args.name or args.page}.png"
@@ -123,6 +136,9 @@ def main() -> int:
             # exec() blocks: the click is queued, and the shot is taken from inside the dialog's loop.
             QTimer.singleShot(delay, verify.camera_button.click)
             delay += 2500
+        if args.do:
+            exec(args.do, {"app": app, "window": window, "page": page, "container": container, "QTest": QTest,
+                           "Qt": Qt})
         QTimer.singleShot(delay, shoot)
 
     def shoot() -> None:

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLineEdit,
+    QStyle,
+    QStyleOptionFrame,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -40,6 +42,16 @@ def parse(text: str) -> dt.date | None:
     return value
 
 
+def _line_edit_width(edit: QLineEdit, text: str) -> int:
+    """The width ``edit`` needs to show ``text`` whole (frame, margins and cursor included)."""
+    option = QStyleOptionFrame()
+    edit.initStyleOption(option)
+    margins = edit.textMargins()
+    content = QSize(edit.fontMetrics().horizontalAdvance(text) + margins.left() + margins.right() + 8,
+                    edit.fontMetrics().height())
+    return edit.style().sizeFromContents(QStyle.ContentsType.CT_LineEdit, option, content, edit).width()
+
+
 class DateField(QWidget):
     date_committed = Signal(object)
 
@@ -52,7 +64,8 @@ class DateField(QWidget):
         self.edit = QLineEdit(self)
         self.edit.setObjectName(f"{name}Text" if name else "dateText")
         self.edit.setPlaceholderText(self.tr("未设置（如 2026-12-05）") if optional else self.tr("如 2026-12-05"))
-        self.edit.setMaximumWidth(self.edit.fontMetrics().horizontalAdvance("未设置（如 2026-12-05）") + 24)
+        # Exactly as wide as the hint, which says how to type a date: never squeezed into “未设置（如 2026-…”.
+        self.edit.setFixedWidth(_line_edit_width(self.edit, self.edit.placeholderText()))
         self.edit.editingFinished.connect(self._on_edit_editing_finished)
         self.button = QToolButton(self)
         self.button.setObjectName(f"{name}Calendar" if name else "dateCalendar")

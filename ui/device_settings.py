@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -189,6 +190,9 @@ class DeviceSettingsDialog(QDialog):
         for kind in KINDS:
             self._on_driver_changed(kind)
         self.driver_combo["camera"].setFocus()
+        # Its full size from the start (a window shown without a size is given less than its hint
+        # when a label in it wraps); with the messages' places fixed, a test never resizes it.
+        self.resize(self.sizeHint())
 
     # -- building ----------------------------------------------------------------------
     def _device_group(self, kind: str, title: str) -> QGroupBox:
@@ -199,7 +203,11 @@ class DeviceSettingsDialog(QDialog):
         driver.setObjectName(f"{kind}Driver")
         device = QComboBox()
         device.setObjectName(f"{kind}Device")
-        device.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Not as wide as the longest name found: the dialog keeps its size when the list arrives
+        # (a long name is shown in full in the list that drops down, and as the tooltip).
+        device.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        device.setMinimumContentsLength(12)
+        device.currentTextChanged.connect(device.setToolTip)
         test = QPushButton(self.tr("测试"))
         test.setObjectName(f"{kind}Test")
         test.clicked.connect(lambda _c=False, k=kind: self._on_test_clicked(k))
@@ -209,15 +217,26 @@ class DeviceSettingsDialog(QDialog):
         result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         error = InlineError()
         error.setObjectName(f"{kind}Error")
+        error.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(device, 1)
         row.addWidget(test)
         form.addRow(self.tr("驱动："), driver)
         form.addRow(self.tr("设备："), row)
-        messages = QVBoxLayout()
-        messages.setContentsMargins(0, 0, 0, 0)
-        messages.addWidget(error)
-        messages.addWidget(result)
+        # The test's message gets a place of its own, three lines high whether empty or not: a
+        # message arriving neither resizes the dialog nor pushes the rows below over each other
+        # (a wrapping label in a form is given less height than it needs).
+        messages = QWidget()
+        messages.setObjectName(f"{kind}Messages")
+        lines = QVBoxLayout(messages)
+        lines.setContentsMargins(0, 0, 0, 0)
+        lines.setSpacing(0)
+        for label in (error, result):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            lines.addWidget(label)
+        lines.addStretch(1)
+        messages.setFixedHeight(3 * result.fontMetrics().lineSpacing() + 4)
+        messages.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         form.addRow("", messages)
         self.driver_combo[kind], self.device_combo[kind] = driver, device
         self.test_button[kind], self.result_label[kind], self.error_label[kind] = test, result, error

@@ -44,6 +44,7 @@ from app.domain.candidate import REQUIRED
 from app.errors import AppError, Cancelled
 from app.services.context import Actor
 from app.services.roster import FIELD_CHOICES, ColumnMapping, ImportPreview, ImportResult, MappingNeeded
+from ui.columns import fit_to_content
 from ui.errors import show_error, show_info
 from ui.file_dialogs import ask_open_file, ask_save_file
 from ui.tasks import TaskRunner, run_with_progress
@@ -783,14 +784,10 @@ class ImportWizard(ImportFlowDialog):
             changed_rows, self))
         self.new_table.setModel(_RowsModel([self.tr("行号"), self.tr("学号"), self.tr("姓名"), self.tr("班级"),
                                             self.tr("待补信息")], new_rows, self))
-        metrics = self.fontMetrics()
-        for table, widths in ((self.rejected_table, ("99999", "202301010101", "欧阳某某某", "AA（身份证号码）")),
-                              (self.changed_table, ("99999", "202301010101", "欧阳某某某", "报考专业（类）")),
-                              (self.new_table, ("99999", "202301010101", "欧阳某某某", "计算机应用技术2301班"))):
-            for column, sample in enumerate(widths):
-                title = str(table.model().headerData(column, Qt.Orientation.Horizontal))
-                table.setColumnWidth(column, max(metrics.horizontalAdvance(sample),
-                                                 metrics.horizontalAdvance(title)) + 28)
+        # Columns as wide as what they hold (a long minority name, a long class), row numbers,
+        # student numbers and names kept whole; the last column takes the rest.
+        for table in (self.rejected_table, self.changed_table, self.new_table):
+            fit_to_content(table, keep=(0, 1, 2))
         # Reasons can be long (the Excel hint): wrap them while the list is short enough to measure.
         self.rejected_table.setWordWrap(True)
         if len(rejected_rows) <= 500:

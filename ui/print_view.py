@@ -346,6 +346,7 @@ class PrintView(QWidget):
             for c, value in enumerate((d.label, d.title, when, d.created_by, str(d.pages), d.short_id)):
                 item = QTableWidgetItem(value)
                 item.setData(UUID_ROLE, d.doc_uuid)
+                item.setToolTip(value)  # the title column takes what is left: a long title is elided
                 self.recent_table.setItem(r, c, item)
 
     def _on_student_search_text_changed(self, _text: str) -> None:

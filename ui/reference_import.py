@@ -5,7 +5,10 @@ when a required column is not recognised, preview, import. A reference list is k
 office sent it, so rows with problems are imported too and listed with row, column and reason;
 importing makes the list the active one of its kind.
 
-Signals: ``reference_imported(object)`` with the ``ReferenceResult`` after a successful import.
+Signals: ``reference_imported(object)`` with the ``ReferenceResult`` after a successful import;
+``compare_requested()`` when the user asks, on the result page, to run the comparison with the new
+list (offered when ``offer_compare`` is set and there is a 学籍 list to compare with); the dialog
+closes.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import QTableView, QWidget
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from app.services.context import Actor
 from app.services.reference import (
@@ -27,6 +30,7 @@ from app.services.reference import (
     missing_required,
 )
 from app.services.roster import ColumnMapping
+from ui.columns import fit_to_content
 from ui.import_wizard import IMPORT_PATTERNS, ImportFlowDialog, _RowsModel, _table
 from ui.tasks import TaskRunner
 
@@ -40,6 +44,7 @@ def kind_label(kind: str) -> str:
 
 class ReferenceImportDialog(ImportFlowDialog):
     reference_imported = Signal(object)
+    compare_requested = Signal()
 
     def __init__(self, container, actor: Actor, runner: TaskRunner, kind: str,
                  parent: QWidget | None = None) -> None:
@@ -49,6 +54,18 @@ class ReferenceImportDialog(ImportFlowDialog):
         super().__init__(container, actor, runner, parent)
         self.setObjectName("referenceImport")
         self.setWindowTitle(self.tr("导入%1").replace("%1", kind_label(kind)))
+        self.offer_compare = False
+        self.compare_button = QPushButton(self.tr("重新比对"), self)
+        self.compare_button.setObjectName("compareButton")
+        self.compare_button.setToolTip(self.tr("关闭此窗口，按新名单重新运行比对（保留已有的审核意见）"))
+        self.compare_button.clicked.connect(self._on_compare_clicked)
+        self.compare_button.hide()
+        row = QHBoxLayout()
+        row.addWidget(self.compare_button)
+        row.addStretch(1)
+        result_page = self.stack.widget(self.RESULT).layout()
+        assert isinstance(result_page, QVBoxLayout)
+        result_page.insertLayout(2, row)  # under the result and its hint
 
     # -- the hooks of the shared flow -------------------------------------------------------------
 
@@ -134,19 +151,10 @@ class ReferenceImportDialog(ImportFlowDialog):
             cells = [values[k] if k in person else r.data.get(k, "") for k in keys]
             rows.append((str(r.row), *cells, "；".join(p.message for p in r.problems)))
         self.rows_table.setModel(_RowsModel(headers, rows, self))
-        metrics = self.fontMetrics()
-        samples = {"student_no": "202301010101", "name": "欧阳某某某", "id_number": "41030219900307123X",
-                   "major": "计算机应用技术", "status": "保留学籍", "graduation": "2027-07-01",
-                   "failed_courses": "高等数学", "action": "留校察看", "date": "2025-01-01", "lifted": "未解除",
-                   "allowed": "计算机科学与技术、软件工程"}
-        widths = [("99999", self.tr("行号"))] + [(samples[k], LABELS[k]) for k in keys]
-        for column, (sample, title) in enumerate(widths):
-            self.rows_table.setColumnWidth(column, max(metrics.horizontalAdvance(sample),
-                                                       metrics.horizontalAdvance(title)) + 28)
-        for column, sample in enumerate(("99999", "AA（身份证号码）")):
-            title = str(self.problems_table.model().headerData(column, Qt.Orientation.Horizontal))
-            self.problems_table.setColumnWidth(column, max(metrics.horizontalAdvance(sample),
-                                                           metrics.horizontalAdvance(title)) + 28)
+        # Columns as wide as what they hold (long names, long lists of failed courses within reason),
+        # the row number, student number and name whole; the last column takes the rest.
+        fit_to_content(self.rows_table, keep=(0, *(1 + keys.index(k) for k in person)))
+        fit_to_content(self.problems_table, keep=(0, 1))
         self.problems_table.setWordWrap(True)
         if len(problems) <= 500:
             self.problems_table.resizeRowsToContents()
@@ -181,6 +189,18 @@ class ReferenceImportDialog(ImportFlowDialog):
             hint = self.tr("它已取代之前的名单（旧名单保留，不再使用）。")
         self.result_hint.setText(hint + self.tr("重新运行比对后，审查结果才会按新名单更新。"))
         self.result_save_button.hide()
+        # Right here, one click: the comparison with the new list (it needs a 学籍 list).
+        can = self.offer_compare and self.container.reference.active().get("academic") is not None
+        if can:
+            first = self.container.review.last_run_at() is None
+            self.compare_button.setText(self.tr("运行比对") if first else self.tr("重新比对"))
+        self.compare_button.setVisible(can)
+
+    def _on_compare_clicked(self) -> None:
+        self.accept()
+        self.compare_requested.emit()
 
     def _announce(self, result) -> None:
         self.reference_imported.emit(result)
+        if self.compare_button.isVisible():
+            self.compare_button.setFocus()  # Enter runs it (the result page is shown by now)

@@ -17,6 +17,7 @@ Signals: ``review_changed()`` after anything here changed a candidate, a list or
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable
 
@@ -75,8 +76,10 @@ from app.services.review import REVIEWERS, WAIVER_EDITORS, ApproveResult, Review
 from app.services.settings import SETTINGS_EDITORS
 from ui.actions import search_field, toolbar_action
 from ui.candidate_editor import local_time
+from ui.columns import Column, ColumnFitter, cell_padding, fit, widths
 from ui.date_field import DateField
 from ui.errors import InlineError, show_error, show_info
+from ui.flow_layout import FlowLayout
 from ui.reference_import import ReferenceImportDialog, kind_label
 from ui.tasks import TaskRunner, run_with_progress
 from ui.waiver_dialog import WaiverDialog
@@ -99,6 +102,7 @@ _FINDING_FIELDS: dict[str, tuple[str, ...]] = {
     "missing_intended_major": ("intended_major",),
 }
 _OFFICE_KIND = {"academic": "academic", "conduct": "conduct", "college": "majors"}
+_UNBREAKABLE = re.compile(r"[0-9A-Za-z_.:/\\-]+")  # runs a line is never broken inside
 # Rows of the side-by-side table: roster fields first, then what the lists add.
 _COMPARE_ROWS = ("student_no", "name", "id_number", "class_name", "major", "intended_major", "status",
                  "graduation", "failed_courses", "action", "offence", "date", "lifted", "allowed")
@@ -125,27 +129,35 @@ class ReviewModel(QAbstractTableModel):
             return self.headers[section]
         return None
 
+    def _display(self, row: ReviewRow, col: int) -> str:
+        if col == 0:
+            return row.student_no
+        if col == 1:
+            return row.name
+        if col == 2:
+            return row.class_name
+        if col == 3:
+            if row.needs_review and row.status == "roster":
+                return self.tr("需重新审核")  # back to 在册 because a decision no longer stands
+            return row.status_label
+        return summary(row)
+
+    def column_texts(self, column: int) -> list[str]:
+        """Every row's text in ``column``, filtered out or not (for the column's width)."""
+        return [self._display(r, column) for r in self._rows]
+
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         row = self._rows[self._visible[index.row()]]
         col = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            if col == 0:
-                return row.student_no
-            if col == 1:
-                return row.name
-            if col == 2:
-                return row.class_name
-            if col == 3:
-                if row.needs_review and role == Qt.ItemDataRole.ToolTipRole:
-                    return "\n".join([row.status_label, *row.standing_notes])
-                if row.needs_review and row.status == "roster":
-                    return self.tr("需重新审核")  # back to 在册 because a decision no longer stands
-                return row.status_label
             if role == Qt.ItemDataRole.ToolTipRole:
-                return "\n".join([*row.standing_notes, *(f.message for f in row.findings)]) or None
-            return summary(row)
+                if col == 3 and row.needs_review:
+                    return "\n".join([row.status_label, *row.standing_notes])
+                if col == 4:
+                    return "\n".join([*row.standing_notes, *(f.message for f in row.findings)]) or None
+            return self._display(row, col)
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == 3 and row.needs_review:
                 return QBrush(QColor(NEEDS_REVIEW_COLOUR))
@@ -217,6 +229,14 @@ class ReviewModel(QAbstractTableModel):
         return -1
 
 
+def _room(table: QTableWidget) -> int:
+    """The width the columns of ``table`` have: its own less the frame and the row titles. Not the
+    viewport's, which lags behind while the row titles are being measured."""
+    vertical = table.verticalHeader()
+    titles = 0 if vertical.isHidden() else vertical.sizeHint().width()
+    return table.width() - 2 * table.frameWidth() - titles
+
+
 def summary(row: ReviewRow) -> str:
     """The table's findings column: the findings' short labels, and a waiver first."""
     prefix = ""
@@ -278,9 +298,13 @@ class ApproveDialog(QDialog):
     def _on_office_combo_changed(self, *_args: object) -> None:
         n = _clean_count(self.rows, self.office)
         office = self.office_combo.currentText()
+        with_findings = sum(1 for r in self.rows if r.findings and r.status in ("roster", "eligible", "ineligible"))
+        skipped = self.tr("有比对问题的 %1 名考生跳过（不记录意见），需逐个审核。").replace("%1", str(with_findings)) \
+            if with_findings else ""
         if n:
             self.message.setText(self.tr("将为 %1 名没有比对问题的考生记录“%2”审核通过，每人单独记录并写入审计记录。"
-                                         "已有该部门意见的考生保持不变。").replace("%1", str(n)).replace("%2", office))
+                                         "已有该部门意见的考生保持不变。").replace("%1", str(n)).replace("%2", office)
+                                 + skipped)
             self.ok_button.setText(self.tr("通过 %1 名考生").replace("%1", str(n)))
         else:
             self.message.setText(self.tr("没有需要“%1”通过的无问题考生。").replace("%1", office))
@@ -465,23 +489,28 @@ class ReviewView(QWidget):
         self.refresh_action = action(self.tr("刷新"), self.tr("重新读取审查情况"), self.reload,
                                      QKeySequence(Qt.Key.Key_F5), True)
 
-        # Which list of each kind is in use, and the settings the review depends on.
+        # Which list of each kind is in use, and the settings the review depends on: one row that
+        # wraps onto a second on a narrow window (file names vary), never cut and never wider
+        # than the window.
         self.list_labels: dict[str, QLabel] = {}
-        lists_box = QHBoxLayout()
+        self.lists_bar = QWidget(self)
+        self.lists_bar.setObjectName("listsBar")
+        lists_box = FlowLayout(self.lists_bar)
         for kind in KINDS:
-            label = QLabel(self)
+            label = QLabel(self.lists_bar)
             label.setObjectName(f"list_{kind}")
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.list_labels[kind] = label
             lists_box.addWidget(label)
-        lists_box.addStretch(1)
 
-        self.year_edit = QLineEdit(self)
+        settings = QWidget(self.lists_bar)
+        settings.setObjectName("settingsBox")
+        self.year_edit = QLineEdit(settings)
         self.year_edit.setObjectName("settingYear")
         self.year_edit.setMaxLength(6)
-        self.year_edit.setMaximumWidth(self.fontMetrics().horizontalAdvance("20270") + 24)
-        self.deadline_edit = DateField(self, name="settingDeadline")
-        self.save_settings_button = QPushButton(self.tr("保存设置"), self)
+        self.year_edit.setFixedWidth(self.fontMetrics().horizontalAdvance("20270") + 24)
+        self.deadline_edit = DateField(settings, name="settingDeadline")
+        self.save_settings_button = QPushButton(self.tr("保存设置"), settings)
         self.save_settings_button.setObjectName("saveSettingsButton")
         self.save_settings_button.clicked.connect(self._on_save_settings_clicked)
         self.deadline_edit.edit.returnPressed.connect(self._on_save_settings_clicked)
@@ -490,20 +519,21 @@ class ReviewView(QWidget):
             edit.setReadOnly(not self.can_settings)
         self.deadline_edit.button.setEnabled(self.can_settings)
         self.save_settings_button.setVisible(self.can_settings)
-        self.settings_error = InlineError(self)
-        self.settings_error.setObjectName("settingsError")
-        year_label = QLabel(self.tr("毕业年份"), self)
+        year_label = QLabel(self.tr("毕业年份"), settings)
         year_label.setBuddy(self.year_edit)
-        deadline_label = QLabel(self.tr("撤回放弃截止"), self)
+        deadline_label = QLabel(self.tr("撤回放弃截止"), settings)
         deadline_label.setBuddy(self.deadline_edit)
-        settings_box = QHBoxLayout()
+        settings_box = QHBoxLayout(settings)
+        settings_box.setContentsMargins(0, 0, 0, 0)
         settings_box.addWidget(year_label)
         settings_box.addWidget(self.year_edit)
         settings_box.addWidget(deadline_label)
         settings_box.addWidget(self.deadline_edit)
         settings_box.addWidget(self.save_settings_button)
-        settings_box.addWidget(self.settings_error)
-        lists_box.addLayout(settings_box)
+        lists_box.addWidget(settings)
+        self.settings_error = InlineError(self.lists_bar)
+        self.settings_error.setObjectName("settingsError")
+        lists_box.addWidget(self.settings_error)
 
         self.search = search_field(self, "reviewSearch", self.tr("搜索 姓名 / 学号 / 身份证号 / 班级 (Ctrl+F)"),
                                    self._on_filter_changed, self._on_search_return_pressed, scope)
@@ -529,6 +559,25 @@ class ReviewView(QWidget):
             filters.addWidget(combo, 1)
         filters.addWidget(self.count_label)
 
+        # After a list is imported the findings are still the old lists' until the comparison runs
+        # again: say so, with the button that runs it.
+        self.stale_banner = QFrame(self)
+        self.stale_banner.setObjectName("staleBanner")
+        self.stale_banner.setStyleSheet(f"QFrame#staleBanner {{ background: #fff3e0; border-left: 4px solid "
+                                        f"{NEEDS_REVIEW_COLOUR}; }}")
+        self.stale_label = QLabel(self.stale_banner)
+        self.stale_label.setObjectName("staleText")
+        self.stale_label.setWordWrap(True)
+        self.stale_label.setStyleSheet(f"color: {NEEDS_REVIEW_COLOUR};")
+        self.stale_run_button = QPushButton(self.tr("重新比对"), self.stale_banner)
+        self.stale_run_button.setObjectName("staleRunButton")
+        self.stale_run_button.clicked.connect(self._on_run_triggered)
+        banner = QHBoxLayout(self.stale_banner)
+        banner.setContentsMargins(10, 4, 6, 4)
+        banner.addWidget(self.stale_label, 1)
+        banner.addWidget(self.stale_run_button)
+        self.stale_banner.hide()
+
         self.table = QTableView(self)
         self.table.setObjectName("reviewTable")
         self.table.setModel(self.model)
@@ -544,13 +593,10 @@ class ReviewView(QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
-        metrics = self.table.fontMetrics()
-        widths = [metrics.horizontalAdvance(sample) + 20
-                  for sample in ("2023010101011", "欧阳某某", "计算机网络技术23", "审核未通过")]
-        for column, width in enumerate(widths):
-            self.table.setColumnWidth(column, width)
-        # Room for the status and the findings: the columns the desk reads first.
-        self.table.setMinimumWidth(sum(widths) + metrics.horizontalAdvance("姓名不一致、学籍") + 24)
+        # Columns as wide as their content (ui.columns); a rare long name or class gives way first,
+        # then the class; the findings keep room for a few labels: they are what the desk reads
+        # first. Cut text is in the cell's tooltip.
+        self.columns = ColumnFitter(self.table, grow=[1, 4, 2])  # names, then findings, then classes
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.table.activated.connect(self._on_table_activated)
 
@@ -561,11 +607,13 @@ class ReviewView(QWidget):
         self.splitter.addWidget(detail)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 5)
+        self.splitter.setSizes([440, 560])  # scaled to the window when shown
         self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.toolbar)
-        layout.addLayout(lists_box)
+        layout.addWidget(self.lists_bar)
+        layout.addWidget(self.stale_banner)
         layout.addLayout(filters)
         layout.addWidget(self.splitter, 1)
 
@@ -613,10 +661,13 @@ class ReviewView(QWidget):
         self.compare_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.compare_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.compare_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.compare_table.setWordWrap(False)
+        self.compare_table.setWordWrap(True)
+        self.compare_table.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.compare_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.compare_table.horizontalHeader().setStretchLastSection(True)
-        self.compare_table.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
+        self.compare_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.compare_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._compare_width = 0
+        self.compare_table.installEventFilter(self)
 
         self.findings_list = QListWidget(host)
         self.findings_list.setObjectName("findingsList")
@@ -636,10 +687,9 @@ class ReviewView(QWidget):
         self.decisions_table.horizontalHeader().setStretchLastSection(True)
         row_h = self.fontMetrics().height() + 8
         self.decisions_table.verticalHeader().setDefaultSectionSize(row_h)
-        self.decisions_table.setFixedHeight(row_h * (len(rules.OFFICES) + 1) + 8)
-        m = self.fontMetrics()
-        for column, sample in enumerate(("二级学院", "不通过（依据已消除）", "secretary", "2026-01-01 12:00")):
-            self.decisions_table.setColumnWidth(column, m.horizontalAdvance(sample) + 20)
+        self.decisions_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._decisions_width = 0
+        self.decisions_table.installEventFilter(self)
 
         # Recording a decision.
         self.office_combo = QComboBox(host)
@@ -650,31 +700,41 @@ class ReviewView(QWidget):
         self.pass_radio.setObjectName("passRadio")
         self.fail_radio = QRadioButton(self.tr("不通过(&N)"), host)
         self.fail_radio.setObjectName("failRadio")
-        self.pass_radio.setChecked(True)
-        group = QButtonGroup(host)
-        group.addButton(self.pass_radio)
-        group.addButton(self.fail_radio)
+        # Neither is chosen until the reviewer chooses, for every student: a default 通过 (or the
+        # previous student's 不通过) would be recorded by a reviewer in a hurry without a decision.
+        self.decision_group = QButtonGroup(host)
+        self.decision_group.addButton(self.pass_radio)
+        self.decision_group.addButton(self.fail_radio)
+        self.decision_group.buttonToggled.connect(self._on_decision_changed)
         self.opinion_edit = QLineEdit(host)
         self.opinion_edit.setObjectName("opinionEdit")
         self.opinion_edit.setPlaceholderText(self.tr("审核意见（不通过时必填）"))
         self.opinion_edit.returnPressed.connect(self._on_record_clicked)
+        self.opinion_edit.textChanged.connect(self._on_decision_changed)
         self.opinion_error = InlineError(host)
         self.opinion_error.setObjectName("opinionError")
         self.record_button = QPushButton(self.tr("记录意见 (Ctrl+Enter)"), host)
         self.record_button.setObjectName("recordButton")
         self.record_button.clicked.connect(self._on_record_clicked)
+        self.decide_hint = QLabel(host)
+        self.decide_hint.setObjectName("decideHint")
+        self.decide_hint.setStyleSheet("color: #77767b;")
+        # The button beside the opinion, not after the choices: the form fits a narrow pane (1024 wide).
         form = QGridLayout()
         form.addWidget(QLabel(self.tr("部门"), host), 0, 0)
         form.addWidget(self.office_combo, 0, 1)
         form.addWidget(self.pass_radio, 0, 2)
         form.addWidget(self.fail_radio, 0, 3)
-        form.addWidget(self.record_button, 0, 5)
         form.setColumnStretch(4, 1)
         opinion_label = QLabel(self.tr("意见(&O)"), host)
         opinion_label.setBuddy(self.opinion_edit)
         form.addWidget(opinion_label, 1, 0)
-        form.addWidget(self.opinion_edit, 1, 1, 1, 5)
-        form.addWidget(self.opinion_error, 2, 1, 1, 5)
+        opinion_row = QHBoxLayout()
+        opinion_row.addWidget(self.opinion_edit, 1)
+        opinion_row.addWidget(self.record_button)
+        form.addLayout(opinion_row, 1, 1, 1, 4)
+        form.addWidget(self.decide_hint, 2, 1, 1, 4)  # why the button waits, on its own line: never cut
+        form.addWidget(self.opinion_error, 3, 1, 1, 4)
         self.decide_box = QGroupBox(self.tr("记录审核意见"), host)
         self.decide_box.setLayout(form)
         self.decide_box.setVisible(self.can_review)
@@ -688,15 +748,12 @@ class ReviewView(QWidget):
         self.signed_check = QCheckBox(self.tr("附件1 已签字交回"), host)
         self.signed_check.setObjectName("signedCheck")
         self.signed_check.toggled.connect(self._on_signed_check_toggled)
-        waiver_row = QHBoxLayout()
+        self.waiver_row = QWidget(host)
+        waiver_row = FlowLayout(self.waiver_row)  # wraps in a narrow pane
         waiver_row.addWidget(QLabel(self.tr("放弃报名："), host))
         waiver_row.addWidget(self.waive_button)
         waiver_row.addWidget(self.revoke_button)
         waiver_row.addWidget(self.signed_check)
-        waiver_row.addStretch(1)
-        self.waiver_row = QWidget(host)
-        self.waiver_row.setLayout(waiver_row)
-        waiver_row.setContentsMargins(0, 0, 0, 0)
         self.waiver_row.setVisible(self.can_waive)
 
         self.detail_empty = QLabel(self.tr("在左侧选择一名考生查看比对详情。"), host)
@@ -728,6 +785,7 @@ class ReviewView(QWidget):
         outer.addWidget(self.detail_empty)
         outer.addWidget(scroll, 1)
         self.detail_scroll = scroll
+        self._on_decision_changed()
         self._show_detail(None)
         return host
 
@@ -750,19 +808,21 @@ class ReviewView(QWidget):
         review, reference, settings = self.container.review, self.container.reference, self.container.settings
 
         def load(progress, cancel):
-            return review.list(), reference.active(), settings.all()
+            return review.list(), reference.active(), settings.all(), review.last_run_at()
 
         self.runner.run(load, on_success=self._on_loaded, on_error=self._on_load_failed)
 
     def _on_loaded(self, result: object) -> None:
         self._loading = False
-        rows, lists, values = result  # type: ignore[misc]
+        rows, lists, values, last_run_at = result  # type: ignore[misc]
         self.active_lists, self.settings_values = lists, values
         self._show_lists()
+        self._show_stale(last_run_at)
         self._show_settings()
         self._fill_finding_combo(rows)
         self.model.set_rows(rows)
         self._refilter()
+        self._fit_columns()
         uuid = self._pending_uuid
         self._pending_uuid = ""
         if uuid and self.model.visible_row_of(uuid) >= 0:
@@ -773,6 +833,27 @@ class ReviewView(QWidget):
             self._show_detail(None)
         if self._reload_again:
             self.reload()
+
+    def _fit_columns(self) -> None:
+        metrics = self.table.fontMetrics()
+        pad = cell_padding(self.table)
+        columns = []
+        for column in range(self.model.columnCount()):
+            title = self.columns.title_width(column)
+            widest, typical = widths(self.model.column_texts(column), metrics.horizontalAdvance)
+            maximum = {1: metrics.horizontalAdvance("阿卜杜热依木·买买提艾力") + pad,
+                       2: metrics.horizontalAdvance("电子信息工程技术2023级1班") + pad}.get(column, 0)
+            minimum = title
+            if column == 4:  # a few finding labels, whatever happens to the name and class
+                minimum = max(title, metrics.horizontalAdvance("姓名不一致、学籍") + pad)
+            columns.append(Column(max(widest + pad, minimum), minimum, maximum, elastic=column == 2,
+                                  keep=column in (0, 1, 3), typical=max(typical + pad, minimum)))
+        # The list is never narrower than its kept columns' everyday texts (student numbers, names,
+        # statuses) and the other titles: the splitter leaves it that much of a narrow window.
+        table = self.table
+        self.table.setMinimumWidth(sum(c.typical if c.keep else c.minimum for c in columns)
+                                   + table.verticalScrollBar().sizeHint().width() + 2 * table.frameWidth())
+        self.columns.refit(columns)
 
     def _on_load_failed(self, exc: BaseException) -> None:
         self._loading = False
@@ -791,6 +872,31 @@ class ReviewView(QWidget):
                               .replace("%2", info.file_name).replace("%3", str(info.row_count)))
                 label.setToolTip(self.tr("%1 由 %2 导入于 %3").replace("%1", info.file_name)
                                  .replace("%2", info.imported_by).replace("%3", local_time(info.imported_at)))
+
+    def stale_lists(self, last_run_at: dt.datetime | None) -> list[str] | None:
+        """The kinds of the active lists imported since the comparison last ran (every active one
+        when it never ran), or None when there is nothing to compare with (no 学籍 list)."""
+        if self.active_lists.get("academic") is None:
+            return None
+        return [kind for kind, info in self.active_lists.items()
+                if info is not None and (last_run_at is None or info.imported_at > last_run_at)]
+
+    def _show_stale(self, last_run_at: dt.datetime | None) -> None:
+        stale = self.stale_lists(last_run_at) if self.can_review else None
+        if not stale:
+            self.stale_banner.hide()
+            return
+        names = "、".join(kind_label(k) for k in stale)
+        if last_run_at is None:
+            self.stale_label.setText(self.tr("已导入%1，还没有运行比对：比对后才能看到每名考生的比对问题。")
+                                     .replace("%1", names))
+            self.stale_run_button.setText(self.tr("运行比对"))
+        else:
+            self.stale_label.setText(self.tr("%1在上次比对（%2）之后导入，下面的比对问题还是按旧名单得出的。"
+                                             "重新比对会按新名单更新（已有的审核意见保留）。")
+                                     .replace("%1", names).replace("%2", local_time(last_run_at)[:16]))
+            self.stale_run_button.setText(self.tr("重新比对"))
+        self.stale_banner.show()
 
     def _show_settings(self) -> None:
         year = self.settings_values.get("graduation_year")
@@ -854,8 +960,9 @@ class ReviewView(QWidget):
         self._show_detail(self.model.row_at(current.row()) if current.isValid() else None)
 
     def _on_table_activated(self, _index: QModelIndex) -> None:
-        # Enter on a candidate: write the opinion.
+        # Enter on a candidate: write the opinion (scrolled into view on a short screen).
         if self.can_review:
+            self.detail_scroll.ensureWidgetVisible(self.decide_box)
             self.opinion_edit.setFocus()
 
     # -- the detail pane --------------------------------------------------------------------------
@@ -868,6 +975,7 @@ class ReviewView(QWidget):
             return
         if row.uuid != previous:
             self.opinion_error.clear_message()
+            self.clear_decision()
         self.detail_title.setText(self.tr("%1　%2　%3　状态：%4").replace("%1", row.name)
                                   .replace("%2", row.student_no).replace("%3", row.class_name)
                                   .replace("%4", row.status_label)
@@ -910,16 +1018,20 @@ class ReviewView(QWidget):
                     verdict = self.tr("通过（不再计入）")
                 elif d.standing == rules.STALE:
                     verdict = self.tr("不通过（依据已消除）")
-                cells = [label, verdict, d.reviewer, local_time(d.decided_at)[:16], d.opinion]
+                cells = [label, verdict, d.reviewer_label, local_time(d.decided_at)[:16], d.opinion]
             else:
                 cells[1] = self.tr("未审核")
             for c, value in enumerate(cells):
                 item = QTableWidgetItem(value)
                 item.setToolTip(value if d is None or d.stands else f"{d.standing_label}：{d.standing_reason}")
+                if c == 2 and d is not None:  # the person's name shown, their login on hover
+                    item.setToolTip(self.tr("%1（登录名 %2）").replace("%1", d.reviewer_label)
+                                    .replace("%2", d.reviewer))
                 if c == 1 and d is not None:
                     colour = "#2e7d32" if d.decision == "pass" else "#c62828"
                     item.setForeground(QBrush(QColor(colour if d.stands else NEEDS_REVIEW_COLOUR)))
                 self.decisions_table.setItem(r, c, item)
+        self._fit_decisions()
         waived = waiver is not None and waiver.active
         reviewable = row.status in REVIEW_STATUSES
         self.decide_box.setEnabled(reviewable and not waived)
@@ -929,6 +1041,27 @@ class ReviewView(QWidget):
         self.signed_check.setChecked(bool(waived and waiver.form_signed))
         self.signed_check.setEnabled(waived)
         self.signed_check.blockSignals(False)
+
+    def _fit_decisions(self) -> None:
+        """The offices' decisions within the pane: the office, the verdict and the time whole, the
+        reviewer's name and the opinion giving way (their full text on hover); all three rows
+        shown, with the scrollbar's room when even the titles do not fit."""
+        table = self.decisions_table
+        header = table.horizontalHeader()
+        self._decisions_width = available = _room(table)
+        metrics, pad = table.fontMetrics(), cell_padding(table)
+        columns = []
+        for c in range(table.columnCount()):
+            texts = [table.item(r, c).text() for r in range(table.rowCount()) if table.item(r, c) is not None]
+            title = header.sectionSizeFromContents(c).width()
+            widest = max([metrics.horizontalAdvance(t) + pad for t in texts] + [title])
+            columns.append(Column(widest, title, elastic=c == 4, keep=c in (0, 1, 3)))
+        for c, width in enumerate(fit(columns, available)):
+            table.setColumnWidth(c, width)
+        height = header.sizeHint().height() + table.verticalHeader().length() + 2 * table.frameWidth() + 2
+        if header.length() > available:
+            height += table.horizontalScrollBar().sizeHint().height()
+        table.setFixedHeight(height)
 
     def _fit_findings(self) -> None:
         """Each finding as tall as its wrapped lines (a long one must not be cut), the list as tall
@@ -948,10 +1081,16 @@ class ReviewView(QWidget):
         lst.setFixedHeight(total + 2 * lst.frameWidth() + 4)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # The pane was resized: the findings wrap differently.
+        # The pane was resized: the findings and the long values wrap differently.
         if watched is self.findings_list.viewport() and event.type() == QEvent.Type.Resize \
                 and self.findings_list.viewport().width() != self._findings_width:
             self._fit_findings()
+        if watched is self.compare_table and event.type() == QEvent.Type.Resize \
+                and _room(self.compare_table) != self._compare_width:
+            self._fit_compare()
+        if watched is self.decisions_table and event.type() == QEvent.Type.Resize \
+                and _room(self.decisions_table) != self._decisions_width:
+            self._fit_decisions()
         return super().eventFilter(watched, event)
 
     def _show_compare(self, row: ReviewRow) -> None:
@@ -1020,22 +1159,76 @@ class ReviewView(QWidget):
             table.setToolTip("\n".join(src_problems))
         else:
             table.setToolTip("")
-        table.resizeColumnsToContents()
+        self._fit_compare()
+
+    def _fit_compare(self) -> None:
+        """Columns as wide as their content within the pane: a long value (a list of failed
+        courses, an offence) wraps onto more lines instead of being cut or pushing the other
+        lists out of view; never narrower than its two-line title; every row shown."""
+        table = self.compare_table
         header = table.horizontalHeader()
-        for c in range(table.columnCount()):  # never narrower than its title
-            table.setColumnWidth(c, max(table.columnWidth(c), header.sectionSizeFromContents(c).width()))
-        height = table.horizontalHeader().sizeHint().height() + table.verticalHeader().length() + 6
-        if table.horizontalScrollBar().isVisible() or table.horizontalHeader().length() > table.viewport().width():
+        self._compare_width = available = _room(table)
+        table.resizeColumnsToContents()
+        metrics, pad = table.fontMetrics(), cell_padding(table)
+        columns = []
+        for c in range(table.columnCount()):
+            # Chinese wraps between any two characters, a number only as a whole: an ID number is
+            # the narrowest a column may be.
+            words = [w for r in range(table.rowCount()) if table.item(r, c) is not None
+                     for w in _UNBREAKABLE.findall(table.item(r, c).text())]
+            floor = max([header.sectionSizeFromContents(c).width(),
+                         *(metrics.horizontalAdvance(w) + pad for w in words)])
+            # The roster's own column wraps last: the lists' long values give way first.
+            columns.append(Column(max(table.columnWidth(c), floor), floor, keep=c == 0))
+        for c, width in enumerate(fit(columns, available)):
+            table.setColumnWidth(c, width)
+        if header.length() < available:  # the room left to the last column, as a stretch would
+            last = table.columnCount() - 1
+            table.setColumnWidth(last, table.columnWidth(last) + available - header.length())
+        table.resizeRowsToContents()
+        height = header.sizeHint().height() + table.verticalHeader().length() + 2 * table.frameWidth() + 2
+        if header.length() > available:
             height += table.horizontalScrollBar().sizeHint().height()
         table.setFixedHeight(height)
 
     # -- decisions --------------------------------------------------------------------------------
+    @property
+    def decision(self) -> str:
+        """The decision chosen in the form: "pass", "fail" or "" (none yet)."""
+        return "pass" if self.pass_radio.isChecked() else "fail" if self.fail_radio.isChecked() else ""
+
+    def clear_decision(self) -> None:
+        """Neither 通过 nor 不通过, no opinion: the form as a new student needs it."""
+        self.decision_group.setExclusive(False)  # an exclusive group never lets the last one go
+        self.pass_radio.setChecked(False)
+        self.fail_radio.setChecked(False)
+        self.decision_group.setExclusive(True)
+        self.opinion_edit.clear()
+        self._on_decision_changed()
+
+    def _on_decision_changed(self, *_args: object) -> None:
+        decision = self.decision
+        if not decision:
+            hint = self.tr("请选择“通过”或“不通过”")
+        elif decision == "fail" and not self.opinion_edit.text().strip():
+            hint = self.tr("不通过时须填写意见")
+        else:
+            hint = ""
+        self.decide_hint.setText(hint)
+        self.decide_hint.setVisible(bool(hint))
+        self.record_button.setEnabled(not hint)
+        self.record_button.setToolTip(hint)
+
     def _on_record_clicked(self) -> None:
         row = self._shown
         if row is None or not self.can_review or not self.decide_box.isEnabled():
             return
         office = str(self.office_combo.currentData())
-        passed = self.pass_radio.isChecked()
+        if not self.decision:  # Ctrl+Enter or Enter in the opinion before choosing
+            self.opinion_error.show_message(self.tr("请先选择“通过”或“不通过”。"))
+            self.pass_radio.setFocus()
+            return
+        passed = self.decision == "pass"
         self.opinion_error.clear_message()
         try:
             updated = self.container.review.decide(self.actor, row.uuid, office, passed, self.opinion_edit.text())
@@ -1049,7 +1242,7 @@ class ReviewView(QWidget):
         except Exception as exc:
             show_error(self, exc)
             return
-        self.opinion_edit.clear()
+        self.clear_decision()  # the next office's opinion is a decision of its own
         self._row_changed(updated)
         self.table.setFocus()
 
@@ -1129,6 +1322,9 @@ class ReviewView(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.reference_imported.connect(self._on_import_dialog_reference_imported)
         dialog.destroyed.connect(self._on_import_dialog_destroyed)
+        if self.can_review:  # the result page offers to run the comparison with the new list
+            dialog.compare_requested.connect(self._on_run_triggered)
+            dialog.offer_compare = True
         self.import_dialog = dialog
         dialog.open()
         return dialog
@@ -1201,18 +1397,27 @@ class ReviewView(QWidget):
         office = self.tr("三个部门") if result.office == "all" else rules.OFFICES.get(result.office, result.office)
         lines = [self.tr("已为 %1 名没有比对问题的考生记录“%2”审核通过（共 %3 条意见）。")
                  .replace("%1", str(result.candidates)).replace("%2", office).replace("%3", str(result.approved))]
+        # Everyone else was skipped, not failed: say so, office by office, leaving out what is zero.
         for key, n in result.offices.items():
-            lines.append(self.tr("%1：通过 %2 名；未处理：有比对问题 %3 名，已有意见 %4 名，意见需重新审核 %5 名。")
-                         .replace("%1", rules.OFFICES.get(key, key)).replace("%2", str(n.approved))
-                         .replace("%3", str(n.skipped_with_findings)).replace("%4", str(n.skipped_decided))
-                         .replace("%5", str(n.needs_review)))
+            parts = [self.tr("通过 %1 名").replace("%1", str(n.approved))]
+            if n.skipped_with_findings:
+                parts.append(self.tr("因有比对问题跳过 %1 名").replace("%1", str(n.skipped_with_findings)))
+            if n.skipped_decided:
+                parts.append(self.tr("已有本部门意见、保持不变 %1 名").replace("%1", str(n.skipped_decided)))
+            if n.needs_review:
+                parts.append(self.tr("意见需重新审核、跳过 %1 名").replace("%1", str(n.needs_review)))
+            lines.append(rules.OFFICES.get(key, key) + self.tr("：") + self.tr("；").join(parts) + self.tr("。"))
+        if result.skipped_with_findings:
+            lines.append(self.tr("因有比对问题跳过的 %1 名考生没有记录任何意见（不是“不通过”）：请在列表中按问题"
+                                 "“有问题”筛选，逐个审核。").replace("%1", str(result.skipped_with_findings)))
         if result.needs_review:
-            lines.append(self.tr("%1 名考生的审核意见已不成立（出现新问题或依据已消除），一键通过不会处理，请逐个重新审核。")
-                         .replace("%1", str(result.needs_review)))
+            lines.append(self.tr("%1 名考生的审核意见已不成立（出现新问题或依据已消除），已跳过：请按状态“需重新审核”"
+                                 "筛选，逐个重新审核。").replace("%1", str(result.needs_review)))
         if result.skipped_waived:
-            lines.append(self.tr("已放弃报名的 %1 名考生不审核。").replace("%1", str(result.skipped_waived)))
+            lines.append(self.tr("已放弃报名的 %1 名考生不审核，已跳过。").replace("%1", str(result.skipped_waived)))
         if result.skipped_later:
-            lines.append(self.tr("已过审核阶段的 %1 名考生未处理。").replace("%1", str(result.skipped_later)))
+            lines.append(self.tr("已过审核阶段（已公示、已确认或已锁定）的 %1 名考生已跳过。")
+                         .replace("%1", str(result.skipped_later)))
         show_info(self, self.tr("一键通过"), "\n".join(lines))
         self.reload()
         self.review_changed.emit()

@@ -135,6 +135,11 @@ class RosterModel(QAbstractTableModel):
     def visible_count(self) -> int:
         return len(self._visible)
 
+    @property
+    def rows(self) -> Sequence[CandidateRow]:
+        """All rows, as the last ``set_rows`` gave them (the same object until the next one)."""
+        return self._source
+
     def row_at(self, row: int) -> CandidateRow:
         return self._rows[self._visible[row]]
 
@@ -182,9 +187,23 @@ class RosterModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMN_KEYS)
 
+    def column_texts(self, column: int, *, visible_only: bool = False) -> list[str]:
+        """The rows' texts in ``column`` (for the column's width): every row's, or the shown ones'."""
+        getter = self._getters[column]
+        if visible_only:
+            rows = self._rows
+            return [getter(rows[i]) or "" for i in self._visible]
+        return [getter(r) or "" for r in self._rows]
+
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._getters[index.column()](self._rows[self._visible[index.row()]])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # The full text of every cell: a column may be narrower than a long class or name.
+            row = self._rows[self._visible[index.row()]]
+            if index.column() == _TODO_COLUMN and row.todos:
+                return QCoreApplication.translate("RosterModel", "待补：%1").replace("%1", "、".join(row.todos))
+            return self._getters[index.column()](row) or None
         if role == UUID_ROLE:
             return self._rows[self._visible[index.row()]].uuid
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == _TODO_COLUMN:

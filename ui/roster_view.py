@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
+    QStyle,
+    QStyleOptionComboBox,
     QTableView,
     QToolBar,
     QToolButton,
@@ -39,6 +41,7 @@ from app.services.search import Filters, pinyin_keys
 from ui.actions import search_field, toolbar_action
 from ui.candidate_editor import CandidateEditorDialog
 from ui.capture_gallery import CaptureGalleryDialog
+from ui.columns import Column, ColumnFitter, cell_padding, widths
 from ui.errors import show_error, show_info
 from ui.file_dialogs import ask_save_file, default_path
 from ui.import_wizard import IMPORT_SUFFIXES, ImportWizard
@@ -46,13 +49,20 @@ from ui.roster_model import COLUMN_KEYS, UUID_ROLE, RosterModel
 from ui.tasks import TaskRunner, run_with_progress
 from ui.waiver_dialog import WaiverDialog
 
-# Sample text per column for the initial widths: wide enough for typical values, never fixed.
-_WIDTH_SAMPLES = {
-    "student_no": "202301010101", "name": "欧阳某某某", "gender": "性别", "id_number": "41030219900307123X",
-    "class_name": "计算机应用技术2301班", "counsellor": "辅导员名", "major": "计算机应用技术专业",
-    "intended_major": "数据科学与大数据技术", "category": "退役大学生士兵", "status_label": "审核未通过", "onsite": "未完成", "todo_text": "入伍/退役时间",
-    "phone": "13800000000",
+# Column widths follow the content (ui.columns): these samples are the widest a column takes when a
+# rare long value would crowd the others out (the full text is the cell's tooltip).
+_MAX_SAMPLES = {
+    "name": "阿卜杜热依木·买买提艾力", "class_name": "电子信息工程技术2023级1班", "counsellor": "欧阳某某某",
+    "major": "计算机应用技术", "intended_major": "数据科学与大数据技术", "todo_text": "入伍/退役时间",
 }
+# The less important columns give way first when the table is narrow. A cut number is useless, and
+# the few values of an enumeration (category, status …) are short enough to show whole, even the
+# rare ones; a name may lose a rare long one to the tooltip, never the everyday ones.
+_ELASTIC = frozenset({"phone", "counsellor", "intended_major", "major"})
+_WHOLE = frozenset({"student_no", "gender", "id_number", "category", "status_label", "onsite", "todo_text"})
+_KEEP = _WHOLE | {"name"}
+_GROW = ("name", "class_name", "intended_major", "major", "counsellor", "phone")
+FIT_SHOWN_ROWS = 2000  # up to this many rows shown, the columns fit them rather than the whole roster
 
 
 class RosterView(QWidget):
@@ -130,17 +140,22 @@ class RosterView(QWidget):
         self.count_label = QLabel(self)
         self.count_label.setObjectName("rosterCount")
 
+        # The search box beside the actions, the filters on a row of their own: a long class name
+        # chosen in the class filter is shown whole, not squeezed between the search and the count.
+        top = QHBoxLayout()
+        top.addWidget(self.toolbar)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count_label)
         filters = QHBoxLayout()
-        filters.addWidget(self.search, 3)
         for text, combo in ((self.tr("班级"), self.class_combo), (self.tr("辅导员"), self.counsellor_combo),
                             (self.tr("考生类别"), self.category_combo), (self.tr("状态"), self.status_combo),
                             (self.tr("现场确认"), self.onsite_combo)):
             label = QLabel(text, self)
             label.setBuddy(combo)
             filters.addWidget(label)
-            filters.addWidget(combo, 1)
+            filters.addWidget(combo)
         filters.addWidget(self.todo_check)
-        filters.addWidget(self.count_label)
+        filters.addStretch(1)
 
         self.table = QTableView(self)
         self.table.setObjectName("rosterTable")
@@ -159,14 +174,19 @@ class RosterView(QWidget):
         vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vheader.setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
-        metrics = self.table.fontMetrics()
-        for column, key in enumerate(COLUMN_KEYS):
-            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
-            sample = max(metrics.horizontalAdvance(_WIDTH_SAMPLES[key]), metrics.horizontalAdvance(title) + 24)
-            self.table.setColumnWidth(column, sample + 18)
+        self.columns = ColumnFitter(self.table, grow=[COLUMN_KEYS.index(k) for k in _GROW])
+        # The sorted column's title needs room for its arrow: the widths follow the sort.
+        header.sortIndicatorChanged.connect(lambda *_a: self._refit_titles())
+        self._all_columns: tuple[object, list[Column]] | None = None  # (the rows, their columns)
+        self._fit_columns()
+        # After a search or filter, the columns fit what is shown (a class of long names shows
+        # them whole), once the typing pauses.
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(150)
+        self._fit_timer.timeout.connect(self._fit_columns)
         self.table.activated.connect(self._on_table_activated)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._on_table_context_menu)
@@ -187,7 +207,7 @@ class RosterView(QWidget):
         self.empty_label.hide()
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.toolbar)
+        layout.addLayout(top)
         layout.addLayout(filters)
         layout.addWidget(self.notice)
         layout.addWidget(self.table, 1)
@@ -209,6 +229,8 @@ class RosterView(QWidget):
         combo.setMinimumContentsLength(4)
         combo.addItem(self.tr("全部"), "")
         combo.currentIndexChanged.connect(self._on_filter_changed)
+        combo.currentIndexChanged.connect(lambda _i, c=combo: _show_whole_choice(c))
+        _show_whole_choice(combo)
         return combo
 
     # -- loading ----------------------------------------------------------------------------------
@@ -242,6 +264,7 @@ class RosterView(QWidget):
                          [(STATUS_LABELS.get(v, v), v) for v in choices.get("status", [])])
         self.model.set_rows(rows)
         self.model.set_filters(self._current_filters())
+        self._fit_columns()
         # The pinyin keys next, on the runner: the first time in a process pypinyin loads its
         # dictionary (a third of a second or more), and the table should not wait for that.
         self.runner.run(lambda progress, cancel: pinyin_keys(rows),
@@ -252,6 +275,33 @@ class RosterView(QWidget):
             self._pending_uuid = ""
         if self._reload_again:
             self.reload()
+
+    def _fit_columns(self) -> None:
+        """Every column as wide as its widest text (within its maximum), all within the view: the
+        texts shown, or all of them when most are shown (measuring 20,000 rows takes a while)."""
+        shown = 0 < self.model.visible_count <= FIT_SHOWN_ROWS
+        if not shown and self._all_columns is not None and self._all_columns[0] is self.model.rows:
+            self.columns.refit(self._all_columns[1])
+            return
+        metrics = self.table.fontMetrics()
+        pad = cell_padding(self.table)
+        columns = []
+        for column, key in enumerate(COLUMN_KEYS):
+            title = self.columns.title_width(column)
+            texts = self.model.column_texts(column, visible_only=shown)
+            widest, typical = widths(texts, metrics.horizontalAdvance)
+            maximum = metrics.horizontalAdvance(_MAX_SAMPLES[key]) + pad if key in _MAX_SAMPLES else 0
+            columns.append(Column(max(widest + pad, title), title, maximum, key in _ELASTIC, key in _KEEP,
+                                  (widest if key in _WHOLE else typical) + pad))
+        if not shown:
+            self._all_columns = (self.model.rows, columns)
+        self.columns.refit(columns)
+
+    def _refit_titles(self) -> None:
+        for column, spec in enumerate(self.columns.columns):
+            title = self.columns.title_width(column)
+            spec.natural, spec.minimum = max(spec.natural, title), title
+        self.columns.refit()
 
     def _on_load_failed(self, exc: BaseException) -> None:
         self._loading = False
@@ -270,6 +320,7 @@ class RosterView(QWidget):
         index = combo.findData(keep)
         combo.setCurrentIndex(max(index, 0))
         combo.blockSignals(False)
+        _show_whole_choice(combo)
 
     # -- filtering --------------------------------------------------------------------------------
 
@@ -296,6 +347,7 @@ class RosterView(QWidget):
             self.table.selectRow(0)
 
     def _on_model_visible_count_changed(self, visible: int, total: int) -> None:
+        self._fit_timer.start()
         self.count_label.setText(self.tr("显示 %1 / 共 %2 人").replace("%1", str(visible))
                                  .replace("%2", str(total)))
         if total == 0:
@@ -524,6 +576,17 @@ class RosterView(QWidget):
             self.open_import(path)
         else:
             event.ignore()
+
+
+def _show_whole_choice(combo: QComboBox) -> None:
+    """The chosen entry is never cut (“电子信息工程技术202…”): the combo is at least as wide as it,
+    and its tooltip says it in full. The list that drops down is as wide as its longest entry."""
+    text = combo.currentText()
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    size = QSize(combo.fontMetrics().horizontalAdvance(text) + 4, combo.fontMetrics().height())
+    combo.setMinimumWidth(combo.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option, size, combo).width())
+    combo.setToolTip(text)
 
 
 def _with_suffix(out: str) -> Path:

@@ -316,6 +316,9 @@ class StationView(QWidget):
         self.history = QListWidget()
         self.history.setObjectName("captureHistory")
         self.history.setToolTip(self.tr("采集记录（灰色为被重拍替换的旧记录）"))
+        # A long line (an override's reason) wraps in the narrow list instead of running off its edge.
+        self.history.setWordWrap(True)
+        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         thumbs.addWidget(self.history, 1)
         right_lay.addLayout(thumbs, 1)
         split.addWidget(right)
@@ -651,6 +654,7 @@ class StationView(QWidget):
             if info.override_reason:
                 text += self.tr(" · 放行理由：%1").replace("%1", info.override_reason)
             item = QListWidgetItem(text)
+            item.setToolTip(text)
             if not info.active:
                 item.setForeground(Qt.GlobalColor.gray)
             self.history.addItem(item)

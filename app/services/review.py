@@ -34,7 +34,7 @@ from app.services.reference import load_active
 from app.services.settings import SettingsService
 from app.tasks import CancelToken, Progress, no_progress
 from db.bulk import bulk_insert
-from db.models import Candidate, College, Finding, ReviewDecision, ReviewRun, Waiver, utcnow
+from db.models import Candidate, College, Finding, ReviewDecision, ReviewRun, User, Waiver, utcnow
 from db.session import Database
 
 REVIEWERS = ("admin", "secretary", "reviewer")
@@ -69,6 +69,12 @@ class DecisionView:
     standing: str = rules.VALID  # valid | reopened | stale (rules.standing)
     standing_reason: str = ""  # why it no longer stands
     basis: tuple[tuple[str, str], ...] = ()  # the office's (code, message) findings when decided
+    reviewer_name: str = ""  # the reviewer's display name (users.display_name), "" for an unknown login
+
+    @property
+    def reviewer_label(self) -> str:
+        """Who decided, as people know them: the display name, else the login."""
+        return self.reviewer_name or self.reviewer
 
     @property
     def stands(self) -> bool:
@@ -442,6 +448,11 @@ class ReviewService:
             row = s.scalar(select(ReviewRun).order_by(ReviewRun.id.desc()).limit(1))
             return _run_from_json(row.result) if row is not None else None
 
+    def last_run_at(self) -> dt.datetime | None:
+        """When the comparison last ran (UTC), or None: cheaper than ``last_run`` for a check."""
+        with self.db.read() as s:
+            return s.scalar(select(ReviewRun.created_at).order_by(ReviewRun.id.desc()).limit(1))
+
     # -- decisions ----------------------------------------------------------------------------------
     def decide(self, actor: Actor, key: str, office: str, passed: bool, opinion: str = "") -> ReviewRow:
         """Record one office's opinion on one candidate (replacing that office's earlier one), based
@@ -622,15 +633,18 @@ class ReviewService:
             if f.candidate_id in out:
                 out[f.candidate_id].findings.append(FindingView(f.code, f.office, f.message, f.list_id, f.source_row,
                                                                 json.loads(f.source) if f.source else {}))
+        names: dict[str, str] | None = None
         for d in s.scalars(only(select(ReviewDecision), ReviewDecision.candidate_id)):
             if d.candidate_id in out:
+                if names is None:  # a handful of users: read once, only when there are decisions
+                    names = {u: n for u, n in s.execute(select(User.username, User.display_name))}
                 row = out[d.candidate_id]
                 basis = _basis(d.basis)
                 current = tuple((f.code, f.message) for f in row.findings if f.office == d.office)
                 state = rules.standing(d.decision, basis, current)
                 row.decisions[d.office] = DecisionView(d.office, d.decision, d.opinion, d.reviewer, d.decided_at,
                                                        state, rules.standing_reason(d.decision, state, basis, current),
-                                                       basis)
+                                                       basis, names.get(d.reviewer, ""))
         for w in s.scalars(only(select(Waiver), Waiver.candidate_id)):
             if w.candidate_id in out:
                 out[w.candidate_id].waiver = WaiverView(w.reason, w.waived_on, w.form_signed, w.active,

@@ -206,8 +206,8 @@ def test_reopened_and_stale_decisions_on_the_command_line(desk, capsys, tmp_path
     assert "【需重新审核】" in text and "【依据已消除，需重新审核：已消除：学籍状态为“休学”，不是在籍】" in text
     code, text, _ = run(capsys, "--data", data, "review", "approve-clean")
     # Both academic decisions wait for a person; the second student (clean now) gets the other two.
-    assert "教务处：通过 0 名；未处理：有比对问题 0 名，已有意见 10 名，意见需重新审核 2 名" in text
-    assert "学生处：通过 1 名；未处理：有比对问题 0 名，已有意见 11 名，意见需重新审核 0 名" in text
+    assert "教务处：通过 0 名；已有本部门意见、保持不变 10 名；意见需重新审核、跳过 2 名。" in text
+    assert "学生处：通过 1 名；已有本部门意见、保持不变 11 名。" in text
     assert "2 名考生的审核意见已不成立" in text
     # Printing the 公示 says who is not settled, on stderr; the file is still written.
     pdf = tmp_path / "pub.pdf"

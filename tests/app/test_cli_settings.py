@@ -59,7 +59,9 @@ def test_approve_clean_needs_a_run_then_passes_only_clean_candidates(desk, capsy
     result = json.loads(out)
     assert result["candidates"] == len(people) - 1 and result["skipped_with_findings"] == 1
     code, text, _ = run(capsys, "--data", data, "review", "approve-clean", "--office", "academic")
-    assert code == 0 and "已为 0 名" in text and f"有比对问题 1 名，已有意见 {len(people) - 1} 名" in text
+    assert code == 0 and "已为 0 名" in text
+    assert f"因有比对问题跳过 1 名；已有本部门意见、保持不变 {len(people) - 1} 名" in text
+    assert "没有记录任何意见（不是“不通过”）" in text
 
 
 def test_waiver_signed_toggles_the_form_state(desk, capsys):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
 
 from app.devices.camera import MockCamera
 from ui.device_settings import DeviceSettingsDialog
@@ -178,3 +179,55 @@ def test_the_station_camera_pauses_while_the_settings_are_open(qtbot, container,
     assert not station.preview.running
     QTest.keyClick(dlg, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: station.preview.running, timeout=5_000)
+
+
+def test_a_test_message_neither_resizes_the_dialog_nor_covers_the_preview(qtbot, container, actor, qsettings,
+                                                                          monkeypatch):
+    """The camera's test says what went wrong in a place of its own: the preview and the auto-capture
+    checkbox stay where they were, apart, and the dialog keeps its size (also when the devices found
+    have long names)."""
+    from PySide6.QtCore import QPoint, QRect
+
+    from app.devices.base import DeviceError, DeviceInfo
+
+    container.settings.set(actor, "camera_driver", "mock")
+    container.settings.set(actor, "fingerprint_driver", "mock")
+    w = make_window(qtbot, container, actor, qsettings)
+    dlg = open_dialog(qtbot, w)
+
+    def rect(widget) -> QRect:
+        return QRect(widget.mapTo(dlg, QPoint(0, 0)), widget.size())
+
+    size = dlg.size()
+    preview, checkbox = rect(dlg.thumbnail), rect(dlg.auto_capture)
+    messages = dlg.findChild(QWidget, "cameraMessages")
+    long_error = "无法打开摄像头 0：设备正被其他程序（如视频会议软件）占用，请关闭那个程序后再试；仍不行请重新插拔 USB 线。"
+
+    def fail(self, *_a):
+        raise DeviceError(long_error)
+
+    monkeypatch.setattr(MockCamera, "open", fail)
+    click(qtbot, dlg.test_button["camera"])
+    error = dlg.error_label["camera"]
+    assert error.isVisible() and long_error in error.text()
+    assert dlg.size() == size
+    assert rect(dlg.thumbnail) == preview and rect(dlg.auto_capture) == checkbox
+    assert not preview.intersects(checkbox)
+    # The message is whole in its place, which is above the preview, not over it.
+    assert error.heightForWidth(messages.width()) <= messages.height()
+    assert not rect(messages).intersects(preview)
+    monkeypatch.undo()
+
+    # A working test: the picture appears where the placeholder was; nothing moves.
+    click(qtbot, dlg.test_button["camera"])
+    assert "摄像头工作正常" in dlg.result_label["camera"].text()
+    assert dlg.size() == size and rect(dlg.thumbnail) == preview and rect(dlg.auto_capture) == checkbox
+
+    # A device with a long name: the list is shown, the dialog does not grow for it.
+    long_name = "Integrated Webcam HD: Integrated Camera (usb-0000:00:14.0-8) 1080p 30fps"
+    monkeypatch.setattr(MockCamera, "list_devices", lambda self: [DeviceInfo("0", long_name, "mock")])
+    choose(dlg.driver_combo["camera"], "opencv")
+    choose(dlg.driver_combo["camera"], "mock")
+    combo = dlg.device_combo["camera"]
+    assert combo.currentText() == long_name and combo.toolTip() == long_name
+    assert dlg.size() == size

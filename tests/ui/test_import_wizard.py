@@ -371,3 +371,28 @@ def test_choosing_a_sheet_without_a_roster_keeps_the_preview(qtbot, container, a
     assert wizard.stack.currentIndex() == ImportWizard.PREVIEW  # not thrown back to the file page
     assert combo.currentText() == "名单" and label(wizard, "count_new") == "2"
     assert wizard.next_button.isEnabled()  # the roster can still be imported
+
+
+def test_the_preview_columns_fit_long_names_and_classes(qtbot, container, actor, runner, make_candidate_raw,
+                                                        tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QStyle
+
+    long_name, long_class = "阿依努尔·买买提明·吐尔逊", "建筑工程技术（装配式建筑方向）2024级2班"
+    wb = openpyxl.Workbook()
+    wb.active.append(HEADERS)
+    wb.active.append(_row({**make_candidate_raw(0), "name": long_name, "class_name": long_class}, 1))
+    wb.active.append(_row(make_candidate_raw(1), 2))
+    for row in wb.active.iter_rows(min_row=2):
+        row[4].number_format = "@"
+    wb.save(tmp_path / "长名字.xlsx")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "长名字.xlsx"), ""))
+    wizard = make_wizard(qtbot, container, actor, runner)
+    wizard.resize(900, 640)
+    click(qtbot, wizard.browse_button)
+    assert wizard.preview_tabs.currentWidget() is wizard.new_table
+    table = wizard.new_table
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    metrics = table.fontMetrics()
+    for column, text in ((2, long_name), (3, long_class)):
+        assert metrics.horizontalAdvance(text) + 2 * margin + 1 <= table.columnWidth(column), text
+    assert not table.horizontalScrollBar().isVisible()

@@ -149,6 +149,7 @@ def test_summary_to_pdf_and_xlsx_then_open_folder(qtbot, desk, tmp_path: Path) -
     table = view.recent_table
     assert table.rowCount() == 1 and table.item(0, 0).text() == "附件3" and table.item(0, 3).text() == "admin"
     assert table.item(0, 4).text() == str(result.pages)
+    assert all(table.item(0, c).toolTip() == table.item(0, c).text() for c in range(table.columnCount()))
     # A desk without a file manager: the folder cannot be opened, and the user is told where the file is.
     view.open_url = lambda url: False
     qtbot.mouseClick(view.folder_button, Qt.MouseButton.LeftButton)

@@ -126,3 +126,26 @@ def test_a_file_that_is_not_a_list_is_explained_on_the_file_page(qtbot, containe
     error = dialog.findChild(QLabel, "fileError")
     assert error.isVisible() and "没有任何数据" in error.text()
     assert container.reference.active()["academic"] is None
+
+
+def test_the_preview_columns_fit_what_they_hold(qtbot, container, actor, runner, tmp_path, monkeypatch,
+                                                make_candidate_raw):
+    from PySide6.QtWidgets import QStyle
+
+    raw = make_candidate_raw(0)
+    long_name = "阿卜杜热依木·买买提艾力"
+    path = write(tmp_path / "学籍.xlsx", [
+        ["学号", "姓名", "身份证号", "专业", "学籍状态"],
+        [raw["student_no"], long_name, raw["id_number"], "电子信息工程技术（中外合作办学）", "在籍"],
+    ])
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    dialog = make_dialog(qtbot, container, actor, runner, "academic")
+    dialog.resize(900, 640)
+    click(qtbot, dialog.browse_button)
+    table = dialog.rows_table
+    assert dialog.preview_tabs.currentWidget() is table
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    headers = [table.model().headerData(c, Qt.Orientation.Horizontal) for c in range(table.model().columnCount())]
+    for title, text in (("姓名", long_name), ("身份证号", raw["id_number"])):
+        column = headers.index(title)
+        assert table.fontMetrics().horizontalAdvance(text) + 2 * margin + 1 <= table.columnWidth(column), text

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMessageBox, QPushButton, QToolButton
 
 from app.domain.review import default_graduation_year
 from ui.import_wizard import ImportFlowDialog
@@ -158,9 +158,11 @@ def test_import_run_filter_decide_and_approve(qtbot, container, actor, runner, r
     assert table.item(name_row, 0).background().color() == DIFF_BG
     assert "姓名不一致" in view.findings_list.item(0).text()
 
-    # A fail needs an opinion: the message appears under the field and nothing is stored.
+    # A fail needs an opinion: the button waits for it, and Ctrl+Enter says so under the field.
     qtbot.mouseClick(view.fail_radio, Qt.MouseButton.LeftButton)
-    click(qtbot, view.record_button)
+    assert not view.record_button.isEnabled() and view.decide_hint.text() == "不通过时须填写意见"
+    view.opinion_edit.setFocus()
+    qtbot.keyClick(view.opinion_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert view.opinion_error.isVisible()
     assert view.opinion_error.text() == "审核不通过时必须填写意见（原因）。"
     assert container.review.get(raws[1]["student_no"]).decisions == {}
@@ -277,8 +279,7 @@ def test_the_run_says_its_year_and_reopens_a_pass(qtbot, container, actor, runne
     # Candidate 0 (clean) is approved by all three offices.
     click_action(qtbot, view, view.approve_action)
     click(qtbot, view.dialog.ok_button)
-    qtbot.waitUntil(lambda: any("教务处：通过 1 名；未处理：有比对问题 3 名，已有意见 0 名，意见需重新审核 0 名"
-                                in b.text() for b in visible_boxes()))
+    qtbot.waitUntil(lambda: any("教务处：通过 1 名；因有比对问题跳过 3 名。" in b.text() for b in visible_boxes()))
     for box in visible_boxes():
         box.close()
     assert container.review.get(raws[0]["student_no"]).status == "eligible"
@@ -347,3 +348,213 @@ def test_a_fail_without_its_finding_and_the_offence_beside_the_sanction(qtbot, c
     findings = view.findings_list
     qtbot.waitUntil(lambda: findings.visualItemRect(findings.item(0)).height() > 2 * findings.fontMetrics().height())
     assert findings.visualItemRect(findings.item(0)).bottom() <= findings.viewport().height()
+
+
+# -- the decision, the reviewer, the comparison after an import, the approve-all summary ---------------
+
+def reviewed_view(qtbot, container, actor, runner, raws, tmp_path) -> ReviewView:
+    """The screen after a 学籍 list and a comparison: three candidates with findings, one clean."""
+    path = academic_workbook(tmp_path / "学籍.xlsx", raws, name_of_1="错名字", status_of_2="休学")
+    container.reference.commit(actor, container.reference.preview("academic", path))
+    container.review.run(actor)
+    view = make_view(qtbot, container, actor, runner)
+    view.table.setFocus()
+    return view
+
+
+def test_no_decision_is_chosen_for_the_reviewer_and_none_carries_to_the_next_student(qtbot, container, actor,
+                                                                                    runner, raws, tmp_path):
+    view = reviewed_view(qtbot, container, actor, runner, raws, tmp_path)
+    first = view.detail_title.text()
+    # Nothing chosen: the button waits and says why.
+    assert not view.pass_radio.isChecked() and not view.fail_radio.isChecked()
+    assert not view.record_button.isEnabled()
+    assert view.decide_hint.isVisible() and view.decide_hint.text() == "请选择“通过”或“不通过”"
+    # Enter in the opinion before choosing records nothing and says what is missing.
+    view.opinion_edit.setFocus()
+    qtbot.keyClick(view.opinion_edit, Qt.Key.Key_Return)
+    assert view.opinion_error.text() == "请先选择“通过”或“不通过”。"
+    assert container.review.get(view.selected_uuid()).decisions == {}
+    # 不通过 waits for an opinion; with one, the button records it.
+    qtbot.mouseClick(view.fail_radio, Qt.MouseButton.LeftButton)
+    assert not view.record_button.isEnabled() and view.decide_hint.text() == "不通过时须填写意见"
+    type_text(qtbot, view.opinion_edit, "学籍不符")
+    assert view.record_button.isEnabled() and not view.decide_hint.isVisible()
+    click(qtbot, view.record_button)
+    uuid = view.selected_uuid()
+    assert container.review.get(uuid).decisions["academic"].decision == "fail"
+    # Recorded: the form is empty again for the next office.
+    assert not view.fail_radio.isChecked() and view.opinion_edit.text() == ""
+    assert not view.record_button.isEnabled()
+    # A choice half made for one student does not follow to the next one.
+    qtbot.mouseClick(view.fail_radio, Qt.MouseButton.LeftButton)
+    type_text(qtbot, view.opinion_edit, "未写完")
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Down)
+    assert view.detail_title.text() != first
+    assert not view.pass_radio.isChecked() and not view.fail_radio.isChecked()
+    assert view.opinion_edit.text() == "" and not view.record_button.isEnabled()
+    # 通过 needs no opinion.
+    qtbot.mouseClick(view.pass_radio, Qt.MouseButton.LeftButton)
+    assert view.record_button.isEnabled()
+    qtbot.keyClick(view.opinion_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert container.review.get(view.selected_uuid()).decisions["academic"].decision == "pass"
+
+
+def test_the_reviewer_is_named_as_people_know_them(qtbot, container, actor, runner, raws, tmp_path):
+    container.setup.create_user(actor, "jwc01", "欧阳娜迪拉·艾尼瓦尔", "reviewer", "Passw0rd9")
+    reviewer = container.setup.login("jwc01", "Passw0rd9")
+    container.review.decide(reviewer, raws[0]["student_no"], "academic", True)
+    view = make_view(qtbot, container, reviewer, runner)
+    type_text(qtbot, view.search, raws[0]["student_no"])
+    cell = view.decisions_table.item(0, 2)
+    assert cell.text() == "欧阳娜迪拉·艾尼瓦尔"
+    assert cell.toolTip() == "欧阳娜迪拉·艾尼瓦尔（登录名 jwc01）"
+    # The column is wide enough for the name.
+    table = view.decisions_table
+    assert table.fontMetrics().horizontalAdvance(cell.text()) <= table.columnWidth(2) or cell.toolTip()
+
+
+def test_after_importing_a_list_the_comparison_is_one_click_away(qtbot, container, actor, runner, raws, tmp_path):
+    view = make_view(qtbot, container, actor, runner)
+    assert not view.stale_banner.isVisible()
+    # The first 学籍 list: the result page offers to run the comparison, and runs it.
+    view.ask_open_file = lambda *_a: str(academic_workbook(tmp_path / "a.xlsx", raws, name_of_1="错名字",
+                                                         status_of_2="休学"))
+    view.import_actions["academic"].trigger()
+    dialog = view.import_dialog
+    click(qtbot, dialog.browse_button)
+    with qtbot.waitSignal(view.review_changed, timeout=3000):
+        click(qtbot, dialog.next_button)
+    assert dialog.stack.currentIndex() == ImportFlowDialog.RESULT
+    # Until it runs, the screen says the findings are not there yet.
+    assert view.stale_banner.isVisible() and "还没有运行比对" in view.stale_label.text()
+    assert dialog.compare_button.isVisible() and dialog.compare_button.text() == "运行比对"
+    assert dialog.focusWidget() is dialog.compare_button
+    click(qtbot, dialog.compare_button)
+    qtbot.waitUntil(lambda: isinstance(view.dialog, RunResultDialog) and view.dialog.isVisible())
+    assert "共比对 4 名考生，3 名有问题" in view.dialog.findChild(QLabel, "runSummary").text()
+    qtbot.waitUntil(lambda: view.import_dialog is None)
+    view.dialog.close()
+    assert not view.stale_banner.isVisible()
+    # A corrected list, closed with 完成: the banner says the findings are the old list's, and runs it again.
+    import_academic(qtbot, view, academic_workbook(tmp_path / "b.xlsx", raws, name_of_1=raws[1]["name"],
+                                                   status_of_2="休学"))
+    assert view.stale_banner.isVisible()
+    assert "教务处学籍名单在上次比对" in view.stale_label.text() and "旧名单" in view.stale_label.text()
+    assert view.stale_run_button.text() == "重新比对"
+    click(qtbot, view.stale_run_button)
+    qtbot.waitUntil(lambda: isinstance(view.dialog, RunResultDialog) and view.dialog.isVisible())
+    assert "1 名考生有变化" in view.dialog.findChild(QLabel, "runSummary").text()
+    assert not view.stale_banner.isVisible()
+
+
+def test_a_reader_is_not_offered_the_comparison(qtbot, container, actor, runner, raws, tmp_path):
+    container.setup.create_user(actor, "jj01", "纪检", "supervisor", "Passw0rd9")
+    path = academic_workbook(tmp_path / "学籍.xlsx", raws, name_of_1="错名字", status_of_2="休学")
+    container.reference.commit(actor, container.reference.preview("academic", path))
+    view = make_view(qtbot, container, container.setup.login("jj01", "Passw0rd9"), runner)
+    assert not view.stale_banner.isVisible()
+
+
+def test_approve_all_says_who_was_skipped_not_failed(qtbot, container, actor, runner, raws, tmp_path):
+    view = reviewed_view(qtbot, container, actor, runner, raws, tmp_path)
+    click_action(qtbot, view, view.approve_action)
+    approve = view.dialog
+    assert "有比对问题的 3 名考生跳过（不记录意见），需逐个审核。" in approve.message.text()
+    click(qtbot, approve.ok_button)
+    qtbot.waitUntil(lambda: any("已为 1 名没有比对问题的考生" in b.text() for b in visible_boxes()))
+    text = next(b.text() for b in visible_boxes() if "已为 1 名" in b.text())
+    for office in ("教务处", "学生处", "二级学院"):
+        assert f"{office}：通过 1 名；因有比对问题跳过 3 名。" in text
+    assert "因有比对问题跳过的 3 名考生没有记录任何意见（不是“不通过”）" in text
+    assert "未通过" not in text and "未处理" not in text
+    for box in visible_boxes():
+        box.close()
+    assert all(container.review.get(r["student_no"]).decisions == {} for r in raws[1:3])
+
+
+# -- nothing clipped at 1024 and 1366 wide --------------------------------------------------------------
+
+def desk_window(qtbot, container, actor, tmp_path: Path, width: int, height: int):
+    """The real main window with the review page, at ``width`` × ``height``."""
+    from PySide6.QtCore import QSettings
+
+    from ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / f"qt{width}.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(container, actor, TaskRunner(synchronous=True), settings=settings)
+    qtbot.addWidget(window)
+    window.resize(width, height)
+    window.show()
+    qtbot.waitExposed(window)
+    view = window.show_page("review")
+    qtbot.waitUntil(lambda: view.model.rowCount() > 0)
+    return window, view
+
+
+def inside(view, widget) -> bool:
+    """``widget`` is shown whole inside ``view`` (not cut by its right or bottom edge)."""
+    from PySide6.QtCore import QPoint, QRect
+
+    rect = QRect(widget.mapTo(view, QPoint(0, 0)), widget.size())
+    return widget.isVisible() and view.rect().contains(rect)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1024, 740), (1366, 768)])
+def test_the_review_screen_fits_the_window(qtbot, container, actor, raws, tmp_path, width, height):
+    container.candidates.update(actor, raws[3]["student_no"], {**raws[3], "name": "阿卜杜热依木·买买提艾力",
+                                                               "class_name": "电子信息工程技术2023级1班"})
+    # Long file names in the bar of lists.
+    path = academic_workbook(tmp_path / "2026届毕业生学籍名单（教务处导出，最终版）.xlsx", raws,
+                             name_of_1="错名字", status_of_2="休学")
+    container.reference.commit(actor, container.reference.preview("academic", path))
+    container.review.run(actor)
+    container.review.decide(actor, raws[2]["student_no"], "academic", False, "学籍状态为休学，不符合报名条件，请学生本人到教务处核实")
+    window, view = desk_window(qtbot, container, actor, tmp_path, width, height)
+    assert window.width() == width  # nothing on the page makes the window wider than the screen
+    assert window.minimumSizeHint().width() <= 1024
+    # Every toolbar button is shown whole, or is in the toolbar's overflow menu (»).
+    toolbar = view.toolbar
+    extension = toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+    for act in toolbar.actions():
+        button = toolbar.widgetForAction(act)
+        if act.isVisible() and button is not None and not act.isSeparator():
+            assert (inside(view, button) and toolbar.rect().contains(button.geometry())) \
+                or (extension is not None and extension.isVisible()), act.text()
+    # The lists and the settings wrap rather than squeeze: each shown whole, the date's hint too.
+    for widget in (*view.list_labels.values(), view.year_edit, view.deadline_edit.edit, view.deadline_edit.button,
+                   view.save_settings_button, view.search, view.finding_combo, view.status_combo):
+        assert inside(view, widget), widget.objectName()
+    for label in view.list_labels.values():
+        assert label.fontMetrics().horizontalAdvance(label.text().split("<")[0]) <= label.width() + 1
+    edit = view.deadline_edit.edit
+    assert edit.fontMetrics().horizontalAdvance(edit.placeholderText()) < edit.width() - 8
+    # The list: no horizontal scrollbar, numbers whole, the rest whole or in the tooltip.
+    table = view.table
+    assert not table.horizontalScrollBar().isVisible()
+    metrics = table.fontMetrics()
+    for r in range(view.model.rowCount()):
+        for c in range(view.model.columnCount()):
+            index = view.model.index(r, c)
+            text = index.data() or ""
+            if metrics.horizontalAdvance(text) + 9 > table.columnWidth(c):
+                assert c not in (0, 3), text
+                assert text in (index.data(Qt.ItemDataRole.ToolTipRole) or ""), text
+    # The detail pane is not wider than its place: the findings wrap inside it.
+    type_text(qtbot, view.search, raws[2]["student_no"])
+    qtbot.waitUntil(lambda: view.detail_title.text().startswith(raws[2]["name"]))
+    scroll = view.detail_scroll
+    qtbot.waitUntil(lambda: view.detail_body.width() <= scroll.viewport().width()  # once laid out
+                    and not scroll.horizontalScrollBar().isVisible())
+    findings = view.findings_list
+    for i in range(findings.count()):
+        rect = findings.visualItemRect(findings.item(i))
+        assert rect.right() <= findings.viewport().width() and rect.bottom() <= findings.viewport().height()
+    # The three offices' decisions are all in view, whatever the width (no row behind a scrollbar).
+    decisions = view.decisions_table
+    qtbot.waitUntil(lambda: all(decisions.visualItemRect(decisions.item(r, 0)).bottom()
+                                <= decisions.viewport().height() for r in range(decisions.rowCount())))
+    # The record button is in the pane.
+    assert view.record_button.mapTo(view.detail_body, view.record_button.rect().topRight()).x() \
+        <= scroll.viewport().width()

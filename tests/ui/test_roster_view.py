@@ -409,3 +409,108 @@ def test_export_into_a_folder_that_is_gone_says_so(qtbot, container, actor, rost
     for box in [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]:
         box.close()
     assert not (tmp_path / "U盘").exists()
+
+
+# -- nothing clipped at the desk's 1366×768 ------------------------------------------------------------
+
+LONG_NAME = "阿卜杜热依木·买买提艾力"
+LONG_CLASS = "电子信息工程技术2023级1班"
+
+
+@pytest.fixture
+def long_roster(container, actor, make_candidate_raw):
+    """A roster of everyday rows, and a class of long minority names with long everything."""
+    people = [container.candidates.create(actor, make_candidate_raw(i)) for i in range(40)]
+    people.append(container.candidates.create(actor, make_candidate_raw(
+        40, name=LONG_NAME, ethnicity="维吾尔族", class_name=LONG_CLASS, major="电子信息工程技术",
+        counsellor="欧阳娜迪拉·艾尼瓦尔", intended_major="土木工程（智能建造方向，中外合作办学）")))
+    people.append(container.candidates.create(actor, make_candidate_raw(
+        41, name="古丽米热·阿不都热合曼", class_name=LONG_CLASS, major="电子信息工程技术",
+        category="退役大学生士兵")))
+    return people
+
+
+def desk_window(qtbot, container, actor, tmp_path: Path):
+    """The real main window at the desk's screen size, navigation panel and all."""
+    from PySide6.QtCore import QSettings
+
+    from ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "qt.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(container, actor, TaskRunner(synchronous=True), settings=settings)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def fits(view, text: str, width: int) -> bool:
+    """Whether ``text`` shows whole in a cell ``width`` wide (the delegate's margins and grid line)."""
+    from PySide6.QtWidgets import QStyle
+
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    return view.fontMetrics().horizontalAdvance(text) + 2 * margin + 1 <= width
+
+
+def test_the_roster_fits_the_desk_screen_and_every_cell_has_its_full_text(qtbot, container, actor, long_roster,
+                                                                          tmp_path):
+    window = desk_window(qtbot, container, actor, tmp_path)
+    view = window.roster_view
+    qtbot.waitUntil(lambda: view.model.total_count == len(long_roster))
+    table, header, model = view.table, view.table.horizontalHeader(), view.model
+    # 13 columns, no horizontal scrollbar beside the navigation panel at 1366 wide.
+    assert table.viewport().width() < 1366 - window.nav.width()
+    assert header.length() <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
+    # No title is cut; the sorted column has room for its arrow too.
+    from PySide6.QtWidgets import QStyle
+
+    margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+    for c in range(header.count()):
+        title = model.headerData(c, Qt.Orientation.Horizontal)
+        assert header.sectionSize(c) >= header.fontMetrics().horizontalAdvance(title) + 2 * margin, title
+    click_header(qtbot, view, "gender")
+    gender = COLUMN_KEYS.index("gender")
+    assert header.sortIndicatorSection() == gender
+    assert header.sectionSize(gender) >= header.sectionSizeFromContents(gender).width()
+    assert header.length() <= table.viewport().width()
+    # Numbers and the everyday classes show whole; any text that does not fit is its cell's tooltip.
+    for r in range(model.rowCount()):
+        for c, key in enumerate(COLUMN_KEYS):
+            text = model.index(r, c).data() or ""
+            if key in ("student_no", "id_number", "gender", "category", "status_label", "onsite") or (
+                    key == "class_name" and text != LONG_CLASS):
+                assert fits(table, text, table.columnWidth(c)), (key, text, table.columnWidth(c))
+            if text and not fits(table, text, table.columnWidth(c)):
+                assert model.index(r, c).data(Qt.ItemDataRole.ToolTipRole) == text, (key, text)
+    veteran = shown(view, "name").index("古丽米热·阿不都热合曼")
+    todo = model.index(veteran, COLUMN_KEYS.index("todo_text"))
+    assert todo.data() == "入伍/退役时间"
+    assert todo.data(Qt.ItemDataRole.ToolTipRole) == "待补：入伍时间、退役时间"
+
+
+def test_a_long_class_chosen_and_its_long_names_show_whole(qtbot, container, actor, long_roster, tmp_path):
+    window = desk_window(qtbot, container, actor, tmp_path)
+    view = window.roster_view
+    qtbot.waitUntil(lambda: view.model.total_count == len(long_roster))
+    combo = view.class_combo
+    choose(qtbot, combo, LONG_CLASS)
+    assert view.model.visible_count == 2
+    # The chosen class is shown whole in the filter (its text area, not the arrow), and said in the tooltip.
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    field = combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                         QStyle.SubControl.SC_ComboBoxEditField, combo)
+    assert combo.fontMetrics().horizontalAdvance(LONG_CLASS) <= field.width()
+    assert combo.toolTip() == LONG_CLASS
+    # The columns fit the two rows shown: the long names and the class whole, still no scrollbar.
+    table = view.table
+    name, klass = COLUMN_KEYS.index("name"), COLUMN_KEYS.index("class_name")
+    qtbot.waitUntil(lambda: fits(table, LONG_NAME, table.columnWidth(name)))
+    assert fits(table, "古丽米热·阿不都热合曼", table.columnWidth(name))
+    assert fits(table, LONG_CLASS, table.columnWidth(klass))
+    assert table.horizontalHeader().length() <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()

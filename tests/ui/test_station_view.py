@@ -635,3 +635,26 @@ def test_a_photo_verdict_never_stands_for_the_card_after_f2(qtbot, station, came
     seen.clear()
     qtbot.waitUntil(lambda: len(seen) >= 3, timeout=8000)
     assert all(isinstance(r, QuadResult) for r in seen)
+
+
+def test_a_long_name_and_a_long_history_line_are_shown_whole(qtbot, station, container, actor, make_candidate_raw):
+    name = "阿卜杜热依木·买买提艾力"
+    container.candidates.create(actor, make_candidate_raw(5, name=name, class_name="电子信息工程技术2023级1班"))
+    key = make_candidate_raw(5)["student_no"]
+    reason = "背景颜色略深，学生坚持使用本人照片，已请其本人在确认表上签字"
+    container.capture.record(actor, key, "photo", b"p", "jpg", override_reason=reason)
+    scan(qtbot, station, key)
+    who = station.who
+    assert who.text().startswith(name)
+    # The name wraps rather than being cut, however narrow the student's side is made.
+    for width in (420, 260):
+        who.parentWidget().setFixedWidth(width)
+        qtbot.waitUntil(lambda w=width: who.height() >= who.heightForWidth(who.width()) and who.width() <= w)
+    # The override's reason wraps inside the history list (no sideways scrolling) and is its tooltip.
+    history = station.history
+    row = next(i for i in range(history.count()) if reason in history.item(i).text())
+    item = history.item(row)
+    assert item.toolTip() == item.text()
+    qtbot.waitUntil(lambda: history.visualItemRect(item).height() > history.fontMetrics().height() * 1.5)
+    assert history.visualItemRect(item).right() <= history.viewport().width()
+    assert not history.horizontalScrollBar().isVisible()

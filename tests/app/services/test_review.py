@@ -473,3 +473,31 @@ def test_pinning_a_setting_to_its_default_value_is_audited(container, actor):
     container.settings.set(actor, "graduation_year", str(year))  # nothing changes: nothing recorded
     assert container.audit_log.count() == before + 1
     assert container.audit_log.verify(deep=True).ok
+
+
+def test_a_decision_names_its_reviewer_as_people_know_them(container, actor, people) -> None:
+    """The login is for the machine; the review screen shows the person's name (users.display_name)."""
+    container.setup.create_user(actor, "jwc01", "欧阳娜迪拉", "reviewer", "Passw0rd9")
+    reviewer = container.setup.login("jwc01", "Passw0rd9")
+    key = people[0]["student_no"]
+    container.review.decide(reviewer, key, "academic", True)
+    container.review.decide(actor, key, "conduct", True)
+    container.review.decide(Actor("gone", "已删除的人", "reviewer"), key, "college", True)  # no such user row
+    decisions = container.review.get(key).decisions
+    assert (decisions["academic"].reviewer, decisions["academic"].reviewer_label) == ("jwc01", "欧阳娜迪拉")
+    assert decisions["conduct"].reviewer_label == container.setup.login("admin", "Passw0rd1").display_name
+    assert (decisions["college"].reviewer_name, decisions["college"].reviewer_label) == ("", "gone")
+    [listed] = [r for r in container.review.list() if r.student_no == key]
+    assert listed.decisions["academic"].reviewer_label == "欧阳娜迪拉"
+
+
+def test_last_run_at_says_when_the_comparison_last_ran(container, actor, people, tmp_path: Path) -> None:
+    assert container.review.last_run_at() is None
+    seed_lists(container, actor, people, tmp_path)
+    container.review.run(actor)
+    first = container.review.last_run_at()
+    assert first is not None and container.reference.active()["academic"].imported_at <= first
+    _academic(container, actor, people, tmp_path, "a2.xlsx")  # a newer list: the run is older than it
+    assert container.reference.active()["academic"].imported_at > first
+    container.review.run(actor)
+    assert container.review.last_run_at() > first
