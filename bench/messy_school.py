@@ -36,6 +36,7 @@ def write_school(path: Path, per_college: int, seed: int = 11) -> dict[str, int]
     rng = random.Random(seed)
     people = generate(per_college * len(COLLEGES), seed=seed).records
     planted: Counter[str] = Counter()
+    exact: dict[str, str] = {}  # the number as openpyxl writes it -> all 18 digits
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "全校毕业生"
@@ -48,8 +49,10 @@ def write_school(path: Path, per_college: int, seed: int = 11) -> dict[str, int]
         if college == OURS:
             roll = rng.random()
             if roll < 0.05:
-                id_cell = int(p["id_number"]) if p["id_number"][-1] != "X" else p["id_number"]
-                planted["full-digit ID in a number cell"] += 1
+                if p["id_number"][-1] != "X":
+                    id_cell = int(p["id_number"])
+                    exact[f"{id_cell:.16g}"] = p["id_number"]
+                    planted["full-digit ID in a number cell"] += 1
             elif roll < 0.06:
                 id_cell = float(f"{int(p['id_number'][:17]):.14e}") if p["id_number"][-1] != "X" else "待补"
                 planted["ID rounded by Excel (refused)"] += 1
@@ -76,7 +79,27 @@ def write_school(path: Path, per_college: int, seed: int = 11) -> dict[str, int]
     ws.append(["", "学生处负责人（签字）：", "", "", "经办人："])
     planted["total and signature lines (skipped)"] += 2
     wb.save(path)
+    _exact_number_cells(path, exact)
     return dict(planted)
+
+
+def _exact_number_cells(path: Path, exact: dict[str, str]) -> None:
+    """Write the planted ID numbers with all 18 digits, as scripts and many systems store them
+    (openpyxl itself writes a number with 16 significant digits)."""
+    import re
+    import shutil
+    import zipfile
+
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<v>([^<]+)</v>", lambda m: b"<v>" + exact.get(m.group(1).decode(),
+                                                                               m.group(1).decode()).encode() + b"</v>",
+                              data)
+            dst.writestr(item, data)
+    shutil.move(tmp, path)
 
 
 def main() -> int:
