@@ -72,7 +72,7 @@
 <context>
     <name>ApproveDialog</name>
     <message>
-        <location filename="../../ui/review_view.py" line="+224"/>
+        <location filename="../../ui/review_view.py" line="+267"/>
         <source>一键通过无问题考生</source>
         <translation type="unfinished"></translation>
     </message>
@@ -93,11 +93,16 @@
     </message>
     <message>
         <location line="+16"/>
+        <source>有比对问题的 %1 名考生跳过（不记录意见），需逐个审核。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>将为 %1 名没有比对问题的考生记录“%2”审核通过，每人单独记录并写入审计记录。已有该部门意见的考生保持不变。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>通过 %1 名考生</source>
         <translation type="unfinished"></translation>
     </message>
@@ -115,7 +120,7 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ui/audit_view.py" line="+110"/>
+        <location filename="../../ui/audit_view.py" line="+116"/>
         <source>时间</source>
         <translation type="unfinished"></translation>
     </message>
@@ -168,7 +173,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+2"/>
+        <source>逐条核对数据</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>校验审计链，并把每一条审计记录与数据库中的考生、审核意见、用户、设置等逐条核对，找出没有记录的直接修改（数据多时需要几秒）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>取消核对</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <location line="+72"/>
         <source>选择一条记录，查看修改前后的逐项对比。</source>
         <translation type="unfinished"></translation>
@@ -214,17 +234,52 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+29"/>
         <source>正在校验审计链…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+0"/>
+        <source>正在逐条核对数据…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>审计链完整：共 %1 条记录</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>审计链本身完整：共 %1 条记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+3"/>
+        <source>数据库中有 %1 处数据与审计记录不符（没有记录的修改）：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>……另有 %1 处不符（完整清单：regdesk-cli audit verify --deep）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>；数据库中的数据与审计记录逐条一致</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>说明：%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>核对已取消。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-31"/>
         <source>审计链被破坏（共 %1 条记录，发现 %2 处问题）：</source>
         <translation type="unfinished"></translation>
     </message>
@@ -271,7 +326,7 @@
 <context>
     <name>CandidateEditorDialog</name>
     <message>
-        <location filename="../../ui/candidate_editor.py" line="+110"/>
+        <location filename="../../ui/candidate_editor.py" line="+120"/>
         <source>新增考生</source>
         <translation type="unfinished"></translation>
     </message>
@@ -352,12 +407,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+119"/>
+        <location line="+123"/>
         <source>（无）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-118"/>
+        <location line="-122"/>
         <source>如：全国职业院校技能大赛 软件测试赛项</source>
         <translation type="unfinished"></translation>
     </message>
@@ -387,7 +442,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+3"/>
+        <location line="+275"/>
+        <source>采集材料</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-263"/>
         <source>保存 (Ctrl+S)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -417,12 +478,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+80"/>
         <source>还有 %1 处需要修改，改好后才能保存。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+4"/>
+        <source>还需填写：%1。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>待补信息：%1。可以先保存，现场确认签字前必须补齐。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>性别和出生日期将按身份证号自动得出。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -432,7 +503,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+32"/>
+        <source>正在保存…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>请先保存或放弃对考生信息的修改，再去重拍。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>信息已被他人修改</source>
         <translation type="unfinished"></translation>
     </message>
@@ -468,7 +549,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>放弃修改？</source>
         <translation type="unfinished"></translation>
     </message>
@@ -485,6 +566,47 @@
     <message>
         <location line="+1"/>
         <source>继续编辑</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CaptureGallery</name>
+    <message>
+        <location filename="../../ui/capture_gallery.py" line="+132"/>
+        <source>采集记录（灰色为被重拍替换的旧记录）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>正在读取采集材料…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>（已被重拍替换）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 还没有任何采集记录（尚未到现场确认）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>还缺：%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>现场确认的各项都已完成。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CaptureGalleryDialog</name>
+    <message>
+        <location line="+10"/>
+        <source>采集材料 - %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -534,7 +656,7 @@
 <context>
     <name>CornerDialog</name>
     <message>
-        <location filename="../../ui/station_steps.py" line="+433"/>
+        <location filename="../../ui/station_steps.py" line="+437"/>
         <source>未能自动找到边缘：请把四个角拖到证件的四个角上。键盘：Tab 或 1–4 选角，方向键移动（Shift 加快），Enter 保存。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -573,9 +695,241 @@
     </message>
 </context>
 <context>
+    <name>DateField</name>
+    <message>
+        <location filename="../../ui/date_field.py" line="+66"/>
+        <source>未设置（如 2026-12-05）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>如 2026-12-05</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>日历…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>从日历中选择日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>请填写日期。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>选择日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>清除（未设置）</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DemoDevicePanel</name>
+    <message>
+        <location filename="../../ui/demo_panel.py" line="+75"/>
+        <source>模拟设备</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>输入姓名或学号选择考生</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>跟随现场确认中的考生</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>身份证阅读器</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>与名单一致</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>姓名与名单不同</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>民族与名单不同</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>已过期的身份证</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>放上身份证</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>拿走</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+220"/>
+        <source>拔出 USB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-218"/>
+        <source>模拟阅读器的 USB 线被拔出 / 插回</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>芯片：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>摄像头前</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>考生本人</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>身份证人像面</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>身份证国徽面</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>人像面（反光）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>打印的表格页</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>放上身份证后在现场确认页按 F6 读卡；摄像头前放身份证时按 F2/F3 拍摄，反光的会被拒收，可按 F9 填写理由放行；打印的表格页用于“打印与核验 → 拍照核验”。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>考生</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>只在演示数据中可用（需要演示数据打印的样例页）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>本机摄像头不是模拟驱动（设置 → 设备设置）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>本机身份证阅读器不是模拟驱动（设置 → 设备设置）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>没有找到“%1”，请换个姓名或学号。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>请先选择考生。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+50"/>
+        <source>阅读器的 USB 线已拔出。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>阅读器上没有身份证。按 F6 时读取现场确认中考生本人的身份证。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>阅读器上：%1（%2）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>插回 USB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>正在准备打印的样例页…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>正在准备画面…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>摄像头前：考生本人（按 F1 拍照）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>摄像头前：%1 的身份证人像面（按 F2 拍摄）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>摄像头前：%1 的身份证国徽面（按 F3 拍摄）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>摄像头前：%1 的身份证人像面，有反光（拍摄会被拒收，可按 F9 放行）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>摄像头前：打印的附件3 第 1 页（在“打印与核验 → 拍照核验”中拍照）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>无法准备画面：%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>DeviceSettingsDialog</name>
     <message>
-        <location filename="../../ui/device_settings.py" line="+104"/>
+        <location filename="../../ui/device_settings.py" line="+105"/>
         <source>设备设置</source>
         <translation type="unfinished"></translation>
     </message>
@@ -596,12 +950,12 @@
     </message>
     <message>
         <location line="+9"/>
-        <location line="+186"/>
+        <location line="+204"/>
         <source>测试后显示画面</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-185"/>
+        <location line="-203"/>
         <source>照片合格时自动拍摄</source>
         <translation type="unfinished"></translation>
     </message>
@@ -646,12 +1000,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+42"/>
         <source>测试</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>驱动：</source>
         <translation type="unfinished"></translation>
     </message>
@@ -661,7 +1015,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+22"/>
         <source>USB 摄像头（OpenCV）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -762,7 +1116,7 @@
 <context>
     <name>DocumentsView</name>
     <message>
-        <location filename="../../ui/print_view.py" line="+473"/>
+        <location filename="../../ui/print_view.py" line="+578"/>
         <source>打印表格</source>
         <translation type="unfinished"></translation>
     </message>
@@ -865,7 +1219,7 @@
 <context>
     <name>ImportFlowDialog</name>
     <message>
-        <location filename="../../ui/import_wizard.py" line="+188"/>
+        <location filename="../../ui/import_wizard.py" line="+179"/>
         <source>文件路径</source>
         <translation type="unfinished"></translation>
     </message>
@@ -881,17 +1235,16 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+147"/>
         <source>取消</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-123"/>
+        <location line="+24"/>
         <source>选择文件…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+51"/>
         <source>另选工作表(&amp;S)：</source>
         <translation type="unfinished"></translation>
     </message>
@@ -923,21 +1276,21 @@
     </message>
     <message>
         <location line="+0"/>
-        <source>② 核对预览</source>
+        <source>② 对应列</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>③ 导入</source>
+        <source>③ 核对预览</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>关闭</source>
+        <location line="+0"/>
+        <source>④ 导入结果</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+7"/>
         <source>预览</source>
         <translation type="unfinished"></translation>
     </message>
@@ -992,6 +1345,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+0"/>
+        <source>示例内容</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+5"/>
         <source>（空表头）</source>
         <translation type="unfinished"></translation>
@@ -1002,7 +1360,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+31"/>
         <source>还需要指定：%1。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1111,35 +1469,37 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+12"/>
         <source>整行</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+13"/>
+        <location line="+14"/>
         <location line="+2"/>
         <source>行号</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-15"/>
+        <location line="-16"/>
         <source>列</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>原因</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="-1"/>
+        <location line="+14"/>
         <location line="+2"/>
         <source>学号</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-2"/>
+        <location line="-16"/>
+        <location line="+14"/>
         <location line="+2"/>
         <source>姓名</source>
         <translation type="unfinished"></translation>
@@ -1160,7 +1520,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+1"/>
+        <source>待补信息</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>有错误的行 (%1)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1250,19 +1615,24 @@
 <context>
     <name>Main</name>
     <message>
-        <location filename="../../ui/main.py" line="+214"/>
+        <location filename="../../ui/main.py" line="+239"/>
         <source>无法打开数据库：%1
 详情已写入日志：%2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+122"/>
+        <location line="+143"/>
         <source>RegDesk 无法启动</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-79"/>
+        <location line="-108"/>
+        <source>演示模式不能使用这个文件夹</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+30"/>
         <source>缺少中文字体</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1280,7 +1650,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+61"/>
+        <location filename="../../ui/main_window.py" line="+65"/>
         <source>未设置学院</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1295,7 +1665,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+26"/>
         <source>考生名单</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1360,7 +1730,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+85"/>
         <source>文件(&amp;F)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1380,6 +1750,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+6"/>
+        <source>模拟设备…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+8"/>
         <source>设置(&amp;S)</source>
         <translation type="unfinished"></translation>
@@ -1396,12 +1771,17 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+65"/>
+        <source>使用手册…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+118"/>
         <source>关于 RegDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-55"/>
+        <location line="-108"/>
         <source>学院：%1 %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1427,6 +1807,16 @@
     </message>
     <message>
         <location line="+5"/>
+        <source>模拟设备</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>放上身份证、选择摄像头前的画面（Ctrl+Shift+D）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>数据库已升级到新版本，升级前的备份：%1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1441,7 +1831,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+35"/>
+        <source>模拟设备（演示、练习用：放上身份证，选择摄像头前的画面）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>RegDesk 专升本报名工作台</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1468,6 +1863,19 @@
     <message>
         <location line="+0"/>
         <source>（未记录日志）</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ManualDialog</name>
+    <message>
+        <location filename="../../ui/manual_view.py" line="+45"/>
+        <source>使用手册</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>找不到使用手册的这一页（%1）。请检查程序是否完整安装。</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1517,7 +1925,7 @@
 <context>
     <name>PrintView</name>
     <message>
-        <location filename="../../ui/print_view.py" line="-369"/>
+        <location filename="../../ui/print_view.py" line="-476"/>
         <source>您的角色不能打印此表</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1532,7 +1940,33 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+12"/>
+        <source>为全部放弃报名的学生各打印一份…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>生成一个 PDF，每名放弃报名的学生一页（各有自己的文档编号）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>范围</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+172"/>
+        <source>全院</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-169"/>
+        <source>班级</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>公示时间</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1547,7 +1981,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>（公示时间由学院经办人设置）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1558,12 +1992,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+126"/>
+        <location line="+125"/>
         <source>生成 PDF 文件 (Ctrl+S)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-124"/>
+        <location line="-123"/>
         <source>同时导出 Excel…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1618,7 +2052,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>最近打印的文档</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1628,32 +2062,90 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>未设置</source>
+        <location line="+294"/>
+        <source>保存附件1（全部放弃报名的学生）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+1"/>
+        <source>附件1_全部放弃报名学生_%1.pdf</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>正在生成附件1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>已为 %1 名放弃报名的学生生成附件1：共 %2 页，每人一份（各有文档编号）。
+PDF：%3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>无法打开文件夹</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>无法自动打开文件夹（这台电脑可能没有设置文件管理器，或文件夹已被移走）。文件保存在：
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-275"/>
         <source>先在上面选择一名学生</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+19"/>
+        <source>为全部放弃报名的学生各打印一份（%1 人）…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+66"/>
         <source>结束日期不能早于开始日期。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+53"/>
+        <source>打印前请注意</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 的审查结果还没有全部确定：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>仍然打印</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>取消</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>保存为 PDF</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+88"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="-71"/>
+        <source>无法建立打印文件夹“%1”：%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>正在生成表格…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1691,7 +2183,7 @@
 <context>
     <name>ReferenceImport</name>
     <message>
-        <location filename="../../ui/reference_import.py" line="+35"/>
+        <location filename="../../ui/reference_import.py" line="+39"/>
         <source>教务处学籍名单</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1709,12 +2201,23 @@
 <context>
     <name>ReferenceImportDialog</name>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>导入%1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+2"/>
+        <location line="+138"/>
+        <source>重新比对</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-136"/>
+        <source>关闭此窗口，按新名单重新运行比对（保留已有的审核意见）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>选择教务处导出的学籍名单（.xlsx 或 .csv）。需要学号或身份证号、姓名；专业、学籍状态、预计毕业时间、不及格课程有则核对。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1782,12 +2285,11 @@
     <message>
         <location line="+4"/>
         <location line="+3"/>
-        <location line="+13"/>
         <source>行号</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-16"/>
+        <location line="-3"/>
         <source>列</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1797,7 +2299,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+18"/>
         <source>有问题的行 (%1)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1841,11 +2343,16 @@
         <source>重新运行比对后，审查结果才会按新名单更新。</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+6"/>
+        <source>运行比对</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ReviewModel</name>
     <message>
-        <location filename="../../ui/review_view.py" line="-161"/>
+        <location filename="../../ui/review_view.py" line="-192"/>
         <source>学号</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1869,16 +2376,26 @@
         <source>比对问题</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+22"/>
+        <source>需重新审核</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ReviewView</name>
     <message>
-        <location line="+100"/>
+        <location line="+103"/>
         <source>【已放弃】</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+173"/>
+        <location line="+2"/>
+        <source>【需重新审核】</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+219"/>
         <source>导入名单…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1889,12 +2406,24 @@
     </message>
     <message>
         <location line="+16"/>
+        <location line="+411"/>
         <source>运行比对</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-411"/>
         <source>用当前名单比对全部考生，重新生成比对问题（保留审核意见）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+882"/>
+        <source>上次比对结果</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-882"/>
+        <source>再次查看上次比对的结果和变化</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1918,17 +2447,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
-        <source>未设置</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+24"/>
         <source>保存设置</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>毕业年份</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1938,18 +2462,23 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+14"/>
         <source>搜索 姓名 / 学号 / 身份证号 / 班级 (Ctrl+F)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+8"/>
-        <location line="+281"/>
+        <location line="+367"/>
         <source>全部</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-273"/>
+        <location line="-364"/>
+        <source>需重新审核</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>问题</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1959,13 +2488,19 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+97"/>
-        <location line="+37"/>
+        <location line="+17"/>
+        <location line="+326"/>
+        <source>重新比对</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-217"/>
+        <location line="+43"/>
         <source>部门</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-37"/>
+        <location line="-43"/>
         <source>结果</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1985,7 +2520,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+17"/>
         <source>通过(&amp;P)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1995,22 +2530,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>审核意见（不通过时必填）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>记录意见 (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+13"/>
         <source>意见(&amp;O)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+9"/>
         <source>记录审核意见</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2030,17 +2565,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>放弃报名：</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+6"/>
         <source>在左侧选择一名考生查看比对详情。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>比对问题</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2050,12 +2585,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>正在读取…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+54"/>
         <source>读取失败</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2075,7 +2610,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
+        <source>已导入%1，还没有运行比对：比对后才能看到每名考生的比对问题。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1在上次比对（%2）之后导入，下面的比对问题还是按旧名单得出的。重新比对会按新名单更新（已有的审核意见保留）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>有问题 (%1)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2090,7 +2635,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+44"/>
         <source>%1&#x3000;%2&#x3000;%3&#x3000;状态：%4</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2120,7 +2665,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
+        <source>需重新审核：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>（%1 第 %2 行）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2130,7 +2680,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
         <source>通过</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2140,23 +2690,40 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>通过（不再计入）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>不通过（依据已消除）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>未审核</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+5"/>
+        <source>%1（登录名 %2）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+74"/>
         <source>考生名单</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+4"/>
-        <source>%1 第 %2 行</source>
+        <source>%1
+第 %2 行</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>%1（未找到）</source>
+        <source>%1
+（未找到）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2175,17 +2742,37 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+138"/>
+        <location line="+99"/>
+        <source>请选择“通过”或“不通过”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>不通过时须填写意见</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>请先选择“通过”或“不通过”。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+80"/>
         <source>已保存。毕业年份改动后请重新运行比对。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+39"/>
         <source>正在比对…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+19"/>
+        <source>还没有运行过比对。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+26"/>
         <source>正在批量通过…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2196,19 +2783,82 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>一键通过</source>
+        <source>已为 %1 名没有比对问题的考生记录“%2”审核通过（共 %3 条意见）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>通过 %1 名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>因有比对问题跳过 %1 名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>已有本部门意见、保持不变 %1 名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>意见需重新审核、跳过 %1 名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>：</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>已为 %1 名考生记录“%2”审核通过（共 %3 条意见）。有比对问题未通过的 %4 名，已有意见保持不变的 %5 名。</source>
+        <source>；</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>因有比对问题跳过的 %1 名考生没有记录任何意见（不是“不通过”）：请在列表中按问题“有问题”筛选，逐个审核。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 名考生的审核意见已不成立（出现新问题或依据已消除），已跳过：请按状态“需重新审核”筛选，逐个重新审核。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>已放弃报名的 %1 名考生不审核，已跳过。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>已过审核阶段（已公示、已确认或已锁定）的 %1 名考生已跳过。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>一键通过</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RosterModel</name>
+    <message>
+        <location filename="../../ui/roster_model.py" line="+205"/>
+        <source>待补：%1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>RosterView</name>
     <message>
-        <location filename="../../ui/roster_view.py" line="+93"/>
+        <location filename="../../ui/roster_view.py" line="+104"/>
         <source>导入名单</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2229,25 +2879,25 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+283"/>
+        <location line="+410"/>
         <location line="+11"/>
         <source>导出名单</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-294"/>
+        <location line="-421"/>
         <source>把全部考生导出为 .xlsx</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+299"/>
+        <location line="+426"/>
         <location line="+12"/>
         <source>下载导入模板</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-311"/>
+        <location line="-438"/>
         <source>保存一个空白的导入模板 .xlsx</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2263,47 +2913,88 @@
     </message>
     <message>
         <location line="+7"/>
-        <source>搜索 姓名 / 学号 / 身份证号 / 班级</source>
+        <source>搜索 姓名或拼音 / 学号 / 身份证号 / 班级</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>姓名可用拼音查找：全拼或首字母，如 zhangsan、zs、zsan 都能找到“张三”；身份证号可只输入其中几位，如末 4 位 (Ctrl+F)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>未到</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>未完成</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>已完成</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+245"/>
+        <source>只看待补信息</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-243"/>
+        <source>只显示还缺少考生类别所需信息（如退役士兵的入伍、退役时间）的考生</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+12"/>
+        <location line="+225"/>
         <source>班级</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-225"/>
+        <location line="+225"/>
         <source>辅导员</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-224"/>
+        <location line="+225"/>
         <source>考生类别</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-225"/>
+        <location line="+225"/>
         <source>状态</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+60"/>
-        <location line="+51"/>
+        <location line="-224"/>
+        <location line="+225"/>
+        <source>现场确认</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-147"/>
+        <location line="+87"/>
         <source>全部</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-36"/>
+        <location line="-70"/>
         <source>正在读取名单…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+62"/>
         <source>名单读取失败</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+42"/>
         <source>显示 %1 / 共 %2 人</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2318,8 +3009,23 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+5"/>
+        <source>没有符合条件的考生。当前还按 %1 筛选，可能筛掉了要找的人：把筛选改回“全部”再试（按 Esc 清空搜索框）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>没有符合条件的考生。可以输入姓名、拼音首字母、学号、身份证号后几位或班级。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+37"/>
         <source>查看 / 修改…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>查看采集材料…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2333,7 +3039,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+64"/>
+        <source>✓ 已保存 %1（%2）的信息。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+45"/>
         <source>考生名单_%1.xlsx</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2374,7 +3085,7 @@
 <context>
     <name>RunResultDialog</name>
     <message>
-        <location filename="../../ui/review_view.py" line="-800"/>
+        <location filename="../../ui/review_view.py" line="-1100"/>
         <source>比对结果</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2394,7 +3105,32 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+6"/>
+        <source>按毕业年份 %1 届比对（未设置，按今天的日期推定；如不对，请在“毕业年份”中修改后重新比对）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>按毕业年份 %1 届比对（设置）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>比对时间：%1，%2。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 名考生的审核意见因比对结果变化不再成立，已退回待审核，需重新审核（见下表“审核意见”列；在列表中按状态“需重新审核”筛选）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>仍有 %1 名考生的审核意见需重新审核（在列表中按状态“需重新审核”筛选）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>问题</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2424,7 +3160,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+0"/>
+        <source>审核意见</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>与上次比对相比的变化（%1 名考生）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2434,7 +3175,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>各类问题的条数</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2576,12 +3317,12 @@
 <context>
     <name>StationView</name>
     <message>
-        <location filename="../../ui/station_view.py" line="+170"/>
-        <source>扫描或输入学号、身份证号，按 Enter</source>
+        <location filename="../../ui/station_view.py" line="+192"/>
+        <source>扫描或输入学号、身份证号（也可输入姓名或拼音），按 Enter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>读身份证 (F6)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2591,7 +3332,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+61"/>
         <source>拍摄 (空格)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2606,7 +3347,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+91"/>
         <source>F1 照片：请考生正对镜头，头部放在黄色框内</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2626,12 +3367,52 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+66"/>
+        <source>身份证 %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>只列出前 %1 人，可再多输入几个字。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>没有学号或身份证号为“%1”的考生。姓名、拼音或号码相符的有 %2 人：↑↓ 选择，Enter 确认，Esc 取消。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+53"/>
         <source>已找到 %1，开始采集。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+23"/>
+        <source>还有未完成的步骤</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 还缺 %2，确定下一位？</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>确定下一位</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>继续采集</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>指纹</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>请扫描或输入考生学号</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2671,12 +3452,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+15"/>
+        <source>照片无法显示</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>未拍照</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+24"/>
         <source>本桌今日：%1 人</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2691,7 +3477,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
+        <source>请先扫描或输入考生学号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>✓ 合格，按空格拍摄</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2701,7 +3492,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+51"/>
+        <source>重拍%1：旧的一份保留在采集记录中。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+30"/>
         <source>请先扫描或输入考生学号。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2721,12 +3517,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+4"/>
+        <source>已取消手动标角，%1未保存。可重新按空格拍摄。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+54"/>
         <source>正在保存…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
+        <source>未保存：%1。请放好身份证重拍；确是身份证时按 F9 填写理由放行。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>已保存%1（%2 KB）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2736,12 +3542,42 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>。全部完成，扫描下一位考生，或按 Ctrl+N。</source>
+        <location line="+14"/>
+        <source>✓ 全部完成</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+1"/>
+        <source>。全部完成，扫描下一位考生的学号。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>采集指纹</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>补填%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>下一步：按 %1 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>指纹已采集</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>已取消采集指纹，可按 F4 重新开始。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>已保存%1（质量 %2 分）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2767,9 +3603,73 @@
     </message>
 </context>
 <context>
+    <name>StudentListDialog</name>
+    <message>
+        <location filename="../../ui/station_steps.py" line="+358"/>
+        <source>未完成与未到的考生</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>学号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+7"/>
+        <source>姓名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>班级</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>还缺</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>班级 / 学号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>辅导员</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1（%2 人）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>未分班</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>本桌今日未完成 (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>尚未到场 (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>选中考生后按 Enter 回到该考生继续采集；Esc 关闭。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>TaskRunner</name>
     <message>
-        <location filename="../../ui/tasks.py" line="+168"/>
+        <location filename="../../ui/tasks.py" line="+169"/>
         <source>取消</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2825,7 +3725,7 @@
 <context>
     <name>VerifyView</name>
     <message>
-        <location filename="../../ui/verify_view.py" line="+123"/>
+        <location filename="../../ui/verify_view.py" line="+114"/>
         <source>选择扫描件或 PDF…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2909,7 +3809,7 @@
 <context>
     <name>WaiverDialog</name>
     <message>
-        <location filename="../../ui/waiver_dialog.py" line="+46"/>
+        <location filename="../../ui/waiver_dialog.py" line="+47"/>
         <source>登记放弃报名考试资格</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2971,6 +3871,59 @@
     <message>
         <location line="+1"/>
         <source>取消</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>打印附件1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>已登记。请打印附件1（放弃报名考试资格申请书），由学生本人签字后交回。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>关闭</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>已送往打印机（%1 页）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>打印已取消；PDF 已保存：%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>_Tile</name>
+    <message>
+        <location filename="../../ui/capture_gallery.py" line="-119"/>
+        <source>（无法显示）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>（无图像）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>放行理由：%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>重拍</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
