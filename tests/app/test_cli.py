@@ -39,7 +39,7 @@ def run_json(capsys, *argv: str) -> tuple[int, dict, str]:
 @pytest.fixture(scope="module")
 def _demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cli-demo")
-    assert cli.main(["--data", str(folder), "demo", "--candidates", "60"]) == 0
+    assert cli.main(["--data", str(folder), "demo", "--candidates", "60", "--no-samples"]) == 0
     return folder
 
 
@@ -150,12 +150,12 @@ def test_demo_without_a_data_folder_keeps_to_its_own(capsys, tmp_path, monkeypat
 
 
 def test_demo_again_changes_nothing_unless_forced(capsys, data):
-    code, obj, _ = run_json(capsys, "--data", data, "demo")
+    code, obj, _ = run_json(capsys, "--data", data, "demo", "--no-samples")
     assert code == 0
     assert obj == {"ok": True, "data_dir": str(data), "created": 0, "classes": 2, "counsellors": 1,
                    "users_created": [], "initialised": False, "candidates": 60, "samples": [],
                    "samples_folder": None, "reviewed": False, "with_findings": 0}
-    code, out, _ = run(capsys, "--data", data, "demo")
+    code, out, _ = run(capsys, "--data", data, "demo", "--no-samples")
     assert code == 0 and "已有 60 名考生" in out and "--force" in out
     code, obj, _ = run_json(capsys, "--data", data, "demo", "--force", "--candidates", "5", "--seed", "9")
     assert code == 0 and obj["created"] == 5 and obj["candidates"] == 65

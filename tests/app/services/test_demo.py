@@ -418,3 +418,24 @@ def test_the_sample_print_is_a_recorded_document_the_camera_check_matches(demo_d
     next(pdf.iterdir()).unlink()
     demo_desk.demo.sample_page()
     assert len(demo_desk.printing.recent()) == 2  # gone: printed anew
+
+
+def test_the_demo_shows_a_college_at_every_stage(tmp_path):
+    """Reviewed and passed, flagged and waiting, waived (some with the signed 附件1 back), 公示 dates
+    set: every screen and form of the demo has content (附件2 and the 公示 are not empty)."""
+    from collections import Counter
+
+    from app.container import Container
+
+    c = Container.open(tmp_path / "demo")
+    try:
+        c.demo.setup_demo_install(n=300)
+        statuses = Counter(r.status for r in c.candidates.rows())
+        assert statuses["eligible"] > 200 and statuses["roster"] >= 5 and statuses["waived"] >= 3
+        signed = [w for _row, w in c.waivers.list()]
+        assert any(w.form_signed for w in signed) and any(not w.form_signed for w in signed)
+        assert c.settings.get("publicity_start") and c.settings.get("publicity_end")
+        assert not any("公示名单是空的" in w or "公示时间" in w for w in c.printing.check("公示"))
+        assert c.audit_log.verify(deep=True).ok
+    finally:
+        c.close()
