@@ -16,6 +16,7 @@ MAX_CELLS = 2_500_000  # rows × columns of the rectangle a sheet is read into (
 MAX_SHEETS = 1_000
 MAX_MERGED_RANGES = 100_000  # merged-cell ranges in one sheet
 
+MAX_XLS_BYTES = 32 * MiB  # a legacy .xls is read whole by xlrd (a 20,000-row roster's is ~4 MB)
 MAX_TEXT_FILE_BYTES = 64 * MiB  # a CSV or an HTML table is read whole (a 100,000-row CSV is ~15 MB)
 MAX_SHEET_XML_BYTES = 128 * MiB  # one sheet's XML, inflated (a 100,000-row roster's is ~100 MB)
 MAX_WORKBOOK_XML_BYTES = 256 * MiB  # all sheets' XML together

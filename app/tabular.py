@@ -324,7 +324,7 @@ def open_workbook(path: Path) -> Workbook:
     if suffix in CSV_SUFFIXES:
         return _single(path, _read_csv(path))
     if head.startswith(OLE2_MAGIC):
-        raise BadFileError(_ole2_message(path, suffix))
+        return _open_xls(path, suffix)
     if head.startswith(ZIP_MAGIC):
         return _open_xlsx(path, by_content=suffix not in XLSX_SUFFIXES)
     _check_text_size(path)
@@ -357,6 +357,77 @@ def _single(path: Path, sheet: Sheet) -> Workbook:
     return Workbook(path, [sheet.name], lambda _i: sheet)
 
 
+def _open_xls(path: Path, suffix: str) -> Workbook:
+    """A legacy Excel 97-2003 workbook (BIFF, also what WPS saves as .et), read with xlrd.
+
+    Not with calamine: it builds the whole rectangle up to the farthest cell, so a 5 KB file with
+    one cell at IV65536 costs a gigabyte; xlrd keeps each row as long as its own cells. The file is
+    small (its size is checked first), and the rows, columns and cells are held to the same limits
+    as an .xlsx. An OLE2 file xlrd cannot read (encrypted, WPS's own format, damaged) gets the
+    message that says what to do."""
+    import xlrd
+
+    size = path.stat().st_size
+    if size > limits.MAX_XLS_BYTES:
+        raise BadFileError(f"“{path.name}”有 {limits.megabytes(size)}，超过了 Excel 97-2003 工作簿的上限 "
+                           f"{limits.megabytes(limits.MAX_XLS_BYTES)}。{SAVE_AS_XLSX}")
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True, ragged_rows=True)
+    except Exception:  # xlrd raises many kinds for what is not BIFF it can read
+        raise BadFileError(_ole2_message(path, suffix)) from None
+    names = book.sheet_names()
+    if len(names) > limits.MAX_SHEETS:
+        raise BadFileError(f"“{path.name}”有 {len(names):,} 个工作表，超过了上限 {limits.MAX_SHEETS:,} 个。"
+                           "请把名单所在的工作表复制到一个新的工作簿后再导入。")
+    visibility = list(getattr(book, "_sheet_visibility", [0] * len(names)))
+    hidden = [bool(v) for v in visibility] if len(visibility) == len(names) else [False] * len(names)
+
+    def load(index: int) -> Sheet:
+        try:
+            sh = book.sheet_by_index(index)
+        except Exception:
+            raise BadFileError(_ole2_message(path, suffix)) from None
+        if sh.nrows > limits.MAX_ROWS:
+            raise BadFileError(limits.too_many_rows(names[index], sh.nrows))
+        width = min(sh.ncols, limits.MAX_COLUMNS)
+        if sh.nrows * width > limits.MAX_CELLS:
+            raise BadFileError(limits.too_many_cells(names[index], sh.nrows, width))
+        rows: list[list[object]] = []
+        for r in range(sh.nrows):
+            n = min(sh.row_len(r), width)
+            row = [_xls_value(t, v, book.datemode) for t, v in zip(sh.row_types(r, 0, n), sh.row_values(r, 0, n),
+                                                                   strict=True)]
+            rows.append(row + [""] * (width - len(row)))
+        merged = [((r0, c0), (r1 - 1, c1 - 1)) for r0, r1, c0, c1 in sh.merged_cells if c0 < width]
+        _fill_merged_down(rows, merged)
+        hidden_rows = frozenset(r + 1 for r, info in sh.rowinfo_map.items() if getattr(info, "hidden", 0))
+        book.unload_sheet(index)
+        return Sheet(names[index], rows, list(range(1, len(rows) + 1)), hidden[index], hidden_rows,
+                     sh.ncols > limits.MAX_COLUMNS)
+
+    return Workbook(path, names, load, hidden)
+
+
+def _xls_value(kind: int, value: object, datemode: int) -> object:
+    """A BIFF cell as calamine gives an .xlsx cell: text, a float, a date, a bool; "" for empty
+    and error cells; a NUL in text removed as everywhere."""
+    import xlrd
+
+    if kind == xlrd.XL_CELL_TEXT:
+        return value.replace("\x00", "") if "\x00" in value else value  # type: ignore[union-attr]
+    if kind == xlrd.XL_CELL_NUMBER:
+        return value
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            stamp = xlrd.xldate_as_datetime(value, datemode)
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return value
+        return stamp.date() if stamp.time() == dt.time() else stamp
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return bool(value)
+    return ""
+
+
 def _ole2_message(path: Path, suffix: str) -> str:
     """An OLE2 compound file is either a legacy .xls or an encrypted .xlsx (Office wraps those)."""
     with path.open("rb") as fh:
@@ -370,7 +441,7 @@ def _ole2_message(path: Path, suffix: str) -> str:
     if encrypted or (suffix != ".xls" and not legacy):
         return (f"工作簿“{path.name}”设置了打开密码（已加密），无法读取。"
                 "请用 Excel 或 WPS 输入密码打开它，取消文档加密（清空打开密码）并保存，再导入。")
-    return (f"“{path.name}”是旧版 Excel 97-2003 工作簿（.xls），不能直接导入。"
+    return (f"“{path.name}”是旧版 Excel 97-2003 工作簿（.xls），但内容已损坏或不是能读取的格式。"
             f"{SAVE_AS_XLSX}")
 
 

@@ -457,3 +457,29 @@ def test_an_encoding_that_cannot_be_told_is_refused_with_what_to_do(tmp_path):
                                 "shift_jis"))
     with pytest.raises(BadFileError, match=r"不支持的文本编码.*另存为 \.xlsx"):
         tabular.open_workbook(path)
+
+
+# -- legacy Excel 97-2003 (.xls, WPS .et) ----------------------------------------------------------
+XLS = Path(__file__).resolve().parent / "fixtures"
+
+
+def test_a_legacy_xls_is_read_with_its_dates_merged_cells_and_hidden_rows():
+    sheet = tabular.open_workbook(XLS / "roster.xls").sheet(0)
+    assert sheet.rows[1] == ["学号", "姓名", "身份证号", "班级", "出生日期", "联系电话"]
+    assert [r[1] for r in sheet.rows[2:]] == ["王伟", "李娜", "张敏", "刘洋"]
+    assert sheet.rows[3][4] == dt.date(2003, 1, 2)  # a date cell is a date, not a serial number
+    assert {r[3] for r in sheet.rows[2:]} == {"计算机2024级1班"}  # merged down over the class
+    assert sheet.hidden_rows == frozenset({6})
+
+
+def test_a_wps_et_that_is_biff_inside_is_read(tmp_path):
+    copy = tmp_path / "名单.et"
+    copy.write_bytes((XLS / "roster.xls").read_bytes())
+    assert tabular.open_workbook(copy).sheet(0).rows[2][1] == "王伟"
+
+
+def test_a_5_kb_xls_reaching_iv65536_is_refused_not_built():
+    # calamine would build the whole 65,536 × 256 rectangle (a gigabyte) for this file.
+    with pytest.raises(BadFileError) as err:
+        tabular.open_workbook(XLS / "far_cell.xls").sheet(0)
+    assert "65,536 行 × 256 列" in err.value.message and "上限 2,500,000" in err.value.message

@@ -485,3 +485,13 @@ def test_a_stray_cell_far_to_the_right_does_not_widen_the_sheet(app, tmp_path):
     preview = app.roster.preview(tmp_path / "xfd.xlsx")
     assert preview.counts["new"] == 3
     assert any("超过了 256 列" in w for w in preview.warnings)
+
+
+def test_a_legacy_xls_roster_imports_as_an_xlsx_would(app):
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "roster.xls"
+    preview = app.roster.preview(path)
+    assert preview.counts == {"new": 4, "changed": 0, "unchanged": 0, "rejected": 0}
+    assert {r.data.class_name for r in preview.rows} == {"计算机2024级1班"}
+    assert any("隐藏" in w for w in preview.warnings)
+    app.roster.commit(ADMIN, preview)
+    assert app.candidates.count() == 4
