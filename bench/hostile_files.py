@@ -14,16 +14,10 @@ Prints a table; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import os
-import resource
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -57,41 +51,17 @@ FILES: list[tuple[str, str, Callable[[Path], Path]]] = [
 
 def run(code: Path, data: Path, path: Path, cap_mb: int, timeout: float) -> tuple[float, float, int, str]:
     """(seconds, peak MB, exit status, the message's first line) of one import in a child."""
-    def cap() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (cap_mb << 20, cap_mb << 20))
-
-    program = f"import sys; sys.path.insert(0, {str(code)!r}); from app.cli import main; sys.exit(main())"
-    start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", program, "--data", str(data), "roster", "import", str(path),
-                              "--dry-run"], preexec_fn=cap, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    streams: dict[str, bytes] = {}
-
-    def drain(name: str, pipe: IO[bytes]) -> None:
-        with pipe:
-            streams[name] = pipe.read()
-
-    readers = [threading.Thread(target=drain, args=(n, p)) for n, p in (("out", child.stdout), ("err", child.stderr))]
-    for reader in readers:
-        reader.start()
-    timer = threading.Timer(timeout, child.kill)
-    timer.start()
-    _pid, status, usage = os.wait4(child.pid, 0)
-    timer.cancel()
-    for reader in readers:
-        reader.join()
-    seconds = time.perf_counter() - start
-    code_ = os.waitstatus_to_exitcode(status)
-    err = streams["err"].decode("utf-8", "replace").strip()
-    out = streams["out"].decode("utf-8", "replace").strip()
-    if code_ < 0:
-        message = f"killed by signal {-code_}" + (" (timeout)" if seconds >= timeout else "")
+    child = fh.import_in_child(code, data, path, "--dry-run", cap_bytes=cap_mb << 20, timeout=timeout)
+    err, out = child.err.strip(), child.out.strip()
+    if child.status < 0:
+        message = f"killed by signal {-child.status}" + (" (timeout)" if child.seconds >= timeout else "")
         if "memory allocation" in err:
             message += ": " + next(line for line in err.splitlines() if "memory allocation" in line)
-    elif code_ == 0:
+    elif child.status == 0:
         message = " / ".join(line for line in out.splitlines()[1:3])
     else:
         message = (err.splitlines() or [""])[-1]
-    return seconds, usage.ru_maxrss / 1024, code_, message
+    return child.seconds, child.peak_mb, child.status, message
 
 
 def main() -> int:

@@ -21,24 +21,9 @@ from sqlalchemy import select
 
 from app.container import Container
 from app.domain.candidate import FIELD_NAMES, LABELS
-from app.services.context import Actor
 from app.services.demo import generate
+from bench.roster_import import ACTOR, COLLEGE, write_roster
 from db.models import Candidate
-
-ACTOR = Actor("bench", "基准测试", "admin")
-COLLEGE = "信息工程学院"
-COLUMNS = ["student_no", "name", "gender", "id_number", "ethnicity", "phone", "college", "class_name",
-           "counsellor", "major", "intended_major", "category", "art_sports", "veteran_service_start",
-           "veteran_service_end", "veteran_merits", "award_level", "award_name"]
-
-
-def write_source(path: Path, records: list[dict]) -> None:
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet("学生名单")
-    ws.append([LABELS[c] for c in COLUMNS])
-    for rec in records:
-        ws.append([COLLEGE if c == "college" else rec.get(c, "") for c in COLUMNS])
-    wb.save(path)
 
 
 def bare_write(app: Container, out: Path) -> None:
@@ -74,7 +59,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="regdesk-bench-") as tmp:
         folder = Path(tmp)
         source = folder / "roster.xlsx"
-        write_source(source, generate(args.rows, seed=7).records)
+        write_roster(source, generate(args.rows, seed=7).records)
         app = Container.open(folder / "data")
         try:
             app.setup.initialise("C01", COLLEGE, "基准报名点")

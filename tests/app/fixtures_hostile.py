@@ -10,12 +10,18 @@ streaming, and each generator returns the path it wrote. Used by the reading tes
 
 from __future__ import annotations
 
+import os
+import resource
 import struct
+import subprocess
+import sys
+import threading
+import time
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 from xml.sax.saxutils import escape
 
 from fixtures_roster import id_for, name_for
@@ -267,3 +273,48 @@ def shared_amplifier(path: Path, length: int = 1 << 20, cells: int = 2_000) -> P
         + b"a" * length + b"</t></si></sst>"
     rows = (row(r, "".join(f'<c r="{c}{r}" t="s"><v>0</v></c>' for c in "ABCDEFGHIJ")) for r in range(1, cells // 10 + 1))
     return workbook(path, [("名单", sheet(rows))], shared=sst)
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    """One ``regdesk-cli roster import`` run in a capped child process."""
+
+    status: int  # exit status; negative: killed by that signal
+    out: str
+    err: str
+    peak_mb: float  # the child's own peak resident memory
+    seconds: float
+
+
+def import_in_child(code: Path, data: Path, path: Path, *extra: str, cap_bytes: int,
+                    timeout: float | None = None) -> ChildRun:
+    """``regdesk-cli --data DATA roster import PATH EXTRA…`` from the source tree ``code``, in a child
+    whose address space is capped at ``cap_bytes`` (a reader that blows up dies there, not the
+    machine), killed after ``timeout`` seconds. ``os.wait4`` gives the child's own peak."""
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (cap_bytes, cap_bytes))
+
+    program = f"import sys; sys.path.insert(0, {str(code)!r}); from app.cli import main; sys.exit(main())"
+    start = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", program, "--data", str(data), "roster", "import", str(path),
+                              *extra], preexec_fn=cap, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    streams: dict[str, bytes] = {}
+
+    def drain(name: str, pipe: IO[bytes]) -> None:
+        with pipe:
+            streams[name] = pipe.read()
+
+    readers = [threading.Thread(target=drain, args=(n, p)) for n, p in (("out", child.stdout), ("err", child.stderr))]
+    for reader in readers:
+        reader.start()
+    timer = threading.Timer(timeout, child.kill) if timeout else None
+    if timer is not None:
+        timer.start()
+    _pid, status, usage = os.wait4(child.pid, 0)
+    if timer is not None:
+        timer.cancel()
+    for reader in readers:
+        reader.join()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return ChildRun(child.returncode, streams["out"].decode("utf-8", "replace"),
+                    streams["err"].decode("utf-8", "replace"), usage.ru_maxrss / 1024, time.perf_counter() - start)

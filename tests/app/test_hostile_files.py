@@ -11,14 +11,10 @@ in-process on small files.
 from __future__ import annotations
 
 import os
-import resource
-import subprocess
-import sys
-import threading
 import zipfile
 from pathlib import Path
-from typing import IO
 
+import fixtures_hostile
 import pytest
 from fixtures_hostile import (
     SHEET_HEAD,
@@ -63,27 +59,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def import_in_child(desk: Path, path: Path, *extra: str) -> tuple[int, str, str, float]:
     """``regdesk-cli roster import`` in a capped child: (exit status, stdout, stderr, peak MB)."""
-    def cap() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
-
-    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from app.cli import main; sys.exit(main())"
-    child = subprocess.Popen([sys.executable, "-c", code, "--data", str(desk), "roster", "import", str(path), *extra],
-                             preexec_fn=cap, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    streams: dict[str, bytes] = {}
-
-    def drain(name: str, pipe: IO[bytes]) -> None:
-        with pipe:
-            streams[name] = pipe.read()
-
-    readers = [threading.Thread(target=drain, args=(n, p)) for n, p in (("out", child.stdout), ("err", child.stderr))]
-    for reader in readers:
-        reader.start()
-    _pid, status, usage = os.wait4(child.pid, 0)  # the child's own peak, which Popen.wait would not give
-    for reader in readers:
-        reader.join()
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return (child.returncode, streams["out"].decode("utf-8", "replace"), streams["err"].decode("utf-8", "replace"),
-            usage.ru_maxrss / 1024)
+    run = fixtures_hostile.import_in_child(ROOT, desk, path, *extra, cap_bytes=ADDRESS_SPACE)
+    return run.status, run.out, run.err, run.peak_mb
 
 
 def candidates(desk: Path) -> int:
