@@ -15,7 +15,7 @@ from app.errors import BusyError
 from app.paths import DB_FILE, default_data_dir
 from app.services.audit import AuditService
 from app.services.audit_log import AuditLogService
-from app.services.candidates import CandidateService
+from app.services.candidates import CandidateService, CandidateWriter
 from app.services.capture import CaptureService
 from app.services.context import Actor, cli_actor
 from app.services.demo import DemoService
@@ -65,15 +65,19 @@ class Container:
         if backup:
             log.info("database backed up to %s before upgrading", backup)
         audit = AuditService()
+        # Every change to a candidate goes through this one writer (its hooks see them all).
+        writer = CandidateWriter(audit)
         setup, settings = SetupService(db, audit), SettingsService(db, audit)
-        printing, reference, review = PrintingService(db, audit), ReferenceService(db, audit), ReviewService(db, audit)
+        printing, reference = PrintingService(db, audit), ReferenceService(db, audit)
+        review = ReviewService(db, audit, writer)
         # The demo writes its sample files beside its own database only (not beside a --db URL's).
         demo = DemoService(db, audit, setup, settings=settings, reference=reference, review=review,
                            printing=printing, folder=data_dir if db.sqlite_path is not None else None)
         c = cls(db=db, data_dir=data_dir, audit=audit, setup=setup,
-                candidates=CandidateService(db, audit), roster=RosterService(db, audit), backup_made=backup,
+                candidates=CandidateService(db, audit, writer), roster=RosterService(db, audit, writer),
+                backup_made=backup,
                 demo=demo, audit_log=AuditLogService(db), printing=printing,
-                settings=settings, reference=reference, review=review, waivers=WaiverService(db, audit),
+                settings=settings, reference=reference, review=review, waivers=WaiverService(db, audit, writer),
                 capture=CaptureService(db, audit, MediaStore(data_dir / "media")))
         c.devices = Devices(c.settings.get)
         info = c.setup.info()

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain import idnumber
+from app.domain import idnumber, status
 from app.domain.candidate import LABELS, STATUS_LABELS
 from app.domain.fields import ART_SPORTS, AWARD_LEVELS, CATEGORIES
 from app.errors import ConflictError, ValidationError
@@ -92,8 +92,10 @@ class CandidateEditorDialog(QDialog):
         self.container = container
         self.actor = actor
         self.runner = runner
-        self.editable = actor.role in ROSTER_EDITORS
         self.detail = container.candidates.get(key) if key else None
+        # Why the record itself cannot change (locked after signing), whatever the role.
+        self.refusal = status.refusal(self.detail.status, status.EDIT, self.detail.data.name) if self.detail else None
+        self.editable = actor.role in ROSTER_EDITORS and self.refusal is None
         self.fields: dict[str, _Field] = {}
         self._labels: list[QLabel] = []
         self.problems: dict[str, str] = {}
@@ -292,12 +294,14 @@ class CandidateEditorDialog(QDialog):
         else:
             data = detail.data.as_dict()
             values = {k: _display(v) for k, v in data.items()}
-            status = STATUS_LABELS.get(detail.status, detail.status)
+            state = STATUS_LABELS.get(detail.status, detail.status)
             parts = [self.tr("%1  学号 %2  状态：%3").replace("%1", detail.data.name)
-                     .replace("%2", detail.data.student_no or self.tr("（无）")).replace("%3", status)]
+                     .replace("%2", detail.data.student_no or self.tr("（无）")).replace("%3", state)]
             if detail.college_name:
                 parts.append(detail.college_name)
-            if not self.editable:
+            if self.refusal:
+                parts.append(self.tr("只读：") + self.refusal)
+            elif not self.editable:
                 parts.append(self.tr("只读：您的角色不能修改考生信息。"))
             self.header.setText("    ".join(parts))
         self._set_values(values)
@@ -450,7 +454,13 @@ class CandidateEditorDialog(QDialog):
     def _on_save_failed(self, exc: BaseException) -> None:
         self._saving = False
         self._show_problems(self.problems)  # the status line back to what it said before saving
-        if isinstance(exc, ConflictError):
+        if isinstance(exc, status.StatusError):
+            # Locked since the editor opened (signed at the table): saving again cannot help.
+            self.status_label.setText(exc.message)
+            self.status_label.setStyleSheet(ERROR_STYLE)
+            self.status_label.show()
+            show_error(self, exc)
+        elif isinstance(exc, ConflictError):
             self._on_conflict(exc)
         elif isinstance(exc, ValidationError) and exc.field in self.fields:
             self._show_problems({exc.field: exc.message})

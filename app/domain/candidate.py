@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 
 from app.domain import fields as f
-from app.domain import idnumber
+from app.domain import idnumber, status
 from app.errors import ValidationError
 
 # Field key -> Chinese label, in display order. Keys match ``db.models.Candidate`` columns.
@@ -36,15 +36,7 @@ LABELS: dict[str, str] = {
 }
 REQUIRED = ("name", "id_number")
 
-STATUS_LABELS = {
-    "roster": "在册",
-    "eligible": "审核通过",
-    "ineligible": "审核未通过",
-    "waived": "放弃报考",
-    "published": "已公示",
-    "confirmed": "已确认",
-    "locked": "已锁定",
-}
+STATUS_LABELS = status.LABELS  # the states and their rules live in app.domain.status
 
 
 @dataclass

@@ -1,21 +1,26 @@
-"""Find, show, create and correct candidates; every change is audited with before and after."""
+"""Find, show, create and correct candidates; every change is audited with before and after.
+
+``CandidateWriter`` is the one write path for changes to an existing candidate: the editor and
+``candidate set`` (``CandidateService.update``), the roster import, the review's decisions,
+waivers and comparison runs all write through it, and the capture asks it first."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain import candidate as rules
-from app.domain import idnumber
+from app.domain import idnumber, status
 from app.domain.candidate import FIELD_NAMES, LABELS, STATUS_LABELS, CandidateData
 from app.errors import ConflictError, NotFoundError, ValidationError
-from app.services.audit import AuditEntry, AuditService
+from app.services.audit import AuditEntry, AuditService, EventSpec
 from app.services.context import ROSTER_EDITORS, Actor, require_role
 from app.services.search import Filters, RosterIndex
+from app.tasks import CancelToken, Progress, no_progress
 from db.models import Candidate, College, utcnow
 from db.session import Database
 
@@ -104,10 +109,141 @@ def find_candidate(s: Session, key: str) -> Candidate:
     return c
 
 
+@dataclass(frozen=True)
+class CandidateChange:
+    """What one write did to one candidate: the changed columns before and after (``status``
+    among them when it moved) and the revision it now has."""
+
+    uuid: str
+    name: str
+    status_before: str
+    before: dict[str, object]
+    after: dict[str, object]
+    revision: int
+
+    @property
+    def status_after(self) -> str:
+        return str(self.after.get("status", self.status_before))
+
+
+@dataclass(frozen=True)
+class PreparedChange:
+    """A checked change to one candidate, ready for ``CandidateWriter.write_prepared`` (batches)."""
+
+    change: CandidateChange
+    values: dict[str, object]  # the columns to write, with the new revision and ``b_uuid``
+    event: EventSpec
+
+
+# Called inside the writing transaction for every change, after the row is written and before its
+# audit event; raising refuses the change (the transaction rolls back).
+ChangeHook = Callable[[Session, CandidateChange], None]
+
+
+class CandidateWriter:
+    """The one way an existing candidate changes.
+
+    Each write checks that the candidate's status allows it (``app.domain.status``: a locked
+    record is refused with the reason), checks the move when the status changes, writes the
+    columns, bumps the revision once, tells the ``hooks`` and records the call's one audit event.
+    The hooks are the single place where what follows a change (the sign-off's invalidation)
+    hangs: every caller (editor, ``candidate set``, roster import, review, waivers) comes here.
+    """
+
+    def __init__(self, audit: AuditService, hooks: Iterable[ChangeHook] = ()) -> None:
+        self.audit = audit
+        self.hooks: list[ChangeHook] = list(hooks)
+
+    @staticmethod
+    def guard(c: Candidate, operation: str = status.EDIT) -> None:
+        """Refuse (``StatusError``) when ``c``'s status does not allow ``operation``."""
+        status.ensure_editable(c.status, operation, c.name)
+
+    def _notify(self, s: Session, changes: Sequence[CandidateChange]) -> None:
+        for hook in self.hooks:
+            for change in changes:
+                hook(s, change)
+
+    def apply(self, s: Session, actor: Actor, c: Candidate, *, data: CandidateData | None = None,
+              new_status: str | None = None, operation: str = status.EDIT, action: str = "candidate.update",
+              summary: str | None = None, before: dict | None = None, after: dict | None = None,
+              audit_unchanged: bool = False) -> CandidateChange:
+        """Give ``c`` the fields of ``data`` and/or the status ``new_status`` (checked), audited as
+        ``action``. ``before``/``after`` add the caller's own context to the event (a decision);
+        without a change nothing is written or audited unless ``audit_unchanged``."""
+        self.guard(c, operation)
+        old, new = diff(to_data(c), data) if data is not None else ({}, {})
+        if new_status is not None and new_status != c.status:
+            status.ensure_transition(c.status, new_status, c.name)
+            old["status"], new["status"] = c.status, new_status
+        change = CandidateChange(c.uuid, c.name, c.status, old, new, c.revision + (1 if new else 0))
+        if new:
+            for name, value in new.items():
+                setattr(c, name, value)
+            c.revision, c.updated_at = change.revision, utcnow()
+            s.flush()
+            self._notify(s, [change])
+        elif not audit_unchanged:
+            return change
+        self.audit.record(s, actor.username, action, entity_type="candidate", entity_uuid=c.uuid,
+                          summary=summary if summary is not None else f"{c.name}：{describe_changes(old, new)}",
+                          before={**old, **(before or {})} or None, after={**new, **(after or {})} or None)
+        return change
+
+    @staticmethod
+    def prepare(uuid: str, name: str, revision: int, current: str, before: dict, after: dict, *,
+                operation: str = status.EDIT, values: Mapping[str, object] | None = None,
+                action: str = "candidate.update", summary: str | None = None,
+                event_before: dict | None = None, event_after: dict | None = None,
+                now: dt.datetime | None = None) -> PreparedChange:
+        """Check one change of a batch against the candidate as read (``current`` status,
+        ``revision``) without touching the database. ``before``/``after``: the changed columns;
+        ``values``: the columns to write (default ``after``; a batch writes the same columns for
+        every row); ``event_before``/``event_after``: the event's, when it says more."""
+        why = status.refusal(current, operation, name)
+        if why is not None:
+            raise status.StatusError(why, current, operation=operation)
+        if "status" in after:
+            status.ensure_transition(current, str(after["status"]), name)
+        change = CandidateChange(uuid, name, current, dict(before), dict(after), revision + 1)
+        row = {**(after if values is None else values), "revision": revision + 1,
+               "updated_at": now or utcnow(), "b_uuid": uuid}
+        event = EventSpec(action, "candidate", uuid,
+                          summary if summary is not None else f"{name}：{describe_changes(before, after)}",
+                          before if event_before is None else event_before,
+                          after if event_after is None else event_after)
+        return PreparedChange(change, row, event)
+
+    def write_prepared(self, s: Session, actor: Actor, prepared: Sequence[PreparedChange], *,
+                       events: Sequence[EventSpec] | None = None, progress: Progress = no_progress,
+                       cancel: CancelToken | None = None, message: str = "正在更新考生…", chunk: int = 1000) -> None:
+        """Write a batch of prepared changes, tell the hooks, and record the audit events:
+        ``events`` (in that order) when the caller's batch has others too, which must include
+        every prepared change's own event. Progress counts the rows, then the events."""
+        if events is None:
+            events = [p.event for p in prepared]
+        else:
+            listed = {id(e) for e in events}
+            if any(id(p.event) not in listed for p in prepared):
+                raise ValueError("every prepared change must be audited")
+        table = Candidate.__table__
+        stmt = table.update().where(table.c.uuid == bindparam("b_uuid"))
+        total = len(prepared) + len(events)
+        for start in range(0, len(prepared), chunk):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            progress(start, total, message)
+            s.execute(stmt, [p.values for p in prepared[start:start + chunk]])
+        self._notify(s, [p.change for p in prepared])
+        self.audit.record_many(s, actor.username, events, cancel=cancel,
+                               progress=lambda d, _t, m: progress(len(prepared) + d, total, m))
+
+
 class CandidateService:
-    def __init__(self, db: Database, audit: AuditService) -> None:
+    def __init__(self, db: Database, audit: AuditService, writer: CandidateWriter | None = None) -> None:
         self.db = db
         self.audit = audit
+        self.writer = writer or CandidateWriter(audit)
 
     def rows(self, onsite: Mapping[str, object] | None = None) -> list[CandidateRow]:
         """Every candidate, lightly: the roster view filters these in memory (fast at 20,000).
@@ -168,26 +304,19 @@ class CandidateService:
     def update(self, actor: Actor, key: str, raw: dict, expected_revision: int | None = None) -> CandidateDetail:
         """Replace the editable fields with ``raw`` (display values are fine: they are normalised)."""
         require_role(actor, ROSTER_EDITORS, "修改考生信息")
-        result = rules.check(raw)
-        if not result.ok:
-            p = result.problems[0]
-            raise ValidationError(p.message, p.field)
-        assert result.data is not None
         with self.db.transaction() as s:
             c = find_candidate(s, key)
+            # A locked record says so first: not “someone else changed it”, not a field to fix.
+            self.writer.guard(c)
             if expected_revision is not None and c.revision != expected_revision:
                 raise ConflictError("该考生的信息已被其他人修改，请重新打开后再改。")
+            result = rules.check(raw)
+            if not result.ok:
+                p = result.problems[0]
+                raise ValidationError(p.message, p.field)
+            assert result.data is not None
             self._check_unique(s, result.data, c.id)
-            before, after = diff(to_data(c), result.data)
-            if not after:
-                return self._detail(c)
-            for name, value in after.items():
-                setattr(c, name, value)
-            c.revision += 1
-            c.updated_at = utcnow()
-            self.audit.record(s, actor.username, "candidate.update", entity_type="candidate",
-                              entity_uuid=c.uuid, summary=f"{c.name}：{describe_changes(before, after)}",
-                              before=before, after=after)
+            self.writer.apply(s, actor, c, data=result.data)
             return self._detail(c)
 
     def create(self, actor: Actor, raw: dict) -> CandidateDetail:

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.domain import status
 from app.domain.candidate import TODO_FIELDS, TODO_RULES
 from app.errors import ValidationError
 from app.services.audit import AuditService
-from app.services.candidates import find_candidate
+from app.services.candidates import CandidateWriter, find_candidate
 from app.services.context import Actor, require_role
 from app.services.media import MediaStore
 from app.services.settings import FINGER_LABELS, SettingsService
@@ -157,8 +158,7 @@ class CaptureService:
         sha = self.media.put(data, ext) if data else ""
         with self.db.transaction() as s:
             cand = find_candidate(s, key)
-            if cand.status == "locked":
-                raise ValidationError(f"{cand.name} 的报名信息已锁定，不能再采集。", "status")
+            CandidateWriter.guard(cand, status.CAPTURE)
             replaced = s.scalar(select(Capture.uuid).where(
                 Capture.candidate_id == cand.id, Capture.kind == kind, Capture.subkind == subkind,
                 Capture.active.is_(True)))

@@ -470,7 +470,7 @@ class DemoService:
         from app.services.review import WaiverService
 
         self.review.approve_clean(actor, "all")
-        waivers = WaiverService(self.db, self.audit)
+        waivers = WaiverService(self.db, self.audit, self.review.writer)
         with self.db.read() as s:
             eligible = list(s.scalars(select(Candidate.uuid).where(Candidate.status == "eligible")
                                       .order_by(Candidate.student_no)))

@@ -21,14 +21,15 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.domain import review as rules
 from app.domain.candidate import STATUS_LABELS
+from app.domain.status import REVIEW, REVIEW_STATES, WAIVE
 from app.errors import ConflictError, ValidationError
 from app.services.audit import AuditService, EventSpec, uuid4_batch
-from app.services.candidates import find_candidate
+from app.services.candidates import CandidateWriter, PreparedChange, find_candidate
 from app.services.context import Actor, require_role
 from app.services.reference import load_active
 from app.services.settings import SettingsService
@@ -39,7 +40,7 @@ from db.session import Database
 
 REVIEWERS = ("admin", "secretary", "reviewer")
 WAIVER_EDITORS = ("admin", "secretary", "counsellor")
-REVIEWABLE = ("roster", "eligible", "ineligible", "waived")  # later statuses are past the review
+REVIEWABLE = REVIEW_STATES  # later statuses are past the review
 CHUNK = 1000
 LAST_RUN = "review_last_run"
 
@@ -231,16 +232,21 @@ def _standings(rows, findings: list[tuple[str, str, str]]) -> dict[str, tuple[st
     return {o: (d, rules.standing(d, _basis(b), rules.office_findings(findings, o))) for o, d, b in rows}
 
 
-def _set_status(c: Candidate, s: Session) -> str:
-    """Recompute ``c.status`` from its standing decisions and waiver; returns the new status."""
+def _review_status(c: Candidate, s: Session) -> str:
+    """The status ``c``'s standing decisions and waiver give it (written by ``CandidateWriter``)."""
     rows = s.execute(select(ReviewDecision.office, ReviewDecision.decision, ReviewDecision.basis)
                      .where(ReviewDecision.candidate_id == c.id)).all()
     decisions = _standings(rows, _findings_of(s, c.id))
     waived = s.scalar(select(Waiver.id).where(Waiver.candidate_id == c.id, Waiver.active.is_(True))) is not None
-    new = rules.review_status(waived, rules.effective(decisions))
-    if new != c.status:
-        c.status, c.revision, c.updated_at = new, c.revision + 1, utcnow()
-    return new
+    return rules.review_status(waived, rules.effective(decisions))
+
+
+def _prepare_status(uuid: str, name: str, revision: int, before: str, after: str, event: EventSpec,
+                    now: dt.datetime) -> PreparedChange:
+    """A batch's status change of one candidate, audited by ``event`` (which says why)."""
+    return CandidateWriter.prepare(uuid, name, revision, before, {"status": before}, {"status": after},
+                                   operation=REVIEW, action=event.action, summary=event.summary,
+                                   event_before=event.before, event_after=event.after, now=now)
 
 
 def _run_json(result: RunResult) -> str:
@@ -258,9 +264,10 @@ def _run_from_json(text: str) -> RunResult:
 
 
 class ReviewService:
-    def __init__(self, db: Database, audit: AuditService) -> None:
+    def __init__(self, db: Database, audit: AuditService, writer: CandidateWriter | None = None) -> None:
         self.db = db
         self.audit = audit
+        self.writer = writer or CandidateWriter(audit)
 
     # -- the automatic comparison ---------------------------------------------------------------------
     def run(self, actor: Actor, *, progress: Progress | None = None,
@@ -336,7 +343,7 @@ class ReviewService:
             counts: Counter[str] = Counter()
             changes: list[Change] = []
             events: list[EventSpec] = []
-            status_updates: list[dict] = []
+            status_updates: list[PreparedChange] = []
             with_findings = needs_review = 0
             batch: list[dict] = []
             now = utcnow()
@@ -366,9 +373,6 @@ class ReviewService:
                 after_findings = [(spec.office, spec.code, spec.message) for spec in specs]
                 notes, after_status = self._restand(decided.get(cid, []), before_findings, after_findings,
                                                     status, cid in waived)
-                if after_status != status:
-                    status_updates.append({"b_id": cid, "status": after_status, "revision": revision + 1,
-                                           "updated_at": now})
                 if any(state != rules.VALID for _o, _d, state in
                        ((o, d, rules.standing(d, _basis(b), rules.office_findings(after_findings, o)))
                         for o, d, b in decided.get(cid, []))):
@@ -379,16 +383,17 @@ class ReviewService:
                     change = Change(uuid, sno or "", name, [] if first_run else sorted(messages - before),
                                     [] if first_run else sorted(before - messages), notes, status, after_status)
                     changes.append(change)
-                    if notes or after_status != status:
+                    if after_status != status:
+                        status_updates.append(_prepare_status(uuid, name, revision, status, after_status,
+                                                              self._restand_event(change), now))
+                        events.append(status_updates[-1].event)
+                    elif notes:
                         events.append(self._restand_event(change))
             uuids = uuid4_batch(len(batch))
             for row in batch:
                 row.update(uuid=next(uuids), origin_desk=desk, revision=1, created_at=now, updated_at=now)
             for start in range(0, len(batch), CHUNK):
                 bulk_insert(s, Finding.__table__, batch[start:start + CHUNK])
-            if status_updates:
-                table = Candidate.__table__
-                s.execute(table.update().where(table.c.id == bindparam("b_id")), status_updates)
             SettingsService.write_internal(s, LAST_RUN, now.isoformat())
             result = RunResult(total, with_findings, dict(counts), changes, first_run, warnings, year, year_default,
                                needs_review, now, actor.username)
@@ -403,7 +408,7 @@ class ReviewService:
                                      "graduation_year_default": year_default, "reopened": result.reopened,
                                      "lists": {"academic": lists.academic_id, "conduct": lists.conduct_id,
                                                "majors": lists.majors_id}})
-            self.audit.record_many(s, actor.username, events, cancel=cancel)
+            self.writer.write_prepared(s, actor, status_updates, events=events, cancel=cancel, chunk=CHUNK)
             s.add(ReviewRun(origin_desk=desk, actor=actor.username, graduation_year=year, result=_run_json(result)))
             progress(total, total, "比对完成。")
         return result
@@ -465,8 +470,7 @@ class ReviewService:
         decision = "pass" if passed else "fail"
         with self.db.transaction() as s:
             c = find_candidate(s, key)
-            if c.status not in REVIEWABLE:
-                raise ConflictError(f"{c.name}已{STATUS_LABELS.get(c.status, c.status)}，不能再修改审核意见。")
+            self.writer.guard(c, REVIEW)
             basis = rules.office_findings(_findings_of(s, c.id), office)
             row = s.scalar(select(ReviewDecision).where(ReviewDecision.candidate_id == c.id,
                                                         ReviewDecision.office == office))
@@ -484,10 +488,10 @@ class ReviewService:
                 row.basis = _basis_json(basis)
                 row.decided_at, row.revision, row.updated_at = utcnow(), row.revision + 1, utcnow()
             s.flush()
-            status = _set_status(c, s)
+            status = _review_status(c, s)
             label = rules.OFFICES[office]
-            self.audit.record(
-                s, actor.username, "review.decide", entity_type="candidate", entity_uuid=c.uuid,
+            self.writer.apply(
+                s, actor, c, new_status=status, operation=REVIEW, action="review.decide", audit_unchanged=True,
                 summary=f"{c.name}：{label}审核{'通过' if passed else '不通过'}" + (f"（{opinion}）" if opinion else ""),
                 before=before or {"status": status_before},
                 after={"office": office, "decision": decision, "opinion": opinion, "reviewer": actor.username,
@@ -524,7 +528,7 @@ class ReviewService:
             desk = self.audit.desk_uuid
             rows: list[dict] = []
             events: list[EventSpec] = []
-            status_updates: list[dict] = []
+            status_updates: list[PreparedChange] = []
             per_office = {o: Counter() for o in offices}
             skipped_findings = skipped_decided = touched = stale = waived = later = 0
             for cid, uuid, name, status, revision in cands:
@@ -559,14 +563,15 @@ class ReviewService:
                                  "basis": "[]", "revision": 1, "created_at": now, "updated_at": now})
                 # Only roster/eligible/ineligible candidates are here, so none has an active waiver.
                 after = rules.review_status(False, rules.effective(mine))
-                if after != status:
-                    status_updates.append({"b_id": cid, "status": after, "revision": revision + 1,
-                                           "updated_at": now})
                 names = "、".join(rules.OFFICES[o] for o in new_offices)
-                events.append(EventSpec("review.decide", "candidate", uuid,
-                                        f"{name}：{names}审核通过（无比对问题，批量通过）", {"status": status},
-                                        {"offices": new_offices, "decision": "pass", "batch": True,
-                                         "reviewer": actor.username, "status": after, "basis": []}))
+                event = EventSpec("review.decide", "candidate", uuid,
+                                  f"{name}：{names}审核通过（无比对问题，批量通过）", {"status": status},
+                                  {"offices": new_offices, "decision": "pass", "batch": True,
+                                   "reviewer": actor.username, "status": after, "basis": []})
+                if after != status:
+                    status_updates.append(_prepare_status(uuid, name, revision, status, after, event, now))
+                    event = status_updates[-1].event
+                events.append(event)
             uuids = uuid4_batch(len(rows))
             for r in rows:
                 r["uuid"] = next(uuids)
@@ -575,10 +580,7 @@ class ReviewService:
                     cancel.raise_if_cancelled()
                 progress(start, len(rows), "正在记录审核意见…")
                 bulk_insert(s, ReviewDecision.__table__, rows[start:start + CHUNK])
-            if status_updates:
-                table = Candidate.__table__
-                s.execute(table.update().where(table.c.id == bindparam("b_id")), status_updates)
-            self.audit.record_many(s, actor.username, events, cancel=cancel)
+            self.writer.write_prepared(s, actor, status_updates, events=events, cancel=cancel, chunk=CHUNK)
             progress(len(rows), len(rows), "批量通过完成。")
         counts = {o: OfficeApproval(o, n["approved"], n["findings"], n["decided"], n["stale"])
                   for o, n in per_office.items()}
@@ -656,9 +658,10 @@ class ReviewService:
 class WaiverService:
     """放弃报名考试资格: record, mark the signed 附件1 received, revoke before the deadline."""
 
-    def __init__(self, db: Database, audit: AuditService) -> None:
+    def __init__(self, db: Database, audit: AuditService, writer: CandidateWriter | None = None) -> None:
         self.db = db
         self.audit = audit
+        self.writer = writer or CandidateWriter(audit)
 
     def add(self, actor: Actor, key: str, reason: str, date: dt.date | None = None) -> WaiverView:
         require_role(actor, WAIVER_EDITORS, "登记放弃报名")
@@ -668,8 +671,7 @@ class WaiverService:
         date = date or dt.date.today()
         with self.db.transaction() as s:
             c = find_candidate(s, key)
-            if c.status not in REVIEWABLE:
-                raise ConflictError(f"{c.name}已{STATUS_LABELS.get(c.status, c.status)}，不能再登记放弃报名。")
+            self.writer.guard(c, WAIVE)
             w = s.scalar(select(Waiver).where(Waiver.candidate_id == c.id))
             if w is not None and w.active:
                 raise ConflictError(f"{c.name}已登记放弃报名（{w.waived_on.isoformat()}）。")
@@ -682,9 +684,9 @@ class WaiverService:
                 w.revoked_at, w.revoke_reason = None, ""
                 w.revision, w.updated_at = w.revision + 1, utcnow()
             s.flush()
-            status = _set_status(c, s)
-            self.audit.record(s, actor.username, "waiver.add", entity_type="candidate", entity_uuid=c.uuid,
-                              summary=f"{c.name}放弃报名考试资格（{date.isoformat()}）：{reason}",
+            status = _review_status(c, s)
+            self.writer.apply(s, actor, c, new_status=status, operation=WAIVE, action="waiver.add",
+                              audit_unchanged=True, summary=f"{c.name}放弃报名考试资格（{date.isoformat()}）：{reason}",
                               before={"status": status_before},
                               after={"reason": reason, "date": date, "status": status})
             return self._view(w)
@@ -704,12 +706,13 @@ class WaiverService:
             deadline = SettingsService.read(s, "waiver_deadline")
             if deadline is not None and today > deadline:
                 raise ConflictError(f"撤回放弃报名的截止日期（{deadline.isoformat()}）已过，不能撤回。")
+            self.writer.guard(c, WAIVE)
             w.active, w.revoked_at, w.revoke_reason = False, utcnow(), reason
             w.revision, w.updated_at = w.revision + 1, utcnow()
             s.flush()
-            status = _set_status(c, s)
-            self.audit.record(s, actor.username, "waiver.revoke", entity_type="candidate", entity_uuid=c.uuid,
-                              summary=f"{c.name}撤回放弃报名：{reason}",
+            status = _review_status(c, s)
+            self.writer.apply(s, actor, c, new_status=status, operation=WAIVE, action="waiver.revoke",
+                              audit_unchanged=True, summary=f"{c.name}撤回放弃报名：{reason}",
                               before={"reason": w.reason, "date": w.waived_on, "status": "waived"},
                               after={"revoke_reason": reason, "status": status})
             return status

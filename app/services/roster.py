@@ -21,17 +21,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import tabular
 from app.domain import candidate as rules
 from app.domain import fields as f
-from app.domain import idnumber
+from app.domain import idnumber, status
 from app.domain.candidate import FIELD_NAMES, LABELS, REQUIRED, STATUS_LABELS, CandidateData
 from app.errors import AppError, BadFileError, ConflictError, NotFoundError, ValidationError
 from app.services.audit import HEAD_KEY, AuditService, EventSpec, uuid4_batch
-from app.services.candidates import describe_changes
+from app.services.candidates import CandidateWriter, PreparedChange, describe_changes
 from app.services.context import ROSTER_EDITORS, Actor, require_role
 from app.tasks import CancelToken, Progress, bulk_work, no_progress
 from db.bulk import insert_tuples
@@ -240,7 +240,7 @@ class _Plan:
 
     counts: dict[str, int]
     creates: list[tuple] = field(default_factory=list)  # ``_CREATE_COLUMNS`` values
-    updates: list[dict] = field(default_factory=list)  # update parameters (``b_uuid`` selects the row)
+    updates: list[PreparedChange] = field(default_factory=list)  # for ``CandidateWriter.write_prepared``
     events: list[EventSpec] = field(default_factory=list)
 
 
@@ -306,6 +306,7 @@ class _DbState:
     by_sno: dict[str, _Stored]
     by_id: dict[str, _Stored]
     revisions: dict[str, int]
+    statuses: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, s: Session) -> _DbState:
@@ -313,15 +314,17 @@ class _DbState:
         by_sno: dict[str, _Stored] = {}
         by_id: dict[str, _Stored] = {}
         revisions: dict[str, int] = {}
+        statuses: dict[str, str] = {}
         for row in s.execute(select(*_STORED_COLS)):
             stored = _Stored(row[0], row[1], row[2], tuple(row[3:]))
             revisions[stored.uuid] = stored.revision
+            statuses[stored.uuid] = stored.status
             by_id[stored.values[_ID_AT]] = stored
             if stored.values[_SNO_AT]:
                 by_sno[stored.values[_SNO_AT]] = stored
         if college is None:
-            return cls(None, "", "", by_sno, by_id, revisions)
-        return cls(college.id, college.uuid, college.name, by_sno, by_id, revisions)
+            return cls(None, "", "", by_sno, by_id, revisions, statuses)
+        return cls(college.id, college.uuid, college.name, by_sno, by_id, revisions, statuses)
 
     @property
     def fingerprint(self) -> dict[str, object]:
@@ -599,9 +602,10 @@ def _chosen_fields(overrides: dict[str, str] | None) -> dict[str, str]:
 
 # -- the service -----------------------------------------------------------------------------------
 class RosterService:
-    def __init__(self, db: Database, audit: AuditService) -> None:
+    def __init__(self, db: Database, audit: AuditService, writer: CandidateWriter | None = None) -> None:
         self.db = db
         self.audit = audit
+        self.writer = writer or CandidateWriter(audit)
 
     # -- reading ----------------------------------------------------------------------------------
     def inspect(self, path: Path, overrides: dict[str, str] | None = None, *,
@@ -932,10 +936,9 @@ class RosterService:
                 new_values = _data_values(data)
                 if new_values == match.values:
                     row.kind = "unchanged"
-                elif match.status == "locked":
+                elif (why := status.refusal(match.status, status.EDIT, match.name)) is not None:
                     row.kind, row.data = "rejected", None
-                    row.problems = [RowProblem(row.row, "", "", "", f"该考生已{STATUS_LABELS['locked']}，"
-                                                                    "不能通过导入修改。")]
+                    row.problems = [RowProblem(row.row, "", "", "", f"{why}本行未导入。")]
                 else:
                     row.kind = "changed"
                     row.changes = {n: (old, new) for n, old, new in zip(FIELD_NAMES, match.values, new_values,
@@ -1029,12 +1032,9 @@ class RosterService:
             for start in range(0, len(plan.creates), CHUNK):
                 self._step(progress, cancel, start, total, "正在写入新考生…")
                 insert_tuples(s, table, _CREATE_COLUMNS, plan.creates[start:start + CHUNK])
-            update_stmt = table.update().where(table.c.uuid == bindparam("b_uuid"))
-            for start in range(0, len(plan.updates), CHUNK):
-                self._step(progress, cancel, len(plan.creates) + start, total, "正在更新考生…")
-                s.execute(update_stmt, plan.updates[start:start + CHUNK])
-            self.audit.record_many(s, actor.username, plan.events, cancel=cancel,
-                                   progress=lambda d, _t, m: progress(writes + d, total, m))
+            # The updates and every event (the new candidates' first) go through the one write path.
+            self.writer.write_prepared(s, actor, plan.updates, events=plan.events, cancel=cancel, chunk=CHUNK,
+                                       progress=lambda d, _t, m: progress(len(plan.creates) + d, total, m))
             progress(total, total, "导入完成。")
         return ImportResult(created=counts["new"], updated=counts["changed"], unchanged=counts["unchanged"],
                             rejected=counts["rejected"])
@@ -1070,10 +1070,11 @@ class RosterService:
             assert r.data is not None and r.match_uuid is not None
             before = {n: old for n, (old, _new) in r.changes.items()}
             after = {n: new for n, (_old, new) in r.changes.items()}
-            plan.updates.append({**vars(r.data), "b_uuid": r.match_uuid,
-                                 "revision": state.revisions[r.match_uuid] + 1, "updated_at": now})
-            plan.events.append(EventSpec("candidate.update", "candidate", r.match_uuid,
-                                         f"{r.data.name}（导入）：{describe_changes(before, after)}", before, after))
+            prepared = CandidateWriter.prepare(
+                r.match_uuid, r.data.name, state.revisions[r.match_uuid], state.statuses[r.match_uuid], before, after,
+                values=vars(r.data), summary=f"{r.data.name}（导入）：{describe_changes(before, after)}", now=now)
+            plan.updates.append(prepared)
+            plan.events.append(prepared.event)
         return plan
 
     @staticmethod
