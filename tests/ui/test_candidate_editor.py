@@ -242,6 +242,52 @@ def test_conflict_offers_reload(qtbot, container, actor, stored, make_candidate_
     assert container.candidates.get(stored.uuid).data.note == ""
 
 
+def lock(container, uuid: str) -> None:
+    """Signed at the table meanwhile (the sign-off comes later: written straight to the row here)."""
+    from sqlalchemy import select
+
+    from db.models import Candidate
+
+    with container.db.transaction() as s:
+        s.scalar(select(Candidate).where(Candidate.uuid == uuid)).status = "locked"
+
+
+def test_saving_a_record_locked_meanwhile_is_refused_with_the_reason(qtbot, container, actor, stored, runner):
+    dialog = open_editor(qtbot, container, actor, stored.uuid, runner)
+    lock(container, stored.uuid)
+    retype(qtbot, field(dialog, "phone"), "13912345678")
+    qtbot.waitUntil(dialog.save_button.isEnabled)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: message_box("errorBox") is not None)
+    reason = f"{stored.data.name}已签字确认，报名信息已锁定，不能再修改报名信息。"
+    box = message_box("errorBox")
+    assert box.text() == reason
+    assert message_box("conflictBox") is None  # not “someone else changed it”: reloading cannot help
+    assert dialog.status_label.isVisible() and dialog.status_label.text() == reason
+    assert not dialog.save_button.isEnabled()
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    retype(qtbot, field(dialog, "note"), "再试一次")
+    qtbot.wait(50)
+    assert not dialog.save_button.isEnabled()
+    after = container.candidates.get(stored.uuid)
+    assert (after.data, after.revision) == (stored.data, stored.revision)
+    assert [e.action for e in container.candidates.history(stored.uuid)] == ["candidate.create"]
+
+
+def test_a_locked_record_opens_read_only_and_says_why(qtbot, container, actor, stored, runner):
+    lock(container, stored.uuid)
+    dialog = open_editor(qtbot, container, actor, stored.uuid, runner)
+    assert dialog.save_button is None
+    assert f"只读：{stored.data.name}已签字确认，报名信息已锁定" in dialog.header.text()
+    assert "状态：已锁定" in dialog.header.text()
+    phone = field(dialog, "phone")
+    assert phone.isReadOnly()
+    type_text(qtbot, phone, "9")
+    qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert container.candidates.get(stored.uuid).revision == stored.revision
+
+
 def test_save_while_another_writer_holds_the_database_waits_and_says_so(qtbot, container, actor, stored):
     import sqlite3
     import threading

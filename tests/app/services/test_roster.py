@@ -375,6 +375,32 @@ def test_locked_candidates_are_not_changed_by_import(app, tmp_path):
     assert "锁定" in row.problems[0].message
 
 
+def test_a_locked_row_is_reported_refused_and_the_others_are_imported(app, tmp_path):
+    import_file(app, write_xlsx(tmp_path / "a.xlsx", roster(3)))
+    with app.db.transaction() as s:
+        s.scalar(select(Candidate).where(Candidate.student_no == person(1)["学号"])).status = "locked"
+    stored = candidates(app)
+    events = len(audit_actions(app))
+    rows = [person(0, 班级="新班"), person(1, 班级="新班"), person(2), person(3)]
+    preview, result = import_file(app, write_xlsx(tmp_path / "b.xlsx", rows))
+    refused = by_row(preview)[FIRST_DATA_ROW + 1]
+    assert refused.kind == "rejected"
+    assert [p.message for p in refused.problems] == [
+        f"{person(1)['姓 名']}已签字确认，报名信息已锁定，不能再修改报名信息。本行未导入。"]
+    assert (result.created, result.updated, result.unchanged, result.rejected) == (1, 1, 1, 1)
+    after = candidates(app)
+    locked = after[person(1)["学号"]]
+    assert (locked.class_name, locked.revision) == (stored[person(1)["学号"]].class_name,
+                                                    stored[person(1)["学号"]].revision)
+    assert after[person(0)["学号"]].class_name == "新班"
+    assert person(3)["学号"] in after
+    # The batch, one update and one creation: nothing for the refused row.
+    assert audit_actions(app)[events:] == ["roster.import", "candidate.create", "candidate.update"]
+    out = app.roster.save_rejected(preview, tmp_path / "rejected.xlsx")
+    sheet = openpyxl.load_workbook(out).active
+    assert "已锁定" in str(sheet.cell(2, sheet.max_column).value)
+
+
 # -- the 二级学院 column -------------------------------------------------------------------------------
 def test_one_other_college_in_the_file_is_a_warning(app, tmp_path):
     path = write_xlsx(tmp_path / "a.xlsx", [person(0, **{"院（系）": "机电工程学院"}), person(1, **{"院（系）": "机电工程学院"})])
