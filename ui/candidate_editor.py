@@ -400,7 +400,7 @@ class CandidateEditorDialog(QDialog):
 
     def _set_save_enabled(self, enabled: bool) -> None:
         if self.save_button is not None:
-            self.save_button.setEnabled(enabled and not self._saving)
+            self.save_button.setEnabled(enabled and not self._saving and self.refusal is None)
 
     def _update_id_hint(self, text: str) -> None:
         try:
@@ -456,6 +456,8 @@ class CandidateEditorDialog(QDialog):
         self._show_problems(self.problems)  # the status line back to what it said before saving
         if isinstance(exc, status.StatusError):
             # Locked since the editor opened (signed at the table): saving again cannot help.
+            self.refusal = exc.message
+            self._set_save_enabled(False)
             self.status_label.setText(exc.message)
             self.status_label.setStyleSheet(ERROR_STYLE)
             self.status_label.show()
