@@ -1,8 +1,8 @@
 """The main window: navigation by task on the left, the task's view on the right.
 
-Only areas that work are listed: the roster and the audit trail for everyone, user accounts for
-administrators. Views other than the roster are built the first time they are opened, which
-keeps start-up short. The window remembers its geometry (QSettings, organisation "RegDesk").
+The pages, who sees them and how their views are built come from ``ui.shell.page_registry``; a
+role sees only the pages it may open. The window remembers its geometry (QSettings, organisation
+"RegDesk").
 
 Signals: ``page_changed(str)`` with the key of the area now shown ("roster", "audit", "users", "review").
 """
@@ -31,15 +31,12 @@ from app.services.settings import SETTINGS_EDITORS
 from app.services.setup import InstallInfo
 from ui.common.errors import log_file, show_info
 from ui.common.tasks import TaskRunner
+from ui.shell.page_registry import Page, pages_for
 
 log = logging.getLogger(__name__)
 
 GEOMETRY_KEY = "main_window/geometry"
 STATE_KEY = "main_window/state"
-# Who sees 资格审查: those who review, and 纪检监察 read-only (the view hides what a role may not do).
-REVIEW_PAGE_ROLES = ("admin", "secretary", "reviewer", "supervisor")
-# Who sees 现场确认 (the capture station): those who may capture (CaptureService's CAPTURERS).
-STATION_PAGE_ROLES = ("admin", "secretary", "counsellor")
 
 
 def app_settings() -> QSettings:
@@ -60,11 +57,10 @@ class MainWindow(QMainWindow):
         # The install's own mark, however the program was started: a demo folder opened without
         # --demo still says it is one, and a real install never does.
         self.demo = bool(self.info and self.info.demo)
-        demo = self.demo
         self.setObjectName("mainWindow")
         college = self.info.college_name if self.info else self.tr("未设置学院")
         title = self.tr("RegDesk 专升本报名工作台 — %1").replace("%1", college)
-        if demo:
+        if self.demo:
             title += self.tr("（演示模式）")
         self.setWindowTitle(title)
 
@@ -77,32 +73,15 @@ class MainWindow(QMainWindow):
             "QListWidget#navigation::item { padding: 10px 14px; border-radius: 4px; }"
             "QListWidget#navigation::item:selected { background: #1a5fb4; color: white; }")
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {}
+        self.pages: dict[str, QWidget] = {}  # key -> its view, or a placeholder until first opened
+        self.built: dict[str, QWidget] = {}  # key -> its view, once built
+        self._entries: dict[str, Page] = {}
         self._keys: list[str] = []
-
-        from ui.roster.roster_view import RosterView
-
-        self.roster_view = RosterView(container, actor, runner, self)
-        self.roster_view.retake_requested.connect(self._on_roster_view_retake_requested)
-        self.audit_view = None
-        self.users_view = None
-        self.review_view = None
-        self.documents_view = None
-        self.station_view = None
         self.demo_panel = None  # 模拟设备, made when first opened
         self.demo_dock = None
-        self._add_page("roster", self.tr("考生名单"), self.tr("查找、导入、修改考生信息"), self.roster_view)
-        if actor.role in STATION_PAGE_ROLES:
-            self._add_page("station", self.tr("现场确认"),
-                           self.tr("逐个考生拍照、拍身份证、采集指纹和证明材料"), None)
-        self._add_page("audit", self.tr("审计记录"), self.tr("谁在何时改了什么，并校验审计链"), None)
-        if actor.role in REVIEW_PAGE_ROLES:
-            self._add_page("review", self.tr("资格审查"),
-                           self.tr("导入学籍、处分名单和专业对照表，比对并填写各部门审核意见，登记放弃报名"), None)
-        self._add_page("documents", self.tr("打印与核验"),
-                       self.tr("打印附件1–4 和公示名单，核对纸质件与电子数据是否一致"), None)
-        if actor.role == "admin":
-            self._add_page("users", self.tr("用户管理"), self.tr("本机用户账号"), None)
+        self.manual_dialog = None  # 使用手册, while open
+        for page in pages_for(actor):
+            self._add_page(page)
         self.nav.setFixedWidth(self._nav_width())
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
 
@@ -119,57 +98,44 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
 
     # -- pages -----------------------------------------------------------------------
-    def _add_page(self, key: str, label: str, tip: str, widget: QWidget | None) -> None:
-        item = QListWidgetItem(label)
+    def _add_page(self, page: Page) -> None:
+        item = QListWidgetItem(self.tr(page.label))
         # The View menu numbers its shortcuts by position, so the tip does too.
-        item.setToolTip(tip + self.tr("（Ctrl+%1）").replace("%1", str(len(self._keys) + 1)))
-        item.setData(Qt.ItemDataRole.UserRole, key)
+        item.setToolTip(self.tr(page.tip) + self.tr("（Ctrl+%1）").replace("%1", str(len(self._keys) + 1)))
+        item.setData(Qt.ItemDataRole.UserRole, page.key)
         item.setSizeHint(QSize(0, self.fontMetrics().height() + 22))
         self.nav.addItem(item)
-        self._keys.append(key)
-        placeholder = widget or QWidget()
-        self.pages[key] = placeholder
-        self.stack.addWidget(placeholder)
+        self._keys.append(page.key)
+        self._entries[page.key] = page
+        if page.lazy:
+            widget = QWidget()
+        else:
+            widget = self.built[page.key] = page.factory(self)
+        self.pages[page.key] = widget
+        self.stack.addWidget(widget)
 
     def _nav_width(self) -> int:
         fm = self.nav.fontMetrics()
         widest = max(fm.horizontalAdvance(self.nav.item(i).text()) for i in range(self.nav.count()))
         return widest + 64
 
-    def _build_page(self, key: str) -> QWidget:
-        if key == "audit":
-            from ui.audit.audit_view import AuditView
+    # The views the pages hold, once built (None before).
+    roster_view = property(lambda self: self.built.get("roster"))
+    station_view = property(lambda self: self.built.get("station"))
+    audit_view = property(lambda self: self.built.get("audit"))
+    review_view = property(lambda self: self.built.get("review"))
+    documents_view = property(lambda self: self.built.get("documents"))
+    users_view = property(lambda self: self.built.get("users"))
 
-            self.audit_view = AuditView(self.container.audit_log, self.runner, self)
-            return self.audit_view
-        if key == "users":
-            from ui.shell.users_view import UsersView
+    def station_built(self, station: QWidget) -> None:
+        """The station's page was built: 模拟设备 follows its student."""
+        if self.demo_panel is not None:
+            self.demo_panel.follow(station)
+        elif self.demo and self.uses_mock_devices():
+            # A new user trying the demo finds the hands on the simulated devices at once.
+            self.show_demo_panel()
 
-            self.users_view = UsersView(self.container.setup, self.actor, self)
-            return self.users_view
-        if key == "review":
-            from ui.review.review_view import ReviewView
-
-            self.review_view = ReviewView(self.container, self.actor, self.runner, self)
-            return self.review_view
-        if key == "documents":
-            from ui.documents.print_view import DocumentsView
-
-            self.documents_view = DocumentsView(self.container, self.actor, self.runner, self)
-            return self.documents_view
-        if key == "station":
-            from ui.station_view import StationView
-
-            self.station_view = StationView(self.container, self.actor, self.runner, self)
-            if self.demo_panel is not None:
-                self.demo_panel.follow(self.station_view)
-            elif self.demo and self.uses_mock_devices():
-                # A new user trying the demo finds the hands on the simulated devices at once.
-                self.show_demo_panel()
-            return self.station_view
-        raise KeyError(key)
-
-    def _on_roster_view_retake_requested(self, uuid: str, kind: str, subkind: str) -> None:
+    def retake(self, uuid: str, kind: str, subkind: str) -> None:
         """重拍 from the roster's gallery or editor: the station, with that student and that step."""
         if "station" not in self.pages:
             return
@@ -190,18 +156,17 @@ class MainWindow(QMainWindow):
             return
         key = self._keys[row]
         page = self.pages[key]
-        if key in ("audit", "users", "review", "documents", "station") and getattr(self, f"{key}_view") is None:
+        entry = self._entries[key]
+        if key not in self.built:
             old = page
-            page = self._build_page(key)
+            page = self.built[key] = entry.factory(self)
             index = self.stack.indexOf(old)
             self.stack.insertWidget(index, page)
             self.stack.removeWidget(old)
             old.deleteLater()
             self.pages[key] = page
-        elif key == "audit" and self.audit_view is not None:
-            self.audit_view.refresh()  # events may have been added since it was last shown
-        elif key == "review" and self.review_view is not None:
-            self.review_view.reload()  # the roster may have changed since it was last shown
+        elif entry.on_shown is not None:
+            entry.on_shown(page)
         self.stack.setCurrentWidget(page)
         self.page_changed.emit(key)
 
@@ -274,7 +239,7 @@ class MainWindow(QMainWindow):
         self.demo_panel_button.clicked.connect(self.show_demo_panel)
         self.demo_panel_button.setVisible(self.uses_mock_devices())
         bar.addPermanentWidget(self.demo_panel_button)
-        backup = getattr(self.container, "backup_made", None)
+        backup = self.container.backup_made
         if backup:
             bar.showMessage(self.tr("数据库已升级到新版本，升级前的备份：%1").replace("%1", str(backup)))
 
@@ -352,7 +317,7 @@ class MainWindow(QMainWindow):
     def _on_manual_triggered(self) -> None:
         from ui.common.manual_dialog import ManualDialog
 
-        if getattr(self, "manual_dialog", None) is not None and self.manual_dialog.isVisible():
+        if self.manual_dialog is not None and self.manual_dialog.isVisible():
             self.manual_dialog.raise_()
             return
         self.manual_dialog = ManualDialog(self.actor.role, self)
