@@ -90,9 +90,6 @@ class ImportFlowDialog(QDialog):
         self.container = container
         self.actor = actor
         self.runner = runner
-        # Seams for the blocking file dialogs, so tests can answer them.
-        self.ask_open_file: Callable[[QWidget, str, str, str], str] = ask_open_file
-        self.ask_save_file: Callable[[QWidget, str, str, str], str] = ask_save_file
         self.path: Path | None = None
         self.mapping: ColumnMapping | None = None
         self.overrides: dict[str, str] | None = None
@@ -386,7 +383,7 @@ class ImportFlowDialog(QDialog):
     def _on_browse_clicked(self) -> None:
         start = str(self.path.parent) if self.path else ""
         title, filters = self._open_dialog_texts()
-        chosen = self.ask_open_file(self, title, start, filters)
+        chosen = ask_open_file(self, title, start, filters)
         if chosen:
             self.choose_file(Path(chosen))
 
@@ -573,7 +570,7 @@ class ImportFlowDialog(QDialog):
             return
         source = self.preview.path
         default = source.with_name(self.tr("%1_错误行.xlsx").replace("%1", source.stem))
-        chosen = self.ask_save_file(self, self.tr("保存错误行"), str(default), self.tr("Excel 工作簿 (*.xlsx)"))
+        chosen = ask_save_file(self, self.tr("保存错误行"), str(default), self.tr("Excel 工作簿 (*.xlsx)"))
         if not chosen:
             return
         out = Path(chosen)

@@ -76,7 +76,6 @@ class PrintView(QWidget):
         self.actor = actor
         self.runner = runner
         # Seams for what would block or leave the app, so tests can answer them.
-        self.ask_save_file: Callable[[QWidget, str, str, str], str] = ask_save_file
         self.open_url: Callable[[QUrl], bool] = _open_url
         self.ask_print = None  # None: the Qt print dialog (ui.common.pdf_printing.ask_print_dialog)
         self.make_printer = None  # None: the default QPrinter; tests give a PDF-file printer
@@ -445,7 +444,7 @@ class PrintView(QWidget):
         box.open()
 
     def _save(self, *, with_xlsx: bool) -> None:
-        out = self.ask_save_file(self, self.tr("保存为 PDF"), default_path(self._default_name(".pdf")),
+        out = ask_save_file(self, self.tr("保存为 PDF"), default_path(self._default_name(".pdf")),
                                  self.tr("PDF 文件 (*.pdf)"))
         if not out:
             return
@@ -531,7 +530,7 @@ class PrintView(QWidget):
         self._end_job()
 
     def _on_all_waivers_button_clicked(self) -> None:
-        out = self.ask_save_file(self, self.tr("保存附件1（全部放弃报名的学生）"),
+        out = ask_save_file(self, self.tr("保存附件1（全部放弃报名的学生）"),
                                  default_path(self.tr("附件1_全部放弃报名学生_%1.pdf")
                                               .replace("%1", f"{dt.date.today():%Y%m%d}")),
                                  self.tr("PDF 文件 (*.pdf)"))

@@ -12,7 +12,6 @@ Signals: ``verified(list)`` with the ``PageCheck`` list of the last check.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,7 +102,6 @@ class VerifyView(QWidget):
         self.setObjectName("verifyView")
         self.container = container
         self.runner = runner
-        self.ask_open_file: Callable[[QWidget, str, str, str], str] = ask_open_file
         self.results: list[PageResult] = []
         self._pixmap: QPixmap | None = None
         self._build()
@@ -202,7 +200,7 @@ class VerifyView(QWidget):
     # -- checking -----------------------------------------------------------------------------
     def _on_open_button_clicked(self) -> None:
         suffixes = " ".join(f"*{s}" for s in (*PDF_SUFFIXES, *IMAGE_SUFFIXES))
-        path = self.ask_open_file(self, self.tr("选择扫描件或 PDF"), start_dir(),
+        path = ask_open_file(self, self.tr("选择扫描件或 PDF"), start_dir(),
                                   self.tr("扫描件或 PDF (%1)").replace("%1", suffixes))
         if path:
             self.verify_file(Path(path))

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Callable
 
 from PySide6.QtCore import (
     QEvent,
@@ -127,7 +126,6 @@ class ReviewView(QWidget):
         self.can_import = actor.role in REFERENCE_EDITORS
         self.can_settings = actor.role in SETTINGS_EDITORS
         # Seam for the file dialog of the list imports, so tests can answer it.
-        self.ask_open_file: Callable[[QWidget, str, str, str], str] | None = None
         self.import_dialog: ReferenceImportDialog | None = None
         self.dialog: QDialog | None = None  # the open approve / run result / waiver dialog
         self.active_lists: dict = {}
@@ -989,12 +987,13 @@ class ReviewView(QWidget):
         self.settings_error.clear_message()
         settings = self.container.settings
         try:
-            year = settings.set(self.actor, "graduation_year", self.year_edit.text())
-            deadline = settings.set(self.actor, "waiver_deadline", self.deadline_edit.edit.text())
+            # Both or neither: one transaction, every value checked before any is stored.
+            stored = settings.set_many(self.actor, {"graduation_year": self.year_edit.text(),
+                                                    "waiver_deadline": self.deadline_edit.edit.text()})
         except AppError as exc:
             self.settings_error.show_message(exc.message)
             return
-        self.settings_values.update(graduation_year=year, waiver_deadline=deadline)
+        self.settings_values.update(stored)
         self._show_settings()
         self.settings_error.setStyleSheet("color: #2e7d32;")
         self.settings_error.show_message(self.tr("已保存。毕业年份改动后请重新运行比对。"))
@@ -1009,8 +1008,6 @@ class ReviewView(QWidget):
             self.import_dialog.raise_()
             return self.import_dialog
         dialog = ReferenceImportDialog(self.container, self.actor, self.runner, kind, self)
-        if self.ask_open_file is not None:
-            dialog.ask_open_file = self.ask_open_file
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.reference_imported.connect(self._on_import_dialog_reference_imported)
         dialog.destroyed.connect(self._on_import_dialog_destroyed)

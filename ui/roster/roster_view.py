@@ -11,7 +11,6 @@ Signals: ``roster_changed()`` after an import or an edit changed the data.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
@@ -77,9 +76,6 @@ class RosterView(QWidget):
         self.actor = actor
         self.runner = runner
         self.can_edit = actor.role in ROSTER_EDITORS
-        # Seams for the blocking file dialogs, so tests can answer them.
-        self.ask_save_file: Callable[[QWidget, str, str, str], str] = ask_save_file
-        self.ask_open_file: Callable[[QWidget, str, str, str], str] | None = None
         self.editor: CandidateEditorDialog | None = None
         self.wizard: ImportWizard | None = None
         self._loading = False
@@ -470,7 +466,7 @@ class RosterView(QWidget):
     def _on_editor_candidate_saved(self, uuid: str) -> None:
         self._pending_uuid = uuid
         editor = self.sender()
-        detail = getattr(editor, "detail", None)
+        detail = editor.detail
         if detail is not None:
             self.say(self.tr("✓ 已保存 %1（%2）的信息。").replace("%1", detail.data.name)
                      .replace("%2", detail.data.student_no or detail.data.id_number))
@@ -497,9 +493,6 @@ class RosterView(QWidget):
                 self.wizard.choose_file(path)
             return self.wizard
         wizard = ImportWizard(self.container, self.actor, self.runner, self)
-        if self.ask_open_file is not None:
-            wizard.ask_open_file = self.ask_open_file
-        wizard.ask_save_file = self.ask_save_file
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.roster_imported.connect(self._on_wizard_roster_imported)
         wizard.destroyed.connect(self._on_wizard_destroyed)
@@ -518,7 +511,7 @@ class RosterView(QWidget):
 
     def _on_export_triggered(self) -> None:
         name = self.tr("考生名单_%1.xlsx").replace("%1", dt.date.today().strftime("%Y%m%d"))
-        out = self.ask_save_file(self, self.tr("导出名单"), default_path(name),
+        out = ask_save_file(self, self.tr("导出名单"), default_path(name),
                                  self.tr("Excel 工作簿 (*.xlsx)"))
         if not out:
             return
@@ -536,7 +529,7 @@ class RosterView(QWidget):
                           on_error=lambda exc: show_error(self, exc))
 
     def _on_template_triggered(self) -> None:
-        out = self.ask_save_file(self, self.tr("下载导入模板"),
+        out = ask_save_file(self, self.tr("下载导入模板"),
                                  default_path(self.tr("考生名单导入模板.xlsx")),
                                  self.tr("Excel 工作簿 (*.xlsx)"))
         if not out:

@@ -426,8 +426,7 @@ class DeviceSettingsDialog(QDialog):
             target.show_message(exc.message)
             return
         try:
-            for key, value in changed.items():
-                self.container.settings.set(self.actor, key, value)
+            self.container.settings.set_many(self.actor, changed)  # one transaction
         except AppError as exc:
             show_error(self, exc, self.tr("无法保存设置"))
             return

@@ -8,9 +8,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 
 from app.services.audit import ACTION_LABELS
 from ui.audit.audit_view import AuditView
@@ -30,13 +28,6 @@ def view(qtbot, container, actor, make_candidate_raw):
     v.resize(1200, 700)
     v.show()
     return v
-
-
-def ime_type(widget, text: str) -> None:
-    """Chinese arrives through the input method (QTest can only type ASCII keys)."""
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
 
 
 def _cell(view: AuditView, row: int, col: int) -> str:
@@ -64,17 +55,17 @@ def test_lists_events_newest_first_with_labels_and_local_time(view, container):
     assert view.count_label.text() == f"共 {len(entries)} 条"
 
 
-def test_search_filters_by_action_label_and_summary(qtbot, view):
+def test_search_filters_by_action_label_and_summary(qtbot, gui, view):
     view.search.setFocus()
-    ime_type(view.search, "登录")
+    gui.ime_type(view.search, "登录")
     qtbot.waitUntil(lambda: view.count_label.text() == "找到 1 条", timeout=3000)
     assert view.model.rowCount() == 1 and _cell(view, 0, 3) == "登录"
     QTest.keyClick(view.search, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    ime_type(view.search, "联系电话")
+    gui.ime_type(view.search, "联系电话")
     qtbot.waitUntil(lambda: view.model.rowCount() == 1 and _cell(view, 0, 3) == "修改考生信息", timeout=3000)
     assert view.search.text() == "联系电话"
     QTest.keyClick(view.search, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    ime_type(view.search, "没有这种记录")
+    gui.ime_type(view.search, "没有这种记录")
     qtbot.waitUntil(lambda: view.count_label.text() == "找到 0 条", timeout=3000)
     assert view.model.rowCount() == 0
 

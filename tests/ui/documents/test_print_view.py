@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from app.documents import raster
@@ -61,18 +60,6 @@ def make_view(qtbot, container, actor) -> PrintView:
     view.show()
     qtbot.waitExposed(view)
     return view
-
-
-def type_text(qtbot, widget, text: str) -> None:
-    for ch in text:
-        if ch.isascii():
-            qtbot.keyClicks(widget, ch)
-        else:
-            QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
-
-
-def boxes() -> list[QMessageBox]:
-    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
 
 
 def answer_warnings(qtbot, view: PrintView, button: str = "printAnyway") -> str:
@@ -128,12 +115,12 @@ def test_print_job_closed_dialog_and_cancel(qtbot, desk, tmp_path: Path) -> None
     assert job._done == 1 and not painted
 
 
-def test_summary_to_pdf_and_xlsx_then_open_folder(qtbot, desk, tmp_path: Path) -> None:
+def test_summary_to_pdf_and_xlsx_then_open_folder(qtbot, file_dialogs, desk, tmp_path: Path) -> None:
     view = make_view(qtbot, desk.container, desk.actor)
     view.select_form("summary")
     assert not view.student_box.isVisible() and not view.period_box.isVisible()
     asked = []
-    view.ask_save_file = lambda parent, title, default, filters: asked.append(default) or str(tmp_path / "总表")
+    file_dialogs.save_answer = lambda default: asked.append(default) or str(tmp_path / "总表")
     opened: list[QUrl] = []
     view.open_url = lambda url: opened.append(url) or True
     with qtbot.waitSignal(view.document_printed):
@@ -163,20 +150,20 @@ def test_summary_to_pdf_and_xlsx_then_open_folder(qtbot, desk, tmp_path: Path) -
     assert not view.result_frame.isVisible()
 
 
-def test_waiver_form_needs_a_student_found_by_search(qtbot, desk, tmp_path: Path) -> None:
+def test_waiver_form_needs_a_student_found_by_search(qtbot, gui, file_dialogs, desk, tmp_path: Path) -> None:
     view = make_view(qtbot, desk.container, desk.actor)
     view.select_form("waiver_form")
     assert view.student_box.isVisible()
     assert not view.pdf_button.isEnabled()
     student = desk.by_status["waived"][0]
     view.student_search.setFocus()
-    type_text(qtbot, view.student_search, student.id_number)
+    gui.type_text(view.student_search, student.id_number)
     assert view.student_list.count() == 1 and view.selected_student() == student.student_no
     assert view.pdf_button.isEnabled()
     view.student_search.clear()
-    type_text(qtbot, view.student_search, student.name)
+    gui.type_text(view.student_search, student.name)
     assert view.student_list.count() >= 1
-    view.ask_save_file = lambda *_a: str(tmp_path / "a1.pdf")
+    file_dialogs.save_answer = lambda _proposed: str(tmp_path / "a1.pdf")
     with qtbot.waitSignal(view.document_printed):
         qtbot.mouseClick(view.pdf_button, Qt.MouseButton.LeftButton)
     assert view.last_result.label == "附件1" and (tmp_path / "a1.pdf").is_file()
@@ -197,7 +184,7 @@ def test_print_button_keeps_the_pdf_and_prints_it(qtbot, desk, tmp_path: Path) -
     assert "已送往打印机" in view.result_label.text()
 
 
-def test_publicity_dates_are_saved_to_settings(qtbot, desk) -> None:
+def test_publicity_dates_are_saved_to_settings(qtbot, gui, desk) -> None:
     view = make_view(qtbot, desk.container, desk.actor)
     view.select_form("publicity")
     assert view.period_box.isVisible()
@@ -205,20 +192,20 @@ def test_publicity_dates_are_saved_to_settings(qtbot, desk) -> None:
     end = view.end_edit.edit
     end.setFocus()
     end.selectAll()
-    type_text(qtbot, end, "2026.3.20")  # typed the way people write dates, kept, not thrown away
+    gui.type_text(end, "2026.3.20")  # typed the way people write dates, kept, not thrown away
     qtbot.keyClick(end, Qt.Key.Key_Return)
     assert desk.container.settings.get("publicity_end") == dt.date(2026, 3, 20)
     assert end.text() == "2026-03-20"
     start = view.start_edit.edit
     start.setFocus()
     start.selectAll()
-    type_text(qtbot, start, "20260325")
+    gui.type_text(start, "20260325")
     qtbot.keyClick(start, Qt.Key.Key_Return)
     assert view.period_error.isVisible() and "不能早于" in view.period_error.text()
     assert desk.container.settings.get("publicity_start") == dt.date(2026, 3, 10)
     # Something that is not a date says so and stays there to be corrected.
     start.selectAll()
-    type_text(qtbot, start, "三月十号")
+    gui.type_text(start, "三月十号")
     qtbot.keyClick(start, Qt.Key.Key_Return)
     assert view.start_edit.error.isVisible() and "三月十号" in view.start_edit.error.text()
     assert start.text() == "三月十号"
@@ -250,25 +237,25 @@ def test_roles(qtbot, desk) -> None:
     assert not supervisor.pdf_button.isEnabled() and not supervisor.print_button.isEnabled()
 
 
-def test_errors_are_shown(qtbot, desk, tmp_path: Path) -> None:
+def test_errors_are_shown(qtbot, gui, file_dialogs, desk, tmp_path: Path) -> None:
     view = make_view(qtbot, desk.container, desk.actor)
     view.select_form("summary")
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    view.ask_save_file = lambda *_a: str(blocker / "sub" / "a.pdf")  # a folder that cannot exist
+    file_dialogs.save_answer = lambda _proposed: str(blocker / "sub" / "a.pdf")  # a folder that cannot exist
     qtbot.mouseClick(view.pdf_button, Qt.MouseButton.LeftButton)
     answer_warnings(qtbot, view)
-    qtbot.waitUntil(lambda: bool(boxes()))
-    for box in boxes():
+    qtbot.waitUntil(lambda: bool(gui.message_boxes()))
+    for box in gui.message_boxes():
         box.close()
     assert view.last_result is None
 
 
-def test_publicity_warns_about_unsettled_candidates_before_printing(qtbot, desk, tmp_path: Path) -> None:
+def test_publicity_warns_about_unsettled_candidates_before_printing(qtbot, file_dialogs, desk, tmp_path: Path) -> None:
     view = make_view(qtbot, desk.container, desk.actor)
     view.select_form("publicity")
     asked = []
-    view.ask_save_file = lambda *_a: asked.append(1) or str(tmp_path / "pub.pdf")
+    file_dialogs.save_answer = lambda _proposed: asked.append(1) or str(tmp_path / "pub.pdf")
     # Cancel: nothing is asked, nothing printed.
     qtbot.mouseClick(view.pdf_button, Qt.MouseButton.LeftButton)
     text = answer_warnings(qtbot, view, "printCancel")
@@ -283,23 +270,23 @@ def test_publicity_warns_about_unsettled_candidates_before_printing(qtbot, desk,
     assert asked == [1] and view.last_result.form == "publicity" and (tmp_path / "pub.pdf").is_file()
 
 
-def test_forms_that_do_not_list_who_is_eligible_print_without_asking(qtbot, desk, tmp_path: Path) -> None:
+def test_forms_that_do_not_list_who_is_eligible_print_without_asking(qtbot, file_dialogs, desk, tmp_path: Path) -> None:
     view = make_view(qtbot, desk.container, desk.actor)
     view.select_form("waiver_list")
-    view.ask_save_file = lambda *_a: str(tmp_path / "a2.pdf")
+    file_dialogs.save_answer = lambda _proposed: str(tmp_path / "a2.pdf")
     with qtbot.waitSignal(view.document_printed):
         qtbot.mouseClick(view.pdf_button, Qt.MouseButton.LeftButton)
     assert view.warning_box is None and (tmp_path / "a2.pdf").is_file()
 
 
-def test_summary_for_one_class_and_waiver_forms_for_all(qtbot, desk, tmp_path: Path) -> None:
+def test_summary_for_one_class_and_waiver_forms_for_all(qtbot, file_dialogs, desk, tmp_path: Path) -> None:
     view = make_view(qtbot, desk.container, desk.actor)
     view.select_form("summary")
     assert view.class_box.isVisible() and not view.student_box.isVisible()
     qtbot.waitUntil(lambda: view.class_combo.count() > 1)
     klass = view.class_combo.itemText(1)
     view.class_combo.setCurrentIndex(1)
-    view.ask_save_file = lambda parent, title, default, filters: str(tmp_path / Path(default).name)
+    file_dialogs.save_answer = lambda default: str(tmp_path / Path(default).name)
     with qtbot.waitSignal(view.document_printed):
         qtbot.mouseClick(view.pdf_button, Qt.MouseButton.LeftButton)
         answer_warnings(qtbot, view)
@@ -309,7 +296,7 @@ def test_summary_for_one_class_and_waiver_forms_for_all(qtbot, desk, tmp_path: P
     waived = len(desk.by_status["waived"])
     button = view.all_waivers_button
     assert button.isVisible() and button.isEnabled() and f"（{waived} 人）" in button.text()
-    view.ask_save_file = lambda *_a: str(tmp_path / "全部附件1.pdf")
+    file_dialogs.save_answer = lambda _proposed: str(tmp_path / "全部附件1.pdf")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.result_frame.isVisible() and "放弃报名的学生生成附件1" in view.result_label.text())
     assert (tmp_path / "全部附件1.pdf").is_file() and view.last_result.documents == waived

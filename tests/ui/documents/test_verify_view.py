@@ -49,13 +49,13 @@ def make_view(qtbot, container) -> VerifyView:
     return view
 
 
-def test_a_changed_row_shows_red_with_old_and_new(qtbot, container, printed) -> None:
+def test_a_changed_row_shows_red_with_old_and_new(qtbot, file_dialogs, container, printed) -> None:
     _result, scan, uuid, name, phone = printed
     with container.db.transaction() as s:
         s.scalar(select(Candidate).where(Candidate.uuid == uuid)).phone = "13700000000"
     view = make_view(qtbot, container)
     assert view.empty.isVisible()
-    view.ask_open_file = lambda *_a: str(scan)
+    file_dialogs.open_answer = lambda _proposed: str(scan)
     with qtbot.waitSignal(view.verified) as sig:
         qtbot.mouseClick(view.open_button, Qt.MouseButton.LeftButton)
     (check,) = sig.args[0]
@@ -68,10 +68,10 @@ def test_a_changed_row_shows_red_with_old_and_new(qtbot, container, printed) -> 
     assert view.advice.isVisible()
 
 
-def test_a_whole_pdf_is_checked_page_by_page(qtbot, container, printed) -> None:
+def test_a_whole_pdf_is_checked_page_by_page(qtbot, file_dialogs, container, printed) -> None:
     result, *_ = printed
     view = make_view(qtbot, container)
-    view.ask_open_file = lambda *_a: str(result.pdf)
+    file_dialogs.open_answer = lambda _proposed: str(result.pdf)
     with qtbot.waitSignal(view.verified):
         qtbot.keyClick(view, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
     assert view.page_list.count() == result.pages
@@ -99,11 +99,11 @@ def test_dropped_image_without_code_and_camera_frame(qtbot, container, printed, 
     assert sig.args[0][0].status == "match" and "摄像头画面" in view.page_list.item(0).text()
 
 
-def test_a_bad_file_is_reported(qtbot, container, tmp_path: Path) -> None:
+def test_a_bad_file_is_reported(qtbot, file_dialogs, container, tmp_path: Path) -> None:
     junk = tmp_path / "坏.pdf"
     junk.write_bytes(b"%PDF-broken")
     view = make_view(qtbot, container)
-    view.ask_open_file = lambda *_a: str(junk)
+    file_dialogs.open_answer = lambda _proposed: str(junk)
     qtbot.mouseClick(view.open_button, Qt.MouseButton.LeftButton)
     from PySide6.QtWidgets import QMessageBox
 

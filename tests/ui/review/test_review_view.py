@@ -8,8 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMessageBox, QPushButton, QToolButton
+from PySide6.QtWidgets import QApplication, QLabel, QToolButton
 
 from app.domain.review import default_graduation_year
 from ui.common.import_flow_dialog import ImportFlowDialog
@@ -42,11 +41,6 @@ def academic_workbook(path: Path, raws: list[dict], *, name_of_1: str, status_of
 
 
 @pytest.fixture
-def runner(qtbot) -> TaskRunner:
-    return TaskRunner(synchronous=True)
-
-
-@pytest.fixture
 def raws(container, actor, make_candidate_raw) -> list[dict]:
     out = [make_candidate_raw(i) for i in range(4)]
     for r in out:
@@ -65,52 +59,24 @@ def make_view(qtbot, container, actor, runner) -> ReviewView:
     return view
 
 
-def click(qtbot, button: QPushButton) -> None:
-    assert button.isVisible() and button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
 def click_action(qtbot, view: ReviewView, action) -> None:
     button = view.toolbar.widgetForAction(action)
     assert button is not None and button.isVisible(), action.text()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def type_text(qtbot, widget, text: str) -> None:
-    """Type like a user; QTest's keyClicks only knows ASCII, so other characters go as key text."""
-    widget.setFocus()
-    for ch in text:
-        if ch.isascii():
-            qtbot.keyClicks(widget, ch)
-        else:
-            QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
-
-
-def pick(qtbot, combo: QComboBox, data: str) -> None:
-    combo.setFocus()
-    qtbot.keyClick(combo, Qt.Key.Key_Home)
-    while combo.currentData() != data:
-        before = combo.currentIndex()
-        qtbot.keyClick(combo, Qt.Key.Key_Down)
-        assert combo.currentIndex() != before, f"{data} not in {combo.objectName()}"
-
-
-def visible_boxes() -> list[QMessageBox]:
-    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
-
-
-def import_academic(qtbot, view: ReviewView, path: Path) -> ImportFlowDialog:
-    view.ask_open_file = lambda *_a: str(path)
+def import_academic(gui, file_dialogs, view: ReviewView, path: Path) -> ImportFlowDialog:
+    file_dialogs.open_answer = lambda _proposed: str(path)
     view.import_actions["academic"].trigger()  # the 导入名单… menu's first entry
     dialog = view.import_dialog
     assert dialog is not None and dialog.isVisible()
-    click(qtbot, dialog.browse_button)
+    gui.click(dialog.browse_button)
     assert dialog.stack.currentIndex() == ImportFlowDialog.PREVIEW
-    with qtbot.waitSignal(view.review_changed, timeout=3000):
-        click(qtbot, dialog.next_button)
+    with gui.qtbot.waitSignal(view.review_changed, timeout=3000):
+        gui.click(dialog.next_button)
     assert dialog.stack.currentIndex() == ImportFlowDialog.RESULT
-    click(qtbot, dialog.next_button)  # 完成
-    qtbot.waitUntil(lambda: view.import_dialog is None)
+    gui.click(dialog.next_button)  # 完成
+    gui.qtbot.waitUntil(lambda: view.import_dialog is None)
     return dialog
 
 
@@ -126,13 +92,13 @@ def summaries(view: ReviewView) -> list[tuple[str, str]]:
     return [(m.index(r, 1).data(), m.index(r, 4).data()) for r in range(m.rowCount())]
 
 
-def test_import_run_filter_decide_and_approve(qtbot, container, actor, runner, raws, tmp_path):
+def test_import_run_filter_decide_and_approve(qtbot, file_dialogs, gui, container, actor, runner, raws, tmp_path):
     source = academic_workbook(tmp_path / "学籍.xlsx", raws, name_of_1="错名字", status_of_2="休学")
     view = make_view(qtbot, container, actor, runner)
     assert "未导入" in view.list_labels["academic"].text()
     assert view.year_edit.text() == str(YEAR)
 
-    import_academic(qtbot, view, source)
+    import_academic(gui, file_dialogs, view, source)
     assert "学籍.xlsx（4 行）" in view.list_labels["academic"].text()
 
     dialog = run_comparison(qtbot, view)
@@ -148,7 +114,7 @@ def test_import_run_filter_decide_and_approve(qtbot, container, actor, runner, r
     assert rows[3] == (raws[0]["name"], "—")  # the clean candidate comes last
     assert view.count_label.text() == "显示 4 / 共 4 人"
 
-    pick(qtbot, view.finding_combo, "name_mismatch")
+    gui.pick(view.finding_combo, "name_mismatch")
     assert summaries(view) == [(raws[1]["name"], "姓名不一致")]
     assert view.detail_title.text().startswith(raws[1]["name"])
     # The 学籍 row sits beside the roster; the differing name is marked.
@@ -169,7 +135,7 @@ def test_import_run_filter_decide_and_approve(qtbot, container, actor, runner, r
     assert view.opinion_error.text() == "审核不通过时必须填写意见（原因）。"
     assert container.review.get(raws[1]["student_no"]).decisions == {}
 
-    type_text(qtbot, view.opinion_edit, "姓名与学籍不符")
+    gui.type_text(view.opinion_edit, "姓名与学籍不符")
     qtbot.keyClick(view.opinion_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     stored = container.review.get(raws[1]["student_no"])
     assert stored.status == "ineligible"
@@ -182,39 +148,39 @@ def test_import_run_filter_decide_and_approve(qtbot, container, actor, runner, r
     assert view.focusWidget() is view.table  # ready for the arrow keys
 
     # Arrow keys move between candidates and the detail follows.
-    pick(qtbot, view.finding_combo, "")
+    gui.pick(view.finding_combo, "")
     view.table.setFocus()
     first = view.detail_title.text()
     qtbot.keyClick(view.table, Qt.Key.Key_Down)
     assert view.detail_title.text() != first
 
     # Status filter.
-    pick(qtbot, view.status_combo, "ineligible")
+    gui.pick(view.status_combo, "ineligible")
     assert summaries(view) == [(raws[1]["name"], "姓名不一致")]
-    pick(qtbot, view.status_combo, "")
+    gui.pick(view.status_combo, "")
 
     # Approve the clean candidate: the confirmation says how many and for which office.
     click_action(qtbot, view, view.approve_action)
     approve = view.dialog
     assert isinstance(approve, ApproveDialog)
     assert "将为 1 名" in approve.message.text() and "三个部门" in approve.message.text()
-    pick(qtbot, approve.office_combo, "conduct")
+    gui.pick(approve.office_combo, "conduct")
     assert "“学生处”" in approve.message.text()
-    pick(qtbot, approve.office_combo, "all")
-    click(qtbot, approve.ok_button)
-    qtbot.waitUntil(lambda: any("已为 1 名没有比对问题的考生" in b.text() for b in visible_boxes()))
+    gui.pick(approve.office_combo, "all")
+    gui.click(approve.ok_button)
+    qtbot.waitUntil(lambda: any("已为 1 名没有比对问题的考生" in b.text() for b in gui.message_boxes()))
     assert container.review.get(raws[0]["student_no"]).status == "eligible"
     assert container.review.get(raws[2]["student_no"]).decisions == {}  # with findings: left alone
-    for box in visible_boxes():
+    for box in gui.message_boxes():
         box.close()
 
 
-def test_rerun_shows_what_changed(qtbot, container, actor, runner, raws, tmp_path):
+def test_rerun_shows_what_changed(qtbot, file_dialogs, gui, container, actor, runner, raws, tmp_path):
     view = make_view(qtbot, container, actor, runner)
-    import_academic(qtbot, view, academic_workbook(tmp_path / "a.xlsx", raws, name_of_1="错名字",
+    import_academic(gui, file_dialogs, view, academic_workbook(tmp_path / "a.xlsx", raws, name_of_1="错名字",
                                                    status_of_2="休学"))
     run_comparison(qtbot, view).close()
-    import_academic(qtbot, view, academic_workbook(tmp_path / "b.xlsx", raws, name_of_1=raws[1]["name"],
+    import_academic(gui, file_dialogs, view, academic_workbook(tmp_path / "b.xlsx", raws, name_of_1=raws[1]["name"],
                                                    status_of_2="休学"))
     assert "b.xlsx" in view.list_labels["academic"].text()
     dialog = run_comparison(qtbot, view)
@@ -224,26 +190,39 @@ def test_rerun_shows_what_changed(qtbot, container, actor, runner, raws, tmp_pat
     assert "姓名不一致" in dialog.changes_table.item(0, 3).text()
 
 
-def test_run_without_a_list_says_what_to_do(qtbot, container, actor, runner, raws):
+def test_run_without_a_list_says_what_to_do(qtbot, gui, container, actor, runner, raws):
     view = make_view(qtbot, container, actor, runner)
     click_action(qtbot, view, view.run_action)
-    qtbot.waitUntil(lambda: any("尚未导入教务处学籍名单" in b.text() for b in visible_boxes()))
+    qtbot.waitUntil(lambda: any("尚未导入教务处学籍名单" in b.text() for b in gui.message_boxes()))
     assert not isinstance(view.dialog, RunResultDialog)
 
 
-def test_settings_are_edited_with_inline_errors(qtbot, container, actor, runner, raws):
+def test_settings_are_edited_with_inline_errors(qtbot, gui, container, actor, runner, raws):
     view = make_view(qtbot, container, actor, runner)
     view.year_edit.clear()
-    type_text(qtbot, view.year_edit, "20x6")
-    click(qtbot, view.save_settings_button)
+    gui.type_text(view.year_edit, "20x6")
+    gui.click(view.save_settings_button)
     assert view.settings_error.isVisible() and "毕业年份" in view.settings_error.text()
     view.year_edit.clear()
-    type_text(qtbot, view.year_edit, str(YEAR + 1))
-    type_text(qtbot, view.deadline_edit.edit, f"{YEAR + 1}.3.31")  # as people type it
+    gui.type_text(view.year_edit, str(YEAR + 1))
+    gui.type_text(view.deadline_edit.edit, f"{YEAR + 1}.3.31")  # as people type it
     qtbot.keyClick(view.deadline_edit.edit, Qt.Key.Key_Return)
     assert container.settings.get("graduation_year") == YEAR + 1
     assert container.settings.get("waiver_deadline") == dt.date(YEAR + 1, 3, 31)
     assert "已保存" in view.settings_error.text()
+
+
+def test_settings_saved_together_are_stored_together_or_not_at_all(qtbot, gui, container, actor, runner, raws):
+    view = make_view(qtbot, container, actor, runner)
+    year_before = container.settings.get("graduation_year")
+    events_before = container.audit_log.count()
+    view.year_edit.clear()
+    gui.type_text(view.year_edit, str(YEAR + 2))  # a good year
+    gui.type_text(view.deadline_edit.edit, "3月32日")  # and a date that does not exist
+    gui.click(view.save_settings_button)
+    assert view.settings_error.isVisible() and "已保存" not in view.settings_error.text()
+    assert container.settings.get("graduation_year") == year_before  # the good half is not stored either
+    assert container.audit_log.count() == events_before  # nothing was written
 
 
 def test_supervisor_reads_only(qtbot, container, actor, runner, raws, tmp_path):
@@ -269,9 +248,9 @@ def _row_of(table, label: str) -> int:
     return next(r for r in range(table.rowCount()) if table.verticalHeaderItem(r).text() == label)
 
 
-def test_the_run_says_its_year_and_reopens_a_pass(qtbot, container, actor, runner, raws, tmp_path):
+def test_the_run_says_its_year_and_reopens_a_pass(qtbot, file_dialogs, gui, container, actor, runner, raws, tmp_path):
     view = make_view(qtbot, container, actor, runner)
-    import_academic(qtbot, view, academic_workbook(tmp_path / "a.xlsx", raws, name_of_1="错名字",
+    import_academic(gui, file_dialogs, view, academic_workbook(tmp_path / "a.xlsx", raws, name_of_1="错名字",
                                                    status_of_2="休学"))
     dialog = run_comparison(qtbot, view)
     year = dialog.findChild(QLabel, "runYear").text()
@@ -280,9 +259,9 @@ def test_the_run_says_its_year_and_reopens_a_pass(qtbot, container, actor, runne
     dialog.close()
     # Candidate 0 (clean) is approved by all three offices.
     click_action(qtbot, view, view.approve_action)
-    click(qtbot, view.dialog.ok_button)
-    qtbot.waitUntil(lambda: any("教务处：通过 1 名；因有比对问题跳过 3 名。" in b.text() for b in visible_boxes()))
-    for box in visible_boxes():
+    gui.click(view.dialog.ok_button)
+    qtbot.waitUntil(lambda: any("教务处：通过 1 名；因有比对问题跳过 3 名。" in b.text() for b in gui.message_boxes()))
+    for box in gui.message_boxes():
         box.close()
     assert container.review.get(raws[0]["student_no"]).status == "eligible"
     # A corrected list: candidate 0's name differs now. The pass no longer counts.
@@ -290,7 +269,7 @@ def test_the_run_says_its_year_and_reopens_a_pass(qtbot, container, actor, runne
     book = openpyxl.load_workbook(wb)
     book.active.cell(3, 3).value = "王某"
     book.save(wb)
-    import_academic(qtbot, view, wb)
+    import_academic(gui, file_dialogs, view, wb)
     dialog = run_comparison(qtbot, view)
     reopened = dialog.findChild(QLabel, "runReopened")
     assert reopened.isVisible() and "1 名考生的审核意见因比对结果变化不再成立" in reopened.text()
@@ -299,7 +278,7 @@ def test_the_run_says_its_year_and_reopens_a_pass(qtbot, container, actor, runne
     assert dialog.changes_table.item(row, 4).text().startswith("教务处的审核通过不再计入，需重新审核（新问题：姓名不一致")
     dialog.close()
     # The list marks the candidate, the status filter finds them, the detail says why.
-    pick(qtbot, view.status_combo, "__needs_review__")
+    gui.pick(view.status_combo, "__needs_review__")
     assert [n for n, _s in summaries(view)] == [raws[0]["name"]]
     assert view.model.index(0, 3).data() == "需重新审核"
     assert summaries(view)[0][1] == "姓名不一致"
@@ -315,7 +294,7 @@ def test_the_run_says_its_year_and_reopens_a_pass(qtbot, container, actor, runne
     assert "比对时间：" in again.findChild(QLabel, "runYear").text()
 
 
-def test_a_fail_without_its_finding_and_the_offence_beside_the_sanction(qtbot, container, actor, runner, raws,
+def test_a_fail_without_its_finding_and_the_offence_beside_the_sanction(qtbot, gui, container, actor, runner, raws,
                                                                         tmp_path):
     path = academic_workbook(tmp_path / "a.xlsx", raws, name_of_1=raws[1]["name"], status_of_2="休学")
     container.reference.commit(actor, container.reference.preview("academic", path))
@@ -330,14 +309,14 @@ def test_a_fail_without_its_finding_and_the_offence_beside_the_sanction(qtbot, c
     container.reference.commit(actor, container.reference.preview("academic", path))
     container.review.run(actor)
     view = make_view(qtbot, container, actor, runner)
-    type_text(qtbot, view.search, raws[2]["student_no"])
+    gui.type_text(view.search, raws[2]["student_no"])
     assert view.detail_title.text().startswith(raws[2]["name"])
     assert view.decisions_table.item(0, 1).text() == "不通过（依据已消除）"
     assert "依据已消除，需重新审核：已消除：学籍状态为“休学”" in view.decisions_table.item(0, 1).toolTip()
     assert "教务处：依据已消除，需重新审核" in view.standing_label.text()
     # The conduct finding: the offence is shown beside the sanction, in the finding and the table.
     view.search.clear()
-    type_text(qtbot, view.search, raws[1]["student_no"])
+    gui.type_text(view.search, raws[1]["student_no"])
     assert view.findings_list.item(0).text().startswith("学生处｜有未解除的处分：记过（违纪事由：考试作弊）")
     table = view.compare_table
     assert table.item(_row_of(table, "违纪事由"), 2).text() == "考试作弊"
@@ -364,7 +343,7 @@ def reviewed_view(qtbot, container, actor, runner, raws, tmp_path) -> ReviewView
     return view
 
 
-def test_no_decision_is_chosen_for_the_reviewer_and_none_carries_to_the_next_student(qtbot, container, actor,
+def test_no_decision_is_chosen_for_the_reviewer_and_none_carries_to_the_next_student(qtbot, gui, container, actor,
                                                                                     runner, raws, tmp_path):
     view = reviewed_view(qtbot, container, actor, runner, raws, tmp_path)
     first = view.detail_title.text()
@@ -380,9 +359,9 @@ def test_no_decision_is_chosen_for_the_reviewer_and_none_carries_to_the_next_stu
     # 不通过 waits for an opinion; with one, the button records it.
     qtbot.mouseClick(view.fail_radio, Qt.MouseButton.LeftButton)
     assert not view.record_button.isEnabled() and view.decide_hint.text() == "不通过时须填写意见"
-    type_text(qtbot, view.opinion_edit, "学籍不符")
+    gui.type_text(view.opinion_edit, "学籍不符")
     assert view.record_button.isEnabled() and not view.decide_hint.isVisible()
-    click(qtbot, view.record_button)
+    gui.click(view.record_button)
     uuid = view.selected_uuid()
     assert container.review.get(uuid).decisions["academic"].decision == "fail"
     # Recorded: the form is empty again for the next office.
@@ -390,7 +369,7 @@ def test_no_decision_is_chosen_for_the_reviewer_and_none_carries_to_the_next_stu
     assert not view.record_button.isEnabled()
     # A choice half made for one student does not follow to the next one.
     qtbot.mouseClick(view.fail_radio, Qt.MouseButton.LeftButton)
-    type_text(qtbot, view.opinion_edit, "未写完")
+    gui.type_text(view.opinion_edit, "未写完")
     view.table.setFocus()
     qtbot.keyClick(view.table, Qt.Key.Key_Down)
     assert view.detail_title.text() != first
@@ -403,12 +382,12 @@ def test_no_decision_is_chosen_for_the_reviewer_and_none_carries_to_the_next_stu
     assert container.review.get(view.selected_uuid()).decisions["academic"].decision == "pass"
 
 
-def test_the_reviewer_is_named_as_people_know_them(qtbot, container, actor, runner, raws, tmp_path):
+def test_the_reviewer_is_named_as_people_know_them(qtbot, gui, container, actor, runner, raws, tmp_path):
     container.setup.create_user(actor, "jwc01", "欧阳娜迪拉·艾尼瓦尔", "reviewer", "Passw0rd9")
     reviewer = container.setup.login("jwc01", "Passw0rd9")
     container.review.decide(reviewer, raws[0]["student_no"], "academic", True)
     view = make_view(qtbot, container, reviewer, runner)
-    type_text(qtbot, view.search, raws[0]["student_no"])
+    gui.type_text(view.search, raws[0]["student_no"])
     cell = view.decisions_table.item(0, 2)
     assert cell.text() == "欧阳娜迪拉·艾尼瓦尔"
     assert cell.toolTip() == "欧阳娜迪拉·艾尼瓦尔（登录名 jwc01）"
@@ -417,35 +396,35 @@ def test_the_reviewer_is_named_as_people_know_them(qtbot, container, actor, runn
     assert table.fontMetrics().horizontalAdvance(cell.text()) <= table.columnWidth(2) or cell.toolTip()
 
 
-def test_after_importing_a_list_the_comparison_is_one_click_away(qtbot, container, actor, runner, raws, tmp_path):
+def test_after_importing_a_list_the_comparison_is_one_click_away(qtbot, gui, file_dialogs, container, actor, runner, raws, tmp_path):
     view = make_view(qtbot, container, actor, runner)
     assert not view.stale_banner.isVisible()
     # The first 学籍 list: the result page offers to run the comparison, and runs it.
-    view.ask_open_file = lambda *_a: str(academic_workbook(tmp_path / "a.xlsx", raws, name_of_1="错名字",
+    file_dialogs.open_answer = lambda _proposed: str(academic_workbook(tmp_path / "a.xlsx", raws, name_of_1="错名字",
                                                          status_of_2="休学"))
     view.import_actions["academic"].trigger()
     dialog = view.import_dialog
-    click(qtbot, dialog.browse_button)
+    gui.click(dialog.browse_button)
     with qtbot.waitSignal(view.review_changed, timeout=3000):
-        click(qtbot, dialog.next_button)
+        gui.click(dialog.next_button)
     assert dialog.stack.currentIndex() == ImportFlowDialog.RESULT
     # Until it runs, the screen says the findings are not there yet.
     assert view.stale_banner.isVisible() and "还没有运行比对" in view.stale_label.text()
     assert dialog.compare_button.isVisible() and dialog.compare_button.text() == "运行比对"
     assert dialog.focusWidget() is dialog.compare_button
-    click(qtbot, dialog.compare_button)
+    gui.click(dialog.compare_button)
     qtbot.waitUntil(lambda: isinstance(view.dialog, RunResultDialog) and view.dialog.isVisible())
     assert "共比对 4 名考生，3 名有问题" in view.dialog.findChild(QLabel, "runSummary").text()
     qtbot.waitUntil(lambda: view.import_dialog is None)
     view.dialog.close()
     assert not view.stale_banner.isVisible()
     # A corrected list, closed with 完成: the banner says the findings are the old list's, and runs it again.
-    import_academic(qtbot, view, academic_workbook(tmp_path / "b.xlsx", raws, name_of_1=raws[1]["name"],
+    import_academic(gui, file_dialogs, view, academic_workbook(tmp_path / "b.xlsx", raws, name_of_1=raws[1]["name"],
                                                    status_of_2="休学"))
     assert view.stale_banner.isVisible()
     assert "教务处学籍名单在上次比对" in view.stale_label.text() and "旧名单" in view.stale_label.text()
     assert view.stale_run_button.text() == "重新比对"
-    click(qtbot, view.stale_run_button)
+    gui.click(view.stale_run_button)
     qtbot.waitUntil(lambda: isinstance(view.dialog, RunResultDialog) and view.dialog.isVisible())
     assert "1 名考生有变化" in view.dialog.findChild(QLabel, "runSummary").text()
     assert not view.stale_banner.isVisible()
@@ -459,19 +438,19 @@ def test_a_reader_is_not_offered_the_comparison(qtbot, container, actor, runner,
     assert not view.stale_banner.isVisible()
 
 
-def test_approve_all_says_who_was_skipped_not_failed(qtbot, container, actor, runner, raws, tmp_path):
+def test_approve_all_says_who_was_skipped_not_failed(qtbot, gui, container, actor, runner, raws, tmp_path):
     view = reviewed_view(qtbot, container, actor, runner, raws, tmp_path)
     click_action(qtbot, view, view.approve_action)
     approve = view.dialog
     assert "有比对问题的 3 名考生跳过（不记录意见），需逐个审核。" in approve.message.text()
-    click(qtbot, approve.ok_button)
-    qtbot.waitUntil(lambda: any("已为 1 名没有比对问题的考生" in b.text() for b in visible_boxes()))
-    text = next(b.text() for b in visible_boxes() if "已为 1 名" in b.text())
+    gui.click(approve.ok_button)
+    qtbot.waitUntil(lambda: any("已为 1 名没有比对问题的考生" in b.text() for b in gui.message_boxes()))
+    text = next(b.text() for b in gui.message_boxes() if "已为 1 名" in b.text())
     for office in ("教务处", "学生处", "二级学院"):
         assert f"{office}：通过 1 名；因有比对问题跳过 3 名。" in text
     assert "因有比对问题跳过的 3 名考生没有记录任何意见（不是“不通过”）" in text
     assert "未通过" not in text and "未处理" not in text
-    for box in visible_boxes():
+    for box in gui.message_boxes():
         box.close()
     assert all(container.review.get(r["student_no"]).decisions == {} for r in raws[1:3])
 
@@ -504,7 +483,7 @@ def inside(view, widget) -> bool:
 
 
 @pytest.mark.parametrize(("width", "height"), [(1024, 740), (1366, 768)])
-def test_the_review_screen_fits_the_window(qtbot, container, actor, raws, tmp_path, width, height):
+def test_the_review_screen_fits_the_window(qtbot, gui, container, actor, raws, tmp_path, width, height):
     container.candidates.update(actor, raws[3]["student_no"], {**raws[3], "name": "阿卜杜热依木·买买提艾力",
                                                                "class_name": "电子信息工程技术2023级1班"})
     # Long file names in the bar of lists.
@@ -544,7 +523,7 @@ def test_the_review_screen_fits_the_window(qtbot, container, actor, raws, tmp_pa
                 assert c not in (0, 3), text
                 assert text in (index.data(Qt.ItemDataRole.ToolTipRole) or ""), text
     # The detail pane is not wider than its place: the findings wrap inside it.
-    type_text(qtbot, view.search, raws[2]["student_no"])
+    gui.type_text(view.search, raws[2]["student_no"])
     qtbot.waitUntil(lambda: view.detail_title.text().startswith(raws[2]["name"]))
     scroll = view.detail_scroll
     qtbot.waitUntil(lambda: view.detail_body.width() <= scroll.viewport().width()  # once laid out

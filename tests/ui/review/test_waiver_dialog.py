@@ -6,33 +6,12 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
-from ui.common.tasks import TaskRunner
 from ui.review.review_view import ReviewView
 from ui.review.waiver_dialog import WaiverDialog
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
-
-@pytest.fixture
-def runner(qtbot) -> TaskRunner:
-    return TaskRunner(synchronous=True)
-
-
-def type_text(qtbot, widget, text: str) -> None:
-    widget.setFocus()
-    for ch in text:
-        if ch.isascii():
-            qtbot.keyClicks(widget, ch)
-        else:
-            QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
-
-
-def click(qtbot, button: QPushButton) -> None:
-    assert button.isVisible() and button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def make_view(qtbot, container, actor, runner) -> ReviewView:
@@ -46,30 +25,30 @@ def make_view(qtbot, container, actor, runner) -> ReviewView:
     return view
 
 
-def open_waiver(qtbot, view: ReviewView, button: QPushButton) -> WaiverDialog:
-    click(qtbot, button)
+def open_waiver(gui, view: ReviewView, button: QPushButton) -> WaiverDialog:
+    gui.click(button)
     dialog = view.dialog
     assert isinstance(dialog, WaiverDialog) and dialog.isVisible()
     return dialog
 
 
-def test_waive_sign_and_revoke(qtbot, container, actor, runner, make_candidate_raw):
+def test_waive_sign_and_revoke(qtbot, gui, container, actor, runner, make_candidate_raw):
     raw = make_candidate_raw(0)
     uuid = container.candidates.create(actor, raw).uuid
     view = make_view(qtbot, container, actor, runner)
     view.select_candidate(uuid)
     assert not view.revoke_button.isEnabled() and not view.signed_check.isEnabled()
 
-    dialog = open_waiver(qtbot, view, view.waive_button)
+    dialog = open_waiver(gui, view, view.waive_button)
     assert dialog.date_edit.date() == QDate.currentDate()  # today unless changed
-    click(qtbot, dialog.ok_button)
+    gui.click(dialog.ok_button)
     assert dialog.isVisible()
     assert dialog.findChild(QLabel, "waiverReasonError").text() == "请填写放弃报名考试资格的原因。"
-    type_text(qtbot, dialog.reason_edit, "已找到工作")
+    gui.type_text(dialog.reason_edit, "已找到工作")
     dialog.date_edit.setFocus()
     qtbot.keyClick(dialog.date_edit, Qt.Key.Key_End)  # into the day section
     qtbot.keyClick(dialog.date_edit, Qt.Key.Key_Down)  # one day earlier
-    click(qtbot, dialog.ok_button)
+    gui.click(dialog.ok_button)
     # Recorded; the dialog offers 附件1 at once (the student is at the desk), then closes.
     qtbot.waitUntil(lambda: dialog.print_button.isVisible())
     assert "已登记" in dialog.done_label.text() and not dialog.ok_button.isVisible()
@@ -91,18 +70,18 @@ def test_waive_sign_and_revoke(qtbot, container, actor, runner, make_candidate_r
 
     # Past the deadline the service refuses, and the dialog says so.
     container.settings.set(actor, "waiver_deadline", dt.date.today() - dt.timedelta(days=1))
-    dialog = open_waiver(qtbot, view, view.revoke_button)
-    type_text(qtbot, dialog.reason_edit, "本人改变主意")
-    click(qtbot, dialog.ok_button)
+    dialog = open_waiver(gui, view, view.revoke_button)
+    gui.type_text(dialog.reason_edit, "本人改变主意")
+    gui.click(dialog.ok_button)
     error = dialog.findChild(QLabel, "waiverError")
     assert error.isVisible() and "截止日期" in error.text() and "已过，不能撤回" in error.text()
     assert container.review.get(uuid).status == "waived"
     dialog.reject()
 
     container.settings.set(actor, "waiver_deadline", dt.date.today() + dt.timedelta(days=7))
-    dialog = open_waiver(qtbot, view, view.revoke_button)
+    dialog = open_waiver(gui, view, view.revoke_button)
     assert (dt.date.today() + dt.timedelta(days=7)).isoformat() in dialog.findChild(QLabel, "waiverIntro").text()
-    type_text(qtbot, dialog.reason_edit, "本人改变主意")
+    gui.type_text(dialog.reason_edit, "本人改变主意")
     qtbot.keyClick(dialog.reason_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not dialog.isVisible())
     stored = container.review.get(uuid)
@@ -123,7 +102,7 @@ def test_a_reviewer_sees_waivers_but_cannot_record_them(qtbot, container, actor,
     assert view.decide_box.isVisible() and not view.decide_box.isEnabled()  # waived: nothing to decide
 
 
-def test_the_waiver_dialog_prints_the_form_right_after_recording(qtbot, container, actor, runner, make_candidate_raw,
+def test_the_waiver_dialog_prints_the_form_right_after_recording(qtbot, gui, container, actor, runner, make_candidate_raw,
                                                                  tmp_path):
     from PySide6.QtPrintSupport import QPrinter
 
@@ -145,10 +124,10 @@ def test_the_waiver_dialog_prints_the_form_right_after_recording(qtbot, containe
     dialog.make_printer = printer
     dialog.ask_print = lambda parent, printer, pages: True
     dialog.runner = runner
-    type_text(qtbot, dialog.reason_edit, "已找到工作")
-    click(qtbot, dialog.ok_button)
+    gui.type_text(dialog.reason_edit, "已找到工作")
+    gui.click(dialog.ok_button)
     qtbot.waitUntil(lambda: dialog.print_button.isVisible())
-    click(qtbot, dialog.print_button)
+    gui.click(dialog.print_button)
     qtbot.waitUntil(lambda: "已送往打印机" in dialog.done_label.text(), timeout=10000)
     assert out.is_file() and raster.page_count(out) == 1
     assert dialog.printed_pdf.is_file() and container.printing.recent()[0].label == "附件1"

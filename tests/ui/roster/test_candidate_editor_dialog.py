@@ -10,8 +10,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QComboBox, QGroupBox, QLabel, QLineEdit, QMessageBox, QTreeWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QGroupBox, QLabel, QLineEdit, QTreeWidget
 
 from app.domain import idnumber
 from ui.common.tasks import TaskRunner
@@ -19,11 +18,6 @@ from ui.roster.candidate_editor_dialog import CandidateEditorDialog
 
 # The offscreen platform warns about size hints it cannot pass on; nothing to act on.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
-
-@pytest.fixture
-def runner(qtbot) -> TaskRunner:
-    return TaskRunner(synchronous=True)
 
 
 @pytest.fixture
@@ -49,42 +43,20 @@ def error(dialog, key: str) -> QLabel:
     return dialog.findChild(QLabel, f"error_{key}")
 
 
-def type_text(qtbot, widget, text: str) -> None:
-    """Type like a user; QTest's keyClicks only knows ASCII, so other characters go as key text."""
-    for ch in text:
-        if ch.isascii():
-            qtbot.keyClicks(widget, ch)
-        else:
-            QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch,
-                               Qt.KeyboardModifier.NoModifier)
-
-
-def retype(qtbot, edit: QLineEdit, text: str) -> None:
+def retype(gui, edit: QLineEdit, text: str) -> None:
     edit.setFocus()
-    qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClick(edit, Qt.Key.Key_Delete)
-    type_text(qtbot, edit, text)
+    gui.qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    gui.qtbot.keyClick(edit, Qt.Key.Key_Delete)
+    gui.type_text(edit, text)
 
 
-def message_box(name: str) -> QMessageBox | None:
-    for w in QApplication.topLevelWidgets():
-        if isinstance(w, QMessageBox) and w.objectName() == name and w.isVisible():
-            return w
-    return None
-
-
-def click_box_button(qtbot, box: QMessageBox, text: str) -> None:
-    button = next(b for b in box.buttons() if b.text() == text)
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def test_bad_id_number_shows_inline_error_and_blocks_save(qtbot, container, actor, stored, runner):
+def test_bad_id_number_shows_inline_error_and_blocks_save(qtbot, gui, container, actor, stored, runner):
     dialog = open_editor(qtbot, container, actor, stored.uuid, runner)
     assert dialog.save_button.isEnabled()
     good = stored.data.id_number
     bad = good[:17] + ("0" if good[17] != "0" else "1")
 
-    retype(qtbot, field(dialog, "id_number"), bad)
+    retype(gui, field(dialog, "id_number"), bad)
     qtbot.waitUntil(lambda: error(dialog, "id_number").isVisible())
     assert "校验位" in error(dialog, "id_number").text()
     assert not dialog.save_button.isEnabled()
@@ -93,17 +65,17 @@ def test_bad_id_number_shows_inline_error_and_blocks_save(qtbot, container, acto
     assert dialog.isVisible()
     assert container.candidates.get(stored.uuid).revision == stored.revision
 
-    retype(qtbot, field(dialog, "id_number"), good)
+    retype(gui, field(dialog, "id_number"), good)
     qtbot.waitUntil(lambda: not error(dialog, "id_number").isVisible())
     qtbot.waitUntil(dialog.save_button.isEnabled)
     hint = dialog.findChild(QLabel, "idHint").text()
     assert stored.data.birth_date.isoformat() in hint and stored.data.gender in hint
 
 
-def test_save_updates_database_and_history_lists_the_change(qtbot, container, actor, stored, runner):
+def test_save_updates_database_and_history_lists_the_change(qtbot, gui, container, actor, stored, runner):
     dialog = open_editor(qtbot, container, actor, stored.uuid, runner)
     old_phone = stored.data.phone
-    retype(qtbot, field(dialog, "phone"), "13912345678")
+    retype(gui, field(dialog, "phone"), "13912345678")
     qtbot.waitUntil(dialog.save_button.isEnabled)
     with qtbot.waitSignal(dialog.candidate_saved, timeout=2000) as saved:
         qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
@@ -125,7 +97,7 @@ def test_save_updates_database_and_history_lists_the_change(qtbot, container, ac
     assert tree.topLevelItem(tree.topLevelItemCount() - 1).text(2).startswith("新增考生")
 
 
-def test_read_only_for_supervisor(qtbot, container, actor, stored, runner):
+def test_read_only_for_supervisor(qtbot, gui, container, actor, stored, runner):
     container.setup.create_user(actor, "jjjc", "纪检监察员", "supervisor", "Passw0rd9")
     supervisor = container.setup.login("jjjc", "Passw0rd9")
     dialog = open_editor(qtbot, container, supervisor, stored.uuid, runner)
@@ -133,7 +105,7 @@ def test_read_only_for_supervisor(qtbot, container, actor, stored, runner):
     assert "只读" in dialog.header.text()
     name = field(dialog, "name")
     assert name.isReadOnly()
-    type_text(qtbot, name, "改x")
+    gui.type_text(name, "改x")
     assert name.text() == stored.data.name
     assert not dialog.findChild(QComboBox, "field_category").isEnabled()
     qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
@@ -143,7 +115,7 @@ def test_read_only_for_supervisor(qtbot, container, actor, stored, runner):
     assert not dialog.isVisible()
 
 
-def test_new_candidate(qtbot, container, actor, runner):
+def test_new_candidate(qtbot, gui, container, actor, runner):
     dialog = open_editor(qtbot, container, actor, None, runner)
     assert not dialog.tabs.isTabEnabled(1)
     assert not dialog.save_button.isEnabled()  # name and ID number are required
@@ -156,7 +128,7 @@ def test_new_candidate(qtbot, container, actor, runner):
     assert not error(dialog, "name").isVisible()
     field(dialog, "id_number").clear()
     number = idnumber.make("410102", dt.date(2003, 5, 6), 21)
-    type_text(qtbot, field(dialog, "name"), "欧阳 娜娜")
+    gui.type_text(field(dialog, "name"), "欧阳 娜娜")
     qtbot.keyClicks(field(dialog, "id_number"), number)
     qtbot.keyClicks(field(dialog, "student_no"), "2023999001")
     qtbot.waitUntil(dialog.save_button.isEnabled)
@@ -169,11 +141,11 @@ def test_new_candidate(qtbot, container, actor, runner):
     assert created.data.birth_date.isoformat() == "2003-05-06"
 
 
-def test_duplicate_student_number_is_shown_next_to_the_field(qtbot, container, actor, stored,
+def test_duplicate_student_number_is_shown_next_to_the_field(qtbot, gui, container, actor, stored,
                                                              make_candidate_raw, runner):
     other = container.candidates.create(actor, make_candidate_raw(8))
     dialog = open_editor(qtbot, container, actor, other.uuid, runner)
-    retype(qtbot, field(dialog, "student_no"), stored.data.student_no)
+    retype(gui, field(dialog, "student_no"), stored.data.student_no)
     qtbot.waitUntil(dialog.save_button.isEnabled)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.isVisible()
@@ -210,46 +182,46 @@ def test_veteran_section_appears_with_its_category(qtbot, container, actor, stor
     assert saved.veteran_service_end.isoformat() == "2023-09-01"
 
 
-def test_escape_asks_before_discarding(qtbot, container, actor, stored, runner):
+def test_escape_asks_before_discarding(qtbot, gui, container, actor, stored, runner):
     dialog = open_editor(qtbot, container, actor, stored.uuid, runner)
-    retype(qtbot, field(dialog, "phone"), "13900000000")
+    retype(gui, field(dialog, "phone"), "13900000000")
     qtbot.keyClick(field(dialog, "phone"), Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: message_box("discardBox") is not None)
-    click_box_button(qtbot, message_box("discardBox"), "继续编辑")
+    qtbot.waitUntil(lambda: gui.message_box("discardBox") is not None)
+    gui.click_box_button(gui.message_box("discardBox"), "继续编辑")
     assert dialog.isVisible()
     assert field(dialog, "phone").text() == "13900000000"
 
     qtbot.keyClick(field(dialog, "phone"), Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: message_box("discardBox") is not None)
-    click_box_button(qtbot, message_box("discardBox"), "放弃修改")
+    qtbot.waitUntil(lambda: gui.message_box("discardBox") is not None)
+    gui.click_box_button(gui.message_box("discardBox"), "放弃修改")
     qtbot.waitUntil(lambda: not dialog.isVisible())
     assert container.candidates.get(stored.uuid).data.phone == stored.data.phone
 
 
-def test_conflict_offers_reload(qtbot, container, actor, stored, make_candidate_raw, runner):
+def test_conflict_offers_reload(qtbot, gui, container, actor, stored, make_candidate_raw, runner):
     dialog = open_editor(qtbot, container, actor, stored.uuid, runner)
     # Someone at another desk saves first.
     container.candidates.update(actor, stored.uuid, make_candidate_raw(7, phone="13711112222"))
-    retype(qtbot, field(dialog, "note"), "本人已确认")
+    retype(gui, field(dialog, "note"), "本人已确认")
     qtbot.waitUntil(dialog.save_button.isEnabled)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: message_box("conflictBox") is not None)
-    box = message_box("conflictBox")
+    qtbot.waitUntil(lambda: gui.message_box("conflictBox") is not None)
+    box = gui.message_box("conflictBox")
     assert "已被其他人修改" in box.text()
-    click_box_button(qtbot, box, "重新载入")
+    gui.click_box_button(box, "重新载入")
     assert field(dialog, "phone").text() == "13711112222"
     assert field(dialog, "note").text() == ""
     assert container.candidates.get(stored.uuid).data.note == ""
 
 
-def test_save_while_another_writer_holds_the_database_waits_and_says_so(qtbot, container, actor, stored):
+def test_save_while_another_writer_holds_the_database_waits_and_says_so(qtbot, gui, container, actor, stored):
     import sqlite3
     import threading
     import time
 
     runner = TaskRunner()  # a real thread pool: the window must stay alive while the save waits
     dialog = open_editor(qtbot, container, actor, stored.uuid, runner)
-    retype(qtbot, field(dialog, "phone"), "13911112222")
+    retype(gui, field(dialog, "phone"), "13911112222")
     qtbot.waitUntil(dialog.save_button.isEnabled)
     locked = threading.Event()
 

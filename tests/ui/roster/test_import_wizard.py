@@ -16,9 +16,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QFileDialog,
     QLabel,
-    QMessageBox,
     QProgressDialog,
     QPushButton,
 )
@@ -67,11 +65,6 @@ def messy_workbook(path: Path, make) -> Path:
 
 
 @pytest.fixture
-def runner(qtbot) -> TaskRunner:
-    return TaskRunner(synchronous=True)
-
-
-@pytest.fixture
 def existing(container, actor, make_candidate_raw):
     return [container.candidates.create(actor, make_candidate_raw(i)) for i in range(2)]
 
@@ -99,67 +92,43 @@ def label(widget, name: str) -> str:
     return widget.findChild(QLabel, name).text()
 
 
-def table_rows(table) -> list[tuple[str, ...]]:
-    model = table.model()
-    return [tuple(model.index(r, c).data() for c in range(model.columnCount())) for r in range(model.rowCount())]
-
-
-def visible_boxes() -> list[QMessageBox]:
-    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
-
-
-def pick(qtbot, combo: QComboBox, data: str) -> None:
-    """Choose the item with ``data`` with the keyboard, as a user would: Home, then Down."""
-    combo.setFocus()
-    qtbot.keyClick(combo, Qt.Key.Key_Home)
-    while combo.currentData() != data:
-        before = combo.currentIndex()
-        qtbot.keyClick(combo, Qt.Key.Key_Down)
-        assert combo.currentIndex() != before, f"{data} not in {combo.objectName()}"
-
-
-def click(qtbot, button: QPushButton) -> None:
-    assert button.isVisible() and button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def test_messy_workbook_preview_save_rejected_and_import(qtbot, container, actor, existing, runner,
+def test_messy_workbook_preview_save_rejected_and_import(qtbot, gui, file_dialogs, container, actor, existing, runner,
                                                          make_candidate_raw, tmp_path, monkeypatch):
     source = messy_workbook(tmp_path / "学生处导出.xlsx", make_candidate_raw)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(source), ""))
+    file_dialogs.open_answer = str(source)
     view = make_view(qtbot, container, actor, runner)
     qtbot.keyClick(view.table, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: view.wizard is not None and view.wizard.isVisible())
     wizard = view.wizard
-    click(qtbot, wizard.browse_button)
+    gui.click(wizard.browse_button)
 
     assert wizard.stack.currentIndex() == ImportWizard.PREVIEW
     counts = {k: label(wizard, f"count_{k}") for k in ("new", "changed", "unchanged", "rejected")}
     assert counts == {"new": "2", "changed": "1", "unchanged": "1", "rejected": "3"}
     assert "表头在第 2 行" in label(wizard, "previewWhere")
-    rejected = table_rows(wizard.rejected_table)
+    rejected = gui.table_rows(wizard.rejected_table)
     assert [(r[0], r[3]) for r in rejected] == [("8", "E（身份证号码）"), ("9", "B（姓 名）"), ("10", "J（手机号码）")]
     assert "校验位" in rejected[0][4] and "姓名为空" in rejected[1][4] and "11 位" in rejected[2][4]
     # Who each rejected row is: the 学号 and 姓名 the file gives, beside the row number.
     assert [r[1] for r in rejected] == ["2023000004", "2023000005", "2023000006"]
     assert rejected[1][2] == "" and rejected[0][2]
-    changed = table_rows(wizard.changed_table)
+    changed = gui.table_rows(wizard.changed_table)
     assert changed == [("4", existing[1].data.student_no, existing[1].data.name, "联系电话",
                         f"{existing[1].data.phone} → 13999990000")]
     assert wizard.next_button.text() == "导入 3 条有效记录"
     assert container.candidates.count() == 2  # a preview writes nothing
 
     saved = tmp_path / "错误行.xlsx"
-    wizard.ask_save_file = lambda _p, _t, default, _f: str(saved)
-    click(qtbot, wizard.save_rejected_button)
+    file_dialogs.save_answer = lambda default: str(saved)
+    gui.click(wizard.save_rejected_button)
     sheet = openpyxl.load_workbook(saved).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "原行号" and rows[0][-1] == "错误原因"
     assert [r[0] for r in rows[1:]] == [8, 9, 10]
-    assert any(str(saved) in b.text() for b in visible_boxes())
+    assert any(str(saved) in b.text() for b in gui.message_boxes())
 
     with qtbot.waitSignal(view.roster_changed, timeout=3000):
-        click(qtbot, wizard.next_button)
+        gui.click(wizard.next_button)
     assert wizard.stack.currentIndex() == ImportWizard.RESULT
     assert "新增 2 人，修改 1 人，未变 1 人；有错误未导入 3 行" in label(wizard, "resultSummary")
     assert container.candidates.count() == 4
@@ -170,7 +139,7 @@ def test_messy_workbook_preview_save_rejected_and_import(qtbot, container, actor
     assert view.count_label.text() == "显示 4 / 共 4 人"
     history = container.candidates.history(existing[1].uuid)
     assert history[0].after == {"phone": "13999990000"}
-    click(qtbot, wizard.next_button)  # 完成
+    gui.click(wizard.next_button)  # 完成
     qtbot.waitUntil(lambda: view.wizard is None)
 
     # The desk fixes the saved rows and imports that file: only the three rows are new.
@@ -183,17 +152,17 @@ def test_messy_workbook_preview_save_rejected_and_import(qtbot, container, actor
         column, value = fixes[row[0].value]
         row[header.index(column)].value = value
     book.save(saved)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(saved), ""))
+    file_dialogs.open_answer = str(saved)
     qtbot.mouseClick(view.toolbar.widgetForAction(view.import_action), Qt.MouseButton.LeftButton)
     wizard = view.wizard
-    click(qtbot, wizard.browse_button)
+    gui.click(wizard.browse_button)
     assert label(wizard, "count_new") == "3" and label(wizard, "count_rejected") == "0"
     assert not wizard.save_rejected_button.isEnabled()
-    click(qtbot, wizard.next_button)
+    gui.click(wizard.next_button)
     assert container.candidates.count() == 7
 
 
-def test_mapping_page_for_unrecognised_required_columns(qtbot, container, actor, runner,
+def test_mapping_page_for_unrecognised_required_columns(qtbot, gui, file_dialogs, container, actor, runner,
                                                         make_candidate_raw, tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -205,8 +174,8 @@ def test_mapping_page_for_unrecognised_required_columns(qtbot, container, actor,
     wb.save(path)
 
     wizard = make_wizard(qtbot, container, actor, runner)
-    wizard.ask_open_file = lambda *_a: str(path)
-    click(qtbot, wizard.browse_button)
+    file_dialogs.open_answer = lambda _proposed: str(path)
+    gui.click(wizard.browse_button)
     assert wizard.stack.currentIndex() == ImportWizard.MAPPING
     assert "<b>② 对应列</b>" in wizard.steps.text()  # the step indicator follows the page
     assert "姓名、身份证号" in label(wizard, "mappingIntro")
@@ -219,32 +188,32 @@ def test_mapping_page_for_unrecognised_required_columns(qtbot, container, actor,
     for column, field in ((1, "name"), (4, "id_number")):
         combo = wizard.findChild(QComboBox, f"mapping_{column}")
         assert combo.currentData() == ""
-        pick(qtbot, combo, field)
+        gui.pick(combo, field)
         assert combo.currentText().endswith("*")  # required fields are marked
     assert wizard.next_button.isEnabled()
     # Two columns for one field is refused.
     combo = wizard.findChild(QComboBox, "mapping_3")
     assert combo.currentData() == "class_name"
-    pick(qtbot, combo, "name")
+    gui.pick(combo, "name")
     assert not wizard.next_button.isEnabled()
     assert "对应了多列" in label(wizard, "mappingError")
-    pick(qtbot, combo, "class_name")
-    click(qtbot, wizard.next_button)
+    gui.pick(combo, "class_name")
+    gui.click(wizard.next_button)
 
     assert wizard.stack.currentIndex() == ImportWizard.PREVIEW
     assert label(wizard, "count_new") == "3"
-    click(qtbot, wizard.next_button)
+    gui.click(wizard.next_button)
     assert container.candidates.get(raws[2]["student_no"]).data.name == raws[2]["name"]
 
 
-def test_legacy_xls_is_refused_with_its_message(qtbot, container, actor, runner, tmp_path):
+def test_legacy_xls_is_refused_with_its_message(qtbot, gui, file_dialogs, container, actor, runner, tmp_path):
     path = tmp_path / "名单.xls"
     path.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 512 + "Workbook".encode("utf-16-le"))
     with pytest.raises(BadFileError) as expected:
         container.roster.inspect(path)
     wizard = make_wizard(qtbot, container, actor, runner)
-    wizard.ask_open_file = lambda *_a: str(path)
-    click(qtbot, wizard.browse_button)
+    file_dialogs.open_answer = lambda _proposed: str(path)
+    gui.click(wizard.browse_button)
     assert wizard.stack.currentIndex() == ImportWizard.FILE
     error = wizard.findChild(QLabel, "fileError")
     assert error.isVisible()
@@ -282,12 +251,12 @@ def threaded_runner(container, qtbot):
     runner.wait(10000)
 
 
-def test_cancel_during_import_writes_nothing(qtbot, container, actor, existing, threaded_runner,
+def test_cancel_during_import_writes_nothing(qtbot, gui, file_dialogs, container, actor, existing, threaded_runner,
                                              make_candidate_raw, tmp_path):
     source = messy_workbook(tmp_path / "名单.xlsx", make_candidate_raw)
     wizard = make_wizard(qtbot, container, actor, threaded_runner)
-    wizard.ask_open_file = lambda *_a: str(source)
-    click(qtbot, wizard.browse_button)
+    file_dialogs.open_answer = lambda _proposed: str(source)
+    gui.click(wizard.browse_button)
     qtbot.waitUntil(lambda: wizard.stack.currentIndex() == ImportWizard.PREVIEW, timeout=10000)
     events_before = container.audit_log.count()
 
@@ -295,7 +264,7 @@ def test_cancel_during_import_writes_nothing(qtbot, container, actor, existing, 
     other = sqlite3.connect(container.data_dir / DB_FILE, timeout=0, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
-        click(qtbot, wizard.next_button)
+        gui.click(wizard.next_button)
         qtbot.waitUntil(lambda: any(d.isVisible() for d in wizard.findChildren(QProgressDialog)))
         progress = next(d for d in wizard.findChildren(QProgressDialog) if d.isVisible())
         cancel = next(b for b in progress.findChildren(QPushButton) if b.text() == "取消")
@@ -304,7 +273,7 @@ def test_cancel_during_import_writes_nothing(qtbot, container, actor, existing, 
         other.execute("ROLLBACK")
         other.close()
 
-    qtbot.waitUntil(lambda: any("未写入任何数据" in b.text() for b in visible_boxes()), timeout=10000)
+    qtbot.waitUntil(lambda: any("未写入任何数据" in b.text() for b in gui.message_boxes()), timeout=10000)
     assert wizard.stack.currentIndex() == ImportWizard.PREVIEW
     assert wizard.next_button.isEnabled()  # the user may try again
     assert container.candidates.count() == 2
@@ -312,7 +281,7 @@ def test_cancel_during_import_writes_nothing(qtbot, container, actor, existing, 
     assert container.audit_log.count() == events_before
 
 
-def test_another_sheet_can_be_chosen_from_the_preview(qtbot, container, actor, runner, make_candidate_raw, tmp_path):
+def test_another_sheet_can_be_chosen_from_the_preview(qtbot, gui, container, actor, runner, make_candidate_raw, tmp_path):
     wb = openpyxl.Workbook()
     first = wb.active
     first.title = "一班"
@@ -335,7 +304,7 @@ def test_another_sheet_can_be_chosen_from_the_preview(qtbot, container, actor, r
     qtbot.keyClick(combo, Qt.Key.Key_Down)  # a user's choice: the combo emits activated
     assert "工作表：二班" in label(wizard, "previewWhere")
     assert label(wizard, "count_new") == "2" and combo.currentText() == "二班"
-    click(qtbot, wizard.next_button)  # 导入 2 条有效记录
+    gui.click(wizard.next_button)  # 导入 2 条有效记录
     assert wizard.stack.currentIndex() == ImportWizard.RESULT
     with sqlite3.connect(container.db.sqlite_path) as con:
         names = {r[0] for r in con.execute("SELECT name FROM candidates")}
@@ -361,7 +330,7 @@ def test_choosing_a_sheet_without_a_roster_keeps_the_preview(qtbot, container, a
     path = tmp_path / "名单和说明.xlsx"
     wb.save(path)
     shown: list[str] = []
-    monkeypatch.setattr("ui.roster.import_wizard.show_error", lambda _parent, exc: shown.append(exc.message))
+    monkeypatch.setattr("ui.common.import_flow_dialog.show_error", lambda _parent, exc: shown.append(exc.message))
     wizard = make_wizard(qtbot, container, actor, runner)
     wizard.choose_file(path)
     combo = wizard.findChild(QComboBox, "sheetCombo")
@@ -373,7 +342,7 @@ def test_choosing_a_sheet_without_a_roster_keeps_the_preview(qtbot, container, a
     assert wizard.next_button.isEnabled()  # the roster can still be imported
 
 
-def test_the_preview_columns_fit_long_names_and_classes(qtbot, container, actor, runner, make_candidate_raw,
+def test_the_preview_columns_fit_long_names_and_classes(qtbot, gui, file_dialogs, container, actor, runner, make_candidate_raw,
                                                         tmp_path, monkeypatch):
     from PySide6.QtWidgets import QStyle
 
@@ -385,10 +354,10 @@ def test_the_preview_columns_fit_long_names_and_classes(qtbot, container, actor,
     for row in wb.active.iter_rows(min_row=2):
         row[4].number_format = "@"
     wb.save(tmp_path / "长名字.xlsx")
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "长名字.xlsx"), ""))
+    file_dialogs.open_answer = str(tmp_path / "长名字.xlsx")
     wizard = make_wizard(qtbot, container, actor, runner)
     wizard.resize(900, 640)
-    click(qtbot, wizard.browse_button)
+    gui.click(wizard.browse_button)
     assert wizard.preview_tabs.currentWidget() is wizard.new_table
     table = wizard.new_table
     margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1

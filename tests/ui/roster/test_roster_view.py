@@ -12,7 +12,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 from PySide6.QtCore import QCollator, QLocale, QPoint, Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox
 
 from app.services.candidates import CandidateRow
@@ -42,28 +41,9 @@ def make_view(qtbot, container, actor) -> RosterView:
     return view
 
 
-def type_text(qtbot, widget, text: str) -> None:
-    """Type like a user; QTest's keyClicks only knows ASCII, so other characters go as key text."""
-    for ch in text:
-        if ch.isascii():
-            qtbot.keyClicks(widget, ch)
-        else:
-            QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch,
-                               Qt.KeyboardModifier.NoModifier)
-
-
 def shown(view: RosterView, column: str) -> list[str]:
     c = COLUMN_KEYS.index(column)
     return [view.model.index(r, c).data() for r in range(view.model.rowCount())]
-
-
-def choose(qtbot, combo: QComboBox, text: str) -> None:
-    combo.setFocus()
-    qtbot.keyClick(combo, Qt.Key.Key_Home)
-    while combo.currentText() != text:
-        before = combo.currentIndex()
-        qtbot.keyClick(combo, Qt.Key.Key_Down)
-        assert combo.currentIndex() != before, f"{text} not in {combo.objectName()}"
 
 
 def click_header(qtbot, view: RosterView, column: str) -> None:
@@ -73,12 +53,7 @@ def click_header(qtbot, view: RosterView, column: str) -> None:
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
 
 
-def info_box_text() -> str:
-    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
-    return "\n".join(b.text() for b in boxes)
-
-
-def test_search_as_you_type_and_clear(qtbot, container, actor, roster):
+def test_search_as_you_type_and_clear(qtbot, gui, container, actor, roster):
     view = make_view(qtbot, container, actor)
     assert view.count_label.text() == f"显示 {N} / 共 {N} 人"
     target = roster[13].data
@@ -88,7 +63,7 @@ def test_search_as_you_type_and_clear(qtbot, container, actor, roster):
 
     qtbot.keyClick(view.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert search.hasFocus()
-    type_text(qtbot, search, target.name)
+    gui.type_text(search, target.name)
     names = shown(view, "name")
     assert target.name in names and all(n == target.name for n in names)
     assert view.count_label.text() == f"显示 {len(names)} / 共 {N} 人"
@@ -98,37 +73,37 @@ def test_search_as_you_type_and_clear(qtbot, container, actor, roster):
     assert view.model.rowCount() == N
 
     # Student number and ID number fragments work too, as does a class name.
-    type_text(qtbot, search, target.student_no)
+    gui.type_text(search, target.student_no)
     assert shown(view, "student_no") == [target.student_no]
     qtbot.keyClick(search, Qt.Key.Key_Escape)
-    type_text(qtbot, search, target.id_number[-6:].lower())
+    gui.type_text(search, target.id_number[-6:].lower())
     assert shown(view, "id_number") == [target.id_number]
     qtbot.keyClick(search, Qt.Key.Key_Escape)
-    type_text(qtbot, search, "网络")
+    gui.type_text(search, "网络")
     assert set(shown(view, "class_name")) == {"计算机网络技术2301"}
-    type_text(qtbot, search, "zzz")
+    gui.type_text(search, "zzz")
     assert view.model.rowCount() == 0
     assert view.count_label.text() == f"显示 0 / 共 {N} 人"
 
 
-def test_search_by_pinyin_initials_and_full(qtbot, container, actor, roster, make_candidate_raw):
+def test_search_by_pinyin_initials_and_full(qtbot, gui, container, actor, roster, make_candidate_raw):
     container.candidates.create(actor, make_candidate_raw(100, name="曾乐"))
     container.candidates.create(actor, make_candidate_raw(101, name="尉迟恭"))
     view = make_view(qtbot, container, actor)
     search = view.findChild(QLineEdit, "rosterSearch")
     qtbot.keyClick(view.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    type_text(qtbot, search, "zengyue")
+    gui.type_text(search, "zengyue")
     assert shown(view, "name") == ["曾乐"]
     assert view.count_label.text() == f"显示 1 / 共 {N + 2} 人"
     qtbot.keyClick(search, Qt.Key.Key_Escape)
-    type_text(qtbot, search, "ZY")  # initials, in any case
+    gui.type_text(search, "ZY")  # initials, in any case
     assert "曾乐" in shown(view, "name")
     assert all(n[0] in "曾张赵周朱郑" for n in shown(view, "name"))
     qtbot.keyClick(search, Qt.Key.Key_Escape)
-    type_text(qtbot, search, "cengle")  # 曾 is zeng as a surname
+    gui.type_text(search, "cengle")  # 曾 is zeng as a surname
     assert shown(view, "name") == []
     qtbot.keyClick(search, Qt.Key.Key_Escape)
-    type_text(qtbot, search, "yuchig")
+    gui.type_text(search, "yuchig")
     assert shown(view, "name") == ["尉迟恭"]
     # One hit found by pinyin: Enter opens it, as any single hit.
     qtbot.keyClick(search, Qt.Key.Key_Return)
@@ -158,18 +133,18 @@ def test_pinyin_keys_arrive_after_the_rows(qapp):
     assert counts[-1] == 1
 
 
-def test_filter_combos(qtbot, container, actor, roster):
+def test_filter_combos(qtbot, gui, container, actor, roster):
     view = make_view(qtbot, container, actor)
     klass = view.findChild(QComboBox, "classFilter")
     assert klass.itemText(0) == "全部"
     assert klass.count() == 1 + 5
-    choose(qtbot, klass, "软件技术2302")
+    gui.choose(klass, "软件技术2302")
     expected = sum(1 for c in roster if c.data.class_name == "软件技术2302")
     assert view.model.rowCount() == expected
     assert set(shown(view, "class_name")) == {"软件技术2302"}
 
     counsellor = view.findChild(QComboBox, "counsellorFilter")
-    choose(qtbot, counsellor, "张敏")
+    gui.choose(counsellor, "张敏")
     both = [c for c in roster if c.data.class_name == "软件技术2302" and c.data.counsellor == "张敏"]
     assert view.model.rowCount() == len(both)
     assert view.count_label.text() == f"显示 {len(both)} / 共 {N} 人"
@@ -179,12 +154,12 @@ def test_filter_combos(qtbot, container, actor, roster):
     category = view.findChild(QComboBox, "categoryFilter")
     assert category.itemText(1) == "普通考生"
 
-    choose(qtbot, klass, "全部")
-    choose(qtbot, counsellor, "全部")
+    gui.choose(klass, "全部")
+    gui.choose(counsellor, "全部")
     assert view.model.rowCount() == N
 
 
-def test_sort_by_clicking_a_header_survives_filtering(qtbot, container, actor, roster):
+def test_sort_by_clicking_a_header_survives_filtering(qtbot, gui, container, actor, roster):
     view = make_view(qtbot, container, actor)
     collator = QCollator(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     click_header(qtbot, view, "name")
@@ -195,20 +170,20 @@ def test_sort_by_clicking_a_header_survives_filtering(qtbot, container, actor, r
 
     click_header(qtbot, view, "student_no")
     assert shown(view, "student_no") == sorted(c.data.student_no for c in roster)
-    type_text(qtbot, view.search, "软件")
+    gui.type_text(view.search, "软件")
     numbers = shown(view, "student_no")
     assert len(numbers) < N and numbers == sorted(numbers)
 
 
-def test_enter_and_double_click_open_the_editor(qtbot, container, actor, roster):
+def test_enter_and_double_click_open_the_editor(qtbot, gui, container, actor, roster):
     view = make_view(qtbot, container, actor)
     target = roster[4].data
-    type_text(qtbot, view.search, target.class_name)  # many hits: Enter goes to the first, a second Enter opens it
+    gui.type_text(view.search, target.class_name)  # many hits: Enter goes to the first, a second Enter opens it
     qtbot.keyClick(view.search, Qt.Key.Key_Return)
     assert view.table.hasFocus() and view.editor is None
     view.search.clear()
     view.search.setFocus()
-    type_text(qtbot, view.search, target.student_no)  # one hit: Enter opens it at once
+    gui.type_text(view.search, target.student_no)  # one hit: Enter opens it at once
     qtbot.keyClick(view.search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: view.editor is not None and view.editor.isVisible())
     assert view.editor.findChild(QLineEdit, "field_name").text() == target.name
@@ -283,15 +258,15 @@ def test_refresh_picks_up_changes_from_elsewhere(qtbot, container, actor, roster
     assert klass.findText("新班级2301") > 0
 
 
-def test_export_and_template(qtbot, container, actor, roster, tmp_path: Path):
+def test_export_and_template(qtbot, file_dialogs, gui, container, actor, roster, tmp_path: Path):
     view = make_view(qtbot, container, actor)
     asked: list[str] = []
 
-    def answer(_parent, _title, default, _filters):
+    def answer(default):
         asked.append(default)
         return str(tmp_path / Path(default).name)
 
-    view.ask_save_file = answer
+    file_dialogs.save_answer = answer
     qtbot.mouseClick(view.toolbar.widgetForAction(view.export_action), Qt.MouseButton.LeftButton)
     name = f"考生名单_{dt.date.today():%Y%m%d}.xlsx"
     assert Path(asked[0]).name == name
@@ -299,7 +274,7 @@ def test_export_and_template(qtbot, container, actor, roster, tmp_path: Path):
     qtbot.waitUntil(out.exists)
     sheet = openpyxl.load_workbook(out).active
     assert sheet.max_row >= N + 1
-    qtbot.waitUntil(lambda: str(out) in info_box_text())
+    qtbot.waitUntil(lambda: str(out) in gui.message_text())
 
     qtbot.mouseClick(view.toolbar.widgetForAction(view.template_action), Qt.MouseButton.LeftButton)
     assert Path(asked[1]).name == "考生名单导入模板.xlsx"
@@ -321,7 +296,7 @@ def test_model_filter_and_sort_at_scale(qapp):
     assert model.rowCount() == 400
 
 
-def test_waiver_from_the_row_menu(qtbot, container, actor, roster):
+def test_waiver_from_the_row_menu(qtbot, gui, container, actor, roster):
     view = make_view(qtbot, container, actor)
     row = view.model.row_of_uuid(roster[0].uuid)
     labels = [a.text() for a in view.context_menu_for(row).actions()]
@@ -331,7 +306,7 @@ def test_waiver_from_the_row_menu(qtbot, container, actor, roster):
     dialog = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "waiverDialog" and w.isVisible())
     reason = dialog.findChild(QLineEdit, "waiverReason")
     reason.setFocus()
-    type_text(qtbot, reason, "已就业")
+    gui.type_text(reason, "已就业")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: container.candidates.get(roster[0].uuid).status == "waived")
     qtbot.waitUntil(lambda: view.model.row_at(view.model.row_of_uuid(roster[0].uuid)).status == "waived")
@@ -363,49 +338,49 @@ def test_todo_column_and_filter_show_who_still_needs_data(qtbot, container, acto
     assert view.model.visible_count == N + 2
 
 
-def test_onsite_column_and_filter_show_who_has_not_come(qtbot, container, actor, roster):
+def test_onsite_column_and_filter_show_who_has_not_come(qtbot, gui, container, actor, roster):
     container.capture.record(actor, roster[0].uuid, "photo", b"p", "jpg")
     view = make_view(qtbot, container, actor)
     qtbot.waitUntil(lambda: view.model.total_count == N)
     assert shown(view, "onsite").count("未完成") == 1 and shown(view, "onsite").count("未到") == N - 1
-    choose(qtbot, view.onsite_combo, "未到")
+    gui.choose(view.onsite_combo, "未到")
     assert view.model.visible_count == N - 1 and set(shown(view, "onsite")) == {"未到"}
-    choose(qtbot, view.onsite_combo, "未完成")
+    gui.choose(view.onsite_combo, "未完成")
     assert shown(view, "name") == [roster[0].data.name]
 
 
-def test_an_empty_result_names_the_filters_still_on(qtbot, container, actor, roster):
+def test_an_empty_result_names_the_filters_still_on(qtbot, gui, container, actor, roster):
     view = make_view(qtbot, container, actor)
     klass = roster[0].data.class_name
-    choose(qtbot, view.class_combo, klass)
+    gui.choose(view.class_combo, klass)
     other = next(r.data for r in roster if r.data.class_name != klass)
     view.search.setFocus()
-    type_text(qtbot, view.search, other.student_no)
+    gui.type_text(view.search, other.student_no)
     assert view.model.visible_count == 0 and view.empty_label.isVisible()
     assert f"班级“{klass}”" in view.empty_label.text()
 
 
-def test_a_saved_edit_is_confirmed(qtbot, container, actor, roster):
+def test_a_saved_edit_is_confirmed(qtbot, gui, container, actor, roster):
     view = make_view(qtbot, container, actor)
     editor = view.open_editor(roster[3].uuid)
     phone = editor.findChild(QLineEdit, "field_phone")
     phone.setFocus()
     phone.selectAll()
-    type_text(qtbot, phone, "13912345678")
+    gui.type_text(phone, "13912345678")
     qtbot.waitUntil(editor.save_button.isEnabled)
     qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: view.notice.isVisible())
     assert view.notice.text() == f"✓ 已保存 {roster[3].data.name}（{roster[3].data.student_no}）的信息。"
 
 
-def test_export_into_a_folder_that_is_gone_says_so(qtbot, container, actor, roster, tmp_path: Path):
+def test_export_into_a_folder_that_is_gone_says_so(qtbot, gui, file_dialogs, container, actor, roster, tmp_path: Path):
     """A typed path, or a folder removed after it was chosen: an error naming the folder, which
     is not created behind the user's back."""
     view = make_view(qtbot, container, actor)
     missing = tmp_path / "U盘" / "导出"
-    view.ask_save_file = lambda *_a: str(missing / "名单.xlsx")
+    file_dialogs.save_answer = lambda _proposed: str(missing / "名单.xlsx")
     qtbot.mouseClick(view.toolbar.widgetForAction(view.export_action), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: f"“{missing}”不存在" in info_box_text())
+    qtbot.waitUntil(lambda: f"“{missing}”不存在" in gui.message_text())
     for box in [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]:
         box.close()
     assert not (tmp_path / "U盘").exists()
@@ -490,12 +465,12 @@ def test_the_roster_fits_the_desk_screen_and_every_cell_has_its_full_text(qtbot,
     assert todo.data(Qt.ItemDataRole.ToolTipRole) == "待补：入伍时间、退役时间"
 
 
-def test_a_long_class_chosen_and_its_long_names_show_whole(qtbot, container, actor, long_roster, tmp_path):
+def test_a_long_class_chosen_and_its_long_names_show_whole(qtbot, gui, container, actor, long_roster, tmp_path):
     window = desk_window(qtbot, container, actor, tmp_path)
     view = window.roster_view
     qtbot.waitUntil(lambda: view.model.total_count == len(long_roster))
     combo = view.class_combo
-    choose(qtbot, combo, LONG_CLASS)
+    gui.choose(combo, LONG_CLASS)
     assert view.model.visible_count == 2
     # The chosen class is shown whole in the filter (its text area, not the arrow), and said in the tooltip.
     from PySide6.QtWidgets import QStyle, QStyleOptionComboBox

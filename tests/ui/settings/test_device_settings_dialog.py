@@ -3,10 +3,8 @@ find, testing them, saving (audited, devices rebuilt), refusing what cannot work
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
@@ -18,19 +16,6 @@ from ui.shell.main_window import MainWindow
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
-@pytest.fixture
-def qsettings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-def make_window(qtbot, container, actor, qsettings) -> MainWindow:
-    w = MainWindow(container, actor, TaskRunner(synchronous=True), settings=qsettings)
-    qtbot.addWidget(w)
-    w.show_initial()
-    qtbot.waitExposed(w)
-    return w
-
-
 def open_dialog(qtbot, w: MainWindow) -> DeviceSettingsDialog:
     menu = next(a.menu() for a in w.menuBar().actions() if a.text() == "设置(&S)")
     assert w.device_settings_action in menu.actions()
@@ -38,17 +23,6 @@ def open_dialog(qtbot, w: MainWindow) -> DeviceSettingsDialog:
     dlg = w.device_settings_dialog
     qtbot.waitExposed(dlg)
     return dlg
-
-
-def choose(combo, data: str) -> None:
-    index = combo.findData(data)
-    assert index >= 0, f"{data!r} is not offered"
-    combo.setCurrentIndex(index)
-
-
-def click(qtbot, button) -> None:
-    assert button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def toggle_finger(qtbot, dlg: DeviceSettingsDialog, label: str) -> None:
@@ -63,11 +37,11 @@ def setting_events(container) -> list:
     return [e for e in container.audit_log.entries(limit=1000) if e.action == "setting.set"]
 
 
-def test_admin_chooses_the_mock_camera_tests_it_and_saves(qtbot, container, actor, qsettings):
+def test_admin_chooses_the_mock_camera_tests_it_and_saves(qtbot, gui, make_window, container, actor, qsettings):
     container.settings.set(actor, "fingerprint_driver", "mock")
     old_fingerprint = container.devices.fingerprint()
     before = len(setting_events(container))
-    w = make_window(qtbot, container, actor, qsettings)
+    w = make_window(container, actor, qsettings)
     dlg = open_dialog(qtbot, w)
     assert dlg.windowTitle() == "设备设置"
     labels = [dlg.driver_combo["camera"].itemText(i) for i in range(dlg.driver_combo["camera"].count())]
@@ -75,19 +49,19 @@ def test_admin_chooses_the_mock_camera_tests_it_and_saves(qtbot, container, acto
     assert dlg.driver_combo["idcard"].currentText() == "未配置"
     assert not dlg.test_button["idcard"].isEnabled()
 
-    choose(dlg.driver_combo["camera"], "mock")
+    gui.pick(dlg.driver_combo["camera"], "mock")
     assert dlg.device_combo["camera"].currentText() == "模拟摄像头"
     assert dlg.device_combo["camera"].isEnabled()
-    click(qtbot, dlg.test_button["camera"])
+    gui.click(dlg.test_button["camera"])
     assert "摄像头工作正常" in dlg.result_label["camera"].text()
     pixmap = dlg.thumbnail.pixmap()
     assert not pixmap.isNull() and 0 < pixmap.width() <= 192
 
-    click(qtbot, dlg.test_button["fingerprint"])
+    gui.click(dlg.test_button["fingerprint"])
     assert dlg.result_label["fingerprint"].text().startswith("连接正常：")
 
-    choose(dlg.driver_combo["idcard"], "mock")
-    click(qtbot, dlg.test_button["idcard"])
+    gui.pick(dlg.driver_combo["idcard"], "mock")
+    gui.click(dlg.test_button["idcard"])
     assert dlg.result_label["idcard"].text().startswith("连接正常：")
 
     qtbot.mouseClick(dlg.auto_capture, Qt.MouseButton.LeftButton)
@@ -99,7 +73,7 @@ def test_admin_chooses_the_mock_camera_tests_it_and_saves(qtbot, container, acto
     qtbot.keyClicks(dlg.retries, "5")
 
     with qtbot.waitSignal(dlg.settings_saved) as saved:
-        click(qtbot, dlg.save_button)
+        gui.click(dlg.save_button)
     assert set(saved.args[0]) == {"camera_driver", "idcard_driver", "photo_auto_capture", "fingerprint_fingers",
                                   "fingerprint_quality_threshold", "fingerprint_retries"}
     s = container.settings
@@ -116,7 +90,7 @@ def test_admin_chooses_the_mock_camera_tests_it_and_saves(qtbot, container, acto
     assert w.statusBar().currentMessage() == "设备设置已保存。"
 
 
-def test_a_camera_that_is_not_there_says_so(qtbot, container, actor, monkeypatch):
+def test_a_camera_that_is_not_there_says_so(qtbot, gui, container, actor, monkeypatch):
     container.settings.set(actor, "camera_driver", "mock")
     container.settings.set(actor, "fingerprint_driver", "mock")
     monkeypatch.setattr(MockCamera, "list_devices", lambda self: [])
@@ -125,30 +99,30 @@ def test_a_camera_that_is_not_there_says_so(qtbot, container, actor, monkeypatch
     dlg.show()
     assert dlg.device_combo["camera"].currentText() == "（未检测到设备）"
     monkeypatch.setattr(MockCamera, "_is_plugged", lambda self: False)
-    click(qtbot, dlg.test_button["camera"])
+    gui.click(dlg.test_button["camera"])
     assert dlg.error_label["camera"].text() == "测试失败：未检测到摄像头，请检查连接"
     assert dlg.thumbnail.pixmap().isNull()
 
 
-def test_an_unusable_driver_or_no_finger_is_refused_and_nothing_is_saved(qtbot, container, actor, qsettings):
+def test_an_unusable_driver_or_no_finger_is_refused_and_nothing_is_saved(qtbot, gui, make_window, container, actor, qsettings):
     container.settings.set(actor, "camera_driver", "mock")
     container.settings.set(actor, "fingerprint_driver", "nosuch")  # e.g. a vendor package since removed
     before = len(setting_events(container))
-    w = make_window(qtbot, container, actor, qsettings)
+    w = make_window(container, actor, qsettings)
     dlg = open_dialog(qtbot, w)
     assert dlg.driver_combo["fingerprint"].currentText() == "nosuch"
     assert "未知的指纹采集器驱动“nosuch”" in dlg.error_label["fingerprint"].text()
     assert not dlg.test_button["fingerprint"].isEnabled()
 
-    click(qtbot, dlg.save_button)
+    gui.click(dlg.save_button)
     assert dlg.form_error.text() == "所选驱动无法使用，请改选其他驱动。" and dlg.isVisible()
 
-    choose(dlg.driver_combo["fingerprint"], "mock")
+    gui.pick(dlg.driver_combo["fingerprint"], "mock")
     assert dlg.error_label["fingerprint"].isHidden()
     toggle_finger(qtbot, dlg, "右手食指")
     toggle_finger(qtbot, dlg, "右手中指")
     assert dlg.checked_fingers() == []
-    click(qtbot, dlg.save_button)
+    gui.click(dlg.save_button)
     assert dlg.fingers_error.text() == "至少要采集一个手指。" and dlg.isVisible()
     assert len(setting_events(container)) == before, "nothing is written while anything is wrong"
     assert container.settings.get("fingerprint_driver") == "nosuch"
@@ -159,20 +133,20 @@ def test_an_unusable_driver_or_no_finger_is_refused_and_nothing_is_saved(qtbot, 
 
 
 @pytest.mark.parametrize(("role", "allowed"), [("counsellor", False), ("secretary", True)])
-def test_only_admin_and_secretary_have_the_menu_action(qtbot, container, actor, qsettings, role, allowed):
+def test_only_admin_and_secretary_have_the_menu_action(qtbot, make_window, container, actor, qsettings, role, allowed):
     container.setup.create_user(actor, "u01", "李红", role, "Passw0rd9")
     user = container.setup.login("u01", "Passw0rd9")
-    w = make_window(qtbot, container, user, qsettings)
+    w = make_window(container, user, qsettings)
     menus = [a.text() for a in w.menuBar().actions()]
     assert ("设置(&S)" in menus) is allowed
     assert (w.device_settings_action is not None) is allowed
 
 
-def test_the_station_camera_pauses_while_the_settings_are_open(qtbot, container, actor, qsettings):
+def test_the_station_camera_pauses_while_the_settings_are_open(qtbot, make_window, container, actor, qsettings):
     from app.devices.factory import Devices
 
     container.devices = Devices(container.settings.get, drivers={"camera": MockCamera()})
-    w = make_window(qtbot, container, actor, qsettings)
+    w = make_window(container, actor, qsettings)
     station = w.show_page("station")
     qtbot.waitUntil(lambda: station.preview.running and station.preview.frames_shown > 0, timeout=10_000)
     dlg = open_dialog(qtbot, w)
@@ -181,7 +155,7 @@ def test_the_station_camera_pauses_while_the_settings_are_open(qtbot, container,
     qtbot.waitUntil(lambda: station.preview.running, timeout=5_000)
 
 
-def test_a_test_message_neither_resizes_the_dialog_nor_covers_the_preview(qtbot, container, actor, qsettings,
+def test_a_test_message_neither_resizes_the_dialog_nor_covers_the_preview(qtbot, gui, make_window, container, actor, qsettings,
                                                                           monkeypatch):
     """The camera's test says what went wrong in a place of its own: the preview and the auto-capture
     checkbox stay where they were, apart, and the dialog keeps its size (also when the devices found
@@ -192,7 +166,7 @@ def test_a_test_message_neither_resizes_the_dialog_nor_covers_the_preview(qtbot,
 
     container.settings.set(actor, "camera_driver", "mock")
     container.settings.set(actor, "fingerprint_driver", "mock")
-    w = make_window(qtbot, container, actor, qsettings)
+    w = make_window(container, actor, qsettings)
     dlg = open_dialog(qtbot, w)
 
     def rect(widget) -> QRect:
@@ -207,7 +181,7 @@ def test_a_test_message_neither_resizes_the_dialog_nor_covers_the_preview(qtbot,
         raise DeviceError(long_error)
 
     monkeypatch.setattr(MockCamera, "open", fail)
-    click(qtbot, dlg.test_button["camera"])
+    gui.click(dlg.test_button["camera"])
     error = dlg.error_label["camera"]
     assert error.isVisible() and long_error in error.text()
     assert dlg.size() == size
@@ -219,15 +193,15 @@ def test_a_test_message_neither_resizes_the_dialog_nor_covers_the_preview(qtbot,
     monkeypatch.undo()
 
     # A working test: the picture appears where the placeholder was; nothing moves.
-    click(qtbot, dlg.test_button["camera"])
+    gui.click(dlg.test_button["camera"])
     assert "摄像头工作正常" in dlg.result_label["camera"].text()
     assert dlg.size() == size and rect(dlg.thumbnail) == preview and rect(dlg.auto_capture) == checkbox
 
     # A device with a long name: the list is shown, the dialog does not grow for it.
     long_name = "Integrated Webcam HD: Integrated Camera (usb-0000:00:14.0-8) 1080p 30fps"
     monkeypatch.setattr(MockCamera, "list_devices", lambda self: [DeviceInfo("0", long_name, "mock")])
-    choose(dlg.driver_combo["camera"], "opencv")
-    choose(dlg.driver_combo["camera"], "mock")
+    gui.pick(dlg.driver_combo["camera"], "opencv")
+    gui.pick(dlg.driver_combo["camera"], "mock")
     combo = dlg.device_combo["camera"]
     assert combo.currentText() == long_name and combo.toolTip() == long_name
     assert dlg.size() == size

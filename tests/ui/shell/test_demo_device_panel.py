@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QCheckBox, QDialogButtonBox, QLabel, QRadioButton, QToolButton
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QToolButton
 
 from app.container import Container
 from app.services.context import Actor
@@ -84,20 +84,13 @@ def press(qtbot, key: Qt.Key) -> None:
     qtbot.keyClick(QApplication.focusWidget(), key)
 
 
-def click(qtbot, widget) -> None:
-    widget.setFocus(Qt.FocusReason.MouseFocusReason)  # a click moves the keyboard there first
-    # On the box or the round button of a check or radio button, on the middle of anything else.
-    pos = QPoint(8, widget.height() // 2) if isinstance(widget, (QCheckBox, QRadioButton)) else widget.rect().center()
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos)
-
-
-def choose_student(qtbot, panel: DemoDevicePanel, student_no: str) -> None:
+def choose_student(gui, panel: DemoDevicePanel, student_no: str) -> None:
     """Type the student number into the panel's student box and take the suggestion."""
     combo = panel.student_combo
-    click(qtbot, combo.lineEdit())
+    gui.click(combo.lineEdit())
     combo.lineEdit().selectAll()
-    qtbot.keyClicks(combo.lineEdit(), student_no)
-    qtbot.keyClick(combo.lineEdit(), Qt.Key.Key_Return)
+    gui.qtbot.keyClicks(combo.lineEdit(), student_no)
+    gui.qtbot.keyClick(combo.lineEdit(), Qt.Key.Key_Return)
     assert combo.currentText().endswith(student_no)
 
 
@@ -127,15 +120,15 @@ def test_a_real_desk_with_its_real_devices_has_no_panel(qtbot, container, actor,
 
 
 # -- the ID-card reader ------------------------------------------------------------------------------
-def test_a_card_put_on_the_reader_is_read_with_f6(qtbot, window, demo):
+def test_a_card_put_on_the_reader_is_read_with_f6(qtbot, gui, window, demo):
     station = open_station(qtbot, window)
     panel = window.demo_panel
     people = sorted(demo.candidates.rows(), key=lambda r: r.student_no)
     first, second = people[0], people[1]
 
     station.search.setFocus()
-    choose_student(qtbot, panel, second.student_no)
-    click(qtbot, panel.place_button)
+    choose_student(gui, panel, second.student_no)
+    gui.click(panel.place_button)
     assert second.name in panel.card_label.text()
     assert station.isAncestorOf(QApplication.focusWidget())  # the keyboard is back at the station
     press(qtbot, Qt.Key.Key_F6)
@@ -144,40 +137,40 @@ def test_a_card_put_on_the_reader_is_read_with_f6(qtbot, window, demo):
     assert len(demo.capture.history(second.student_no, "id_chip")) == 1
 
     # A card whose chip disagrees with the roster.
-    choose_student(qtbot, panel, first.student_no)
+    choose_student(gui, panel, first.student_no)
     panel.chip_combo.setCurrentIndex(panel.chip_combo.findData("name"))
-    click(qtbot, panel.place_button)
+    gui.click(panel.place_button)
     press(qtbot, Qt.Key.Key_F6)
     assert first.student_no in station.who.text()
     assert "姓名不一致" in station.chip_box.text()
 
     # Taken away: nothing lies on the reader any more.
-    click(qtbot, panel.remove_button)
+    gui.click(panel.remove_button)
     assert "没有身份证" in panel.card_label.text() and not panel.remove_button.isEnabled()
     assert panel.reader().card_on_reader is None
 
 
-def test_the_readers_usb_pulled_and_put_back(qtbot, window, demo):
+def test_the_readers_usb_pulled_and_put_back(qtbot, gui, window, demo):
     station = open_station(qtbot, window)
     panel = window.demo_panel
-    click(qtbot, panel.place_button)
+    gui.click(panel.place_button)
     station.search.setFocus()
-    click(qtbot, panel.plug_button)
+    gui.click(panel.plug_button)
     assert "拔出" in panel.card_label.text() and panel.plug_button.text() == "插回 USB"
     press(qtbot, Qt.Key.Key_F6)
     assert "未检测到身份证阅读器" in station.message.text()
-    click(qtbot, panel.plug_button)
+    gui.click(panel.plug_button)
     press(qtbot, Qt.Key.Key_F6)
     assert station.chip_box.isVisible()  # the card still lay there
 
 
-def test_the_panel_follows_the_student_loaded_at_the_station(qtbot, window, demo):
+def test_the_panel_follows_the_student_loaded_at_the_station(qtbot, gui, window, demo):
     station = open_station(qtbot, window)
     panel = window.demo_panel
     last = sorted(demo.candidates.rows(), key=lambda r: r.student_no)[-1]
     scan(qtbot, station, last.student_no)
     assert panel.student_combo.currentText().endswith(last.student_no)
-    click(qtbot, panel.follow_check)
+    gui.click(panel.follow_check)
     assert not panel.follow_check.isChecked()
     other = sorted(demo.candidates.rows(), key=lambda r: r.student_no)[0]
     scan(qtbot, station, other.student_no)
@@ -190,12 +183,12 @@ def card_found(station, ok: bool = True) -> bool:
     result = station.preview.result
     return getattr(result, "corners", None) is not None and bool(result.ok) == ok
 
-def test_the_students_card_in_front_of_the_camera_is_found_and_saved(qtbot, window, demo):
+def test_the_students_card_in_front_of_the_camera_is_found_and_saved(qtbot, gui, window, demo):
     station = open_station(qtbot, window)
     panel = window.demo_panel
     student = sorted(demo.candidates.rows(), key=lambda r: r.student_no)[3]
     scan(qtbot, station, student.student_no)
-    click(qtbot, panel.scene_radio["id_front"])
+    gui.click(panel.scene_radio["id_front"])
     assert student.name in panel.camera_label.text()
     press(qtbot, Qt.Key.Key_F2)
     assert station.mode == "id_front"
@@ -207,7 +200,7 @@ def test_the_students_card_in_front_of_the_camera_is_found_and_saved(qtbot, wind
     assert info.kind == "id_front" and not info.extra["manual"] and not info.override_reason
 
     # The back, then the glare the station refuses and F9 keeps with a reason.
-    click(qtbot, panel.scene_radio["id_front_glare"])
+    gui.click(panel.scene_radio["id_front_glare"])
     press(qtbot, Qt.Key.Key_F2)
     qtbot.waitUntil(lambda: card_found(station, ok=False) and "反光太强" in station.hints.text(), timeout=10_000)
     with qtbot.waitSignal(station.capture_refused, timeout=5000) as refused:
@@ -221,13 +214,13 @@ def test_the_students_card_in_front_of_the_camera_is_found_and_saved(qtbot, wind
         qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
     assert stored.args[0].override_reason == "lamp reflection, card checked by hand"
 
-    click(qtbot, panel.scene_radio["face"])
+    gui.click(panel.scene_radio["face"])
     assert not panel.camera().showing
 
 
-def test_a_printed_page_in_front_of_the_camera_passes_the_camera_check(qtbot, window, demo):
+def test_a_printed_page_in_front_of_the_camera_passes_the_camera_check(qtbot, gui, window, demo):
     panel = window.show_demo_panel()
-    click(qtbot, panel.scene_radio["page"])
+    gui.click(panel.scene_radio["page"])
     assert "附件3" in panel.camera_label.text()
     assert (demo.data_dir / "样例打印").is_dir()
     documents = window.show_page("documents")
@@ -250,18 +243,18 @@ def test_a_printed_page_in_front_of_the_camera_passes_the_camera_check(qtbot, wi
     assert check.status == "match", check.message
 
 
-def test_the_scene_stays_in_front_of_the_camera_after_the_device_settings_are_saved(qtbot, window, demo):
+def test_the_scene_stays_in_front_of_the_camera_after_the_device_settings_are_saved(qtbot, gui, window, demo):
     open_station(qtbot, window)
     panel = window.demo_panel
-    click(qtbot, panel.scene_radio["id_back"])
+    gui.click(panel.scene_radio["id_back"])
     before = panel.camera()
     assert before.showing
     window.device_settings_action.trigger()
     dialog = window.device_settings_dialog
     qtbot.waitUntil(lambda: all(dialog.listings.values()), timeout=5000)
-    click(qtbot, dialog.auto_capture)
+    gui.click(dialog.auto_capture)
     with qtbot.waitSignal(dialog.settings_saved, timeout=5000):
-        click(qtbot, dialog.save_button)
+        gui.click(dialog.save_button)
     after = panel.camera()
     assert after is not before and after.showing  # the rebuilt camera shows the card too
     assert panel.scene_radio["id_back"].isChecked()

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings, Qt
-from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
@@ -36,33 +35,6 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def ime_type(widget, text: str) -> None:
-    """Chinese arrives through the input method (QTest can only type ASCII keys)."""
-    widget.setFocus()
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
-
-
-def type_into(qtbot, widget, text: str) -> None:
-    if text.isascii():
-        qtbot.keyClicks(widget, text)
-    else:
-        ime_type(widget, text)
-
-
-def show_active(qtbot, w) -> None:
-    """Show and activate a window, as when it comes up on the desk (focus needs an active window)."""
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
-
-
-def click(qtbot, button) -> None:
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
 @pytest.fixture
 def fresh(tmp_path: Path):
     """A new, empty install (no college yet)."""
@@ -76,7 +48,7 @@ def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
-def fill_setup(qtbot, dlg: SetupDialog, **values: str) -> None:
+def fill_setup(gui, dlg: SetupDialog, **values: str) -> None:
     fields = {"college_code": "1001", "college_name": "信息工程学院", "desk_name": "学院办公室",
               "admin_username": "admin", "admin_name": "张老师", "password": "Secret123", "password2": "Secret123"}
     fields.update(values)
@@ -85,18 +57,18 @@ def fill_setup(qtbot, dlg: SetupDialog, **values: str) -> None:
              "password2": dlg.password2}
     for key, text in fields.items():
         if text:
-            type_into(qtbot, edits[key], text)
+            gui.type_into(edits[key], text)
 
 
 # -- first run ------------------------------------------------------------------------------
 
-def test_setup_dialog_initialises_the_install_and_the_admin_can_log_in(qtbot, fresh):
+def test_setup_dialog_initialises_the_install_and_the_admin_can_log_in(qtbot, gui, fresh):
     dlg = SetupDialog(fresh.setup)
     qtbot.addWidget(dlg)
-    show_active(qtbot, dlg)
-    fill_setup(qtbot, dlg)
+    gui.show_active(dlg)
+    fill_setup(gui, dlg)
     with qtbot.waitSignal(dlg.installed, timeout=5000):
-        click(qtbot, dlg.finish_button)
+        gui.click(dlg.finish_button)
     assert dlg.result() == SetupDialog.DialogCode.Accepted
     info = fresh.setup.info()
     assert (info.college_code, info.college_name, info.desk_name) == ("1001", "信息工程学院", "学院办公室")
@@ -105,12 +77,12 @@ def test_setup_dialog_initialises_the_install_and_the_admin_can_log_in(qtbot, fr
     assert actor.role == "admin" and actor.display_name == "张老师"
 
 
-def test_setup_dialog_shows_a_weak_password_inline_and_changes_nothing(qtbot, fresh):
+def test_setup_dialog_shows_a_weak_password_inline_and_changes_nothing(qtbot, gui, fresh):
     dlg = SetupDialog(fresh.setup)
     qtbot.addWidget(dlg)
-    show_active(qtbot, dlg)
-    fill_setup(qtbot, dlg, password="abc", password2="abc")
-    click(qtbot, dlg.finish_button)
+    gui.show_active(dlg)
+    fill_setup(gui, dlg, password="abc", password2="abc")
+    gui.click(dlg.finish_button)
     error = dlg.boxes["password"].error
     assert error.isVisible() and "密码至少 8 位" in error.text()
     assert dlg.isVisible() and fresh.setup.info() is None
@@ -122,35 +94,35 @@ def test_setup_dialog_shows_a_weak_password_inline_and_changes_nothing(qtbot, fr
     assert not error.isVisible()
 
 
-def test_setup_dialog_flags_mismatched_passwords_and_missing_fields(qtbot, fresh):
+def test_setup_dialog_flags_mismatched_passwords_and_missing_fields(qtbot, gui, fresh):
     dlg = SetupDialog(fresh.setup)
     qtbot.addWidget(dlg)
-    show_active(qtbot, dlg)
-    fill_setup(qtbot, dlg, college_name="", password2="Secret124")
+    gui.show_active(dlg)
+    fill_setup(gui, dlg, college_name="", password2="Secret124")
     assert dlg.boxes["password2"].error.text() == "两次输入的密码不一致。"  # live, while typing
-    click(qtbot, dlg.finish_button)
+    gui.click(dlg.finish_button)
     assert dlg.boxes["college_name"].error.text() == "请填写学院名称。"
     assert dlg.boxes["password2"].error.isVisible()
     assert dlg.college_name.hasFocus()
     assert fresh.setup.info() is None
 
 
-def test_setup_dialog_shows_the_service_rule_under_its_field(qtbot, fresh):
+def test_setup_dialog_shows_the_service_rule_under_its_field(qtbot, gui, fresh):
     dlg = SetupDialog(fresh.setup)
     qtbot.addWidget(dlg)
-    show_active(qtbot, dlg)
-    fill_setup(qtbot, dlg, college_code="10 01", admin_username="a")
-    click(qtbot, dlg.finish_button)
+    gui.show_active(dlg)
+    fill_setup(gui, dlg, college_code="10 01", admin_username="a")
+    gui.click(dlg.finish_button)
     assert "学院代码" in dlg.boxes["college_code"].error.text()
     assert fresh.setup.info() is None
 
 
 # -- login ----------------------------------------------------------------------------------
 
-def test_login_with_a_wrong_password_shows_the_error_and_is_audited(qtbot, container):
+def test_login_with_a_wrong_password_shows_the_error_and_is_audited(qtbot, gui, container):
     dlg = LoginDialog(container.setup, container.setup.info())
     qtbot.addWidget(dlg)
-    show_active(qtbot, dlg)
+    gui.show_active(dlg)
     qtbot.keyClicks(dlg.username, "admin")
     qtbot.keyClicks(dlg.password, "wrong-password1")
     QTest.keyClick(dlg.password, Qt.Key.Key_Return)
@@ -161,10 +133,10 @@ def test_login_with_a_wrong_password_shows_the_error_and_is_audited(qtbot, conta
     assert (last.action, last.actor) == ("user.login_failed", "admin")
 
 
-def test_login_with_enter_logs_in(qtbot, container):
+def test_login_with_enter_logs_in(qtbot, gui, container):
     dlg = LoginDialog(container.setup, container.setup.info(), username="admin")
     qtbot.addWidget(dlg)
-    show_active(qtbot, dlg)
+    gui.show_active(dlg)
     assert dlg.password.hasFocus()  # the username is known: straight to the password
     qtbot.keyClicks(dlg.password, "Passw0rd1")
     with qtbot.waitSignal(dlg.logged_in) as sig:
@@ -174,10 +146,10 @@ def test_login_with_enter_logs_in(qtbot, container):
     assert container.audit_log.entries(limit=1)[0].action == "user.login"
 
 
-def test_enter_after_the_username_moves_to_the_password(qtbot, container):
+def test_enter_after_the_username_moves_to_the_password(qtbot, gui, container):
     dlg = LoginDialog(container.setup, container.setup.info())
     qtbot.addWidget(dlg)
-    show_active(qtbot, dlg)
+    gui.show_active(dlg)
     assert dlg.username.hasFocus()
     before = container.audit_log.count()
     qtbot.keyClicks(dlg.username, "admin")
@@ -191,14 +163,6 @@ def test_enter_after_the_username_moves_to_the_password(qtbot, container):
 
 # -- main window ----------------------------------------------------------------------------
 
-def make_window(qtbot, container, actor, settings, **kw) -> MainWindow:
-    w = MainWindow(container, actor, TaskRunner(synchronous=True), settings=settings, **kw)
-    qtbot.addWidget(w)
-    w.show_initial()
-    qtbot.waitExposed(w)
-    return w
-
-
 def nav_texts(w: MainWindow) -> list[str]:
     return [w.nav.item(i).text() for i in range(w.nav.count())]
 
@@ -208,9 +172,9 @@ def click_nav(qtbot, w: MainWindow, text: str) -> None:
     qtbot.mouseClick(w.nav.viewport(), Qt.MouseButton.LeftButton, pos=w.nav.visualItemRect(item).center())
 
 
-def test_admin_sees_roster_audit_and_users(qtbot, container, actor, settings, make_candidate_raw):
+def test_admin_sees_roster_audit_and_users(qtbot, make_window, container, actor, settings, make_candidate_raw):
     container.candidates.create(actor, make_candidate_raw(1))
-    w = make_window(qtbot, container, actor, settings)
+    w = make_window(container, actor, settings)
     assert nav_texts(w) == ["考生名单", "现场确认", "审计记录", "资格审查", "打印与核验", "用户管理"]
     assert w.windowTitle() == "RegDesk 专升本报名工作台 — 信息工程学院"
     assert isinstance(w.stack.currentWidget(), RosterView)
@@ -225,19 +189,19 @@ def test_admin_sees_roster_audit_and_users(qtbot, container, actor, settings, ma
     assert w.users_view.table.item(0, 0).text() == "admin"
 
 
-def test_counsellor_does_not_see_user_accounts(qtbot, container, actor, settings):
+def test_counsellor_does_not_see_user_accounts(qtbot, make_window, container, actor, settings):
     container.setup.create_user(actor, "fdy01", "李红", "counsellor", "Passw0rd9")
     counsellor = container.setup.login("fdy01", "Passw0rd9")
-    w = make_window(qtbot, container, counsellor, settings)
+    w = make_window(container, counsellor, settings)
     assert nav_texts(w) == ["考生名单", "现场确认", "审计记录", "打印与核验"]
     texts = [lbl.text() for lbl in w.statusBar().findChildren(QLabel)]
     assert "用户：李红（fdy01） · 辅导员" in texts
 
 
-def test_status_bar_names_the_desk_and_the_backup_and_a_real_install_is_never_a_demo(
+def test_status_bar_names_the_desk_and_the_backup_and_a_real_install_is_never_a_demo(make_window,
         qtbot, container, actor, settings, tmp_path):
     container.backup_made = tmp_path / "backups" / "regdesk-old.sqlite"
-    w = make_window(qtbot, container, actor, settings)
+    w = make_window(container, actor, settings)
     texts = [lbl.text() for lbl in w.statusBar().findChildren(QLabel)]
     assert "学院：1001 信息工程学院" in texts and "报名点：一号桌" in texts
     assert "演示模式" not in texts and "演示模式" not in w.windowTitle()
@@ -269,8 +233,8 @@ def test_a_demo_install_says_so_however_it_was_started(qtbot, qapp, tmp_path, se
         demo.close()
 
 
-def test_keyboard_switches_areas(qtbot, container, actor, settings):
-    w = make_window(qtbot, container, actor, settings)
+def test_keyboard_switches_areas(qtbot, make_window, container, actor, settings):
+    w = make_window(container, actor, settings)
     w.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
     QTest.keyClick(w, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
@@ -279,19 +243,19 @@ def test_keyboard_switches_areas(qtbot, container, actor, settings):
     assert isinstance(w.stack.currentWidget(), RosterView)
 
 
-def test_about_names_version_data_and_log_folders(qtbot, container, actor, settings, tmp_path, monkeypatch):
+def test_about_names_version_data_and_log_folders(qtbot, gui, make_window, container, actor, settings, tmp_path, monkeypatch):
     monkeypatch.setattr(errors, "_log_file", tmp_path / "logs" / "regdesk.log")
-    w = make_window(qtbot, container, actor, settings)
+    w = make_window(container, actor, settings)
     w.about_action.trigger()
     box = w.findChild(QMessageBox)
     assert box is not None and box.isVisible()
     assert str(container.data_dir) in box.text() and str(tmp_path / "logs") in box.text()
     assert "版本：" in box.text()
-    click(qtbot, box.button(QMessageBox.StandardButton.Ok))
+    gui.click(box.button(QMessageBox.StandardButton.Ok))
 
 
-def test_window_geometry_is_remembered(qtbot, container, actor, settings):
-    w = make_window(qtbot, container, actor, settings)
+def test_window_geometry_is_remembered(qtbot, make_window, container, actor, settings):
+    w = make_window(container, actor, settings)
     assert settings.value(GEOMETRY_KEY) is None
     w.close()
     assert settings.value(GEOMETRY_KEY) is not None
@@ -299,34 +263,34 @@ def test_window_geometry_is_remembered(qtbot, container, actor, settings):
 
 # -- users ----------------------------------------------------------------------------------
 
-def test_admin_adds_a_user_who_can_then_log_in(qtbot, container, actor):
+def test_admin_adds_a_user_who_can_then_log_in(qtbot, gui, container, actor):
     view = UsersView(container.setup, actor)
     qtbot.addWidget(view)
-    show_active(qtbot, view)
-    click(qtbot, view.add_button)
+    gui.show_active(view)
+    gui.click(view.add_button)
     dlg = view.findChild(AddUserDialog)
     assert dlg is not None and dlg.isVisible()
     qtbot.keyClicks(dlg.username, "jjjc")
-    ime_type(dlg.display_name, "王监察")
+    gui.ime_type(dlg.display_name, "王监察")
     dlg.role.setFocus()
     dlg.role.setCurrentIndex(dlg.role.findText(ROLES["supervisor"]))
     qtbot.keyClicks(dlg.password, "Watch1234")
     qtbot.keyClicks(dlg.password2, "Watch1234")
     with qtbot.waitSignal(view.user_created):
-        click(qtbot, dlg.ok_button)
+        gui.click(dlg.ok_button)
     rows = {view.table.item(r, 0).text(): view.table.item(r, 2).text() for r in range(view.table.rowCount())}
     assert rows == {"admin": "系统管理员", "jjjc": "纪检监察"}
     assert container.setup.login("jjjc", "Watch1234").role == "supervisor"
 
 
-def test_adding_an_existing_username_is_refused_inline(qtbot, container, actor):
+def test_adding_an_existing_username_is_refused_inline(qtbot, gui, container, actor):
     dlg = AddUserDialog(container.setup, actor)
     qtbot.addWidget(dlg)
-    show_active(qtbot, dlg)
+    gui.show_active(dlg)
     qtbot.keyClicks(dlg.username, "admin")
     qtbot.keyClicks(dlg.password, "Another123")
     qtbot.keyClicks(dlg.password2, "Another123")
-    click(qtbot, dlg.ok_button)
+    gui.click(dlg.ok_button)
     assert "已存在" in dlg.boxes["username"].error.text()
     assert dlg.isVisible()
 
@@ -364,7 +328,7 @@ def test_demo_start_generates_data_prefills_login_and_shows_the_roster(qtbot, qa
         container.close()
 
 
-def test_demo_start_on_a_real_install_shows_the_refusal_and_changes_nothing(qtbot, qapp, container, settings):
+def test_demo_start_on_a_real_install_shows_the_refusal_and_changes_nothing(qtbot, gui, qapp, container, settings):
     """Even handed a real install (past the folder check), the start-up refuses to put demo data in."""
     quit_setting = qapp.quitOnLastWindowClosed()
     codes: list[int] = []
@@ -373,16 +337,16 @@ def test_demo_start_on_a_real_install_shows_the_refusal_and_changes_nothing(qtbo
         startup = Startup(qapp, container, TaskRunner(synchronous=True), demo=True, bench=False,
                           settings=settings, exit_app=codes.append)
         startup.start()
-        box = next(b for b in _visible_boxes())
+        box = next(b for b in gui.message_boxes())
         assert "正式使用" in box.text()
-        click(qtbot, box.button(QMessageBox.StandardButton.Ok) or box.buttons()[0])
+        gui.click(box.button(QMessageBox.StandardButton.Ok) or box.buttons()[0])
         assert codes == [1] and startup.window is None
         assert (container.candidates.count(), container.settings.get("camera_driver")) == before
     finally:
         qapp.setQuitOnLastWindowClosed(quit_setting)
 
 
-def test_regdesk_demo_on_a_real_folder_refuses_with_a_message_box(qtbot, qapp, tmp_path, _initialised_db_file):
+def test_regdesk_demo_on_a_real_folder_refuses_with_a_message_box(qtbot, gui, qapp, tmp_path, _initialised_db_file):
     """``regdesk --demo --data REAL``: a message box says what to do; the folder is left as it was."""
     import hashlib
     import shutil
@@ -408,7 +372,7 @@ def test_regdesk_demo_on_a_real_folder_refuses_with_a_message_box(qtbot, qapp, t
             QTimer.singleShot(20, answer)
             return
         seen.append(box.windowTitle() + "\n" + box.text())
-        click(qtbot, box.buttons()[0])
+        gui.click(box.buttons()[0])
 
     QTimer.singleShot(0, answer)
     assert main(["--demo", "--data", str(real)]) == 1
@@ -417,7 +381,7 @@ def test_regdesk_demo_on_a_real_folder_refuses_with_a_message_box(qtbot, qapp, t
     assert snapshot() == before  # no log, no backup, the database byte for byte
 
 
-def test_first_run_without_demo_opens_the_setup_then_the_login(qtbot, qapp, fresh, settings):
+def test_first_run_without_demo_opens_the_setup_then_the_login(qtbot, gui, qapp, fresh, settings):
     quit_setting = qapp.quitOnLastWindowClosed()
     codes: list[int] = []
     try:
@@ -427,14 +391,14 @@ def test_first_run_without_demo_opens_the_setup_then_the_login(qtbot, qapp, fres
         dlg = startup.dialog
         assert isinstance(dlg, SetupDialog)
         qtbot.addWidget(dlg)
-        fill_setup(qtbot, dlg)
-        click(qtbot, dlg.finish_button)
+        fill_setup(gui, dlg)
+        gui.click(dlg.finish_button)
         login = startup.dialog
         assert isinstance(login, LoginDialog) and login.isVisible()
         qtbot.addWidget(login)
         assert login.username.text() == "admin" and codes == []
         # Cancelling the login ends the program normally.
-        click(qtbot, login.buttons.button(login.buttons.StandardButton.Cancel))
+        gui.click(login.buttons.button(login.buttons.StandardButton.Cancel))
         assert codes == [0] and startup.exit_code == 0 and startup.window is None
     finally:
         qapp.setQuitOnLastWindowClosed(quit_setting)
@@ -451,11 +415,7 @@ def test_demo_uses_its_own_data_folder(monkeypatch, tmp_path):
 
 # -- errors ---------------------------------------------------------------------------------
 
-def _visible_boxes() -> list[QMessageBox]:
-    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
-
-
-def test_uncaught_exceptions_are_logged_and_shown_once_with_the_log_path(qtbot, monkeypatch, tmp_path, caplog):
+def test_uncaught_exceptions_are_logged_and_shown_once_with_the_log_path(qtbot, gui, monkeypatch, tmp_path, caplog):
     import threading
 
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
@@ -467,7 +427,7 @@ def test_uncaught_exceptions_are_logged_and_shown_once_with_the_log_path(qtbot, 
             raise ZeroDivisionError("division by zero in a slot")
         except ZeroDivisionError:
             sys.excepthook(*sys.exc_info())
-    boxes = _visible_boxes()
+    boxes = gui.message_boxes()
     try:
         assert len(boxes) == 1
         assert boxes[0].text() == f"发生意外错误，详情已写入日志：{tmp_path / 'logs' / 'regdesk.log'}"
