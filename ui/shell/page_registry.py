@@ -25,7 +25,6 @@ from app.services.context import Actor
 if TYPE_CHECKING:
     from ui.shell.main_window import MainWindow
 
-_CTX = "MainWindow"
 
 # Which roles each page permission admits. 资格审查: those who review, and 纪检监察 read-only (the
 # view hides what a role may not do); 现场确认: those who may capture (the capture service's
@@ -94,18 +93,18 @@ def _users(window: MainWindow) -> QWidget:
 
 
 PAGES: tuple[Page, ...] = (
-    Page("roster", QT_TRANSLATE_NOOP(_CTX, "考生名单"), QT_TRANSLATE_NOOP(_CTX, "查找、导入、修改考生信息"),
+    Page("roster", QT_TRANSLATE_NOOP("MainWindow", "考生名单"), QT_TRANSLATE_NOOP("MainWindow", "查找、导入、修改考生信息"),
          None, _roster, lazy=False),
-    Page("station", QT_TRANSLATE_NOOP(_CTX, "现场确认"),
-         QT_TRANSLATE_NOOP(_CTX, "逐个考生拍照、拍身份证、采集指纹和证明材料"), "station.open", _station),
-    Page("audit", QT_TRANSLATE_NOOP(_CTX, "审计记录"), QT_TRANSLATE_NOOP(_CTX, "谁在何时改了什么，并校验审计链"),
+    Page("station", QT_TRANSLATE_NOOP("MainWindow", "现场确认"),
+         QT_TRANSLATE_NOOP("MainWindow", "逐个考生拍照、拍身份证、采集指纹和证明材料"), "station.open", _station),
+    Page("audit", QT_TRANSLATE_NOOP("MainWindow", "审计记录"), QT_TRANSLATE_NOOP("MainWindow", "谁在何时改了什么，并校验审计链"),
          None, _audit, on_shown=lambda view: view.refresh()),  # events may have been added since
-    Page("review", QT_TRANSLATE_NOOP(_CTX, "资格审查"),
-         QT_TRANSLATE_NOOP(_CTX, "导入学籍、处分名单和专业对照表，比对并填写各部门审核意见，登记放弃报名"),
+    Page("review", QT_TRANSLATE_NOOP("MainWindow", "资格审查"),
+         QT_TRANSLATE_NOOP("MainWindow", "导入学籍、处分名单和专业对照表，比对并填写各部门审核意见，登记放弃报名"),
          "review.open", _review, on_shown=lambda view: view.reload()),  # the roster may have changed
-    Page("documents", QT_TRANSLATE_NOOP(_CTX, "打印与核验"),
-         QT_TRANSLATE_NOOP(_CTX, "打印附件1–4 和公示名单，核对纸质件与电子数据是否一致"), None, _documents),
-    Page("users", QT_TRANSLATE_NOOP(_CTX, "用户管理"), QT_TRANSLATE_NOOP(_CTX, "本机用户账号"),
+    Page("documents", QT_TRANSLATE_NOOP("MainWindow", "打印与核验"),
+         QT_TRANSLATE_NOOP("MainWindow", "打印附件1–4 和公示名单，核对纸质件与电子数据是否一致"), None, _documents),
+    Page("users", QT_TRANSLATE_NOOP("MainWindow", "用户管理"), QT_TRANSLATE_NOOP("MainWindow", "本机用户账号"),
          "users.manage", _users),
 )
 
