@@ -129,11 +129,12 @@ class MainWindow(QMainWindow):
 
     def station_built(self, station: QWidget) -> None:
         """The station's page was built: 模拟设备 follows its student."""
-        if self.demo_panel is not None:
-            self.demo_panel.follow(station)
-        elif self.demo and self.uses_mock_devices():
+        if self.demo_panel is None and self.demo and self.uses_mock_devices():
             # A new user trying the demo finds the hands on the simulated devices at once.
             self.show_demo_panel()
+        if self.demo_panel is not None:
+            # The page is not in ``built`` yet (its factory is still running): follow it by name.
+            self.demo_panel.follow(station)
 
     def retake(self, uuid: str, kind: str, subkind: str) -> None:
         """重拍 from the roster's gallery or editor: the station, with that student and that step."""
