@@ -466,7 +466,8 @@ class RosterView(QWidget):
     def _on_editor_candidate_saved(self, uuid: str) -> None:
         self._pending_uuid = uuid
         editor = self.sender()
-        detail = editor.detail
+        # The waiver dialog reports here too; only the editor has a candidate's details to name.
+        detail = editor.detail if isinstance(editor, CandidateEditorDialog) else None
         if detail is not None:
             self.say(self.tr("✓ 已保存 %1（%2）的信息。").replace("%1", detail.data.name)
                      .replace("%2", detail.data.student_no or detail.data.id_number))
