@@ -3,7 +3,7 @@
     .venv/bin/python bench/startup.py [--runs 5] [--candidates 600]
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python bench/startup.py   (a real X server)
 
-Each run is a new process. RegDesk runs as ``python -m ui.main --data DIR --bench-startup``,
+Each run is a new process. RegDesk runs as ``python -m ui.shell.main --data DIR --bench-startup``,
 which prints the milliseconds from its process start to the main window shown with the roster
 loaded, then exits; the bare window is a QMainWindow that reports once it is shown. The bench
 also times both from the outside, from spawning the process to reading that line, so the two
@@ -102,7 +102,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="regdesk-bench-") as tmp:
         data = Path(tmp) / "data"
         make_demo(data, args.candidates)
-        regdesk_cmd = [sys.executable, "-m", "ui.main", "--data", str(data), "--bench-startup"]
+        regdesk_cmd = [sys.executable, "-m", "ui.shell.main", "--data", str(data), "--bench-startup"]
         bare_cmd = [sys.executable, "-c", BARE_WINDOW]
 
         app_outside: list[float] = []

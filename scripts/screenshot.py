@@ -62,10 +62,10 @@ def main() -> int:
 
     from app.container import Container
     from app.services.demo import DEMO_PASSWORD
-    from ui.fonts import setup_fonts
-    from ui.i18n import install_translations
-    from ui.main_window import MainWindow
-    from ui.tasks import TaskRunner
+    from ui.common.fonts import setup_fonts
+    from ui.common.i18n import install_translations
+    from ui.common.tasks import TaskRunner
+    from ui.shell.main_window import MainWindow
 
     app = QApplication(sys.argv[:1])
     setup_fonts(app)

@@ -4,7 +4,7 @@
 # The source strings are Chinese, so the program needs no .qm to run in Chinese. This writes
 # resources/i18n/regdesk_en.ts (source language zh_CN, target en) for a translator to fill in with
 # pyside6-linguist; then `pyside6-lrelease resources/i18n/regdesk_en.ts` makes regdesk_en.qm,
-# which ui/i18n.py loads for an English locale or `regdesk --lang en`. Existing translations in
+# which ui/common/i18n.py loads for an English locale or `regdesk --lang en`. Existing translations in
 # the .ts are kept; strings no longer in the code are marked obsolete (-no-obsolete drops them).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# As ui.main does: Qt must not share GLib's default context with libfprint (see ui/main.py).
+# As ui.shell.main does: Qt must not share GLib's default context with libfprint (see ui/shell/main.py).
 os.environ.setdefault("QT_NO_GLIB", "1")
 
 # pytest's default ("prepend") import mode puts tests/ first on sys.path, where tests/app/ and

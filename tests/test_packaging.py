@@ -36,8 +36,8 @@ def spec(spec_tree: ast.Module) -> dict:
 
 
 def test_spec_builds_the_gui_entry_point_as_one_folder(spec: dict, spec_tree: ast.Module):
-    assert spec["ENTRY"] == "ui/main.py"
-    assert (ROOT / "ui" / "main.py").exists(), "build.spec's entry ui/main.py is missing"
+    assert spec["ENTRY"] == "ui/shell/main.py"
+    assert (ROOT / "ui" / "shell" / "main.py").exists(), "build.spec's entry ui/shell/main.py is missing"
     called = {node.func.id for node in ast.walk(spec_tree)
               if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
     assert {"Analysis", "PYZ", "EXE", "COLLECT"} <= called

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 
 from app.errors import AppError
 from app.services.capture import CaptureInfo
-from ui.errors import show_error
-from ui.tasks import TaskRunner
+from ui.common.errors import show_error
+from ui.common.tasks import TaskRunner
 
 _THUMB = 150  # px, the longer side of a thumbnail
 # Figures worth showing per kind, with their labels and units.

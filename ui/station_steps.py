@@ -54,8 +54,8 @@ from PySide6.QtWidgets import (
 
 from app.errors import Cancelled
 from ui.camera_preview import FrameMapping, pen, to_qimage
-from ui.errors import InlineError, message_for
-from ui.tasks import TaskRunner
+from ui.common.errors import InlineError, message_for
+from ui.common.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 

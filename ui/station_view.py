@@ -47,8 +47,9 @@ from app.services.capture import DOCUMENT_KINDS, INFO, KINDS, NOT_COME, CaptureI
 from app.services.context import Actor
 from app.services.settings import FINGER_LABELS
 from ui.camera_preview import LIVE, CameraPreview
-from ui.candidate_editor import CandidateEditorDialog
-from ui.errors import InlineError, message_for, show_error
+from ui.common.errors import InlineError, message_for, show_error
+from ui.common.tasks import TaskRunner
+from ui.roster.candidate_editor_dialog import CandidateEditorDialog
 from ui.station_steps import (
     CornerDialog,
     DocumentKindDialog,
@@ -59,7 +60,6 @@ from ui.station_steps import (
     photo_overlay,
     quad_overlay,
 )
-from ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@
 <context>
     <name>AddUserDialog</name>
     <message>
-        <location filename="../../ui/users_view.py" line="+42"/>
+        <location filename="../../ui/shell/add_user_dialog.py" line="+32"/>
         <source>新建用户</source>
         <translation type="unfinished"></translation>
     </message>
@@ -72,7 +72,7 @@
 <context>
     <name>ApproveDialog</name>
     <message>
-        <location filename="../../ui/review_view.py" line="+267"/>
+        <location filename="../../ui/review/approve_dialog.py" line="+32"/>
         <source>一键通过无问题考生</source>
         <translation type="unfinished"></translation>
     </message>
@@ -120,7 +120,7 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ui/audit_view.py" line="+116"/>
+        <location filename="../../ui/audit/audit_model.py" line="+32"/>
         <source>时间</source>
         <translation type="unfinished"></translation>
     </message>
@@ -148,7 +148,7 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location line="+74"/>
+        <location filename="../../ui/audit/audit_view.py" line="+108"/>
         <source>搜索操作人、内容或操作类型（Ctrl+F）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -326,7 +326,7 @@
 <context>
     <name>CandidateEditorDialog</name>
     <message>
-        <location filename="../../ui/candidate_editor.py" line="+120"/>
+        <location filename="../../ui/roster/candidate_editor_dialog.py" line="+105"/>
         <source>新增考生</source>
         <translation type="unfinished"></translation>
     </message>
@@ -613,7 +613,7 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../ui/users_view.py" line="+31"/>
+        <location filename="../../ui/shell/change_password_dialog.py" line="+25"/>
         <source>修改密码</source>
         <translation type="unfinished"></translation>
     </message>
@@ -697,7 +697,7 @@
 <context>
     <name>DateField</name>
     <message>
-        <location filename="../../ui/date_field.py" line="+66"/>
+        <location filename="../../ui/common/date_field.py" line="+66"/>
         <source>未设置（如 2026-12-05）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -735,7 +735,7 @@
 <context>
     <name>DemoDevicePanel</name>
     <message>
-        <location filename="../../ui/demo_panel.py" line="+75"/>
+        <location filename="../../ui/shell/demo_device_panel.py" line="+75"/>
         <source>模拟设备</source>
         <translation type="unfinished"></translation>
     </message>
@@ -929,7 +929,7 @@
 <context>
     <name>DeviceSettingsDialog</name>
     <message>
-        <location filename="../../ui/device_settings.py" line="+105"/>
+        <location filename="../../ui/settings/device_settings_dialog.py" line="+105"/>
         <source>设备设置</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1080,7 +1080,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+24"/>
         <source>无法保存设置</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1116,7 +1116,7 @@
 <context>
     <name>DocumentsView</name>
     <message>
-        <location filename="../../ui/print_view.py" line="+578"/>
+        <location filename="../../ui/documents/documents_view.py" line="+25"/>
         <source>打印表格</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1129,7 +1129,7 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../ui/errors.py" line="+42"/>
+        <location filename="../../ui/common/errors.py" line="+42"/>
         <source>（未配置日志文件）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1211,7 +1211,7 @@
 <context>
     <name>Fonts</name>
     <message>
-        <location filename="../../ui/fonts.py" line="+63"/>
+        <location filename="../../ui/common/fonts.py" line="+63"/>
         <source>未找到中文字体。Debian/Ubuntu 请运行：sudo apt-get install fonts-wqy-microhei；Windows 请确认已安装微软雅黑。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1219,7 +1219,7 @@
 <context>
     <name>ImportFlowDialog</name>
     <message>
-        <location filename="../../ui/import_wizard.py" line="+179"/>
+        <location filename="../../ui/common/import_flow_dialog.py" line="+113"/>
         <source>文件路径</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1403,7 +1403,7 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location line="+38"/>
+        <location filename="../../ui/roster/import_wizard.py" line="+45"/>
         <source>导入考生名单</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1570,7 +1570,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/login_dialog.py" line="+34"/>
+        <location filename="../../ui/shell/login_dialog.py" line="+34"/>
         <source>登录 RegDesk</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1615,24 +1615,24 @@
 <context>
     <name>Main</name>
     <message>
-        <location filename="../../ui/main.py" line="+239"/>
+        <location filename="../../ui/shell/main.py" line="+233"/>
         <source>无法打开数据库：%1
 详情已写入日志：%2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+143"/>
+        <location filename="../../ui/shell/startup.py" line="+116"/>
         <source>RegDesk 无法启动</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-108"/>
+        <location line="+37"/>
         <source>演示模式不能使用这个文件夹</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location filename="../../ui/shell/startup.py" line="-78"/>
         <source>缺少中文字体</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1650,7 +1650,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+65"/>
+        <location filename="../../ui/shell/main_window.py" line="+61"/>
         <source>未设置学院</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1665,7 +1665,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location filename="../../ui/shell/page_registry.py" line="+96"/>
         <source>考生名单</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1710,7 +1710,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>打印与核验</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1720,17 +1720,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>本机用户账号</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location filename="../../ui/shell/main_window.py" line="+40"/>
         <source>（Ctrl+%1）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+71"/>
         <source>文件(&amp;F)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1869,7 +1869,7 @@
 <context>
     <name>ManualDialog</name>
     <message>
-        <location filename="../../ui/manual_view.py" line="+45"/>
+        <location filename="../../ui/common/manual_dialog.py" line="+45"/>
         <source>使用手册</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1925,7 +1925,7 @@
 <context>
     <name>PrintView</name>
     <message>
-        <location filename="../../ui/print_view.py" line="-476"/>
+        <location filename="../../ui/documents/print_view.py" line="+101"/>
         <source>您的角色不能打印此表</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2183,7 +2183,7 @@ PDF：%3</source>
 <context>
     <name>ReferenceImport</name>
     <message>
-        <location filename="../../ui/reference_import.py" line="+39"/>
+        <location filename="../../ui/review/reference_import_dialog.py" line="+40"/>
         <source>教务处学籍名单</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2352,7 +2352,7 @@ PDF：%3</source>
 <context>
     <name>ReviewModel</name>
     <message>
-        <location filename="../../ui/review_view.py" line="-192"/>
+        <location filename="../../ui/review/review_model.py" line="+33"/>
         <source>学号</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2385,7 +2385,7 @@ PDF：%3</source>
 <context>
     <name>ReviewView</name>
     <message>
-        <location line="+103"/>
+        <location line="+95"/>
         <source>【已放弃】</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2395,7 +2395,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+219"/>
+        <location filename="../../ui/review/review_view.py" line="+155"/>
         <source>导入名单…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2417,12 +2417,12 @@ PDF：%3</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+882"/>
+        <location line="+881"/>
         <source>上次比对结果</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-882"/>
+        <location line="-881"/>
         <source>再次查看上次比对的结果和变化</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2757,12 +2757,12 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+81"/>
         <source>已保存。毕业年份改动后请重新运行比对。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+37"/>
         <source>正在比对…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2850,7 +2850,7 @@ PDF：%3</source>
 <context>
     <name>RosterModel</name>
     <message>
-        <location filename="../../ui/roster_model.py" line="+205"/>
+        <location filename="../../ui/roster/roster_model.py" line="+205"/>
         <source>待补：%1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2858,7 +2858,7 @@ PDF：%3</source>
 <context>
     <name>RosterView</name>
     <message>
-        <location filename="../../ui/roster_view.py" line="+104"/>
+        <location filename="../../ui/roster/roster_view.py" line="+101"/>
         <source>导入名单</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2879,25 +2879,25 @@ PDF：%3</source>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+410"/>
+        <location line="+407"/>
         <location line="+11"/>
         <source>导出名单</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-421"/>
+        <location line="-418"/>
         <source>把全部考生导出为 .xlsx</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+426"/>
+        <location line="+423"/>
         <location line="+12"/>
         <source>下载导入模板</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-438"/>
+        <location line="-435"/>
         <source>保存一个空白的导入模板 .xlsx</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3044,7 +3044,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+42"/>
         <source>考生名单_%1.xlsx</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3085,7 +3085,7 @@ PDF：%3</source>
 <context>
     <name>RunResultDialog</name>
     <message>
-        <location filename="../../ui/review_view.py" line="-1100"/>
+        <location filename="../../ui/review/run_result_dialog.py" line="+33"/>
         <source>比对结果</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3183,7 +3183,7 @@ PDF：%3</source>
 <context>
     <name>SetupDialog</name>
     <message>
-        <location filename="../../ui/setup_wizard.py" line="+66"/>
+        <location filename="../../ui/shell/setup_dialog.py" line="+41"/>
         <source>RegDesk 首次设置</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3669,7 +3669,7 @@ PDF：%3</source>
 <context>
     <name>TaskRunner</name>
     <message>
-        <location filename="../../ui/tasks.py" line="+169"/>
+        <location filename="../../ui/common/tasks.py" line="+169"/>
         <source>取消</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3677,7 +3677,7 @@ PDF：%3</source>
 <context>
     <name>UsersView</name>
     <message>
-        <location filename="../../ui/users_view.py" line="+25"/>
+        <location filename="../../ui/shell/users_view.py" line="+37"/>
         <source>用户名</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3725,7 +3725,7 @@ PDF：%3</source>
 <context>
     <name>VerifyView</name>
     <message>
-        <location filename="../../ui/verify_view.py" line="+114"/>
+        <location filename="../../ui/documents/verify_view.py" line="+112"/>
         <source>选择扫描件或 PDF…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3809,7 +3809,7 @@ PDF：%3</source>
 <context>
     <name>WaiverDialog</name>
     <message>
-        <location filename="../../ui/waiver_dialog.py" line="+47"/>
+        <location filename="../../ui/review/waiver_dialog.py" line="+47"/>
         <source>登记放弃报名考试资格</source>
         <translation type="unfinished"></translation>
     </message>

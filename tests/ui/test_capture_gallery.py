@@ -13,9 +13,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from ui.capture_gallery import CaptureGallery
-from ui.main_window import MainWindow
-from ui.roster_view import RosterView
-from ui.tasks import TaskRunner
+from ui.common.tasks import TaskRunner
+from ui.roster.roster_view import RosterView
+from ui.shell.main_window import MainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QPushBu
 from app.devices.base import DeviceInfo
 from app.devices.factory import Devices
 from ui.camera_preview import LIVE, UNPLUGGED
+from ui.common.tasks import TaskRunner
 from ui.station_steps import (
     CornerDialog,
     DocumentKindDialog,
@@ -25,7 +26,6 @@ from ui.station_steps import (
     photo_guide,
 )
 from ui.station_view import MAX_MATCHES, StationView
-from ui.tasks import TaskRunner
 
 
 # -- frames ---------------------------------------------------------------------------------------

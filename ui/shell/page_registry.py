@@ -1,0 +1,114 @@
+"""The main window's pages, in navigation order: a new page is one ``Page`` entry in ``PAGES``.
+
+Each entry has its key, its label and tip (translated in the ``MainWindow`` context), the
+permission that shows it (``None``: everyone) and the factory that builds its view from the
+window: the factory hands the view the services it uses, not the whole container. Pages other
+than the roster are built the first time they are opened, which keeps start-up short;
+``on_shown`` refreshes a page that was already built when it is shown again.
+
+Whether a role sees a page is one call, ``may_open(actor, permission)``, over one table of roles
+per permission (``PAGE_PERMISSIONS``), built from the role lists the services check themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+from PySide6.QtWidgets import QWidget
+
+from app.services.capture import CAPTURERS
+from app.services.context import Actor
+
+if TYPE_CHECKING:
+    from ui.shell.main_window import MainWindow
+
+
+# Which roles each page permission admits. 资格审查: those who review, and 纪检监察 read-only (the
+# view hides what a role may not do); 现场确认: those who may capture (the capture service's
+# CAPTURERS); 用户管理: administrators.
+PAGE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "review.open": ("admin", "secretary", "reviewer", "supervisor"),
+    "station.open": CAPTURERS,
+    "users.manage": ("admin",),
+}
+
+
+def may_open(actor: Actor, permission: str | None) -> bool:
+    """Whether ``actor`` may see a page that needs ``permission`` (None: anyone logged in)."""
+    return permission is None or actor.role in PAGE_PERMISSIONS[permission]
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    label: str
+    tip: str
+    permission: str | None
+    factory: Callable[[MainWindow], QWidget]
+    lazy: bool = True  # built when first opened
+    on_shown: Callable[[QWidget], None] | None = None  # shown again after it was built
+
+
+def _roster(window: MainWindow) -> QWidget:
+    from ui.roster.roster_view import RosterView
+
+    view = RosterView(window.container, window.actor, window.runner, window)
+    view.retake_requested.connect(window.retake)
+    return view
+
+
+def _station(window: MainWindow) -> QWidget:
+    from ui.station_view import StationView
+
+    view = StationView(window.container, window.actor, window.runner, window)
+    window.station_built(view)
+    return view
+
+
+def _audit(window: MainWindow) -> QWidget:
+    from ui.audit.audit_view import AuditView
+
+    return AuditView(window.container.audit_log, window.runner, window)
+
+
+def _review(window: MainWindow) -> QWidget:
+    from ui.review.review_view import ReviewView
+
+    return ReviewView(window.container, window.actor, window.runner, window)
+
+
+def _documents(window: MainWindow) -> QWidget:
+    from ui.documents.documents_view import DocumentsView
+
+    return DocumentsView(window.container, window.actor, window.runner, window)
+
+
+def _users(window: MainWindow) -> QWidget:
+    from ui.shell.users_view import UsersView
+
+    return UsersView(window.container.setup, window.actor, window)
+
+
+PAGES: tuple[Page, ...] = (
+    Page("roster", QT_TRANSLATE_NOOP("MainWindow", "考生名单"), QT_TRANSLATE_NOOP("MainWindow", "查找、导入、修改考生信息"),
+         None, _roster, lazy=False),
+    Page("station", QT_TRANSLATE_NOOP("MainWindow", "现场确认"),
+         QT_TRANSLATE_NOOP("MainWindow", "逐个考生拍照、拍身份证、采集指纹和证明材料"), "station.open", _station),
+    Page("audit", QT_TRANSLATE_NOOP("MainWindow", "审计记录"), QT_TRANSLATE_NOOP("MainWindow", "谁在何时改了什么，并校验审计链"),
+         None, _audit, on_shown=lambda view: view.refresh()),  # events may have been added since
+    Page("review", QT_TRANSLATE_NOOP("MainWindow", "资格审查"),
+         QT_TRANSLATE_NOOP("MainWindow", "导入学籍、处分名单和专业对照表，比对并填写各部门审核意见，登记放弃报名"),
+         "review.open", _review, on_shown=lambda view: view.reload()),  # the roster may have changed
+    Page("documents", QT_TRANSLATE_NOOP("MainWindow", "打印与核验"),
+         QT_TRANSLATE_NOOP("MainWindow", "打印附件1–4 和公示名单，核对纸质件与电子数据是否一致"), None, _documents),
+    Page("users", QT_TRANSLATE_NOOP("MainWindow", "用户管理"), QT_TRANSLATE_NOOP("MainWindow", "本机用户账号"),
+         "users.manage", _users),
+)
+
+
+def pages_for(actor: Actor) -> list[Page]:
+    """The pages ``actor`` sees, in navigation order."""
+    return [p for p in PAGES if may_open(actor, p.permission)]
