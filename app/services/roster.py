@@ -32,10 +32,12 @@ from app.domain.candidate import FIELD_NAMES, LABELS, REQUIRED, STATUS_LABELS, C
 from app.errors import AppError, BadFileError, ConflictError, NotFoundError, ValidationError
 from app.services.audit import HEAD_KEY, AuditService, EventSpec, uuid4_batch
 from app.services.candidates import describe_changes
+from app.services.college import desk_college_or_none
 from app.services.context import ROSTER_EDITORS, Actor, require_role
 from app.tasks import CancelToken, Progress, bulk_work, no_progress
 from db.bulk import insert_tuples
-from db.models import Candidate, College, Meta, utcnow
+from db.models import Candidate, Meta
+from db.replication import bump_values, local_desk, new_row_values
 from db.session import Database
 
 CHUNK = 500
@@ -294,8 +296,8 @@ class _Stored:
 
 _NAME_AT, _SNO_AT, _ID_AT = (FIELD_NAMES.index(n) for n in ("name", "student_no", "id_number"))
 _data_values = operator.attrgetter(*FIELD_NAMES)  # CandidateData -> tuple in FIELD_NAMES order
-_CREATE_COLUMNS = (*FIELD_NAMES, "uuid", "origin_desk", "revision", "created_at", "updated_at", "college_id", "status",
-                   "serial_number")
+_REPLICATION_COLUMNS = ("origin_desk", "revision", "base_revision", "created_at", "updated_at")  # insert_values
+_CREATE_COLUMNS = (*FIELD_NAMES, "uuid", *_REPLICATION_COLUMNS, "college_id", "status", "serial_number")
 
 
 @dataclass
@@ -306,22 +308,25 @@ class _DbState:
     by_sno: dict[str, _Stored]
     by_id: dict[str, _Stored]
     revisions: dict[str, int]
+    origin_desk: str = ""  # the local desk, for new rows
 
     @classmethod
     def load(cls, s: Session) -> _DbState:
-        college = s.scalar(select(College).order_by(College.id))
+        """The desk's college and its candidates: the file is matched by number within the college
+        only (another college's candidate with the same number is another record)."""
+        college = desk_college_or_none(s)
         by_sno: dict[str, _Stored] = {}
         by_id: dict[str, _Stored] = {}
         revisions: dict[str, int] = {}
-        for row in s.execute(select(*_STORED_COLS)):
+        if college is None:
+            return cls(None, "", "", by_sno, by_id, revisions, local_desk(s))
+        for row in s.execute(select(*_STORED_COLS).where(Candidate.college_id == college.id)):
             stored = _Stored(row[0], row[1], row[2], tuple(row[3:]))
             revisions[stored.uuid] = stored.revision
             by_id[stored.values[_ID_AT]] = stored
             if stored.values[_SNO_AT]:
                 by_sno[stored.values[_SNO_AT]] = stored
-        if college is None:
-            return cls(None, "", "", by_sno, by_id, revisions)
-        return cls(college.id, college.uuid, college.name, by_sno, by_id, revisions)
+        return cls(college.id, college.uuid, college.name, by_sno, by_id, revisions, local_desk(s))
 
     @property
     def fingerprint(self) -> dict[str, object]:
@@ -1029,7 +1034,7 @@ class RosterService:
             for start in range(0, len(plan.creates), CHUNK):
                 self._step(progress, cancel, start, total, "正在写入新考生…")
                 insert_tuples(s, table, _CREATE_COLUMNS, plan.creates[start:start + CHUNK])
-            update_stmt = table.update().where(table.c.uuid == bindparam("b_uuid"))
+            update_stmt = table.update().where(table.c.uuid == bindparam("b_uuid")).values(**bump_values(table))
             for start in range(0, len(plan.updates), CHUNK):
                 self._step(progress, cancel, len(plan.creates) + start, total, "正在更新考生…")
                 s.execute(update_stmt, plan.updates[start:start + CHUNK])
@@ -1055,8 +1060,8 @@ class RosterService:
                              "unchanged": sum(r.kind == "unchanged" for r in rows),
                              "rejected": sum(r.kind == "rejected" for r in rows)})
         uuids = uuid4_batch(len(creates))
-        now = utcnow()
-        fixed = (self.audit.desk_uuid, 1, now, now, state.college_id, "roster", None)
+        stamp = new_row_values(state.origin_desk)
+        fixed = (*(stamp[c] for c in _REPLICATION_COLUMNS), state.college_id, "roster", None)
         for k, r in enumerate(creates):
             if k % CHUNK == 0 and cancel is not None:
                 cancel.raise_if_cancelled()
@@ -1070,8 +1075,7 @@ class RosterService:
             assert r.data is not None and r.match_uuid is not None
             before = {n: old for n, (old, _new) in r.changes.items()}
             after = {n: new for n, (_old, new) in r.changes.items()}
-            plan.updates.append({**vars(r.data), "b_uuid": r.match_uuid,
-                                 "revision": state.revisions[r.match_uuid] + 1, "updated_at": now})
+            plan.updates.append({**vars(r.data), "b_uuid": r.match_uuid})
             plan.events.append(EventSpec("candidate.update", "candidate", r.match_uuid,
                                          f"{r.data.name}（导入）：{describe_changes(before, after)}", before, after))
         return plan
@@ -1147,9 +1151,10 @@ class RosterService:
         progress(0, 0, "正在读取名单…")
         cols = [getattr(Candidate, n) for n in FIELD_NAMES]
         with self.db.read() as s:
-            college = s.scalar(select(College).order_by(College.id))
+            college = desk_college_or_none(s)
             college_name = college.name if college else ""
             records = s.execute(select(*cols, Candidate.status)
+                                .where(Candidate.college_id == (college.id if college else None))
                                 .order_by(Candidate.class_name, Candidate.student_no, Candidate.id)).all()
         keys = list(LABELS)
         headers = [LABELS[k] for k in keys] + ["状态"]
