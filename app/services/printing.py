@@ -234,7 +234,10 @@ class PrintingService:
         people: list[Person] = []
         needs_review: list[Person] = []
         problems: dict[str, tuple[str, ...]] = {}
-        for c in s.scalars(select(Candidate).order_by(Candidate.class_name, Candidate.student_no, Candidate.id)):
+        # The forms are the desk's college's (a database may hold other colleges' rosters too).
+        scope = () if college is None else (Candidate.college_id == college.id,)
+        for c in s.scalars(select(Candidate).where(*scope)
+                           .order_by(Candidate.class_name, Candidate.student_no, Candidate.id)):
             reasons: list[str] = []
             if c.status == "ineligible":
                 for r in sorted(fails.get(c.id, ()), key=lambda r: order.index(r.office) if r.office in order else 9):
