@@ -92,3 +92,12 @@ def test_candidate_show_json_lists_person_conflicts(container, actor, other_coll
     [conflict] = json.loads(capsys.readouterr().out)["candidate"]["person_conflicts"]
     assert conflict == {"college_code": OTHER[0], "college_name": OTHER[1], "uuid": other.uuid,
                         "student_no": "9900007", "name": raw["name"], "id_number": raw["id_number"]}
+
+
+def test_forms_and_the_roster_export_are_the_desks_college(container, actor, other_college, make_candidate_raw,
+                                                           tmp_path: Path):
+    for n in range(3):
+        container.candidates.create(actor, make_candidate_raw(n))
+    container.candidates.create(actor, make_candidate_raw(9), college=other_college)
+    assert container.printing.print_form(actor, "附件3", tmp_path / "a3.pdf").rows == 3
+    assert container.roster.export(tmp_path / "r.xlsx") == 3
