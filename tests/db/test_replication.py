@@ -136,3 +136,21 @@ def test_bulk_helpers(db):
         write_tombstones(s, "findings", [("f-1", 6)])  # deleted again later: one tombstone, the newest
     with db.read() as s:
         assert [(t.uuid, t.revision) for t in s.scalars(select(Tombstone))] == [("f-1", 7)]
+
+
+def test_every_integer_reference_of_a_replicated_row_names_the_uuid_it_stands_for():
+    """Bundles refer by UUID: each local integer foreign key is listed with the table whose uuid it means."""
+    from db.models import BUNDLE_REFERENCES, Base, Replicated
+
+    found = {}
+    for mapper in Base.registry.mappers:
+        if issubclass(mapper.class_, Replicated):
+            table = mapper.local_table
+            refs = {fk.parent.name: fk.column.table.name for fk in table.foreign_keys}
+            if refs:
+                found[table.name] = refs
+            assert "uuid" in table.c and "base_revision" in table.c
+    assert found == BUNDLE_REFERENCES
+    for refs in found.values():
+        for target in refs.values():
+            assert "uuid" in Base.metadata.tables[target].c
