@@ -418,7 +418,10 @@ def _detail_json(d) -> dict:
     return {"uuid": d.uuid, "revision": d.revision, "college": d.college_name, "status": d.status,
             "status_label": STATUS_LABELS.get(d.status, d.status), "serial_number": d.serial_number,
             "updated_at": d.updated_at, "data": d.data.as_dict(),
-            "todos": [{"field": t.field, "message": t.message} for t in d.todos]}
+            "todos": [{"field": t.field, "message": t.message} for t in d.todos],
+            "person_conflicts": [{"college_code": p.college_code, "college_name": p.college_name, "uuid": p.uuid,
+                                  "student_no": p.student_no, "name": p.name, "id_number": p.id_number}
+                                 for p in d.person_conflicts]}
 
 
 def _show_value(value: object) -> str:
@@ -445,6 +448,8 @@ def cmd_candidate_show(ctx: _Ctx, args: argparse.Namespace) -> int:
         _say(f"{'报名序号'}{'　' * (width - 4)}：{d.serial_number}")
     for todo in d.todos:
         _say(f"待补：{todo.message}")
+    for p in d.person_conflicts:
+        _say(f"同一身份证号也在 {p.college_name}（{p.college_code}）的名单上：{p.name}，学号 {p.student_no or '无'}")
     return 0
 
 

@@ -1,13 +1,20 @@
 """Typed SQLAlchemy models for RegDesk.
 
-Every replicated row (colleges, desks, users, candidates, audit events) carries a stable
-``uuid``, the ``origin_desk`` that created it and a ``revision`` bumped on every change, so
-that desk -> college -> central merges are deterministic and idempotent.
+Every replicated row (the classes with the ``Replicated`` mixin) carries a stable ``uuid``, the
+``origin_desk`` that created it, a ``revision`` bumped on every change and the ``base_revision``
+that change was based on, so that desk -> college -> central merges are deterministic and
+idempotent and a concurrent edit is recognised as one. ``db.replication`` keeps these columns (no
+service sets them by hand) and writes a ``Tombstone`` for every replicated row deleted.
+
+Integer keys are local to one database. What a bundle carries refers to other rows by UUID: each
+integer foreign key below names the UUID it stands for (``candidate_id`` -> ``candidates.uuid``
+and so on), reachable by a join; ``BUNDLE_REFERENCES`` lists them for the bundle code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid as uuidlib
 
 from sqlalchemy import (
@@ -37,6 +44,23 @@ def new_uuid() -> str:
     return str(uuidlib.uuid4())
 
 
+# Namespace of the findings' derived UUIDs (uuid5 of a fixed name: never change it).
+FINDING_NAMESPACE = uuidlib.uuid5(uuidlib.NAMESPACE_URL, "urn:regdesk:finding")
+
+
+def finding_uuid(candidate_uuid: str, code: str, source: str, occurrence: int = 0) -> str:
+    """The UUID of a finding: the same candidate, code and source row (JSON text, key order and
+    spacing ignored) give the same UUID on every run and every desk. ``occurrence`` tells apart
+    identical findings of one candidate (the second one is 1…), which the comparison rarely makes."""
+    try:
+        canonical = json.dumps(json.loads(source or "{}"), ensure_ascii=False, sort_keys=True,
+                               separators=(",", ":"))
+    except ValueError:
+        canonical = source
+    name = json.dumps([candidate_uuid, code, canonical] + ([occurrence] if occurrence else []), ensure_ascii=False)
+    return str(uuidlib.uuid5(FINDING_NAMESPACE, name))
+
+
 def utcnow() -> dt.datetime:
     """Naive UTC: SQLite keeps no zone, so we store UTC everywhere and convert on display."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -47,11 +71,21 @@ class Base(DeclarativeBase):
 
 
 class Replicated:
-    """Columns every replicated row carries."""
+    """Columns every replicated row carries.
+
+    ``revision`` starts at 1 and goes up by one with every change; ``base_revision`` is the
+    revision the current version was made from (0 for a new row), so a merge can tell an edit of
+    the version it has from an edit of an older one. Both, ``updated_at`` and, on insert,
+    ``origin_desk`` are kept by ``db.replication`` at flush. Columns named in a class's
+    ``LOCAL_COLUMNS`` are this install's bookkeeping: changing only them is not a new version.
+    """
+
+    LOCAL_COLUMNS: frozenset[str] = frozenset()
 
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     origin_desk: Mapped[str] = mapped_column(String(36), default="")
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    base_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -74,12 +108,20 @@ class College(Replicated, Base):
 
 
 class Desk(Replicated, Base):
+    """A desk (one install at a table or in an office). A college's database holds the rows of
+    all its desks; the local one is named by ``meta['local_desk_uuid']``, never "the first"."""
+
     __tablename__ = "desks"
+    LOCAL_COLUMNS = frozenset({"audit_genesis_hash", "audit_genesis_at", "audit_count", "audit_head"})
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     college_id: Mapped[int] = mapped_column(ForeignKey("colleges.id"))
     name: Mapped[str] = mapped_column(String(100))
-    # Secret used later to sign this desk's bundles; never shown in the UI.
-    key: Mapped[str] = mapped_column(String(128))
+    # The desk's public keys (Ed25519 to verify what it signs, X25519 to encrypt to it) and their
+    # fingerprint, filled in when key pairs arrive with the bundles; the private halves never live
+    # in the database.
+    sign_public_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    box_public_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    key_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # This desk's audit chain as this install last wrote it: the genesis (first event's hash and
     # time) and the running count and newest hash. One of the copies ``audit verify`` compares
     # (with the ``meta`` table and the anchor file); bookkeeping, so no revision bump.
@@ -93,6 +135,7 @@ class Desk(Replicated, Base):
 
 class User(Replicated, Base):
     __tablename__ = "users"
+    LOCAL_COLUMNS = frozenset({"last_login_at"})
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64))
@@ -104,9 +147,13 @@ class User(Replicated, Base):
 
 class Candidate(Replicated, Base):
     __tablename__ = "candidates"
+    # Unique per college: a central database holds every college, and one person on two colleges'
+    # rosters is a person conflict to show (``CandidateService.person_conflicts``), not an error.
+    # The number comes first in each index so that it also serves a lookup by the number alone
+    # (one person across colleges) without a third index for every import to keep.
     __table_args__ = (
-        UniqueConstraint("student_no", name="uq_candidates_student_no"),
-        UniqueConstraint("id_number", name="uq_candidates_id_number"),
+        UniqueConstraint("student_no", "college_id", name="uq_candidates_student_no_college"),
+        UniqueConstraint("id_number", "college_id", name="uq_candidates_id_number_college"),
         Index("ix_candidates_class_name", "class_name"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -204,7 +251,10 @@ class ReferenceRecord(Replicated, Base):
 
 
 class Finding(Replicated, Base):
-    """What the automatic comparison found for a candidate, with the source row it came from."""
+    """What the automatic comparison found for a candidate, with the source row it came from.
+
+    Its ``uuid`` is derived from the candidate's UUID, the code and the source row
+    (``app.services.review.finding_uuid``), so running the comparison again keeps it."""
 
     __tablename__ = "findings"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -296,3 +346,33 @@ class Capture(Replicated, Base):
     override_reason: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     captured_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Tombstone(Base):
+    """A replicated row that was deleted: which one (table name and UUID), the deleting desk, when
+    and by whom. ``revision`` is the deletion's own version (the deleted row's revision + 1), so
+    that a merge orders it against edits of the row like any other version; a row inserted again
+    under the same UUID continues from it and removes the tombstone. Written by ``db.replication``."""
+
+    __tablename__ = "tombstones"
+    __table_args__ = (UniqueConstraint("entity_type", "uuid", name="uq_tombstones_entity_type"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_type: Mapped[str] = mapped_column(String(32))  # the table name: findings, candidates, …
+    uuid: Mapped[str] = mapped_column(String(36))
+    origin_desk: Mapped[str] = mapped_column(String(36), default="")  # the desk that deleted it
+    revision: Mapped[int] = mapped_column(Integer)
+    deleted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_by: Mapped[str] = mapped_column(String(64), default="")  # login, "" when not known
+
+
+# What a bundle will use to refer across databases: for each replicated table, its integer
+# foreign keys and the table whose ``uuid`` each one stands for. Integer ids never leave a database.
+BUNDLE_REFERENCES: dict[str, dict[str, str]] = {
+    "desks": {"college_id": "colleges"},
+    "candidates": {"college_id": "colleges"},
+    "reference_records": {"list_id": "reference_lists"},
+    "findings": {"candidate_id": "candidates", "list_id": "reference_lists"},
+    "reviews": {"candidate_id": "candidates"},
+    "waivers": {"candidate_id": "candidates"},
+    "captures": {"candidate_id": "candidates"},
+}

@@ -24,6 +24,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from db import replication
+
 _ATTEMPT_MS = 1000  # SQLite's own busy wait per attempt; between attempts the wait is reported
 PATIENCE_S = 180.0  # how long a writer waits for another one before giving up (a user would)
 _WRITE = "regdesk_write"  # execution option of the sessions that write
@@ -114,6 +116,7 @@ class Database:
         self.patience = patience
         self._busy_error = busy_error
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        replication.install(self._factory)  # revisions, origin desk and tombstones at every flush
 
     @property
     def sqlite_path(self) -> Path | None:

@@ -25,6 +25,7 @@ from app.tasks import CancelToken, Progress, no_progress
 from db.audit_anchor import AnchorUnreadable, anchor_content, anchor_path, read_anchor, write_anchor
 from db.bulk import insert_tuples
 from db.models import AuditEvent, Desk, Meta, new_uuid, utcnow
+from db.replication import LOCAL_DESK_KEY  # the install's own desk (written by SetupService)
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,6 @@ STARTED_AFTER_SETUP_KEY = "audit_started_after_setup"
 # The first event whose payload has every value ``verify --deep`` replays (set by migration 0006 on
 # a trail that existed before; absent: every event has).
 PAYLOADS_FROM_KEY = "audit_payloads_from"
-LOCAL_DESK_KEY = "local_desk_uuid"  # the install's own desk (written by SetupService)
 SETUP_ACTIONS = ("college.setup",)  # what an install's first event is
 
 

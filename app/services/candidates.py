@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.domain import candidate as rules
@@ -18,10 +18,12 @@ from app.domain import idnumber, status
 from app.domain.candidate import FIELD_NAMES, LABELS, STATUS_LABELS, CandidateData
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.services.audit import AuditEntry, AuditService, EventSpec
+from app.services.college import desk_college, desk_college_or_none
 from app.services.context import ROSTER_EDITORS, Actor, require_role
 from app.services.search import Filters, RosterIndex
 from app.tasks import CancelToken, Progress, no_progress
-from db.models import Candidate, College, utcnow
+from db.models import Candidate, College
+from db.replication import bump_values
 from db.session import Database
 
 
@@ -43,6 +45,7 @@ class CandidateRow:
     phone: str
     todos: tuple[str, ...] = ()  # short names of what the category still needs (“入伍时间”)
     onsite: str = ""  # 现场确认: 未到 | 未完成 | 已完成 (see ``CaptureService.onsite``)
+    person_conflict: bool = False  # the ID number is also on another college's roster
 
     @property
     def status_label(self) -> str:
@@ -55,6 +58,18 @@ class CandidateRow:
 
 
 @dataclass(frozen=True)
+class PersonConflict:
+    """The same national ID number on another college's roster: one person, two records to reconcile."""
+
+    id_number: str
+    college_code: str
+    college_name: str
+    uuid: str  # the other record's
+    student_no: str
+    name: str
+
+
+@dataclass(frozen=True)
 class CandidateDetail:
     uuid: str
     revision: int
@@ -63,6 +78,7 @@ class CandidateDetail:
     serial_number: str
     data: CandidateData
     updated_at: dt.datetime
+    person_conflicts: tuple[PersonConflict, ...] = ()
 
     @property
     def todos(self) -> list[rules.FieldProblem]:
@@ -94,16 +110,23 @@ def describe_changes(before: dict, after: dict) -> str:
     return "；".join(parts)
 
 
-def find_candidate(s: Session, key: str) -> Candidate:
-    """The candidate whose UUID, student number or (any written form of) ID number is ``key``."""
+def find_candidate(s: Session, key: str, college: College | None = None) -> Candidate:
+    """The candidate whose UUID, student number or (any written form of) ID number is ``key``.
+
+    A student or ID number is looked up in ``college``, by default this desk's college (another
+    college may have the same numbers); a UUID names one record anywhere."""
     key = key.strip()
-    c = s.scalar(select(Candidate).where(or_(Candidate.uuid == key, Candidate.student_no == key)))
+    c = s.scalar(select(Candidate).where(Candidate.uuid == key))
     if c is None:
-        try:
-            number = idnumber.normalise(key)
-        except ValidationError:
-            number = key
-        c = s.scalar(select(Candidate).where(Candidate.id_number == number))
+        college = college or desk_college_or_none(s)
+        scope = () if college is None else (Candidate.college_id == college.id,)
+        c = s.scalar(select(Candidate).where(Candidate.student_no == key, *scope))
+        if c is None:
+            try:
+                number = idnumber.normalise(key)
+            except ValidationError:
+                number = key
+            c = s.scalar(select(Candidate).where(Candidate.id_number == number, *scope))
     if c is None:
         raise NotFoundError(f"找不到考生“{key}”（可用学号或身份证号查找）。")
     return c
@@ -176,12 +199,13 @@ class CandidateWriter:
         if new_status is not None and new_status != c.status:
             status.ensure_transition(c.status, new_status, c.name)
             old["status"], new["status"] = c.status, new_status
-        change = CandidateChange(c.uuid, c.name, c.status, old, new, c.revision + (1 if new else 0))
+        status_before = c.status
         if new:
             for name, value in new.items():
                 setattr(c, name, value)
-            c.revision, c.updated_at = change.revision, utcnow()
-            s.flush()
+            s.flush()  # the new revision (db.replication)
+        change = CandidateChange(c.uuid, c.name, status_before, old, new, c.revision)
+        if new:
             self._notify(s, [change])
         elif not audit_unchanged:
             return change
@@ -194,8 +218,7 @@ class CandidateWriter:
     def prepare(uuid: str, name: str, revision: int, current: str, before: dict, after: dict, *,
                 operation: str = status.EDIT, values: Mapping[str, object] | None = None,
                 action: str = "candidate.update", summary: str | None = None,
-                event_before: dict | None = None, event_after: dict | None = None,
-                now: dt.datetime | None = None) -> PreparedChange:
+                event_before: dict | None = None, event_after: dict | None = None) -> PreparedChange:
         """Check one change of a batch against the candidate as read (``current`` status,
         ``revision``) without touching the database. ``before``/``after``: the changed columns;
         ``values``: the columns to write (default ``after``; a batch writes the same columns for
@@ -206,8 +229,8 @@ class CandidateWriter:
         if "status" in after:
             status.ensure_transition(current, str(after["status"]), name)
         change = CandidateChange(uuid, name, current, dict(before), dict(after), revision + 1)
-        row = {**(after if values is None else values), "revision": revision + 1,
-               "updated_at": now or utcnow(), "b_uuid": uuid}
+        # The new revision is the bulk update's (``bump_values``): the same ``revision + 1``.
+        row = {**(after if values is None else values), "b_uuid": uuid}
         event = EventSpec(action, "candidate", uuid,
                           summary if summary is not None else f"{name}：{describe_changes(before, after)}",
                           before if event_before is None else event_before,
@@ -227,7 +250,7 @@ class CandidateWriter:
             if any(id(p.event) not in listed for p in prepared):
                 raise ValueError("every prepared change must be audited")
         table = Candidate.__table__
-        stmt = table.update().where(table.c.uuid == bindparam("b_uuid"))
+        stmt = table.update().where(table.c.uuid == bindparam("b_uuid")).values(**bump_values(table))
         total = len(prepared) + len(events)
         for start in range(0, len(prepared), chunk):
             if cancel is not None:
@@ -237,6 +260,35 @@ class CandidateWriter:
         self._notify(s, [p.change for p in prepared])
         self.audit.record_many(s, actor.username, events, cancel=cancel,
                                progress=lambda d, _t, m: progress(len(prepared) + d, total, m))
+def person_conflicts(s: Session, candidates: list[Candidate] | None = None) -> dict[str, list[PersonConflict]]:
+    """Candidate UUID -> the records of the same person (same ID number) in other colleges.
+
+    For ``candidates``, or for every candidate whose number is on more than one college's roster."""
+    if candidates is not None:
+        numbers = list({c.id_number for c in candidates})
+    else:
+        numbers = list(s.scalars(select(Candidate.id_number).group_by(Candidate.id_number)
+                                 .having(func.count(func.distinct(Candidate.college_id)) > 1)))
+    found: dict[str, list[tuple]] = {}
+    for start in range(0, len(numbers), 500):
+        rows = s.execute(select(Candidate.uuid, Candidate.id_number, Candidate.college_id, Candidate.student_no,
+                                Candidate.name, College.code, College.name)
+                         .join(College, College.id == Candidate.college_id)
+                         .where(Candidate.id_number.in_(numbers[start:start + 500]))
+                         .order_by(College.code, Candidate.uuid))
+        for row in rows:
+            found.setdefault(row[1], []).append(tuple(row))
+    wanted = None if candidates is None else {c.uuid for c in candidates}
+    out: dict[str, list[PersonConflict]] = {}
+    for people in found.values():
+        for uuid, _idn, college_id, *_rest in people:
+            if wanted is not None and uuid not in wanted:
+                continue
+            others = [PersonConflict(idn, code, name_c, u, sno or "", name)
+                      for u, idn, cid, sno, name, code, name_c in people if cid != college_id]
+            if others:
+                out[uuid] = others
+    return out
 
 
 class CandidateService:
@@ -248,20 +300,24 @@ class CandidateService:
     def rows(self, onsite: Mapping[str, object] | None = None) -> list[CandidateRow]:
         """Every candidate, lightly: the roster view filters these in memory (fast at 20,000).
 
-        ``onsite``: UUID -> 现场确认 state (``CaptureService.onsite``), shown by its label."""
+        ``onsite``: UUID -> 现场确认 state (``CaptureService.onsite``), shown by its label.
+        ``person_conflict`` marks a candidate whose ID number is also on another college's roster."""
         cols = (Candidate.uuid, Candidate.student_no, Candidate.name, Candidate.gender, Candidate.id_number,
                 Candidate.class_name, Candidate.counsellor, Candidate.major, Candidate.intended_major,
                 Candidate.category, Candidate.status, Candidate.phone,
                 *(getattr(Candidate, key) for key in _TODO_KEYS))
         with self.db.read() as s:
             result = s.execute(select(*cols).order_by(Candidate.class_name, Candidate.student_no))
+            shared = set(s.scalars(select(Candidate.id_number).group_by(Candidate.id_number)
+                                   .having(func.count(func.distinct(Candidate.college_id)) > 1)))
             out = []
             for r in result:
                 # Only veterans and award winners can have to-dos: the others skip the rule.
                 todos = rules.todo_labels({"category": r[9], **dict(zip(_TODO_KEYS, r[12:], strict=True))}) \
                     if r[9] in _TODO_CATEGORIES else ()
                 state = onsite.get(r[0]) if onsite else None
-                out.append(CandidateRow(r[0], r[1] or "", *r[2:12], todos, getattr(state, "label", "")))
+                out.append(CandidateRow(r[0], r[1] or "", *r[2:12], todos, getattr(state, "label", ""),
+                                        r[4] in shared))
             return out
 
     def find(self, text: str) -> list[CandidateRow]:
@@ -279,20 +335,29 @@ class CandidateService:
 
     def get(self, key: str) -> CandidateDetail:
         with self.db.read() as s:
-            return self._detail(find_candidate(s, key))
+            return self._detail(s, find_candidate(s, key))
+
+    def person_conflicts(self) -> dict[str, list[PersonConflict]]:
+        """Every candidate whose ID number is also on another college's roster -> those records."""
+        with self.db.read() as s:
+            return person_conflicts(s)
 
     @staticmethod
-    def _detail(c: Candidate) -> CandidateDetail:
+    def _detail(s: Session, c: Candidate) -> CandidateDetail:
         return CandidateDetail(c.uuid, c.revision, c.college.name if c.college else "", c.status,
-                               c.serial_number or "", to_data(c), c.updated_at)
+                               c.serial_number or "", to_data(c), c.updated_at,
+                               tuple(person_conflicts(s, [c]).get(c.uuid, ())))
 
     @staticmethod
-    def _check_unique(s: Session, data: CandidateData, exclude_id: int | None) -> None:
+    def _check_unique(s: Session, data: CandidateData, college_id: int, exclude_id: int | None) -> None:
+        """Numbers are unique within a college; the same ID number elsewhere is a person conflict."""
         if data.student_no:
-            other = s.scalar(select(Candidate).where(Candidate.student_no == data.student_no))
+            other = s.scalar(select(Candidate).where(Candidate.student_no == data.student_no,
+                                                     Candidate.college_id == college_id))
             if other is not None and other.id != exclude_id:
                 raise ValidationError(f"学号 {data.student_no} 已属于考生 {other.name}。", "student_no")
-        other = s.scalar(select(Candidate).where(Candidate.id_number == data.id_number))
+        other = s.scalar(select(Candidate).where(Candidate.id_number == data.id_number,
+                                                 Candidate.college_id == college_id))
         if other is not None and other.id != exclude_id:
             raise ValidationError(f"身份证号已属于考生 {other.name}（学号 {other.student_no or '无'}）。",
                                   "id_number")
@@ -315,11 +380,12 @@ class CandidateService:
                 p = result.problems[0]
                 raise ValidationError(p.message, p.field)
             assert result.data is not None
-            self._check_unique(s, result.data, c.id)
+            self._check_unique(s, result.data, c.college_id, c.id)
             self.writer.apply(s, actor, c, data=result.data)
-            return self._detail(c)
+            return self._detail(s, c)
 
-    def create(self, actor: Actor, raw: dict) -> CandidateDetail:
+    def create(self, actor: Actor, raw: dict, college: str | None = None) -> CandidateDetail:
+        """A new candidate in ``college`` (its code), by default this desk's college."""
         require_role(actor, ROSTER_EDITORS, "新增考生")
         result = rules.check(raw)
         if not result.ok:
@@ -327,17 +393,15 @@ class CandidateService:
             raise ValidationError(p.message, p.field)
         assert result.data is not None
         with self.db.transaction() as s:
-            self._check_unique(s, result.data, None)
-            college = s.scalar(select(College).order_by(College.id))
-            if college is None:
-                raise NotFoundError("尚未设置学院，请先完成初始设置。")
-            c = Candidate(college_id=college.id, origin_desk=self.audit.desk_uuid, **result.data.as_dict())
+            home = desk_college(s, college)
+            self._check_unique(s, result.data, home.id, None)
+            c = Candidate(college_id=home.id, **result.data.as_dict())
             s.add(c)
             s.flush()
             self.audit.record(s, actor.username, "candidate.create", entity_type="candidate",
                               entity_uuid=c.uuid, summary=f"新增考生 {c.name}",
                               after=result.data.as_dict())
-            return self._detail(c)
+            return self._detail(s, c)
 
     def history(self, key: str) -> list[AuditEntry]:
         with self.db.read() as s:

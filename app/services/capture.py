@@ -23,6 +23,7 @@ from app.services.context import Actor, require_role
 from app.services.media import MediaStore
 from app.services.settings import FINGER_LABELS, SettingsService
 from db.models import Candidate, Capture, utcnow
+from db.replication import bump_values
 from db.session import Database
 
 KINDS = {"photo": "照片", "id_front": "身份证正面", "id_back": "身份证背面", "id_chip": "身份证芯片信息",
@@ -164,14 +165,13 @@ class CaptureService:
                 Capture.active.is_(True)))
             s.execute(update(Capture).where(
                 Capture.candidate_id == cand.id, Capture.kind == kind, Capture.subkind == subkind,
-                Capture.active.is_(True)).values(active=False, updated_at=utcnow()))
+                Capture.active.is_(True)).values(active=False, **bump_values(Capture.__table__)))
             row = Capture(candidate_id=cand.id, kind=kind, subkind=subkind, sha256=sha, ext=ext.lower().lstrip("."),
                           size_bytes=len(data), width=width, height=height,
                           quality=json.dumps(quality or {}, ensure_ascii=False, default=str),
                           extra=json.dumps(extra or {}, ensure_ascii=False, default=str), device=device,
                           operator=actor.username, desk_name=self.audit.desk_name,
-                          override_reason=override_reason, active=True, captured_at=utcnow(),
-                          origin_desk=self.audit.desk_uuid)
+                          override_reason=override_reason, active=True, captured_at=utcnow())
             s.add(row)
             s.flush()
             info = _info(row, cand.uuid)

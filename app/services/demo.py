@@ -26,6 +26,7 @@ from app.domain import idnumber
 from app.domain.candidate import CandidateData
 from app.errors import AppError, ConflictError, NotFoundError, ValidationError
 from app.services.audit import AuditService, EventSpec, password_digest, uuid4_batch
+from app.services.college import desk_college, desk_college_or_none
 from app.services.context import ROLES, Actor, require_role
 from app.services.demo_folder import DEMO_DESK_NAME, NotADemoFolder
 from app.services.demo_samples import SAMPLES_FOLDER, Person, sample_lists, write_samples
@@ -38,7 +39,8 @@ from app.services.settings import DEFINITIONS, SettingsService
 from app.services.setup import InstallInfo, SetupService
 from app.tasks import CancelToken, Progress, no_progress
 from db.bulk import bulk_insert
-from db.models import Candidate, College, Setting, User, new_uuid, utcnow
+from db.models import Candidate, Setting, User, new_uuid, utcnow
+from db.replication import insert_values
 from db.session import Database
 
 COHORT = 2023  # the cohort when no graduation year is given: the 2023级 graduates in 2026
@@ -324,8 +326,7 @@ class DemoService:
                         used_snos.add(sno)
             progress(0, n, "正在生成演示考生…")
             roster = generate(n, seed, used_ids=used_ids, used_student_nos=used_snos, cohort=cohort)
-            college = s.scalar(select(College).order_by(College.id))
-            assert college is not None  # set-up made it
+            college = desk_college(s)  # set-up made it
             checked: list[CandidateData] = []
             for k, raw in enumerate(roster.records):
                 if k % _BATCH == 0 and cancel is not None:
@@ -346,14 +347,13 @@ class DemoService:
             # Rows go in as batched INSERTs; the events follow, chained in one pass by ``record_many``.
             table = Candidate.__table__
             uuids = list(uuid4_batch(len(checked)))
-            now = utcnow()
+            fixed = insert_values(s)
             for start in range(0, len(checked), _BATCH):
                 if cancel is not None:
                     cancel.raise_if_cancelled()
                 progress(start // 2, n, "正在写入演示考生…")
                 bulk_insert(s, table, [
-                    {"uuid": uuid, "college_id": college.id, "origin_desk": self.audit.desk_uuid,
-                     "revision": 1, "created_at": now, "updated_at": now, "status": "roster",
+                    {"uuid": uuid, "college_id": college.id, **fixed, "status": "roster",
                      "serial_number": None, **data.as_dict()}
                     for uuid, data in zip(uuids[start:start + _BATCH], checked[start:start + _BATCH],
                                           strict=True)])
@@ -373,7 +373,7 @@ class DemoService:
                 continue
             display = roster.staff_names.get(username) or username
             user = User(uuid=new_uuid(), username=username, display_name=display, role=role,
-                        password_hash=self._hasher.hash(DEMO_PASSWORD), origin_desk=self.audit.desk_uuid)
+                        password_hash=self._hasher.hash(DEMO_PASSWORD))
             s.add(user)
             self.audit.record(s, actor.username, "user.create", entity_type="user", entity_uuid=user.uuid,
                               summary=f"新建演示用户 {username}（{ROLES[role]}）",
@@ -417,7 +417,8 @@ class DemoService:
     # -- the sample reference lists and the review ------------------------------------------------
     def _people(self) -> tuple[list[Person], str]:
         with self.db.read() as s:
-            college = s.scalar(select(College.name).order_by(College.id)) or ""
+            home = desk_college_or_none(s)
+            college = home.name if home else ""
             rows = s.execute(select(Candidate.student_no, Candidate.name, Candidate.id_number, Candidate.major,
                                     Candidate.category, Candidate.art_sports).order_by(Candidate.student_no))
             return [Person(sno or "", name, idn, major or "", category or "", art or "")

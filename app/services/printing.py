@@ -31,6 +31,7 @@ from app.documents.data import Context, Person, Report
 from app.domain import review as rules
 from app.errors import BadFileError, NotFoundError, PermissionDenied, ValidationError
 from app.services.audit import AuditService
+from app.services.college import desk_college_or_none
 from app.services.context import ROLES, Actor
 from app.services.reference import KINDS as REFERENCE_KINDS
 from app.services.settings import SettingsService
@@ -203,7 +204,7 @@ class PrintingService:
 
     # -- reading -------------------------------------------------------------------------------
     def _snapshot(self, s: Session) -> _Snapshot:
-        college = s.scalar(select(College).order_by(College.id))
+        college = desk_college_or_none(s)
         college_name = college.name if college else ""
         college_names = {c.id: c.name for c in s.scalars(select(College))}
         findings: dict[tuple[int, str], list[str]] = defaultdict(list)
@@ -233,7 +234,10 @@ class PrintingService:
         people: list[Person] = []
         needs_review: list[Person] = []
         problems: dict[str, tuple[str, ...]] = {}
-        for c in s.scalars(select(Candidate).order_by(Candidate.class_name, Candidate.student_no, Candidate.id)):
+        # The forms are the desk's college's (a database may hold other colleges' rosters too).
+        scope = () if college is None else (Candidate.college_id == college.id,)
+        for c in s.scalars(select(Candidate).where(*scope)
+                           .order_by(Candidate.class_name, Candidate.student_no, Candidate.id)):
             reasons: list[str] = []
             if c.status == "ineligible":
                 for r in sorted(fails.get(c.id, ()), key=lambda r: order.index(r.office) if r.office in order else 9):
@@ -431,7 +435,7 @@ class PrintingService:
                   **({"class_name": class_name} if class_name else {})}
                  for r in records]
         count = len(data) if isinstance(data, list) else 1 if isinstance(data, Person) else len(rows)
-        return Document(uuid=ctx.doc_uuid, origin_desk=self.audit.desk_uuid, form=form, title=forms.title(ctx),
+        return Document(uuid=ctx.doc_uuid, form=form, title=forms.title(ctx),
                         created_by="", row_count=count, pages=json.dumps(pages, ensure_ascii=False))
 
     def _record(self, actor: Actor, docs: list[Document], warnings: Sequence[str]) -> None:

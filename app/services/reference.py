@@ -36,7 +36,8 @@ from app.services.roster import (
 )
 from app.tasks import CancelToken, Progress, bulk_work, no_progress
 from db.bulk import bulk_insert
-from db.models import ReferenceList, ReferenceRecord, utcnow
+from db.models import ReferenceList, ReferenceRecord
+from db.replication import bump_values, insert_values
 from db.session import Database
 
 KINDS: dict[str, str] = {"academic": "教务处学籍名单", "conduct": "学生处处分名单", "majors": "专业对照表"}
@@ -495,14 +496,13 @@ class ReferenceService:
                                                         ReferenceList.active.is_(True))).all()
             if old:
                 s.execute(update(ReferenceList).where(ReferenceList.id.in_([o.id for o in old]))
-                          .values(active=False, updated_at=utcnow(), revision=ReferenceList.revision + 1))
+                          .values(active=False, **bump_values(ReferenceList.__table__)))
             lst = ReferenceList(kind=kind, file_name=path.name, file_sha256=sha, row_count=len(preview.rows),
-                                imported_by=actor.username, active=True, origin_desk=self.audit.desk_uuid)
+                                imported_by=actor.username, active=True)
             s.add(lst)
             s.flush()
-            now = utcnow()
+            fixed = insert_values(s)
             uuids = uuid4_batch(len(preview.rows))
-            desk = self.audit.desk_uuid
             total = len(preview.rows)
             digest = RowsDigest()  # over the rows as stored, for ``audit verify --deep``
             for start in range(0, total, CHUNK):
@@ -513,8 +513,7 @@ class ReferenceService:
                 for r in preview.rows[start:start + CHUNK]:
                     stored = {"fields": r.data, "source": r.source,
                               "problems": [p.text() for p in r.problems]}
-                    batch.append({"uuid": next(uuids), "origin_desk": desk, "revision": 1, "created_at": now,
-                                  "updated_at": now, "list_id": lst.id, "kind": kind, "row_number": r.row,
+                    batch.append({"uuid": next(uuids), **fixed, "list_id": lst.id, "kind": kind, "row_number": r.row,
                                   "student_no": r.student_no[:32], "name": r.name[:64],
                                   "id_number": r.id_number,
                                   "data": json.dumps(stored, ensure_ascii=False, default=str)})

@@ -21,7 +21,7 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from app.domain import review as rules
@@ -30,12 +30,14 @@ from app.domain.status import REVIEW, REVIEW_STATES, WAIVE
 from app.errors import ConflictError, ValidationError
 from app.services.audit import AuditService, EventSpec, uuid4_batch
 from app.services.candidates import CandidateWriter, PreparedChange, find_candidate
+from app.services.college import desk_college
 from app.services.context import Actor, require_role
 from app.services.reference import load_active
 from app.services.settings import SettingsService
 from app.tasks import CancelToken, Progress, no_progress
 from db.bulk import bulk_insert
-from db.models import Candidate, College, Finding, ReviewDecision, ReviewRun, User, Waiver, utcnow
+from db.models import Candidate, Finding, ReviewDecision, ReviewRun, User, Waiver, finding_uuid, utcnow
+from db.replication import bump_values, insert_values, take_tombstones, write_tombstones
 from db.session import Database
 
 REVIEWERS = ("admin", "secretary", "reviewer")
@@ -241,12 +243,11 @@ def _review_status(c: Candidate, s: Session) -> str:
     return rules.review_status(waived, rules.effective(decisions))
 
 
-def _prepare_status(uuid: str, name: str, revision: int, before: str, after: str, event: EventSpec,
-                    now: dt.datetime) -> PreparedChange:
+def _prepare_status(uuid: str, name: str, revision: int, before: str, after: str, event: EventSpec) -> PreparedChange:
     """A batch's status change of one candidate, audited by ``event`` (which says why)."""
     return CandidateWriter.prepare(uuid, name, revision, before, {"status": before}, {"status": after},
                                    operation=REVIEW, action=event.action, summary=event.summary,
-                                   event_before=event.before, event_after=event.after, now=now)
+                                   event_before=event.before, event_after=event.after)
 
 
 def _run_json(result: RunResult) -> str:
@@ -324,21 +325,27 @@ class ReviewService:
             if lists.majors_id is not None:
                 majors = rules.allowed_majors([(r.data.get("major", ""), r.data.get("allowed", ""))
                                                for r in lists.majors])
+            college = desk_college(s)
             cands = s.execute(select(Candidate.id, Candidate.uuid, Candidate.student_no, Candidate.name,
                                      Candidate.id_number, Candidate.major, Candidate.intended_major,
                                      Candidate.status, Candidate.revision)
+                              .where(Candidate.college_id == college.id)
                               .order_by(Candidate.id)).all()
             old: dict[int, list[tuple[str, str, str]]] = {}
-            for cid, office, code, message in s.execute(select(Finding.candidate_id, Finding.office, Finding.code,
-                                                               Finding.message).order_by(Finding.id)):
-                old.setdefault(cid, []).append((office, code, message))
+            stored: dict[str, tuple] = {}  # uuid -> (id, revision, the columns a run may change)
+            compared = {row[0] for row in cands}  # this college's candidates
+            for fid, cid, uuid, frev, office, code, message, list_id, source_row in s.execute(
+                    select(Finding.id, Finding.candidate_id, Finding.uuid, Finding.revision, Finding.office,
+                           Finding.code, Finding.message, Finding.list_id, Finding.source_row).order_by(Finding.id)):
+                if cid in compared:
+                    old.setdefault(cid, []).append((office, code, message))
+                    stored[uuid] = (fid, frev, (office, message, list_id, source_row))
             decided: dict[int, list[tuple[str, str, str]]] = {}
             for cid, office, decision, basis in s.execute(select(ReviewDecision.candidate_id, ReviewDecision.office,
                                                                  ReviewDecision.decision, ReviewDecision.basis)):
                 decided.setdefault(cid, []).append((office, decision, basis))
             waived = set(s.scalars(select(Waiver.candidate_id).where(Waiver.active.is_(True))))
             first_run = SettingsService.read_internal(s, LAST_RUN) is None
-            s.execute(delete(Finding))
             total = len(cands)
             counts: Counter[str] = Counter()
             changes: list[Change] = []
@@ -347,7 +354,6 @@ class ReviewService:
             with_findings = needs_review = 0
             batch: list[dict] = []
             now = utcnow()
-            desk = self.audit.desk_uuid
             for k, (cid, uuid, sno, name, idn, major, intended, status, revision) in enumerate(cands):
                 if k % CHUNK == 0:
                     if cancel is not None:
@@ -364,11 +370,15 @@ class ReviewService:
                                        "intended_major": intended}, academic, conduct, majors, year)
                 if specs:
                     with_findings += 1
+                occurrences: Counter[tuple[str, str]] = Counter()
                 for spec in specs:
                     counts[spec.code] += 1
-                    batch.append({"candidate_id": cid, "code": spec.code, "office": spec.office,
-                                  "message": spec.message, "list_id": spec.list_id, "source_row": spec.source_row,
-                                  "source": json.dumps(spec.source, ensure_ascii=False, default=str)})
+                    source = json.dumps(spec.source, ensure_ascii=False, default=str)
+                    n = occurrences[(spec.code, source)]
+                    occurrences[(spec.code, source)] += 1
+                    batch.append({"uuid": finding_uuid(uuid, spec.code, source, n), "candidate_id": cid,
+                                  "code": spec.code, "office": spec.office, "message": spec.message,
+                                  "list_id": spec.list_id, "source_row": spec.source_row, "source": source})
                 before_findings = old.get(cid, [])
                 after_findings = [(spec.office, spec.code, spec.message) for spec in specs]
                 notes, after_status = self._restand(decided.get(cid, []), before_findings, after_findings,
@@ -385,33 +395,61 @@ class ReviewService:
                     changes.append(change)
                     if after_status != status:
                         status_updates.append(_prepare_status(uuid, name, revision, status, after_status,
-                                                              self._restand_event(change), now))
+                                                              self._restand_event(change)))
                         events.append(status_updates[-1].event)
                     elif notes:
                         events.append(self._restand_event(change))
-            uuids = uuid4_batch(len(batch))
-            for row in batch:
-                row.update(uuid=next(uuids), origin_desk=desk, revision=1, created_at=now, updated_at=now)
-            for start in range(0, len(batch), CHUNK):
-                bulk_insert(s, Finding.__table__, batch[start:start + CHUNK])
+            self._write_findings(s, actor, batch, stored)
             SettingsService.write_internal(s, LAST_RUN, now.isoformat())
             result = RunResult(total, with_findings, dict(counts), changes, first_run, warnings, year, year_default,
                                needs_review, now, actor.username)
-            college = s.scalar(select(College).order_by(College.id))
             summary = (f"资格审查比对（{year} 届）：{total} 名考生，{with_findings} 名有问题，共 {sum(counts.values())} 条"
                        + (f"；与上次相比 {len(changes)} 名考生有变化" if not first_run else "")
                        + (f"；{result.reopened} 名考生的审核意见不再成立，需重新审核" if result.reopened else ""))
             self.audit.record(s, actor.username, "review.run", entity_type="college",
-                              entity_uuid=college.uuid if college else "", summary=summary,
+                              entity_uuid=college.uuid, summary=summary,
                               after={"candidates": total, "with_findings": with_findings, "counts": dict(counts),
                                      "changed": len(changes), "graduation_year": year,
                                      "graduation_year_default": year_default, "reopened": result.reopened,
                                      "lists": {"academic": lists.academic_id, "conduct": lists.conduct_id,
                                                "majors": lists.majors_id}})
             self.writer.write_prepared(s, actor, status_updates, events=events, cancel=cancel, chunk=CHUNK)
-            s.add(ReviewRun(origin_desk=desk, actor=actor.username, graduation_year=year, result=_run_json(result)))
+            s.add(ReviewRun(actor=actor.username, graduation_year=year, result=_run_json(result)))
             progress(total, total, "比对完成。")
         return result
+
+    @staticmethod
+    def _write_findings(s: Session, actor: Actor, found: list[dict], stored: dict[str, tuple]) -> None:
+        """Bring the stored findings to ``found``: a finding's UUID comes from its candidate, code and
+        source row, so one found again is kept (a new revision only if its message, office or list
+        changed), a new one is inserted and one no longer found is deleted, leaving a tombstone."""
+        inserts, updates = [], []
+        for row in found:
+            was = stored.pop(row["uuid"], None)
+            if was is None:
+                inserts.append(row)
+            elif was[2] != (row["office"], row["message"], row["list_id"], row["source_row"]):
+                updates.append({"b_id": was[0], "office": row["office"], "message": row["message"],
+                                "list_id": row["list_id"], "source_row": row["source_row"]})
+        table = Finding.__table__
+        if stored:  # no longer found
+            ids = [fid for fid, _rev, _cols in stored.values()]
+            write_tombstones(s, "findings", [(uuid, rev) for uuid, (_fid, rev, _cols) in stored.items()],
+                             actor.username)
+            for start in range(0, len(ids), CHUNK):
+                s.execute(delete(Finding).where(Finding.id.in_(ids[start:start + CHUNK])))
+        if updates:
+            s.execute(table.update().where(table.c.id == bindparam("b_id")).values(**bump_values(table)), updates)
+        if inserts:
+            again = take_tombstones(s, "findings", [r["uuid"] for r in inserts])
+            fixed = insert_values(s)
+            for row in inserts:
+                row.update(fixed)
+                if row["uuid"] in again:  # found again after a run that had lost it
+                    row["base_revision"] = again[row["uuid"]]
+                    row["revision"] = again[row["uuid"]] + 1
+            for start in range(0, len(inserts), CHUNK):
+                bulk_insert(s, table, inserts[start:start + CHUNK])
 
     @staticmethod
     def _restand(decisions: list[tuple[str, str, str]], before: list[tuple[str, str, str]],
@@ -478,15 +516,14 @@ class ReviewService:
             before = None
             if row is None:
                 row = ReviewDecision(candidate_id=c.id, office=office, decision=decision, opinion=opinion,
-                                     reviewer=actor.username, decided_at=utcnow(), origin_desk=self.audit.desk_uuid,
-                                     basis=_basis_json(basis))
+                                     reviewer=actor.username, decided_at=utcnow(), basis=_basis_json(basis))
                 s.add(row)
             else:
                 before = {"decision": row.decision, "opinion": row.opinion, "reviewer": row.reviewer,
                           "status": status_before}
                 row.decision, row.opinion, row.reviewer = decision, opinion, actor.username
                 row.basis = _basis_json(basis)
-                row.decided_at, row.revision, row.updated_at = utcnow(), row.revision + 1, utcnow()
+                row.decided_at = utcnow()
             s.flush()
             status = _review_status(c, s)
             label = rules.OFFICES[office]
@@ -522,10 +559,10 @@ class ReviewService:
                 current = rules.office_findings(findings.get(cid, []), o)
                 decisions.setdefault(cid, {})[o] = (d, rules.standing(d, _basis(basis), current))
             # Plain rows, not ORM objects: 20,000 candidates must not take seconds to load.
-            cands = s.execute(select(Candidate.id, Candidate.uuid, Candidate.name, Candidate.status,
-                                     Candidate.revision).order_by(Candidate.id)).all()
+            cands = s.execute(select(Candidate.id, Candidate.uuid, Candidate.name, Candidate.status, Candidate.revision)
+                              .where(Candidate.college_id == desk_college(s).id).order_by(Candidate.id)).all()
             now = utcnow()
-            desk = self.audit.desk_uuid
+            fixed = insert_values(s)
             rows: list[dict] = []
             events: list[EventSpec] = []
             status_updates: list[PreparedChange] = []
@@ -559,8 +596,7 @@ class ReviewService:
                 for o in new_offices:
                     mine[o] = ("pass", rules.VALID)
                     rows.append({"candidate_id": cid, "office": o, "decision": "pass", "opinion": "",
-                                 "reviewer": actor.username, "decided_at": now, "origin_desk": desk,
-                                 "basis": "[]", "revision": 1, "created_at": now, "updated_at": now})
+                                 "reviewer": actor.username, "decided_at": now, "basis": "[]", **fixed})
                 # Only roster/eligible/ineligible candidates are here, so none has an active waiver.
                 after = rules.review_status(False, rules.effective(mine))
                 names = "、".join(rules.OFFICES[o] for o in new_offices)
@@ -569,7 +605,7 @@ class ReviewService:
                                   {"offices": new_offices, "decision": "pass", "batch": True,
                                    "reviewer": actor.username, "status": after, "basis": []})
                 if after != status:
-                    status_updates.append(_prepare_status(uuid, name, revision, status, after, event, now))
+                    status_updates.append(_prepare_status(uuid, name, revision, status, after, event))
                     event = status_updates[-1].event
                 events.append(event)
             uuids = uuid4_batch(len(rows))
@@ -677,12 +713,11 @@ class WaiverService:
                 raise ConflictError(f"{c.name}已登记放弃报名（{w.waived_on.isoformat()}）。")
             status_before = c.status
             if w is None:
-                w = Waiver(candidate_id=c.id, reason=reason, waived_on=date, origin_desk=self.audit.desk_uuid)
+                w = Waiver(candidate_id=c.id, reason=reason, waived_on=date)
                 s.add(w)
             else:  # waived again after a revocation: the one row per candidate is reused
                 w.reason, w.waived_on, w.form_signed, w.active = reason, date, False, True
                 w.revoked_at, w.revoke_reason = None, ""
-                w.revision, w.updated_at = w.revision + 1, utcnow()
             s.flush()
             status = _review_status(c, s)
             self.writer.apply(s, actor, c, new_status=status, operation=WAIVE, action="waiver.add",
@@ -708,7 +743,6 @@ class WaiverService:
                 raise ConflictError(f"撤回放弃报名的截止日期（{deadline.isoformat()}）已过，不能撤回。")
             self.writer.guard(c, WAIVE)
             w.active, w.revoked_at, w.revoke_reason = False, utcnow(), reason
-            w.revision, w.updated_at = w.revision + 1, utcnow()
             s.flush()
             status = _review_status(c, s)
             self.writer.apply(s, actor, c, new_status=status, operation=WAIVE, action="waiver.revoke",
@@ -727,7 +761,7 @@ class WaiverService:
                 raise ConflictError(f"{c.name}没有登记放弃报名。")
             if w.form_signed != signed:
                 before = w.form_signed
-                w.form_signed, w.revision, w.updated_at = signed, w.revision + 1, utcnow()
+                w.form_signed = signed
                 self.audit.record(s, actor.username, "waiver.signed", entity_type="candidate", entity_uuid=c.uuid,
                                   summary=f"{c.name}的放弃报名申请书（附件1）{'已签字交回' if signed else '改为未交回'}",
                                   before={"form_signed": before}, after={"form_signed": signed})

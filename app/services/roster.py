@@ -32,10 +32,12 @@ from app.domain.candidate import FIELD_NAMES, LABELS, REQUIRED, STATUS_LABELS, C
 from app.errors import AppError, BadFileError, ConflictError, NotFoundError, ValidationError
 from app.services.audit import HEAD_KEY, AuditService, EventSpec, uuid4_batch
 from app.services.candidates import CandidateWriter, PreparedChange, describe_changes
+from app.services.college import desk_college_or_none
 from app.services.context import ROSTER_EDITORS, Actor, require_role
 from app.tasks import CancelToken, Progress, bulk_work, no_progress
 from db.bulk import insert_tuples
-from db.models import Candidate, College, Meta, utcnow
+from db.models import Candidate, Meta
+from db.replication import local_desk, new_row_values
 from db.session import Database
 
 CHUNK = 500
@@ -294,8 +296,8 @@ class _Stored:
 
 _NAME_AT, _SNO_AT, _ID_AT = (FIELD_NAMES.index(n) for n in ("name", "student_no", "id_number"))
 _data_values = operator.attrgetter(*FIELD_NAMES)  # CandidateData -> tuple in FIELD_NAMES order
-_CREATE_COLUMNS = (*FIELD_NAMES, "uuid", "origin_desk", "revision", "created_at", "updated_at", "college_id", "status",
-                   "serial_number")
+_REPLICATION_COLUMNS = ("origin_desk", "revision", "base_revision", "created_at", "updated_at")  # insert_values
+_CREATE_COLUMNS = (*FIELD_NAMES, "uuid", *_REPLICATION_COLUMNS, "college_id", "status", "serial_number")
 
 
 @dataclass
@@ -307,24 +309,27 @@ class _DbState:
     by_id: dict[str, _Stored]
     revisions: dict[str, int]
     statuses: dict[str, str] = field(default_factory=dict)
+    origin_desk: str = ""  # the local desk, for new rows
 
     @classmethod
     def load(cls, s: Session) -> _DbState:
-        college = s.scalar(select(College).order_by(College.id))
+        """The desk's college and its candidates: the file is matched by number within the college
+        only (another college's candidate with the same number is another record)."""
+        college = desk_college_or_none(s)
         by_sno: dict[str, _Stored] = {}
         by_id: dict[str, _Stored] = {}
         revisions: dict[str, int] = {}
         statuses: dict[str, str] = {}
-        for row in s.execute(select(*_STORED_COLS)):
+        if college is None:
+            return cls(None, "", "", by_sno, by_id, revisions, statuses, local_desk(s))
+        for row in s.execute(select(*_STORED_COLS).where(Candidate.college_id == college.id)):
             stored = _Stored(row[0], row[1], row[2], tuple(row[3:]))
             revisions[stored.uuid] = stored.revision
             statuses[stored.uuid] = stored.status
             by_id[stored.values[_ID_AT]] = stored
             if stored.values[_SNO_AT]:
                 by_sno[stored.values[_SNO_AT]] = stored
-        if college is None:
-            return cls(None, "", "", by_sno, by_id, revisions, statuses)
-        return cls(college.id, college.uuid, college.name, by_sno, by_id, revisions, statuses)
+        return cls(college.id, college.uuid, college.name, by_sno, by_id, revisions, statuses, local_desk(s))
 
     @property
     def fingerprint(self) -> dict[str, object]:
@@ -1055,8 +1060,8 @@ class RosterService:
                              "unchanged": sum(r.kind == "unchanged" for r in rows),
                              "rejected": sum(r.kind == "rejected" for r in rows)})
         uuids = uuid4_batch(len(creates))
-        now = utcnow()
-        fixed = (self.audit.desk_uuid, 1, now, now, state.college_id, "roster", None)
+        stamp = new_row_values(state.origin_desk)
+        fixed = (*(stamp[c] for c in _REPLICATION_COLUMNS), state.college_id, "roster", None)
         for k, r in enumerate(creates):
             if k % CHUNK == 0 and cancel is not None:
                 cancel.raise_if_cancelled()
@@ -1072,7 +1077,7 @@ class RosterService:
             after = {n: new for n, (_old, new) in r.changes.items()}
             prepared = CandidateWriter.prepare(
                 r.match_uuid, r.data.name, state.revisions[r.match_uuid], state.statuses[r.match_uuid], before, after,
-                values=vars(r.data), summary=f"{r.data.name}（导入）：{describe_changes(before, after)}", now=now)
+                values=vars(r.data), summary=f"{r.data.name}（导入）：{describe_changes(before, after)}")
             plan.updates.append(prepared)
             plan.events.append(prepared.event)
         return plan
@@ -1148,9 +1153,10 @@ class RosterService:
         progress(0, 0, "正在读取名单…")
         cols = [getattr(Candidate, n) for n in FIELD_NAMES]
         with self.db.read() as s:
-            college = s.scalar(select(College).order_by(College.id))
+            college = desk_college_or_none(s)
             college_name = college.name if college else ""
             records = s.execute(select(*cols, Candidate.status)
+                                .where(Candidate.college_id == (college.id if college else None))
                                 .order_by(Candidate.class_name, Candidate.student_no, Candidate.id)).all()
         keys = list(LABELS)
         headers = [LABELS[k] for k in keys] + ["状态"]

@@ -21,6 +21,7 @@ class Filters:
     status: str = ""
     todo_only: bool = False  # only candidates with fields still to complete (待补信息)
     onsite: str = ""  # 现场确认 label: 未到 | 未完成 | 已完成
+    person_conflict_only: bool = False  # only people also on another college's roster
 
 
 def pinyin_keys(rows: Sequence[CandidateRow]) -> list[str]:
@@ -76,7 +77,8 @@ class RosterIndex:
                         if text in key or spoken in spoken_key]
             else:
                 hits = [i for i, key in enumerate(keys) if text in key]
-        if not (f.class_name or f.counsellor or f.category or f.status or f.todo_only or f.onsite):
+        if not (f.class_name or f.counsellor or f.category or f.status or f.todo_only or f.onsite
+                or f.person_conflict_only):
             return list(hits)
         rows = self.rows
         out = []
@@ -93,6 +95,8 @@ class RosterIndex:
             if f.todo_only and not r.todos:
                 continue
             if f.onsite and r.onsite != f.onsite:
+                continue
+            if f.person_conflict_only and not r.person_conflict:
                 continue
             out.append(i)
         return out

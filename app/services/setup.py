@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -13,7 +12,8 @@ from sqlalchemy import func, select
 from app.errors import AuthError, ConflictError, NotFoundError, ValidationError
 from app.services.audit import LOCAL_DESK_KEY, AuditService, password_digest
 from app.services.context import ROLES, Actor, require_role
-from db.models import College, Desk, Meta, User, utcnow
+from db.models import College, Desk, Meta, User, new_uuid, utcnow
+from db.replication import set_local_desk
 from db.session import Database
 
 ROLE_KEY = "install_role"  # college | central
@@ -104,12 +104,12 @@ class SetupService:
             if college is None:
                 college = College(code=college_code, name=college_name)
                 s.add(college)
-                s.flush()
-            desk = Desk(college_id=college.id, name=desk_name, key=secrets.token_hex(32))
+            # The desk's key pairs come with the bundles (``Desk.sign_public_key`` …); no secret here.
+            desk_uuid = new_uuid()
+            set_local_desk(s, desk_uuid)  # what this set-up creates comes from the new desk
+            desk = Desk(uuid=desk_uuid, college=college, name=desk_name)
             s.add(desk)
             s.flush()
-            desk.origin_desk = desk.uuid
-            college.origin_desk = college.origin_desk or desk.uuid
             s.add(Meta(key=LOCAL_DESK_KEY, value=desk.uuid))
             s.add(Meta(key=ROLE_KEY, value=role))
             if demo:
@@ -123,8 +123,7 @@ class SetupService:
                               after=after)
             if admin_username is not None:
                 user = User(username=admin_username, display_name=admin_name.strip() or admin_username,
-                            role="admin", password_hash=self._hasher.hash(admin_password),
-                            origin_desk=desk.uuid)
+                            role="admin", password_hash=self._hasher.hash(admin_password))
                 s.add(user)
                 s.flush()
                 self.audit.record(s, actor, "user.create", entity_type="user", entity_uuid=user.uuid,
@@ -162,7 +161,7 @@ class SetupService:
             if s.scalar(select(User).where(User.username == username)):
                 raise ConflictError(f"用户名“{username}”已存在。")
             user = User(username=username, display_name=display_name.strip() or username, role=role,
-                        password_hash=self._hasher.hash(password), origin_desk=self.audit.desk_uuid)
+                        password_hash=self._hasher.hash(password))
             s.add(user)
             s.flush()
             self.audit.record(s, actor.username, "user.create", entity_type="user", entity_uuid=user.uuid,
@@ -213,8 +212,6 @@ class SetupService:
             except (VerificationError, InvalidHashError):
                 raise AuthError("原密码不正确。") from None
             user.password_hash = self._hasher.hash(new)
-            user.revision += 1
-            user.updated_at = utcnow()
             self.audit.record(s, actor.username, "user.password", entity_type="user", entity_uuid=user.uuid,
                               summary=f"用户 {user.username} 修改密码",
                               after={"password_digest": password_digest(user.password_hash)})

@@ -1,4 +1,11 @@
-"""Alembic environment: always run with the engine handed in by ``db.migrate``."""
+"""Alembic environment: always run with the engine handed in by ``db.migrate``.
+
+On SQLite, foreign keys are off while the revisions run: rebuilding a table in batch mode drops
+the old table, and with foreign keys on SQLite first deletes the rows of other tables that refer
+to it (``ON DELETE CASCADE``). The pragma cannot change inside a transaction, so it is set on the
+driver's connection before the migration's transaction begins; the references are checked before
+that transaction commits, and the pragma is on again before the connection goes back to the pool.
+"""
 
 from alembic import context
 
@@ -7,11 +14,24 @@ from db.models import Base
 config = context.config
 engine = config.attributes["engine"]
 
-with engine.begin() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=Base.metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-    )
-    context.run_migrations()
+with engine.connect() as connection:
+    sqlite = connection.dialect.name == "sqlite"
+    driver = connection.connection.driver_connection if sqlite else None
+    if driver is not None:
+        driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with connection.begin():
+            context.configure(
+                connection=connection,
+                target_metadata=Base.metadata,
+                render_as_batch=sqlite,
+                compare_type=True,
+            )
+            context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left rows referring to missing rows: {broken[:5]}")
+    finally:
+        if driver is not None:
+            driver.execute("PRAGMA foreign_keys=ON")

@@ -242,3 +242,61 @@ def test_an_existing_trail_gets_its_genesis_and_count_at_the_upgrade(tmp_path: P
         assert check.ok and check.count == 3 and check.notes == []
     finally:
         c.close()
+
+
+def test_many_colleges_revision_keeps_every_row_and_its_children(tmp_path: Path, make_candidate_raw):
+    """0008 rebuilds ``candidates`` (per-college uniqueness): no finding, decision or waiver of theirs
+    may go with the old table (foreign keys cascade on DROP TABLE); revisions get their base, findings
+    their derived UUIDs, and the desk's plaintext secret goes."""
+    from db.models import finding_uuid
+
+    c = Container.open(tmp_path)
+    try:
+        c.setup.initialise("1001", "信息工程学院", "一号桌", admin_username="admin", admin_password="Passw0rd1")
+        actor = c.setup.login("admin", "Passw0rd1")
+        raws = [make_candidate_raw(n) for n in range(3)]
+        for raw in raws:
+            c.candidates.create(actor, raw)
+        c.candidates.update(actor, raws[0]["student_no"], {**raws[0], "phone": "13900000000"})
+        c.review.decide(actor, raws[1]["student_no"], "academic", False, "材料不全")
+        c.waivers.add(actor, raws[2]["student_no"], "个人原因")
+    finally:
+        c.close()
+    engine = make_engine(sqlite_url(tmp_path / DB_FILE))
+    try:
+        command.downgrade(alembic_config(engine), "0007")
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM desks WHERE length(key) = 64")).scalar() == 1
+            cid = conn.execute(text("SELECT id FROM candidates WHERE student_no = :s"),
+                               {"s": raws[0]["student_no"]}).scalar()
+            conn.execute(text("INSERT INTO findings (candidate_id, code, office, message, source, uuid, origin_desk, "
+                              "revision, created_at, updated_at) VALUES (:c, 'failed_courses', 'academic', 'm', "
+                              ":src, 'random-1', '', 1, '2026-12-01 08:00:00', '2026-12-01 08:00:00')"),
+                         {"c": cid, "src": '{"学号": "1", "姓名": "张三"}'})
+            counts = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()
+                      for t in ("candidates", "findings", "reviews", "waivers")}
+        upgrade(engine)
+        with engine.begin() as conn:
+            assert {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in counts} == counts
+            revs = dict(conn.execute(text("SELECT student_no, revision || '/' || base_revision FROM candidates")).all())
+            assert revs[raws[0]["student_no"]] == "2/1" and revs[raws[2]["student_no"]].endswith("/1")
+            cand_uuid = conn.execute(text("SELECT uuid FROM candidates WHERE id = :c"), {"c": cid}).scalar()
+            assert conn.execute(text("SELECT uuid FROM findings")).scalar() == finding_uuid(
+                cand_uuid, "failed_courses", '{"姓名":"张三","学号":"1"}')
+            columns = {col["name"] for col in inspect(conn).get_columns("desks")}
+            assert "key" not in columns and {"sign_public_key", "box_public_key", "key_fingerprint"} <= columns
+            # One person on two colleges' rosters now fits; twice in one college still does not.
+            conn.execute(text("INSERT INTO colleges (code, name, uuid, origin_desk, revision, created_at, updated_at) "
+                              "VALUES ('2002', '机电学院', 'col-2', '', 1, '2026-12-01', '2026-12-01')"))
+            copy = ("INSERT INTO candidates (college_id, student_no, name, gender, id_number, birth_date, ethnicity, "
+                    "phone, class_name, counsellor, major, intended_major, category, art_sports, veteran_merits, "
+                    "award_level, award_name, status, note, uuid, origin_desk, revision, created_at, updated_at) "
+                    "SELECT :college, student_no, name, gender, id_number, birth_date, ethnicity, phone, class_name, "
+                    "counsellor, major, intended_major, category, art_sports, veteran_merits, award_level, award_name, "
+                    "status, note, :u, '', 1, created_at, updated_at FROM candidates WHERE id = :c")
+            college2 = conn.execute(text("SELECT id FROM colleges WHERE code = '2002'")).scalar()
+            conn.execute(text(copy), {"college": college2, "u": "other-1", "c": cid})
+        with pytest.raises(exc.IntegrityError), engine.begin() as conn:
+            conn.execute(text(copy), {"college": college2, "u": "other-2", "c": cid})
+    finally:
+        engine.dispose()

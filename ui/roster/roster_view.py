@@ -134,6 +134,12 @@ class RosterView(QWidget):
         self.todo_check.setObjectName("todoFilter")
         self.todo_check.setToolTip(self.tr("只显示还缺少考生类别所需信息（如退役士兵的入伍、退役时间）的考生"))
         self.todo_check.toggled.connect(self._on_filter_changed)
+        # One person (ID number) on another college's roster as well: shown only when there is one.
+        self.conflict_check = QCheckBox(self.tr("只看跨学院重复"), self)
+        self.conflict_check.setObjectName("personConflictFilter")
+        self.conflict_check.setToolTip(self.tr("只显示身份证号也在其他学院名单上的考生（同一人，需核实）"))
+        self.conflict_check.toggled.connect(self._on_filter_changed)
+        self.conflict_check.hide()
         self.count_label = QLabel(self)
         self.count_label.setObjectName("rosterCount")
 
@@ -152,6 +158,7 @@ class RosterView(QWidget):
             filters.addWidget(label)
             filters.addWidget(combo)
         filters.addWidget(self.todo_check)
+        filters.addWidget(self.conflict_check)
         filters.addStretch(1)
 
         self.table = QTableView(self)
@@ -259,6 +266,7 @@ class RosterView(QWidget):
         self._fill_combo(self.category_combo, [(v, v) for v in choices.get("category", [])])
         self._fill_combo(self.status_combo,
                          [(STATUS_LABELS.get(v, v), v) for v in choices.get("status", [])])
+        self.conflict_check.setVisible(any(r.person_conflict for r in rows) or self.conflict_check.isChecked())
         self.model.set_rows(rows)
         self.model.set_filters(self._current_filters())
         self._fit_columns()
@@ -326,7 +334,8 @@ class RosterView(QWidget):
                        counsellor=self.counsellor_combo.currentData() or "",
                        category=self.category_combo.currentData() or "",
                        status=self.status_combo.currentData() or "", todo_only=self.todo_check.isChecked(),
-                       onsite=self.onsite_combo.currentData() or "")
+                       onsite=self.onsite_combo.currentData() or "",
+                       person_conflict_only=self.conflict_check.isChecked())
 
     def _on_search_text_changed(self, _text: str) -> None:
         self.model.set_filters(self._current_filters())
@@ -376,6 +385,8 @@ class RosterView(QWidget):
                 names.append(f"{label}“{combo.currentText()}”")
         if self.todo_check.isChecked():
             names.append(self.tr("只看待补信息"))
+        if self.conflict_check.isChecked():
+            names.append(self.tr("只看跨学院重复"))
         return names
 
     # -- candidates -------------------------------------------------------------------------------

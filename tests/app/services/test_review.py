@@ -501,3 +501,36 @@ def test_last_run_at_says_when_the_comparison_last_ran(container, actor, people,
     assert container.reference.active()["academic"].imported_at > first
     container.review.run(actor)
     assert container.review.last_run_at() > first
+
+
+def test_running_the_review_again_keeps_the_findings_and_their_versions(container, actor, people, tmp_path):
+    """A finding's UUID comes from its candidate, code and source row: a second run with the same
+    lists keeps every finding as it was; a finding no longer found leaves a tombstone."""
+    from db.models import Finding, Tombstone
+
+    seed_lists(container, actor, people, tmp_path)
+    container.review.run(actor)
+    with container.db.read() as s:
+        first = {f.uuid: (f.code, f.revision, f.id) for f in s.scalars(select(Finding))}
+    assert {code for code, _r, _i in first.values()} >= {"not_in_academic", "failed_courses", "discipline"}
+    container.review.run(actor)
+    with container.db.read() as s:
+        assert {f.uuid: (f.code, f.revision, f.id) for f in s.scalars(select(Finding))} == first
+        assert s.scalar(select(func.count()).select_from(Tombstone)) == 0
+    # p9 turns up in a corrected 学籍 list: that one finding goes, the others stay as they were.
+    rows = [ACADEMIC_HEADER] + [academic_row(p) for p in people]
+    rows[3] = academic_row(people[2], 姓名="王小二")
+    rows[5] = academic_row(people[4], 学籍状态="休学")
+    rows[6] = academic_row(people[5], 预计毕业时间=f"{YEAR + 1}-07")
+    rows[7] = academic_row(people[6], 不及格课程="高等数学、大学英语")
+    import_list(container, actor, "academic", write_xlsx(tmp_path / "academic2.xlsx", rows))
+    container.review.run(actor)
+    with container.db.read() as s:
+        now = {f.uuid: (f.code, f.revision) for f in s.scalars(select(Finding))}
+        gone = [(t.entity_type, t.uuid, t.revision, t.deleted_by) for t in s.scalars(select(Tombstone))]
+    [lost] = [u for u, (code, _r, _i) in first.items() if code == "not_in_academic"]
+    assert lost not in now and gone == [("findings", lost, 2, actor.username)]
+    # The others kept their UUIDs; those whose list changed (a new list id) are a new version.
+    assert set(now) == set(first) - {lost}
+    assert {now[u][1] for u in now if first[u][0] == "discipline"} == {1}  # the 学生处 list is the same
+    assert {now[u][1] for u in now if first[u][0] == "failed_courses"} == {2}

@@ -227,6 +227,7 @@ def lock(container, uuid: str) -> None:
 def test_saving_a_record_locked_meanwhile_is_refused_with_the_reason(qtbot, gui, container, actor, stored, runner):
     dialog = open_editor(qtbot, container, actor, stored.uuid, runner)
     lock(container, stored.uuid)
+    locked = container.candidates.get(stored.uuid)
     retype(gui, field(dialog, "phone"), "13912345678")
     qtbot.waitUntil(dialog.save_button.isEnabled)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
@@ -243,12 +244,13 @@ def test_saving_a_record_locked_meanwhile_is_refused_with_the_reason(qtbot, gui,
     qtbot.wait(50)
     assert not dialog.save_button.isEnabled()
     after = container.candidates.get(stored.uuid)
-    assert (after.data, after.revision) == (stored.data, stored.revision)
+    assert (after.data, after.revision) == (stored.data, locked.revision)
     assert [e.action for e in container.candidates.history(stored.uuid)] == ["candidate.create"]
 
 
 def test_a_locked_record_opens_read_only_and_says_why(qtbot, gui, container, actor, stored, runner):
     lock(container, stored.uuid)
+    locked = container.candidates.get(stored.uuid)
     dialog = open_editor(qtbot, container, actor, stored.uuid, runner)
     assert dialog.save_button is None
     assert f"只读：{stored.data.name}已签字确认，报名信息已锁定" in dialog.header.text()
@@ -257,7 +259,7 @@ def test_a_locked_record_opens_read_only_and_says_why(qtbot, gui, container, act
     assert phone.isReadOnly()
     gui.type_text(phone, "9")
     qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    assert container.candidates.get(stored.uuid).revision == stored.revision
+    assert container.candidates.get(stored.uuid).revision == locked.revision
 
 
 def test_save_while_another_writer_holds_the_database_waits_and_says_so(qtbot, gui, container, actor, stored):

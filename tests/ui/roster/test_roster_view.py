@@ -489,3 +489,24 @@ def test_a_long_class_chosen_and_its_long_names_show_whole(qtbot, gui, container
     assert fits(table, LONG_CLASS, table.columnWidth(klass))
     assert table.horizontalHeader().length() <= table.viewport().width()
     assert not table.horizontalScrollBar().isVisible()
+
+
+def test_a_person_also_on_another_colleges_roster_can_be_shown_alone(qtbot, container, actor, roster,
+                                                                     make_candidate_raw):
+    from db.models import College
+
+    view = make_view(qtbot, container, actor)
+    qtbot.waitUntil(lambda: view.model.total_count == N)
+    assert view.conflict_check.isHidden()  # one college: nothing to show
+    with container.db.transaction() as s:
+        s.add(College(code="2002", name="机电工程学院"))
+    twin = make_candidate_raw(3)
+    container.candidates.create(actor, {**twin, "student_no": "9900003"}, college="2002")
+    qtbot.keyClick(view.table, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: view.model.total_count == N + 1)
+    checkbox = view.conflict_check
+    assert checkbox.isVisible()
+    checkbox.setFocus()
+    qtbot.keyClick(checkbox, Qt.Key.Key_Space)
+    assert sorted(shown(view, "student_no")) == sorted([twin["student_no"], "9900003"])
+    assert view.count_label.text() == f"显示 2 / 共 {N + 1} 人"
