@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
-from app.devices.camera import MockCamera
+from app.devices.camera.mock import MockCamera
 from ui.device_settings import DeviceSettingsDialog
 from ui.main_window import MainWindow
 from ui.tasks import TaskRunner

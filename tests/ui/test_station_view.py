@@ -67,7 +67,7 @@ class ScreenCamera:
     """The real MockCamera playing whatever the test puts in front of it (``show``)."""
 
     def __init__(self, frame: np.ndarray) -> None:
-        from app.devices.camera import MockCamera
+        from app.devices.camera.mock import MockCamera
 
         self._frame = frame
         self.mock = MockCamera(lambda _i, _w, _h: self._frame, fps=30)
@@ -110,7 +110,7 @@ def camera() -> ScreenCamera:
 
 @pytest.fixture
 def station(qtbot, container, actor, make_candidate_raw, camera):
-    from app.devices.fingerprint_mock import MockFingerprint
+    from app.devices.fingerprint.mock import MockFingerprint
 
     container.candidates.create(actor, make_candidate_raw(1))
     container.candidates.create(actor, make_candidate_raw(2, category="退役大学生士兵", veteran_service_start="2019-09-01",

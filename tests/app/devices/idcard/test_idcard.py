@@ -13,7 +13,7 @@ import pytest
 from app.devices import base
 from app.devices.base import DeviceError, DeviceTimeout, NoDevice, Unplugged
 from app.devices.idcard import REGISTRY, ChipData, IdCardReader, NoCard, create_reader, driver_names
-from app.devices.idcard_mock import MockIdCardReader, card_for, face_jpeg, validity_for
+from app.devices.idcard.mock import MockIdCardReader, card_for, face_jpeg, validity_for
 from app.domain import candidate, idnumber
 from app.domain.chip_check import compare
 from app.errors import Cancelled, ValidationError

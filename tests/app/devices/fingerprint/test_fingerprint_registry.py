@@ -10,7 +10,7 @@ import pytest
 
 from app.devices.base import NoDevice
 from app.devices.fingerprint import ENTRY_POINT_GROUP, REGISTRY, create_driver, driver_names
-from app.devices.fingerprint_mock import MockFingerprint
+from app.devices.fingerprint.mock import MockFingerprint
 
 VENDOR_MODULE = '''
 from app.devices.fingerprint import FingerprintDriver, FingerprintImage

@@ -12,7 +12,9 @@ import pytest
 
 from app.devices import base
 from app.devices.base import DeviceError, DeviceInfo, NoDevice, Registry, Unplugged
-from app.devices.camera import CAMERAS, MSG_NO_CAMERA, MockCamera, OpenCVCamera, generated_scene
+from app.devices.camera import CAMERAS, MSG_NO_CAMERA
+from app.devices.camera.mock import MockCamera, generated_scene
+from app.devices.camera.opencv import OpenCVCamera
 
 
 class FakeClock:

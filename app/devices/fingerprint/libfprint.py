@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from app.devices.base import DeviceError, DeviceInfo, DeviceTimeout, NoDevice, PoorQuality, Unplugged
-from app.devices.fingerprint import (
+from app.devices.fingerprint.interface import (
     DEFAULT_PPI,
     DEFAULT_TIMEOUT_S,
     EVENT_LIFT,

@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from app.devices.base import DeviceError, DeviceInfo, DeviceTimeout, NoDevice, Unplugged
-from app.devices.fingerprint import (
+from app.devices.fingerprint.interface import (
     DEFAULT_PPI,
     DEFAULT_TIMEOUT_S,
     EVENT_LIFT,

@@ -27,11 +27,11 @@ import numpy as np
 import pytest
 
 from app.devices.fingerprint import MESSAGES, RETRY_MESSAGES
-from app.devices.fingerprint_mock import synthetic_print
+from app.devices.fingerprint.mock import synthetic_print
 
 CHILD = r"""
 import hashlib, json, sys, threading
-from app.devices.fingerprint_libfprint import LibfprintDriver
+from app.devices.fingerprint.libfprint import LibfprintDriver
 from app.errors import AppError
 from app.tasks import CancelToken
 
@@ -125,7 +125,7 @@ def run_driver(path: Path, timeout_s: float,
     env = {**os.environ, "FP_VIRTUAL_IMAGE": str(path)}
     with subprocess.Popen([sys.executable, "-c", CHILD, str(timeout_s)], stdin=subprocess.PIPE,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
-                          encoding="utf-8", cwd=Path(__file__).resolve().parents[3]) as child:
+                          encoding="utf-8", cwd=Path(__file__).resolve().parents[4]) as child:
         lines: queue.Queue[str | None] = queue.Queue()
         errors: list[str] = []
 

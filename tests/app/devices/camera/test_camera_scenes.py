@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from app.container import Container
-from app.devices import camera_scenes as scenes
-from app.devices.idcard_mock import card_for
+from app.devices.camera import scenes
+from app.devices.idcard.mock import card_for
 from app.photo import card as c
 from app.services.context import Actor
 from app.services.demo import generate

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from app import cli
-from app.devices.fingerprint_mock import synthetic_print
+from app.devices.fingerprint.mock import synthetic_print
 
 
 def run(capsys, *argv: object) -> tuple[int, str, str]:

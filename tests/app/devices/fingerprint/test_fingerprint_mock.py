@@ -10,8 +10,8 @@ import pytest
 
 from app.devices.base import DeviceError, DeviceTimeout, NoDevice, Unplugged
 from app.devices.fingerprint import MESSAGES, RETRY_MESSAGES, FingerprintImage
-from app.devices.fingerprint_mock import MockFingerprint, parse_script, synthetic_print
-from app.devices.fingerprint_quality import assess
+from app.devices.fingerprint.mock import MockFingerprint, parse_script, synthetic_print
+from app.devices.fingerprint.quality import assess
 from app.errors import Cancelled, ValidationError
 from app.tasks import CancelToken
 

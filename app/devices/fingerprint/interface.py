@@ -1,9 +1,9 @@
-"""Fingerprint readers: the driver interface, the events a capture reports, and the driver registry.
+"""Fingerprint readers: the driver interface, the image a capture returns and the events it reports.
 
 A driver captures one 8-bit grey image of one finger at 500 ppi. While it waits it reports events
 (``place``, ``present``, ``lift``, ``retry``) with a Chinese prompt for the student, so the station
-can show the same guidance whatever the hardware. ``capture_checked`` adds the quality gate the
-desk uses: a print below the threshold is retaken up to the configured number of times.
+can show the same guidance whatever the hardware. ``app.devices.fingerprint.checked`` adds the
+quality gate the desk uses; ``app.devices.fingerprint.registry`` chooses the driver by name.
 
 Drivers: ``mock`` (synthetic prints, scriptable faults: the demo and the tests), ``libfprint``
 (any reader libfprint supports, Linux), and whatever a vendor package registers under the entry-point
@@ -14,18 +14,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import numpy as np
 
-from app.devices.base import DeviceError, DeviceInfo, NoDevice, PoorQuality, Registry
+from app.devices.base import DeviceError, DeviceInfo
 from app.tasks import CancelToken
 
-if TYPE_CHECKING:
-    from app.devices.fingerprint_quality import QualityReport
-
-ENTRY_POINT_GROUP = "regdesk.fingerprint_drivers"
 DEFAULT_PPI = 500
 DEFAULT_TIMEOUT_S = 30.0
 
@@ -143,78 +138,3 @@ class FingerprintDriver(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-REGISTRY = Registry(
-    "fingerprint",
-    {"mock": "app.devices.fingerprint_mock:MockFingerprint",
-     "libfprint": "app.devices.fingerprint_libfprint:LibfprintDriver"},
-    ENTRY_POINT_GROUP,
-)
-
-
-def driver_names() -> list[str]:
-    return REGISTRY.names()
-
-
-def create_driver(name: str, **opts: object) -> FingerprintDriver:
-    driver = REGISTRY.create(name, **opts)
-    if not isinstance(driver, FingerprintDriver):
-        raise NoDevice(f"指纹采集器驱动“{name}”不是有效的驱动（{type(driver).__name__}）。")
-    return driver
-
-
-class PoorPrint(PoorQuality):
-    """Every try scored below the threshold; ``quality`` holds the best try's figures."""
-
-    def __init__(self, message: str, *, quality: QualityReport, device: str = "") -> None:
-        super().__init__(message, device=device)
-        self.quality = quality
-
-
-@dataclass
-class CheckedCapture:
-    """A print that passed the quality gate (or the last try, when ``accepted`` is false)."""
-
-    image: FingerprintImage
-    quality: QualityReport
-    attempts: int
-    accepted: bool
-    rejected_scores: list[int] = field(default_factory=list)
-
-
-def capture_checked(driver: FingerprintDriver, finger: str, *, threshold: int = 40, retries: int = 3,
-                    timeout_s: float = DEFAULT_TIMEOUT_S, cancel: CancelToken | None = None,
-                    on_event: OnEvent = no_events, subject: str = "",
-                    raise_on_poor: bool = True) -> CheckedCapture:
-    """Capture until a print scores at least ``threshold``, at most ``retries`` times in all.
-
-    After the last poor print: ``PoorQuality`` (carrying the figures), or, with
-    ``raise_on_poor=False``, the best poor print so the counsellor can decide to keep it.
-    """
-    from app.devices.fingerprint_quality import assess
-
-    retries = max(1, int(retries))
-    best: CheckedCapture | None = None
-    scores: list[int] = []
-    for attempt in range(1, retries + 1):
-        image = driver.capture(finger, timeout_s, cancel, on_event, subject=subject)
-        report = assess(image.pixels)
-        if report.score >= threshold:
-            image.attempts = attempt
-            return CheckedCapture(image, report, attempt, True, scores)
-        scores.append(report.score)
-        if best is None or report.score > best.quality.score:
-            best = CheckedCapture(image, report, attempt, False)
-        if attempt < retries:
-            on_event(EVENT_RETRY, f"{retry_message('poor_quality')}（质量 {report.score} 分，"
-                                  f"合格线 {threshold} 分）")
-    assert best is not None
-    best.attempts = retries
-    best.rejected_scores = scores
-    best.image.attempts = retries
-    if raise_on_poor:
-        raise PoorPrint(f"指纹质量不合格：{retries} 次采集的最高分为 {best.quality.score} 分"
-                        f"（合格线 {threshold} 分）。{best.quality.advice()}",
-                        quality=best.quality, device=best.image.device)
-    return best

@@ -8,8 +8,8 @@ import pytest
 
 from app.devices.base import PoorQuality
 from app.devices.fingerprint import EVENT_RETRY, capture_checked
-from app.devices.fingerprint_mock import MockFingerprint, synthetic_print
-from app.devices.fingerprint_quality import assess
+from app.devices.fingerprint.mock import MockFingerprint, synthetic_print
+from app.devices.fingerprint.quality import assess
 
 SUBJECTS = [f"20210{i:02d}" for i in range(8)]
 

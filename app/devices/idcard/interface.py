@@ -1,4 +1,4 @@
-"""ID-card (chip) readers: the driver interface, the data a card's chip holds, and the driver registry.
+"""ID-card (chip) readers: the driver interface and the data a card's chip holds.
 
 The resident identity card carries the holder's name, gender, ethnicity, birth date, address, ID
 number, issuing authority, validity and a small photo in its contactless chip; the readers the
@@ -7,7 +7,8 @@ province uses at the confirmation table return exactly that. The desk compares i
 
 Drivers: ``mock`` (scripted or generated cards, scriptable faults: the demo and the tests). A real
 reader's driver wraps its vendor SDK; it registers under the entry-point group
-``regdesk.idcard_drivers`` from its own package (or ``REGISTRY.add`` in a build that ships it) and
+``regdesk.idcard_drivers`` from its own package (or ``REGISTRY.add`` in a build that ships it:
+``app.devices.idcard.registry``) and
 imports the SDK lazily in its module, like every real driver. None ships yet: RegDesk has no
 reader SDK to build one against, and a driver that was not run against a reader would be a guess.
 """
@@ -18,10 +19,9 @@ import datetime as dt
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from app.devices.base import DeviceInfo, DeviceTimeout, NoDevice, Registry
+from app.devices.base import DeviceInfo, DeviceTimeout
 from app.tasks import CancelToken
 
-ENTRY_POINT_GROUP = "regdesk.idcard_drivers"
 DEFAULT_TIMEOUT_S = 10.0
 
 NO_READER = "未检测到身份证阅读器，请检查 USB 连接后重试。"
@@ -118,17 +118,3 @@ class IdCardReader(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-REGISTRY = Registry("idcard", {"mock": "app.devices.idcard_mock:MockIdCardReader"}, ENTRY_POINT_GROUP)
-
-
-def driver_names() -> list[str]:
-    return REGISTRY.names()
-
-
-def create_reader(name: str, **opts: object) -> IdCardReader:
-    reader = REGISTRY.create(name, **opts)
-    if not isinstance(reader, IdCardReader):
-        raise NoDevice(f"身份证阅读器驱动“{name}”不是有效的驱动（{type(reader).__name__}）。")
-    return reader

@@ -1,194 +1,21 @@
-"""Cameras: the ``Camera`` interface, the OpenCV driver for webcams and a mock for the demo and tests.
-
-A camera delivers BGR uint8 frames from ``read()``. A camera that goes away raises ``Unplugged``
-from ``read()``; one that is not there raises ``NoDevice`` from ``open()``. The UI recovers by
-reopening when ``list_devices()`` shows the camera again. Drivers are chosen by name (setting
-``camera_driver``) through ``CAMERAS``.
-"""
+"""A camera without hardware for the demo and the tests: image files, a video or a generated scene,
+with scriptable unplugging and pictures held in front of it."""
 
 from __future__ import annotations
 
-import glob
 import os
-import sys
 import threading
 import time
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from app.devices.base import DeviceInfo, NoDevice, Registry, Unplugged
-
-MSG_NO_CAMERA = "未检测到摄像头，请检查连接"
-MSG_UNPLUGGED = "摄像头已断开，请检查连接，重新连接后会自动恢复"
+from app.devices.base import DeviceInfo, NoDevice, Unplugged
+from app.devices.camera.interface import MSG_NO_CAMERA, MSG_UNPLUGGED, Camera
 
 
-class Camera(ABC):
-    """One camera. Not thread-safe: one thread opens, reads and closes it."""
-
-    driver_name = ""  # the driver's registry name
-
-    @abstractmethod
-    def list_devices(self) -> list[DeviceInfo]:
-        """The cameras this driver can open now (may take a moment: it probes)."""
-
-    @abstractmethod
-    def open(self, device_id: str = "0", width: int = 1280, height: int = 720) -> None:
-        """Start the camera; raises ``NoDevice``. The frame size is a request: check ``frame_size``."""
-
-    @abstractmethod
-    def read(self) -> np.ndarray:
-        """The next frame (BGR uint8), waiting for it; raises ``Unplugged`` or ``NoDevice``."""
-
-    @abstractmethod
-    def close(self) -> None:
-        """Release the camera; safe to call twice."""
-
-    @property
-    @abstractmethod
-    def fps(self) -> float:
-        """Frames per second the camera delivers (its claim, or the mock's pace)."""
-
-    @property
-    @abstractmethod
-    def is_open(self) -> bool: ...
-
-    frame_size: tuple[int, int] = (0, 0)  # width, height of the frames read() returns
-
-    def __enter__(self) -> Camera:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-# -- OpenCV --------------------------------------------------------------------------------------
-def _backends() -> list[int]:
-    if sys.platform.startswith("win"):
-        # DirectShow opens most USB webcams fastest and honours MJPG; Media Foundation is the fallback.
-        return [cv2.CAP_DSHOW, cv2.CAP_MSMF]
-    if sys.platform.startswith("linux"):
-        return [cv2.CAP_V4L2]
-    if sys.platform == "darwin":
-        return [cv2.CAP_AVFOUNDATION]
-    return [cv2.CAP_ANY]
-
-
-class OpenCVCamera(Camera):
-    """A webcam through ``cv2.VideoCapture``; ``device_id`` is an index ("0") or a stream/file path.
-
-    A path or URL (an IP camera, or a video file in tests) goes through the very same code as a
-    webcam; for a file, the end of the file reads as the camera going away.
-    """
-
-    driver_name = "opencv"
-    MAX_INDEX = 5
-    READ_RETRIES = 3  # a USB hiccup drops a frame or two; more than this is an unplugged camera
-
-    def __init__(self, backends: Sequence[int] | None = None) -> None:
-        self._backends = list(backends) if backends is not None else _backends()
-        self._cap: cv2.VideoCapture | None = None
-        self._device = ""
-        self._fps = 0.0
-        self._first: np.ndarray | None = None  # the frame open() read to prove the camera works
-        self.frame_size = (0, 0)
-
-    def list_devices(self) -> list[DeviceInfo]:
-        out: list[DeviceInfo] = []
-        for index in self._candidate_indexes():
-            cap = self._try_open(str(index), probe=True)
-            if cap is not None:
-                cap.release()
-                out.append(DeviceInfo(str(index), self._device_name(index), self.driver_name))
-        return out
-
-    def _candidate_indexes(self) -> list[int]:
-        if sys.platform.startswith("linux"):
-            # Opening a missing index costs time; V4L2 shows its nodes (metadata nodes are weeded
-            # out by the probe, which reads a frame).
-            nodes = sorted(int(p.removeprefix("/dev/video")) for p in glob.glob("/dev/video*")
-                           if p.removeprefix("/dev/video").isdigit())
-            return [n for n in nodes if n <= 63]
-        return list(range(self.MAX_INDEX + 1))
-
-    @staticmethod
-    def _device_name(index: int) -> str:
-        sysfs = Path(f"/sys/class/video4linux/video{index}/name")
-        try:
-            return f"{sysfs.read_text(encoding='utf-8').strip()}（{index}）"
-        except OSError:
-            return f"摄像头 {index}"
-
-    def _try_open(self, device_id: str, probe: bool = False, width: int = 0,
-                  height: int = 0) -> cv2.VideoCapture | None:
-        source: int | str = int(device_id) if device_id.isdigit() else device_id
-        backends = self._backends if isinstance(source, int) else [cv2.CAP_ANY]
-        for backend in backends:
-            cap = cv2.VideoCapture(source, backend)
-            if not cap.isOpened():
-                cap.release()
-                continue
-            if width and height and isinstance(source, int):
-                # MJPG first: uncompressed 720p does not fit USB 2 at full frame rate.
-                cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*"MJPG"))
-                cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
-                cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
-                cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # the newest frame, not a queue of stale ones
-            ok, frame = cap.read()
-            if ok and frame is not None:
-                if not probe:
-                    self._first = frame
-                return cap
-            cap.release()
-        return None
-
-    def open(self, device_id: str = "0", width: int = 1280, height: int = 720) -> None:
-        self.close()
-        cap = self._try_open(str(device_id), width=width, height=height)
-        if cap is None:
-            raise NoDevice(MSG_NO_CAMERA, device=str(device_id))
-        self._cap = cap
-        self._device = str(device_id)
-        fps = cap.get(cv2.CAP_PROP_FPS)
-        self._fps = float(fps) if fps and 1 <= fps <= 240 else 30.0
-        h, w = self._first.shape[:2]
-        self.frame_size = (w, h)
-
-    def read(self) -> np.ndarray:
-        if self._cap is None:
-            raise NoDevice(MSG_NO_CAMERA, device=self._device)
-        first = getattr(self, "_first", None)
-        if first is not None:
-            self._first = None
-            return first
-        for attempt in range(self.READ_RETRIES):
-            ok, frame = self._cap.read()
-            if ok and frame is not None:
-                return frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
-            if attempt + 1 < self.READ_RETRIES:
-                time.sleep(0.02)
-        self.close()
-        raise Unplugged(MSG_UNPLUGGED, device=self._device)
-
-    def close(self) -> None:
-        if self._cap is not None:
-            self._cap.release()
-            self._cap = None
-        self._first = None
-
-    @property
-    def fps(self) -> float:
-        return self._fps
-
-    @property
-    def is_open(self) -> bool:
-        return self._cap is not None
-
-
-# -- mock ----------------------------------------------------------------------------------------
 class MockCamera(Camera):
     """A complete camera without hardware: image files, a video file or a generated scene.
 
@@ -201,7 +28,7 @@ class MockCamera(Camera):
     ``open`` raises ``NoDevice`` and ``list_devices`` is empty) until ``replug()`` — or, with
     ``replug_after`` seconds, by itself. ``unplug()`` does the same at any moment, from any thread.
     ``show(picture)`` puts a picture in front of the camera (the demo's ID card on a desk, a printed
-    page: ``app.devices.camera_scenes``) until ``show(None)``, also from any thread.
+    page: ``app.devices.camera.scenes``) until ``show(None)``, also from any thread.
     """
 
     driver_name = "mock"
@@ -409,7 +236,3 @@ def generated_scene(width: int = 1280, height: int = 720) -> np.ndarray:
     cv2.ellipse(frame, (cx, int(350 * k)), (int(35 * k), int(12 * k)), 0, 0, 180, (80, 80, 170), 3)
     noise = np.random.default_rng(0).normal(0, 3.0, frame.shape)
     return np.clip(frame + noise, 0, 255).astype(np.uint8)
-
-
-CAMERAS = Registry("camera", {"opencv": "app.devices.camera:OpenCVCamera", "mock": "app.devices.camera:MockCamera"},
-                   "regdesk.camera_drivers")

@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from app.devices.base import DeviceError, DeviceInfo, DeviceTimeout, NoDevice, Unplugged
-from app.devices.idcard import (
+from app.devices.idcard.interface import (
     DEFAULT_TIMEOUT_S,
     NO_CARD,
     NO_READER,
