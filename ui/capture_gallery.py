@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import AppError
-from app.services.capture import CaptureInfo
+from app.station.capture import CaptureInfo
 from ui.errors import show_error
 from ui.tasks import TaskRunner
 

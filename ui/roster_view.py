@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.candidate import STATUS_LABELS
-from app.services.capture import CAPTURERS
 from app.services.context import ROSTER_EDITORS, Actor
 from app.services.review import WAIVER_EDITORS
 from app.services.search import Filters, pinyin_keys
+from app.station.capture import CAPTURERS
 from ui.actions import search_field, toolbar_action
 from ui.candidate_editor import CandidateEditorDialog
 from ui.capture_gallery import CaptureGalleryDialog

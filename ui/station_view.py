@@ -43,9 +43,9 @@ from PySide6.QtWidgets import (
 
 from app.errors import AppError, NotFoundError
 from app.services.candidates import CandidateRow
-from app.services.capture import DOCUMENT_KINDS, INFO, KINDS, NOT_COME, CaptureInfo, Checklist
 from app.services.context import Actor
 from app.services.settings import FINGER_LABELS
+from app.station.capture import DOCUMENT_KINDS, INFO, KINDS, NOT_COME, CaptureInfo, Checklist
 from ui.camera_preview import LIVE, CameraPreview
 from ui.candidate_editor import CandidateEditorDialog
 from ui.errors import InlineError, message_for, show_error

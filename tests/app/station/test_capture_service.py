@@ -7,7 +7,7 @@ import pytest
 
 from app.errors import NotFoundError, PermissionDenied, ValidationError
 from app.services.context import Actor
-from app.services.media import MediaStore
+from app.station.media import MediaStore
 
 
 def test_media_store_is_content_addressed_and_checks_what_it_reads(tmp_path):
@@ -110,7 +110,7 @@ def test_bad_requests(container, actor, make_candidate_raw):
 
 
 def test_onsite_state_and_the_desks_unfinished_list(container, actor, make_candidate_raw):
-    from app.services.capture import DONE, NOT_COME, STARTED
+    from app.station.capture import DONE, NOT_COME, STARTED
 
     container.settings.set(actor, "fingerprint_fingers", ["右手中指"])
     a = container.candidates.create(actor, make_candidate_raw(1))

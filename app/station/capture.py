@@ -19,8 +19,8 @@ from app.errors import ValidationError
 from app.services.audit import AuditService
 from app.services.candidates import find_candidate
 from app.services.context import Actor, require_role
-from app.services.media import MediaStore
 from app.services.settings import FINGER_LABELS, SettingsService
+from app.station.media import MediaStore
 from db.models import Candidate, Capture, utcnow
 from db.session import Database
 
