@@ -7,8 +7,10 @@ such as “zs” for 张三, part of a number — to pick with ↑↓ and Enter)
 the roster did not carry, such as a veteran's service dates, in the candidate editor), the live camera
 preview with the head guidance (the crop the analysis proposes) and the hints, Space to capture,
 F9 to keep a refused capture with a reason, Ctrl+N for the next student. Every capture is stored
-at once (``CaptureService.record``: the file first, then the row and its audit event), on the
-task runner, never on the GUI thread.
+at once through the capture pipelines of ``app.station`` (``store_photo``, ``store_card_side``,
+``store_document``, ``store_fingerprint``, ``store_chip``: processed, then the file, then the row
+and its audit event), on the task runner, never on the GUI thread. This screen keeps the widgets,
+the keys and the order of the steps.
 
 Signals: ``candidate_loaded(str)`` (student number), ``capture_stored(object)`` (``CaptureInfo``),
 ``capture_refused(list)`` (the hints), ``message_shown(str)``.
@@ -19,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,17 @@ from app.services.candidates import CandidateRow
 from app.services.context import Actor
 from app.services.settings import FINGER_LABELS
 from app.station.capture import DOCUMENT_KINDS, INFO, KINDS, NOT_COME, CaptureInfo, Checklist
+from app.station.card import (
+    CaptureRefused,
+    NotACard,
+    analyse_card,
+    manual_result,
+    store_card_side,
+)
+from app.station.chip import chip_differences, read_chip, store_chip
+from app.station.document import analyse_document, store_document
+from app.station.fingerprint import capture_fingerprint, store_fingerprint
+from app.station.photo import PhotoRefused, analyse_photo, photo_spec, store_photo
 from ui.camera_preview import LIVE, CameraPreview
 from ui.candidate_editor import CandidateEditorDialog
 from ui.errors import InlineError, message_for, show_error
@@ -66,69 +78,12 @@ log = logging.getLogger(__name__)
 CAMERA_SIZE = (1280, 720)
 # A capture uses the analysed frame only while it is this fresh; otherwise the frame is re-analysed.
 FRESH_S = 0.6
-DOCUMENT_NOT_FOUND = "未找到材料边缘，请把材料平放在画面中央"
 # Camera steps: the mode the preview is in, its key and what it stores.
 CAMERA_MODES = {"photo": "F1", "id_front": "F2", "id_back": "F3", "document": "F5"}
 # Matches offered when a typed text is no student or ID number: a short list, not a roster.
 MAX_MATCHES = 8
 _MATCH_STEPS = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_PageUp: -MAX_MATCHES,
                 Qt.Key.Key_PageDown: MAX_MATCHES}
-
-
-@dataclass
-class QuadResult:
-    """The card/document finder's verdict on one frame (what the quad overlay draws)."""
-
-    corners: np.ndarray | None
-    checks_ok: bool
-    hints: list[str] = field(default_factory=list)
-    figures: dict = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return self.corners is not None and self.checks_ok
-
-
-@dataclass
-class NotACard:
-    """A capture refused because what was rectified does not look like an ID card."""
-
-    result: QuadResult
-    frame: np.ndarray
-    mode: str
-
-
-def analyse_card(frame: np.ndarray) -> QuadResult:
-    from app.photo import card
-
-    corners = card.find_card(frame)
-    quality = card.card_quality(frame, corners)
-    return QuadResult(corners, quality.ok, quality.hints, quality.figures())
-
-
-def analyse_document(frame: np.ndarray) -> QuadResult:
-    try:
-        from app.photo import document
-    except ImportError:
-        document = None
-    if document is not None and hasattr(document, "find_document"):
-        corners = document.find_document(frame)
-    else:
-        from app.photo import card
-
-        quads = card.find_quads(frame, min_area_share=0.15)
-        corners = card.order_corners(max(quads, key=lambda q: q.area_share).corners) if quads else None
-    hints = [] if corners is not None else [DOCUMENT_NOT_FOUND]
-    return QuadResult(corners, corners is not None, hints)
-
-
-def encode_jpeg(image: np.ndarray, quality: int = 90) -> bytes:
-    import cv2
-
-    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    if not ok:
-        raise AppError("无法编码图像。")
-    return buf.tobytes()
 
 
 class StationView(QWidget):
@@ -165,14 +120,8 @@ class StationView(QWidget):
 
     # -- settings --------------------------------------------------------------------------------
     def _load_settings(self) -> None:
-        from app.photo.spec import PhotoSpec
-
         settings = self.container.settings
-        try:
-            self.spec = PhotoSpec.from_dict(settings.get("photo_spec") or None)
-        except AppError as exc:
-            log.warning("photo spec setting refused, using the defaults: %s", exc.message)
-            self.spec = PhotoSpec()
+        self.spec = photo_spec(settings.get("photo_spec"), fallback=True)
         self.auto_capture = bool(settings.get("photo_auto_capture"))
         self.fp_threshold = int(settings.get("fingerprint_quality_threshold"))  # type: ignore[arg-type]
         self.fp_retries = int(settings.get("fingerprint_retries"))  # type: ignore[arg-type]
@@ -375,10 +324,8 @@ class StationView(QWidget):
 
     def _analysis_for(self, mode: str):
         if mode == "photo":
-            from app.photo.analysis import analyse
-
             spec = self.spec
-            return lambda frame: analyse(frame, spec)
+            return lambda frame: analyse_photo(frame, spec)
         return analyse_document if mode == "document" else analyse_card
 
     def _overlay_for(self, mode: str):
@@ -580,14 +527,7 @@ class StationView(QWidget):
         """What the student at the table still lacks, as said at the desk (“身份证背面、指纹”)."""
         if not self.key or self.checklist is None:
             return []
-        out: list[str] = []
-        for step in self.checklist.steps:
-            if step.done:
-                continue
-            label = self.tr("指纹") if step.kind == "fingerprint" else step.label
-            if label not in out:
-                out.append(label)
-        return out
+        return self.checklist.missing_labels()
 
     def _clear_student(self) -> None:
         self.key = ""
@@ -873,8 +813,7 @@ class StationView(QWidget):
         self.corner_dialog = dialog
 
     def _store_manual(self, mode: str, frame: np.ndarray, corners: np.ndarray) -> None:
-        result = QuadResult(np.asarray(corners, dtype=np.float32), True, [], {"manual": True})
-        self._store_camera(mode, result, frame, "", manual=True)
+        self._store_camera(mode, manual_result(corners), frame, "", manual=True)
 
     def _store_camera(self, mode: str, result: Any, frame: np.ndarray, reason: str, *, manual: bool = False) -> None:
         key, actor, spec, capture = self.key, self.actor, self.spec, self.capture
@@ -883,56 +822,22 @@ class StationView(QWidget):
 
         def work(progress, cancel):
             if mode == "photo":
-                from app.photo.process import make_exam_photo
-
-                photo = make_exam_photo(frame, result, spec, centre_crop_without_face=bool(reason))
-                quality = {**photo.figures, "analysis": result.to_dict()}
-                return capture.record(actor, key, "photo", photo.jpeg, "jpg", quality=quality, device=device,
-                                      width=photo.width, height=photo.height, override_reason=reason)
-            from app.photo import card
-
-            corners = np.asarray(result.corners, dtype=np.float32)
-            quality = dict(getattr(result, "figures", {}) or {})
+                return store_photo(capture, actor, key, frame, spec, analysis=result, reason=reason, device=device)
             if mode == "document":
-                from app.photo.card import quad_aspect, warp
-
-                long_px = 2000
-                aspect = quad_aspect(corners)
-                pts = card.order_corners(corners)
-                wide = np.linalg.norm(pts[1] - pts[0]) >= np.linalg.norm(pts[3] - pts[0])
-                w, h = (long_px, round(long_px / aspect)) if wide else (round(long_px / aspect), long_px)
-                image = warp(frame, pts, w, h)
-            else:
-                image = card.rectify(frame, card.landscape_corners(corners), dpi=300)
-                # Corners dragged by hand around a photo or another card make a “card” of anything:
-                # what was rectified must show a card's shape and its lines of print.
-                content = card.card_content(image, corners)
-                quality.update(content.figures())
-                if not content.ok and not reason:
-                    return NotACard(QuadResult(corners, False, content.hints, quality), frame, mode)
-            data = encode_jpeg(image, 90)
-            extra = {"corners": np.round(corners, 1).tolist(), "manual": manual}
-            return capture.record(actor, key, mode if mode != "document" else "document", data, "jpg",
-                                  subkind=document_kind if mode == "document" else "",
-                                  quality=quality, device=device,
-                                  width=int(image.shape[1]), height=int(image.shape[0]), override_reason=reason,
-                                  extra=extra)
+                return store_document(capture, actor, key, document_kind, frame, result, reason=reason,
+                                      manual=manual, device=device)
+            return store_card_side(capture, actor, key, mode, frame, result, reason=reason, manual=manual,
+                                   device=device)
 
         self.busy = True
         self.capture_button.setEnabled(False)
         self._say(self.tr("正在保存…"))
-        self.runner.run(work, on_success=self._on_stored, on_error=self._on_store_failed)
+        self.runner.run(work, on_success=self._on_stored,
+                        on_error=lambda exc: self._on_store_failed(exc, frame, mode))
 
     def _on_stored(self, info: object) -> None:
         self.busy = False
         self.capture_button.setEnabled(bool(self.key))
-        if isinstance(info, NotACard):
-            self.refused = (info.result, info.frame, info.mode)
-            self.override_button.setEnabled(True)
-            self._say(self.tr("未保存：%1。请放好身份证重拍；确是身份证时按 F9 填写理由放行。")
-                      .replace("%1", "；".join(info.result.hints)), error=True)
-            self.capture_refused.emit(list(info.result.hints))
-            return
         self.refused = None
         self.override_button.setEnabled(False)
         assert isinstance(info, CaptureInfo)
@@ -980,10 +885,20 @@ class StationView(QWidget):
             self.preview.setFocus()
             return
 
-    def _on_store_failed(self, exc: BaseException) -> None:
+    def _on_store_failed(self, exc: BaseException, frame: np.ndarray | None = None, mode: str = "") -> None:
         self.busy = False
         self.capture_button.setEnabled(bool(self.key))
         self._auto_armed = True
+        if isinstance(exc, CaptureRefused | PhotoRefused) and frame is not None:
+            # The pipeline refused what was shot: keep it for F9, as a refusal before storing is kept.
+            verdict = exc.analysis if isinstance(exc, PhotoRefused) else exc.result
+            self.refused = (verdict, frame, mode)
+            self.override_button.setEnabled(True)
+            text = (self.tr("未保存：%1。请放好身份证重拍；确是身份证时按 F9 填写理由放行。")
+                    if isinstance(exc, NotACard) else self.tr("未保存：%1。可调整后重拍，或按 F9 填写理由放行。"))
+            self._say(text.replace("%1", "；".join(exc.hints)), error=True)
+            self.capture_refused.emit(list(exc.hints))
+            return
         if isinstance(exc, AppError):
             self._say(exc.message, error=True)
         else:
@@ -1005,27 +920,16 @@ class StationView(QWidget):
         threshold, retries = self.fp_threshold, self.fp_retries
 
         def capture_one(finger: str, progress, cancel):
-            from app.devices.fingerprint import capture_checked
-
-            driver = devices.fingerprint()
-            opened = driver.open()
-            try:
-                checked = capture_checked(driver, finger, threshold=threshold, retries=retries, cancel=cancel,
-                                          on_event=lambda _event, message: progress(0, 0, message),
-                                          subject=key, raise_on_poor=False)
-            finally:
-                driver.close()
+            checked, opened = capture_fingerprint(
+                devices.fingerprint(), finger, threshold=threshold, retries=retries, cancel=cancel,
+                on_event=lambda _event, message: progress(0, 0, message), subject=key, raise_on_poor=False)
             if not checked.accepted:
                 return None, checked
-            return store(finger, checked, "", getattr(opened, "name", "")), checked
+            return store(finger, checked, "", opened.name), checked
 
         def store(finger: str, checked, reason: str, device_name: str = "") -> CaptureInfo:
-            image = checked.image
-            quality = {**checked.quality.to_dict(), "attempts": checked.attempts, "threshold": threshold,
-                       "rejected_scores": list(checked.rejected_scores)}
-            return capture.record(actor, key, "fingerprint", image.png(), "png", subkind=finger, quality=quality,
-                                  device=f"{image.driver}:{image.device or device_name}", width=image.width,
-                                  height=image.height, override_reason=reason)
+            return store_fingerprint(capture, actor, key, finger, checked, threshold=threshold, reason=reason,
+                                     device_name=device_name)
 
         dialog = FingerprintDialog(fingers, capture_one, lambda finger, checked, reason: store(finger, checked, reason),
                                    self.runner, self)
@@ -1059,12 +963,7 @@ class StationView(QWidget):
         subject = self.container.candidates.get(self.key).data if self.key else None
 
         def work(progress, cancel):
-            reader = devices.idcard()
-            reader.open()
-            try:
-                return reader.read(10.0, cancel, subject=subject)
-            finally:
-                reader.close()
+            return read_chip(devices.idcard(), timeout_s=10.0, cancel=cancel, subject=subject)
 
         self._say(self.tr("请把身份证放在阅读器上…"))
         self.runner.run(work, on_success=self._on_chip_read, on_error=self._on_chip_failed)
@@ -1089,35 +988,15 @@ class StationView(QWidget):
             self.chip_box.setStyleSheet("color: #26a269;")
             self.chip_box.setText(self.tr("身份证芯片信息与名单一致。"))
         self.chip_box.show()
-        extra = _chip_dict(chip)
-        extra["differences"] = differences
-        photo = getattr(chip, "photo_jpeg", b"") or b""
         key, actor, capture = self.key, self.actor, self.capture
         device = self.devices.driver_name("idcard")
-        self.runner.run(lambda progress, cancel: capture.record(actor, key, "id_chip", photo, "jpg" if photo else "",
-                                                                device=device, extra=extra),
+        self.runner.run(lambda progress, cancel: store_chip(capture, actor, key, chip, differences, device=device),
                         on_success=self._on_chip_stored, on_error=self._on_store_failed)
 
     def _on_chip_stored(self, info: object) -> None:
         self._reload()
         self._refresh_today()
         self.capture_stored.emit(info)
-
-
-def chip_differences(chip: object, data: object) -> list[str]:
-    """Each way the chip disagrees with the roster, in Chinese (``app.domain.chip_check`` decides)."""
-    from app.domain import chip_check
-
-    found = chip_check.compare(chip, data)
-    return [getattr(d, "message", None) or str(d) for d in found]
-
-
-def _chip_dict(chip: object) -> dict:
-    out = {}
-    for name in ("name", "gender", "ethnicity", "birth_date", "address", "id_number", "valid_from", "valid_to"):
-        value = getattr(chip, name, None)
-        out[name] = value.isoformat() if hasattr(value, "isoformat") else value
-    return out
 
 
 def _mask(number: str) -> str:

@@ -83,6 +83,22 @@ class Checklist:
     def complete(self) -> bool:
         return all(s.done for s in self.steps)
 
+    @property
+    def next_step(self) -> Step | None:
+        """The first step still to do, in the table's order (None when all are done)."""
+        return next((s for s in self.steps if not s.done), None)
+
+    def missing_labels(self) -> list[str]:
+        """What is still missing, as said at the desk: each step once, the fingers as one “指纹”."""
+        out: list[str] = []
+        for step in self.steps:
+            if step.done:
+                continue
+            label = KINDS["fingerprint"] if step.kind == "fingerprint" else step.label
+            if label not in out:
+                out.append(label)
+        return out
+
 
 NOT_COME, STARTED, DONE = "not_come", "started", "done"
 ONSITE_LABELS = {NOT_COME: "未到", STARTED: "未完成", DONE: "已完成"}

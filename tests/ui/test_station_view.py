@@ -134,7 +134,7 @@ def scan(qtbot, view: StationView, text: str) -> None:
 
 def wait_card_analysis(qtbot, view: StationView) -> None:
     """Until the preview shows the card finder's verdict on a frame taken after the mode changed."""
-    from ui.station_view import QuadResult
+    from app.station.card import QuadResult
 
     for _ in range(2):  # twice: the first may be of a frame grabbed before the scene changed
         view.preview.result = None
@@ -620,7 +620,7 @@ def test_f8_lists_todays_unfinished_and_who_has_not_come(qtbot, station, contain
 def test_a_photo_verdict_never_stands_for_the_card_after_f2(qtbot, station, camera):
     """An analysis running when the mode changes is dropped: right after F2 the preview holds no
     photo result, only card results (Space then never mistakes a face check for a missing card)."""
-    from ui.station_view import QuadResult
+    from app.station.card import QuadResult
 
     scan(qtbot, station, "2023000001")
     qtbot.waitUntil(lambda: station.preview.result is not None, timeout=8000)

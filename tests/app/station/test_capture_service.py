@@ -126,3 +126,20 @@ def test_onsite_state_and_the_desks_unfinished_list(container, actor, make_candi
     [left] = container.capture.unfinished_today()
     assert (left.uuid, left.missing) == (b.uuid, ("身份证正面", "身份证背面", "指纹：右手中指"))
     assert container.capture.unfinished_today(desk_name="另一报名点") == []
+
+
+def test_the_checklist_names_the_next_step_and_what_is_missing(container, actor, make_candidate_raw):
+    container.settings.set(actor, "fingerprint_fingers", ["right_index", "right_middle"])
+    cand = container.candidates.create(actor, make_candidate_raw())
+    checklist = container.capture.checklist(cand.uuid)
+    assert checklist.next_step is not None and checklist.next_step.kind == "photo"
+    assert checklist.missing_labels() == ["照片", "身份证正面", "身份证背面", "指纹"], "the fingers are one “指纹”"
+    for kind in ("photo", "id_front", "id_back"):
+        container.capture.record(actor, cand.uuid, kind, kind.encode(), "jpg")
+    container.capture.record(actor, cand.uuid, "fingerprint", b"fp", "png", subkind="right_middle")
+    checklist = container.capture.checklist(cand.uuid)
+    assert (checklist.next_step.kind, checklist.next_step.subkind) == ("fingerprint", "right_index")
+    assert checklist.missing_labels() == ["指纹"]
+    container.capture.record(actor, cand.uuid, "fingerprint", b"fp2", "png", subkind="right_index")
+    checklist = container.capture.checklist(cand.uuid)
+    assert checklist.complete and checklist.next_step is None and checklist.missing_labels() == []
