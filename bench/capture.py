@@ -174,7 +174,7 @@ def measure_preview(source, seconds: float, spec: PhotoSpec) -> Figure:
     from PySide6.QtCore import QElapsedTimer
     from PySide6.QtWidgets import QApplication
 
-    from ui.camera_preview import CameraPreview
+    from ui.station.camera_preview import CameraPreview
 
     app = QApplication.instance() or QApplication([])
     preview = CameraPreview()

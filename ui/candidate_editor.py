@@ -43,8 +43,8 @@ from app.errors import ConflictError, ValidationError
 from app.services.audit import ACTION_LABELS
 from app.services.candidates import CandidateDetail
 from app.services.context import ROSTER_EDITORS, Actor
-from ui.capture_gallery import CaptureGallery
 from ui.errors import show_error
+from ui.station.capture_gallery import CaptureGallery
 from ui.tasks import TaskRunner
 
 VETERAN = "退役大学生士兵"

@@ -38,8 +38,8 @@ from app.devices.base import DeviceError, DeviceInfo, registries
 from app.errors import AppError, ValidationError
 from app.services.context import Actor
 from app.services.settings import DEFINITIONS, FINGER_LABELS, FINGERS
-from ui.camera_preview import to_qimage
 from ui.errors import InlineError, message_for, show_error
+from ui.station.frames import to_qimage
 from ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)

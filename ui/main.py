@@ -152,7 +152,7 @@ def self_test(args: argparse.Namespace, qt_args: list[str]) -> int:
         import ui.review_view
         import ui.roster_view
         import ui.setup_wizard
-        import ui.station_view
+        import ui.station.station_view
         import ui.users_view
         import ui.verify_view  # noqa: F401 - proves the build carries every view
         from app.documents.fonts import cjk_font

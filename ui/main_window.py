@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
             self.documents_view = DocumentsView(self.container, self.actor, self.runner, self)
             return self.documents_view
         if key == "station":
-            from ui.station_view import StationView
+            from ui.station.station_view import StationView
 
             self.station_view = StationView(self.container, self.actor, self.runner, self)
             if self.demo_panel is not None:

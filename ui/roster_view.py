@@ -40,12 +40,12 @@ from app.services.search import Filters, pinyin_keys
 from app.station.capture import CAPTURERS
 from ui.actions import search_field, toolbar_action
 from ui.candidate_editor import CandidateEditorDialog
-from ui.capture_gallery import CaptureGalleryDialog
 from ui.columns import Column, ColumnFitter, cell_padding, widths
 from ui.errors import show_error, show_info
 from ui.file_dialogs import ask_save_file, default_path
 from ui.import_wizard import IMPORT_SUFFIXES, ImportWizard
 from ui.roster_model import COLUMN_KEYS, UUID_ROLE, RosterModel
+from ui.station.capture_gallery import CaptureGalleryDialog
 from ui.tasks import TaskRunner, run_with_progress
 from ui.waiver_dialog import WaiverDialog
 

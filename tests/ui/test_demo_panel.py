@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QDialogButtonBox, QLabel,
 from app.container import Container
 from app.services.context import Actor
 from app.services.demo import DEMO_PASSWORD
-from ui.camera_preview import LIVE
 from ui.demo_panel import DemoDevicePanel
 from ui.main_window import MainWindow
-from ui.station_steps import OverrideDialog
+from ui.station.frames import LIVE
+from ui.station.override_dialog import OverrideDialog
 from ui.tasks import TaskRunner
 
 # The offscreen platform cannot raise or grab for the name completer's popup.

@@ -58,19 +58,16 @@ from app.station.chip import chip_differences, read_chip, store_chip
 from app.station.document import analyse_document, store_document
 from app.station.fingerprint import capture_fingerprint, store_fingerprint
 from app.station.photo import PhotoRefused, analyse_photo, photo_spec, store_photo
-from ui.camera_preview import LIVE, CameraPreview
 from ui.candidate_editor import CandidateEditorDialog
 from ui.errors import InlineError, message_for, show_error
-from ui.station_steps import (
-    CornerDialog,
-    DocumentKindDialog,
-    FingerprintDialog,
-    OverrideDialog,
-    StudentListDialog,
-    check_hints,
-    photo_overlay,
-    quad_overlay,
-)
+from ui.station.camera_preview import CameraPreview
+from ui.station.corner_dialog import CornerDialog
+from ui.station.document_kind_dialog import DocumentKindDialog
+from ui.station.fingerprint_dialog import FingerprintDialog
+from ui.station.frames import LIVE
+from ui.station.overlays import check_hints, photo_overlay, quad_overlay
+from ui.station.override_dialog import OverrideDialog
+from ui.station.student_list_dialog import StudentListDialog
 from ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)

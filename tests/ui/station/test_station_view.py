@@ -15,16 +15,13 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QPushBu
 
 from app.devices.base import DeviceInfo
 from app.devices.factory import Devices
-from ui.camera_preview import LIVE, UNPLUGGED
-from ui.station_steps import (
-    CornerDialog,
-    DocumentKindDialog,
-    FingerprintDialog,
-    OverrideDialog,
-    guide_rect,
-    photo_guide,
-)
-from ui.station_view import MAX_MATCHES, StationView
+from ui.station.corner_dialog import CornerDialog
+from ui.station.document_kind_dialog import DocumentKindDialog
+from ui.station.fingerprint_dialog import FingerprintDialog
+from ui.station.frames import LIVE, UNPLUGGED
+from ui.station.overlays import guide_rect, photo_guide
+from ui.station.override_dialog import OverrideDialog
+from ui.station.station_view import MAX_MATCHES, StationView
 from ui.tasks import TaskRunner
 
 
@@ -34,7 +31,7 @@ def _exam_shots():
     found = sys.modules.get("exam_shot")
     if found is not None:
         return found
-    spec = importlib.util.spec_from_file_location("exam_shot", Path(__file__).resolve().parents[1] / "fixtures"
+    spec = importlib.util.spec_from_file_location("exam_shot", Path(__file__).resolve().parents[2] / "fixtures"
                                                   / "exam_shot.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules["exam_shot"] = module

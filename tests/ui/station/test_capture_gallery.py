@@ -12,9 +12,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from ui.capture_gallery import CaptureGallery
 from ui.main_window import MainWindow
 from ui.roster_view import RosterView
+from ui.station.capture_gallery import CaptureGallery
 from ui.tasks import TaskRunner
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")

@@ -16,7 +16,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QPainter, QPolygonF
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ui.camera_preview import CameraPreview, FrameMapping, pen
+from ui.station.camera_preview import CameraPreview
+from ui.station.frames import FrameMapping, pen
 
 CAMERA_SIZE = (1280, 720)
 
