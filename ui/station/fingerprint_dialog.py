@@ -159,12 +159,11 @@ class FingerprintDialog(QDialog):
 
     def _on_override_reason_given(self, reason: str) -> None:
         finger, _label = self.fingers[self.index]
-        try:
-            info = self.keep_poor(finger, self.poor, reason)
-        except Exception as exc:
-            self.prompt.setText(message_for(exc))
-            return
-        self._stored(info, self.poor.quality.score)
+        poor, keep_poor = self.poor, self.keep_poor
+        # Storing writes the file and the database: on the runner, like every capture.
+        self.runner.run(lambda progress, cancel: keep_poor(finger, poor, reason),
+                        on_success=lambda info: self._stored(info, poor.quality.score),
+                        on_error=lambda exc: self.prompt.setText(message_for(exc)))
 
     def reject(self) -> None:
         if self.handle is not None and not self.handle.done:

@@ -320,6 +320,23 @@ def test_poor_fingerprint_offers_retry_and_cancel(qtbot, station, container):
     assert not dialog.isVisible()
 
 
+def test_a_poor_fingerprint_kept_with_a_reason_is_stored_and_the_next_finger_follows(qtbot, station, container):
+    station.devices.fingerprint().script(["poor"] * 3)  # the first finger's tries (retries: 3)
+    scan(qtbot, station, "2023000001")
+    qtbot.keyClick(station.preview, Qt.Key.Key_F4)
+    dialog = station.findChild(FingerprintDialog)
+    assert dialog.keep_button.isVisible()
+    qtbot.mouseClick(dialog.keep_button, Qt.MouseButton.LeftButton)
+    override = dialog.findChild(OverrideDialog)
+    assert override is not None and override.isVisible()
+    qtbot.keyClicks(override.reason, "skin peeling")
+    with qtbot.waitSignal(dialog.finished_all, timeout=5000):
+        qtbot.keyClick(override.reason, Qt.Key.Key_Return)
+    fps = {f.subkind: f for f in container.capture.history("2023000001", "fingerprint")}
+    assert fps["right_index"].override_reason == "skin peeling" and fps["right_index"].quality["score"] < 40
+    assert fps["right_middle"].override_reason == "" and fps["right_middle"].quality["score"] >= 40
+
+
 def test_id_card_front_is_found_rectified_and_stored(qtbot, station, container, camera):
     scan(qtbot, station, "2023000001")
     camera.show(card_shot())
