@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 from app import outfile
-from app.devices.fingerprint import DEFAULT_TIMEOUT_S, capture_checked, create_driver, driver_names
+from app.devices.fingerprint import DEFAULT_TIMEOUT_S, create_driver, driver_names
 from app.errors import ValidationError
+from app.station.fingerprint import capture_fingerprint
 from app.tasks import CancelToken
 
 QUALITY_LABELS = {"score": "质量分", "foreground": "指纹面积占比", "coherence": "纹线方向一致性",
@@ -46,13 +47,9 @@ def cmd_fingerprint_capture(ctx, args: argparse.Namespace) -> int:
     def on_event(_event: str, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    driver = create_driver(name, **opts)
-    try:
-        info = driver.open(args.device or "")
-        result = capture_checked(driver, finger, threshold=threshold, retries=retries, timeout_s=args.timeout,
-                                 cancel=CancelToken(), on_event=on_event, subject=args.subject or "")
-    finally:
-        driver.close()
+    result, info = capture_fingerprint(create_driver(name, **opts), finger, threshold=threshold, retries=retries,
+                                       device_id=args.device or "", timeout_s=args.timeout, cancel=CancelToken(),
+                                       on_event=on_event, subject=args.subject or "")
     image = result.image
     outfile.write_bytes(out, image.png())
     quality = result.quality.to_dict()

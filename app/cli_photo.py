@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from app import outfile
-from app.errors import BadFileError, NotFoundError, ValidationError
+from app.errors import NotFoundError, ValidationError
 
 
 def _emit(obj: dict) -> None:
@@ -29,11 +29,7 @@ def _value_text(value: object) -> str:
 
 
 def cmd_photo_check(ctx, args: argparse.Namespace) -> int:
-    import numpy as np
-
-    from app.photo.analysis import analyse
-    from app.photo.process import make_exam_photo
-    from app.photo.spec import PhotoSpec
+    from app.station.photo import check_photo, photo_spec, read_image
 
     path = Path(args.image)
     if not path.is_file():
@@ -43,16 +39,10 @@ def cmd_photo_check(ctx, args: argparse.Namespace) -> int:
         raise ValidationError(f"--out 应为 .jpg 文件：{out}", "out")
     if out is not None:
         outfile.check_target(out)
-    import cv2
-
-    frame = cv2.imdecode(np.fromfile(str(path), dtype=np.uint8), cv2.IMREAD_COLOR)
-    if frame is None:
-        raise BadFileError(f"无法读取图片：{path}（支持 JPEG、PNG、BMP 等常见格式）")
-    spec = PhotoSpec.from_dict(ctx.c.settings.get("photo_spec"))
-    analysis = analyse(frame, spec)
-    photo = None
-    if analysis.ok and out is not None:
-        photo = make_exam_photo(frame, analysis, spec)
+    frame = read_image(path)
+    checked = check_photo(frame, photo_spec(ctx.c.settings.get("photo_spec")), make=out is not None)
+    analysis, photo = checked.analysis, checked.photo
+    if photo is not None and out is not None:
         outfile.write_bytes(out, photo.jpeg)
     if ctx.json:
         result = analysis.to_dict()

@@ -16,16 +16,16 @@ from app.paths import DB_FILE, default_data_dir
 from app.services.audit import AuditService
 from app.services.audit_log import AuditLogService
 from app.services.candidates import CandidateService, CandidateWriter
-from app.services.capture import CaptureService
 from app.services.context import Actor, cli_actor
 from app.services.demo import DemoService
-from app.services.media import MediaStore
 from app.services.printing import PrintingService
 from app.services.reference import ReferenceService
 from app.services.review import ReviewService, WaiverService
 from app.services.roster import RosterService
 from app.services.settings import SettingsService
 from app.services.setup import SetupService
+from app.station.capture import CaptureService
+from app.station.media import MediaStore
 from db.migrate import upgrade
 from db.session import Database, sqlite_url
 

@@ -31,7 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.devices.camera import MockCamera  # noqa: E402
+from app.devices.camera.mock import MockCamera  # noqa: E402
 from app.photo.analysis import analyse  # noqa: E402
 from app.photo.process import make_exam_photo  # noqa: E402
 from app.photo.spec import PhotoSpec  # noqa: E402
@@ -174,7 +174,7 @@ def measure_preview(source, seconds: float, spec: PhotoSpec) -> Figure:
     from PySide6.QtCore import QElapsedTimer
     from PySide6.QtWidgets import QApplication
 
-    from ui.camera_preview import CameraPreview
+    from ui.station.camera_preview import CameraPreview
 
     app = QApplication.instance() or QApplication([])
     preview = CameraPreview()

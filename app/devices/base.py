@@ -11,7 +11,7 @@ import importlib
 import logging
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from app.errors import AppError
 
@@ -57,23 +57,27 @@ class DeviceInfo:
 
 
 KIND_LABELS = {"camera": "摄像头", "fingerprint": "指纹采集器", "idcard": "身份证阅读器"}
-_REGISTRIES: dict[str, Registry] = {}
+_REGISTRIES: dict[str, Registry[Any]] = {}
+
+D = TypeVar("D")
 
 
-class Registry:
+class Registry(Generic[D]):
     """Driver names → driver classes for one kind of device (``camera``, ``fingerprint``, ``idcard``).
 
     ``builtins`` maps a name to ``"package.module:Class"``; entry points in ``entry_point_group``
     (if given) add more names, each loading to a class. Built-ins win on a clash so an installed
-    package cannot silently replace the mock the tests rely on.
+    package cannot silently replace the mock the tests rely on. ``interface`` (the kind's ABC) is
+    what ``create`` returns: a loaded class whose objects are not one is refused with ``NoDevice``.
     """
 
     def __init__(self, kind: str, builtins: dict[str, str], entry_point_group: str = "", *,
-                 label: str = "") -> None:
+                 label: str = "", interface: type[D] | None = None) -> None:
         self.kind = kind
         self.label = label or KIND_LABELS.get(kind, kind)
         self._builtins = dict(builtins)
         self.entry_point_group = entry_point_group
+        self.interface = interface
         _REGISTRIES[kind] = self
 
     def _entry_points(self) -> dict[str, metadata.EntryPoint]:
@@ -93,7 +97,7 @@ class Registry:
         """Register another built-in driver (``"module:Class"``)."""
         self._builtins[name] = target
 
-    def load(self, name: str) -> type:
+    def load(self, name: str) -> type[D]:
         if name in self._builtins:
             module_name, _, attr = self._builtins[name].partition(":")
             try:
@@ -109,11 +113,14 @@ class Registry:
         except Exception as exc:
             raise NoDevice(f"无法加载{self.label}驱动“{name}”：{exc}") from exc
 
-    def create(self, name: str, **opts: Any) -> Any:
-        return self.load(name)(**opts)
+    def create(self, name: str, **opts: Any) -> D:
+        driver = self.load(name)(**opts)
+        if self.interface is not None and not isinstance(driver, self.interface):
+            raise NoDevice(f"{self.label}驱动“{name}”不是有效的驱动（{type(driver).__name__}）。")
+        return driver
 
 
-def registries() -> dict[str, Registry]:
+def registries() -> dict[str, Registry[Any]]:
     """Every device kind's registry, importing the device modules that define them.
 
     A device module that fails to import (a missing optional dependency) is logged and skipped:

@@ -15,9 +15,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from app.devices.base import NoDevice, Registry, registries
+
+if TYPE_CHECKING:  # the interfaces only: a driver's module (and its SDK) loads when it is made
+    from app.devices.camera.interface import Camera
+    from app.devices.fingerprint.interface import FingerprintDriver
+    from app.devices.idcard.interface import IdCardReader
 
 log = logging.getLogger("regdesk.devices")
 
@@ -32,7 +37,7 @@ class Devices:
 
     def __init__(self, setting: Callable[[str], object], *, mock: bool = False,
                  drivers: dict[str, Any] | None = None,
-                 registry_for: Callable[[str], Registry] | None = None) -> None:
+                 registry_for: Callable[[str], Registry[Any]] | None = None) -> None:
         """``setting(key)`` reads a typed setting (``SettingsService.get``)."""
         self._setting = setting
         self.mock = mock
@@ -61,8 +66,8 @@ class Devices:
                 self._made[kind] = self._registry_for(kind).create(name)
             return self._made[kind]
 
-    def camera(self) -> Any:
-        return self._get("camera")
+    def camera(self) -> Camera:
+        return cast("Camera", self._get("camera"))
 
     def camera_index(self) -> int:
         """The camera device to open (a mock ignores it)."""
@@ -71,12 +76,12 @@ class Devices:
         except (TypeError, ValueError):
             return 0
 
-    def fingerprint(self) -> Any:
-        return self._get("fingerprint")
+    def fingerprint(self) -> FingerprintDriver:
+        return cast("FingerprintDriver", self._get("fingerprint"))
 
-    def idcard(self) -> Any:
+    def idcard(self) -> IdCardReader:
         """The chip reader; ``NoDevice`` when none is configured (the default on a real desk)."""
-        return self._get("idcard")
+        return cast("IdCardReader", self._get("idcard"))
 
     def has(self, kind: str) -> bool:
         """Whether a driver is configured (or made) for ``kind``, without creating it."""
@@ -104,7 +109,7 @@ class Devices:
 _LABELS = {"camera": "摄像头", "fingerprint": "指纹采集器", "idcard": "身份证阅读器"}
 
 
-def _registry(kind: str) -> Registry:
+def _registry(kind: str) -> Registry[Any]:
     found = registries().get(kind)
     if found is None:
         raise NoDevice(f"{_LABELS[kind]}驱动模块无法加载，详情见日志。")

@@ -228,7 +228,7 @@ class VerifyView(QWidget):
 
     def make_camera_dialog(self):
         """The camera dialog (a seam: tests hand in one with a mock camera)."""
-        from ui.verify_camera import CameraVerifyDialog
+        from ui.station.camera_verify_dialog import CameraVerifyDialog
 
         return CameraVerifyDialog(self.container, self)
 

@@ -42,10 +42,10 @@ from app.errors import ConflictError, ValidationError
 from app.services.audit import ACTION_LABELS
 from app.services.candidates import CandidateDetail
 from app.services.context import ROSTER_EDITORS, Actor
-from ui.capture_gallery import CaptureGallery
 from ui.common.errors import show_error
 from ui.common.formatting import display_value, local_time
 from ui.common.tasks import TaskRunner
+from ui.station.capture_gallery import CaptureGallery
 
 VETERAN = "退役大学生士兵"
 AWARDED = "获奖考生"

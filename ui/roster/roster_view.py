@@ -33,11 +33,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.candidate import STATUS_LABELS
-from app.services.capture import CAPTURERS
 from app.services.context import ROSTER_EDITORS, Actor
 from app.services.review import WAIVER_EDITORS
 from app.services.search import Filters, pinyin_keys
-from ui.capture_gallery import CaptureGalleryDialog
+from app.station.capture import CAPTURERS
 from ui.common.actions import search_field, toolbar_action
 from ui.common.columns import Column, ColumnFitter, cell_padding, widths
 from ui.common.errors import show_error, show_info
@@ -48,6 +47,7 @@ from ui.review.waiver_dialog import WaiverDialog
 from ui.roster.candidate_editor_dialog import CandidateEditorDialog
 from ui.roster.import_wizard import ImportWizard
 from ui.roster.roster_model import COLUMN_KEYS, UUID_ROLE, RosterModel
+from ui.station.capture_gallery import CaptureGalleryDialog
 
 # Column widths follow the content (ui.common.columns): these samples are the widest a column takes when a
 # rare long value would crowd the others out (the full text is the cell's tooltip).

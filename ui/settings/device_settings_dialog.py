@@ -38,9 +38,9 @@ from app.devices.base import DeviceError, DeviceInfo, registries
 from app.errors import AppError, ValidationError
 from app.services.context import Actor
 from app.services.settings import DEFINITIONS, FINGER_LABELS, FINGERS
-from ui.camera_preview import to_qimage
 from ui.common.errors import InlineError, message_for, show_error
 from ui.common.tasks import TaskRunner
+from ui.station.frames import to_qimage
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ the reader's USB cable), so F6 at the station reads that card; the card can be m
 with the roster (name, ethnicity, expired) to show the chip check. With the mock camera it chooses
 what lies in front of the lens: the student, the student's ID card (either side, or with a lamp's
 glare that the station refuses, so F9 can be tried) or a printed page whose QR code the camera
-check (打印与核验 → 拍照核验) reads. The pictures are drawn by ``app.devices.camera_scenes``.
+check (打印与核验 → 拍照核验) reads. The pictures are drawn by ``app.devices.camera.scenes``.
 
 The panel acts on the desk's own drivers (``container.devices``): the very reader and camera the
 station and the camera check use. It follows the student loaded at the station unless told not to.
@@ -189,7 +189,7 @@ class DemoDevicePanel(QWidget):
     # -- the drivers ---------------------------------------------------------------------------------
     def reader(self):
         """The desk's ID-card reader if it is the simulated one, else None."""
-        from app.devices.idcard_mock import MockIdCardReader
+        from app.devices.idcard.mock import MockIdCardReader
 
         try:
             reader = self.devices.idcard()
@@ -199,7 +199,7 @@ class DemoDevicePanel(QWidget):
 
     def camera(self):
         """The desk's camera if it is the simulated one, else None."""
-        from app.devices.camera import MockCamera
+        from app.devices.camera.mock import MockCamera
 
         try:
             camera = self.devices.camera()
@@ -287,7 +287,7 @@ class DemoDevicePanel(QWidget):
         return self.container.candidates.get(uuid).data
 
     def _card(self):
-        from app.devices.idcard_mock import card_for
+        from app.devices.idcard.mock import card_for
 
         record = self._record()
         reader = self.reader()
@@ -373,7 +373,7 @@ class DemoDevicePanel(QWidget):
         self.camera_label.setText(self.tr("正在准备打印的样例页…") if scene == PAGE else self.tr("正在准备画面…"))
 
         def work(progress, cancel):
-            from app.devices import camera_scenes
+            from app.devices.camera import scenes as camera_scenes
 
             if scene == PAGE:
                 return camera_scenes.page_on_desk(demo.sample_page(progress=progress, cancel=cancel))

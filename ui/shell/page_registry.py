@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QWidget
 
-from app.services.capture import CAPTURERS
 from app.services.context import Actor
+from app.station.capture import CAPTURERS
 
 if TYPE_CHECKING:
     from ui.shell.main_window import MainWindow
@@ -61,7 +61,7 @@ def _roster(window: MainWindow) -> QWidget:
 
 
 def _station(window: MainWindow) -> QWidget:
-    from ui.station_view import StationView
+    from ui.station.station_view import StationView
 
     view = StationView(window.container, window.actor, window.runner, window)
     window.station_built(view)

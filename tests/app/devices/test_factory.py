@@ -38,7 +38,7 @@ def test_drivers_come_from_settings_lazily_and_once():
 
 
 def test_mock_uses_the_real_mock_fingerprint_driver_whatever_the_settings(container):
-    from app.devices.fingerprint_mock import MockFingerprint
+    from app.devices.fingerprint.mock import MockFingerprint
 
     devices = Devices(container.settings.get, mock=True)
     assert isinstance(devices.fingerprint(), MockFingerprint)
@@ -52,7 +52,7 @@ def test_unknown_driver_is_a_clear_error(container, actor):
 
 
 def test_container_has_devices_from_settings(container, actor):
-    from app.devices.fingerprint_mock import MockFingerprint
+    from app.devices.fingerprint.mock import MockFingerprint
 
     container.settings.set(actor, "fingerprint_driver", "mock")
     assert isinstance(container.devices.fingerprint(), MockFingerprint)
@@ -70,7 +70,7 @@ def test_demo_install_selects_the_mock_devices(tmp_path):
 
 
 def test_reset_closes_made_drivers_and_builds_from_the_new_settings(container, actor):
-    from app.devices.camera import MockCamera
+    from app.devices.camera.mock import MockCamera
 
     class Handed:
         closed = False

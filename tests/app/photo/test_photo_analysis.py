@@ -139,7 +139,7 @@ def test_to_dict_is_json_ready() -> None:
 
 def test_mock_cameras_generated_scene_is_accepted() -> None:
     """The demo without a photo: the drawn scene must pass, and its JPEG reach the size band."""
-    from app.devices.camera import MockCamera
+    from app.devices.camera.mock import MockCamera
     from app.photo.process import make_exam_photo
 
     cam = MockCamera(paced=False)

@@ -117,7 +117,7 @@ def test_a_page_photographed_with_the_desk_camera(qtbot, container, printed, tmp
     """拍照核验: the camera looks at the page's QR corner; Space takes the frame and checks it."""
     from PySide6.QtCore import QTimer
 
-    from app.devices.camera import MockCamera
+    from app.devices.camera.mock import MockCamera
     from app.devices.factory import Devices
 
     _result, scan, uuid, name, _phone = printed

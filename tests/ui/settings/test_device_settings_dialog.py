@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
-from app.devices.camera import MockCamera
+from app.devices.camera.mock import MockCamera
 from ui.common.tasks import TaskRunner
 from ui.settings.device_settings_dialog import DeviceSettingsDialog
 from ui.shell.main_window import MainWindow

@@ -14,11 +14,11 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QToolButto
 from app.container import Container
 from app.services.context import Actor
 from app.services.demo import DEMO_PASSWORD
-from ui.camera_preview import LIVE
 from ui.common.tasks import TaskRunner
 from ui.shell.demo_device_panel import DemoDevicePanel
 from ui.shell.main_window import MainWindow
-from ui.station_steps import OverrideDialog
+from ui.station.frames import LIVE
+from ui.station.override_dialog import OverrideDialog
 
 # The offscreen platform cannot raise or grab for the name completer's popup.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints",
