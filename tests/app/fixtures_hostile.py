@@ -294,7 +294,7 @@ def import_in_child(code: Path, data: Path, path: Path, *extra: str, cap_bytes: 
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap_bytes, cap_bytes))
 
-    program = f"import sys; sys.path.insert(0, {str(code)!r}); from app.cli.main import main; sys.exit(main())"
+    program = f"import sys; sys.path.insert(0, {str(code)!r}); from app.cli import main; sys.exit(main())"
     start = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-c", program, "--data", str(data), "roster", "import", str(path),
                               *extra], preexec_fn=cap, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.main import main
+from app.cli import main
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import sqlite3
 
-from app.cli import main as cli
+from app import cli
 from app.paths import DB_FILE
 from app.services.demo import PROGRAMME_YEARS
 from app.services.settings import DEFINITIONS

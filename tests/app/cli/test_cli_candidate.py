@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from app.cli import main as cli
+from app import cli
 from app.cli.output import text_width
 from app.container import Container
 from app.domain import idnumber

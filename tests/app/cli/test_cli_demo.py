@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main as cli
+from app import cli
 from app.container import Container
 from app.paths import DB_FILE
 from app.services.demo import DEMO_PASSWORD, PROGRAMME_YEARS

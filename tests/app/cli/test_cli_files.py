@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main as cli
+from app import cli
 
 
 def run(capsys, *argv: object) -> tuple[int, str, str]:

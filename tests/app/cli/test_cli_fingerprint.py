@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from app.cli import main as cli
+from app import cli
 from app.devices.fingerprint_mock import synthetic_print
 
 

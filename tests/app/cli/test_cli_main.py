@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main as cli
+from app import cli
 from app.container import Container
 from app.services.candidates import CandidateService
 from app.services.demo import PROGRAMME_YEARS
@@ -141,7 +141,7 @@ def test_the_error_log_never_holds_passwords(capsys, data, monkeypatch):
     def boom(*_args, **_kwargs):
         raise RuntimeError("hash backend missing")
 
-    monkeypatch.setattr(cli.Container, "open", boom)
+    monkeypatch.setattr(Container, "open", boom)
     code, _, err = run(capsys, "--data", data, "user", "add", "zs", "--role", "counsellor", "--name", "张三",
                        "--password", "Sekrit123")
     assert code == 1 and "发生意外错误" in err

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from app.cli import main as cli
+from app import cli
 from app.photo.process import jpeg_markers
 
 _spec = importlib.util.spec_from_file_location(

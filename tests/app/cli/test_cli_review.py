@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from app.cli import main as cli
+from app import cli
 from app.container import Container
 from app.domain.review import default_graduation_year
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main as cli
+from app import cli
 from app.container import Container
 from app.domain import idnumber
 from app.paths import DB_FILE

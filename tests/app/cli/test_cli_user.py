@@ -6,8 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from app import cli
 from app.cli import context
-from app.cli import main as cli
 from app.container import Container
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.cli.main import main
+from app.cli import main
 from db.models import Candidate
 
 
