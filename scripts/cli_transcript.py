@@ -39,7 +39,10 @@ _PATTERNS = [
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
     (re.compile(r"\b[0-9a-f]{64}\b"), "<sha256>"),
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(\+\d{2}:\d{2})?"), "<time>"),
+    (re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"), "<minute>"),
     (re.compile(r"文档编号 [0-9A-F]{8}"), "文档编号 <doc>"),
+    # A page's check code covers its printing date and document number.
+    (re.compile(r"校验码 [0-9a-f]{12}"), "校验码 <code>"),
 ]
 
 
