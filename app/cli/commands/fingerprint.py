@@ -8,10 +8,11 @@ stdout (or one JSON object with ``--json``). Errors are in Chinese with exit sta
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from app import outfile
+from app.cli.context import CliContext
+from app.cli.parser import Subparsers, command, group
 from app.devices.fingerprint import DEFAULT_TIMEOUT_S, create_driver, driver_names
 from app.errors import ValidationError
 from app.station.fingerprint import capture_fingerprint
@@ -21,7 +22,7 @@ QUALITY_LABELS = {"score": "质量分", "foreground": "指纹面积占比", "coh
                   "contrast": "对比度", "sharpness": "清晰度"}
 
 
-def cmd_fingerprint_capture(ctx, args: argparse.Namespace) -> int:
+def cmd_fingerprint_capture(ctx: CliContext, args: argparse.Namespace) -> int:
     from app.services.settings import FINGER_LABELS
 
     finger = args.finger
@@ -30,10 +31,10 @@ def cmd_fingerprint_capture(ctx, args: argparse.Namespace) -> int:
         finger = by_label.get(finger, "")
         if not finger:
             raise ValidationError(f"未知的手指“{args.finger}”，可选：{'、'.join(FINGER_LABELS)}。", "finger")
-    name = args.driver or str(ctx.c.settings.get("fingerprint_driver"))
+    name = args.driver or str(ctx.container.settings.get("fingerprint_driver"))
     threshold = int(args.threshold if args.threshold is not None
-                    else ctx.c.settings.get("fingerprint_quality_threshold"))
-    retries = int(args.retries if args.retries is not None else ctx.c.settings.get("fingerprint_retries"))
+                    else ctx.container.settings.get("fingerprint_quality_threshold"))
+    retries = int(args.retries if args.retries is not None else ctx.container.settings.get("fingerprint_retries"))
     opts: dict[str, object] = {}
     if args.mock_script:
         if name != "mock":
@@ -45,7 +46,7 @@ def cmd_fingerprint_capture(ctx, args: argparse.Namespace) -> int:
     outfile.check_target(out)  # before the student puts a finger on the reader, not after
 
     def on_event(_event: str, message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
+        ctx.out.tell(message)
 
     result, info = capture_fingerprint(create_driver(name, **opts), finger, threshold=threshold, retries=retries,
                                        device_id=args.device or "", timeout_s=args.timeout, cancel=CancelToken(),
@@ -54,24 +55,21 @@ def cmd_fingerprint_capture(ctx, args: argparse.Namespace) -> int:
     outfile.write_bytes(out, image.png())
     quality = result.quality.to_dict()
     if ctx.json:
-        from app.cli import _emit_json
-
-        _emit_json({"ok": True, "out": str(out), "finger": finger, "driver": image.driver, "device": info.name,
-                    "device_id": info.id, "width": image.width, "height": image.height, "ppi": image.ppi,
-                    "attempts": result.attempts, "threshold": threshold, "quality": quality})
+        ctx.out.emit({"ok": True, "out": str(out), "finger": finger, "driver": image.driver, "device": info.name,
+                      "device_id": info.id, "width": image.width, "height": image.height, "ppi": image.ppi,
+                      "attempts": result.attempts, "threshold": threshold, "quality": quality})
         return 0
-    print(f"已采集 {FINGER_LABELS[finger]}（{info.name}，{image.width}×{image.height}，{image.ppi} ppi，"
-          f"第 {result.attempts} 次），已保存到 {out}")
+    ctx.out.say(f"已采集 {FINGER_LABELS[finger]}（{info.name}，{image.width}×{image.height}，{image.ppi} ppi，"
+                f"第 {result.attempts} 次），已保存到 {out}")
     for key, label in QUALITY_LABELS.items():
         value = quality[key]
-        print(f"  {label}：{value:.3f}" if isinstance(value, float) else f"  {label}：{value}")
-    print(f"  合格线：{threshold}")
+        ctx.out.say(f"  {label}：{value:.3f}" if isinstance(value, float) else f"  {label}：{value}")
+    ctx.out.say(f"  合格线：{threshold}")
     return 0
 
 
-def register(sub, command) -> None:
-    fp = sub.add_parser("fingerprint", help="指纹采集器", description="指纹采集器")
-    fsub = fp.add_subparsers(dest="fingerprint_command", metavar="ACTION", required=True, parser_class=type(fp))
+def register(sub: Subparsers) -> None:
+    fsub = group(sub, "fingerprint", "指纹采集器")
     p = command(fsub, "capture", cmd_fingerprint_capture, "采集一枚指纹，检查质量，保存为 8 位灰度 PNG")
     p.add_argument("--driver", metavar="NAME",
                    help=f"驱动（默认取设置 fingerprint_driver）：{'、'.join(driver_names())}")

@@ -15,7 +15,7 @@ from app import cli
 from app.photo.process import jpeg_markers
 
 _spec = importlib.util.spec_from_file_location(
-    "exam_shot", Path(__file__).resolve().parents[1] / "fixtures" / "exam_shot.py")
+    "exam_shot", Path(__file__).resolve().parents[2] / "fixtures" / "exam_shot.py")
 shots = importlib.util.module_from_spec(_spec)
 sys.modules.setdefault("exam_shot", shots)
 _spec.loader.exec_module(shots)

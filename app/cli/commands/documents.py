@@ -1,16 +1,12 @@
-"""``regdesk-cli print`` and ``regdesk-cli verify-page``: the printed forms and the page check.
-
-``register(sub, command)`` is called by ``app.cli.build_parser`` with its sub-parser set and its
-``command`` helper (which adds ``--json`` and binds the handler).
-"""
+"""``regdesk-cli print`` and ``regdesk-cli verify-page``: the printed forms and the page check."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 
+from app.cli.context import CliContext
+from app.cli.parser import Subparsers, command
 from app.errors import ValidationError
 
 # Spelled out rather than read from app.services.printing: importing reportlab for every
@@ -19,12 +15,7 @@ FORM_HELP = ("waiver（附件1，须加 --student）、waiver-list（附件2）�
              "review-report（附件4）、publicity（公示）；也可写 附件1…附件4、公示")
 
 
-def _emit(obj: dict) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
-    sys.stdout.flush()
-
-
-def cmd_print(ctx, args: argparse.Namespace) -> int:
+def cmd_print(ctx: CliContext, args: argparse.Namespace) -> int:
     ctx.require_install()
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
@@ -36,29 +27,29 @@ def cmd_print(ctx, args: argparse.Namespace) -> int:
     if form_key(args.form) == "waiver_form" and not args.student:
         if args.xlsx:
             raise ValidationError("为全部放弃报名的学生打印附件1时只生成 PDF，不能同时用 --xlsx。", "xlsx")
-        batch = ctx.c.printing.print_waiver_forms(ctx.c.actor, out)
+        batch = ctx.container.printing.print_waiver_forms(ctx.actor, out)
         if ctx.json:
-            _emit({"ok": True, "form": "waiver_form", "label": batch.label, "pdf": str(batch.pdf),
-                   "documents": list(batch.doc_uuids), "students": batch.documents, "pages": batch.pages})
+            ctx.out.emit({"ok": True, "form": "waiver_form", "label": batch.label, "pdf": str(batch.pdf),
+                          "documents": list(batch.doc_uuids), "students": batch.documents, "pages": batch.pages})
         else:
-            print(f"已为 {batch.documents} 名放弃报名的学生打印{batch.label}：共 {batch.pages} 页，每人一份。")
-            print(f"PDF：{batch.pdf}")
+            ctx.out.say(f"已为 {batch.documents} 名放弃报名的学生打印{batch.label}：共 {batch.pages} 页，每人一份。")
+            ctx.out.say(f"PDF：{batch.pdf}")
         return 0
-    result = ctx.c.printing.print_form(ctx.c.actor, args.form, out, Path(args.xlsx) if args.xlsx else None,
-                                       student=args.student, class_name=args.class_name)
+    result = ctx.container.printing.print_form(ctx.actor, args.form, out, Path(args.xlsx) if args.xlsx else None,
+                                               student=args.student, class_name=args.class_name)
     # Unreviewed and no-longer-settled candidates: said on stderr, in JSON too; the file is written.
     for warning in result.warnings:
-        print(f"注意：{warning}", file=sys.stderr)
+        ctx.out.tell(f"注意：{warning}")
     if ctx.json:
-        _emit({"ok": True, "form": result.form, "label": result.label, "title": result.title,
-               "document": result.doc_uuid, "pdf": str(result.pdf), "xlsx": str(result.xlsx or "") or None,
-               "pages": result.pages, "rows": result.rows, "warnings": list(result.warnings)})
+        ctx.out.emit({"ok": True, "form": result.form, "label": result.label, "title": result.title,
+                      "document": result.doc_uuid, "pdf": str(result.pdf), "xlsx": str(result.xlsx or "") or None,
+                      "pages": result.pages, "rows": result.rows, "warnings": list(result.warnings)})
     else:
-        print(f"已打印{result.label}《{result.title}》：{result.pages} 页，{result.rows} 条，文档编号 "
-              f"{result.doc_uuid.split('-')[0].upper()}。")
-        print(f"PDF：{result.pdf}")
+        ctx.out.say(f"已打印{result.label}《{result.title}》：{result.pages} 页，{result.rows} 条，文档编号 "
+                    f"{result.doc_uuid.split('-')[0].upper()}。")
+        ctx.out.say(f"PDF：{result.pdf}")
         if result.xlsx:
-            print(f"Excel：{result.xlsx}")
+            ctx.out.say(f"Excel：{result.xlsx}")
     return 0
 
 
@@ -68,21 +59,21 @@ def _check_json(c) -> dict:
             "differences": [{"key": d.key, "name": d.name, "changes": list(d.changes)} for d in c.differences]}
 
 
-def cmd_verify_page(ctx, args: argparse.Namespace) -> int:
-    checks = ctx.c.printing.verify_file(Path(args.file))
+def cmd_verify_page(ctx: CliContext, args: argparse.Namespace) -> int:
+    checks = ctx.container.printing.verify_file(Path(args.file))
     ok = all(c.ok for c in checks)
     if ctx.json:
-        _emit({"ok": ok, "pages": [_check_json(c) for c in checks]})
+        ctx.out.emit({"ok": ok, "pages": [_check_json(c) for c in checks]})
         return 0 if ok else 1
     for c in checks:
-        stream = sys.stdout if c.ok else sys.stderr
-        print(("一致：" if c.ok else "不一致：" if c.status == "differs" else "无法核对：") + c.message, file=stream)
+        write = ctx.out.say if c.ok else ctx.out.tell
+        write(("一致：" if c.ok else "不一致：" if c.status == "differs" else "无法核对：") + c.message)
         for d in c.differences:
-            print(f"  {d.name}：{'；'.join(d.changes)}", file=stream)
+            write(f"  {d.name}：{'；'.join(d.changes)}")
     return 0 if ok else 1
 
 
-def register(sub, command) -> None:
+def register(sub: Subparsers) -> None:
     p = command(sub, "print", cmd_print, "打印表格（附件1–4、公示）为 PDF，可同时生成 .xlsx")
     p.add_argument("form", metavar="FORM", help=f"表格：{FORM_HELP}")
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="PDF 文件")
