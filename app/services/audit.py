@@ -377,7 +377,11 @@ class AuditService:
         head = session.get(Meta, HEAD_KEY, with_for_update=True)
         prev_seq, prev = _parse_head(head)
         chain = self.desk_uuid
-        ev = AuditEvent(uuid=new_uuid(), origin_desk=chain, at=utcnow(), actor=actor,
+        # ``seq`` is set here, not by the database: ``record_many`` and ``receive_chain_events`` set
+        # it too, and PostgreSQL's sequence would not know about theirs. The head row's lock above
+        # makes writers take turns.
+        ev = AuditEvent(seq=(session.scalar(select(func.max(AuditEvent.seq))) or 0) + 1,
+                        uuid=new_uuid(), origin_desk=chain, at=utcnow(), actor=actor,
                         desk_name=self.desk_name, action=action, entity_type=entity_type,
                         entity_uuid=entity_uuid, summary=summary, before=canonical(before),
                         after=canonical(after), prev_hash=prev, hash="", chain=chain,
@@ -915,6 +919,8 @@ def receive_chain_events(session: Session, events: Sequence[ChainEvent]) -> list
         label = chain_label(chain, known)
         if chain == local:
             raise ChainRefused(f"{label}是本报名点自己：本机的审计记录只能由本机写入，不能导入。")
+        if not chain:
+            raise ChainRefused("有审计记录没有标明来自哪个报名点，不能导入。")
         incoming.sort(key=lambda e: e.chain_seq)
         last = session.execute(select(t.c.chain_seq, t.c.hash, t.c.hash_version).where(t.c.chain == chain)
                                .order_by(t.c.chain_seq.desc()).limit(1)).first()

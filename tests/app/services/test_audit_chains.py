@@ -311,3 +311,18 @@ def test_chain_events_travel_as_json(container, desk_b):
     assert result.added == len(events) and _verify(container).ok
     with pytest.raises(ChainRefused, match="格式不对"):
         ChainEvent.from_json({**events[0].as_json(), "chain_seq": "1"})
+
+
+def test_events_without_a_desk_are_refused(container, desk_b):
+    events = [ChainEvent(**{**e.__dict__, "chain": ""}) for e in _events(desk_b, _uuid(desk_b))]
+    _refused(container, events, "有审计记录没有标明来自哪个报名点，不能导入。")
+
+
+def test_downgrading_a_database_with_another_desks_chain_is_refused(both):
+    from alembic import command
+
+    from db.migrate import alembic_config
+    a, _b, _events_b = both
+    with pytest.raises(RuntimeError, match="other desks' chains"):
+        command.downgrade(alembic_config(a.db.engine), "0007")
+    assert _verify(a).ok
