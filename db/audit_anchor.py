@@ -1,7 +1,8 @@
 """The audit trail's anchor file: a small JSON file beside the SQLite database.
 
-It holds the install's audit genesis (the first event's hash and time) and the last checkpoint
-(how many events, the newest hash). The database keeps the same facts in the ``meta`` table and
+It holds the genesis of the local desk's audit chain (its first event's hash and time) and the
+last checkpoint (how many events, the newest hash); chains received from other desks are not in
+it (``audit_chains`` records those). The database keeps the same facts in the ``meta`` table and
 in the local desk's row; a person who empties or truncates ``audit_events`` with sqlite3 must
 also find and rewrite this file, or ``audit verify`` names the copy that disagrees. It is not a
 protection against someone who can write every file of the data folder (see the README).

@@ -186,12 +186,17 @@ class Candidate(Replicated, Base):
 class AuditEvent(Base):
     """Append-only, hash-chained record of every change.
 
-    ``hash`` = SHA-256 over ``prev_hash`` and the canonical JSON of the event's fields, so
-    removing or altering any event breaks the chain from that point on.
+    Each origin desk has its own chain: ``chain`` is that desk's UUID and ``chain_seq`` numbers its
+    events from 1, so events received from other desks keep their own verifiable chains beside the
+    local one. ``seq`` is only this database's order of insertion. ``hash`` = SHA-256 over
+    ``prev_hash`` (the hash of the chain's previous event) and the event's fields, so removing or
+    altering any event breaks its chain from that point on; ``hash_version`` says which fields
+    (1: events written before chains per desk, without ``chain`` and ``chain_seq``; 2: with them).
     """
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_uuid"),)
+    __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_uuid"),
+                      Index("ix_audit_events_chain_seq", "chain", "chain_seq", unique=True))
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     origin_desk: Mapped[str] = mapped_column(String(36), default="")
@@ -206,6 +211,24 @@ class AuditEvent(Base):
     after: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    chain: Mapped[str] = mapped_column(String(36), default="", server_default="")
+    chain_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    hash_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class AuditChain(Base):
+    """How much of another desk's audit chain this database has received (count, newest hash, and
+    the chain's first event): written with the events, so ``audit verify`` tells a received chain
+    whose end was cut off. The local desk's chain has its own copies (``meta``, its desk row, the
+    anchor file)."""
+
+    __tablename__ = "audit_chains"
+    chain: Mapped[str] = mapped_column(String(36), primary_key=True)
+    genesis_hash: Mapped[str] = mapped_column(String(64))
+    genesis_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    count: Mapped[int] = mapped_column(Integer)
+    head: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Setting(Base):

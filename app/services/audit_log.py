@@ -6,8 +6,6 @@ opens its own read session per call, so the GUI never holds a session.
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import Select, func, or_, select
 
 from app.services.audit import ACTION_LABELS, AuditCheck, AuditEntry, check_trail
@@ -47,13 +45,7 @@ class AuditLogService:
         stmt = self._filtered(select(AuditEvent), text, entity_uuid)
         stmt = stmt.order_by(AuditEvent.seq.desc()).limit(limit).offset(offset)
         with self.db.read() as s:
-            return [
-                AuditEntry(seq=e.seq, at=e.at, actor=e.actor, desk_name=e.desk_name, action=e.action,
-                           entity_type=e.entity_type, entity_uuid=e.entity_uuid, summary=e.summary,
-                           before=json.loads(e.before) if e.before else {},
-                           after=json.loads(e.after) if e.after else {})
-                for e in s.scalars(stmt)
-            ]
+            return [AuditEntry.of(e) for e in s.scalars(stmt)]
 
     def count(self, text: str | None = None, entity_uuid: str | None = None) -> int:
         stmt = self._filtered(select(func.count()).select_from(AuditEvent), text, entity_uuid)

@@ -300,3 +300,81 @@ def test_many_colleges_revision_keeps_every_row_and_its_children(tmp_path: Path,
             conn.execute(text(copy), {"college": college2, "u": "other-2", "c": cid})
     finally:
         engine.dispose()
+REV0007_TRAIL = FIXTURES / "regdesk_rev0007_trail.sqlite"
+REV0007_DESK = "0b6f0d9a-5c3e-4d7e-8a11-6a2b1c0d0001"
+
+
+def _rev0007_trail(folder: Path) -> None:
+    """The committed desk at revision 0007 with its trail, and its anchor file, as a data folder."""
+    shutil.copyfile(REV0007_TRAIL, folder / DB_FILE)
+    shutil.copyfile(FIXTURES / "regdesk_rev0007_trail-audit.json", folder / "regdesk-audit.json")
+
+
+def test_a_revision_0007_trail_becomes_the_local_desks_chain_and_still_verifies(tmp_path: Path):
+    """0008 (one chain per origin desk): the existing events become the local desk's chain with
+    their hashes as they are (version 1); new events continue it by version 2."""
+    _rev0007_trail(tmp_path)
+    with sqlite3.connect(tmp_path / DB_FILE) as old:
+        assert old.execute("SELECT version_num FROM alembic_version").fetchone() == ("0007",)
+        before = old.execute("SELECT seq, prev_hash, hash FROM audit_events ORDER BY seq").fetchall()
+    assert len(before) == 7
+
+    c = Container.open(tmp_path)
+    try:
+        assert current_revision(c.db.engine) == head_revision() and c.backup_made is not None
+        with c.db.engine.connect() as conn:
+            after = conn.execute(text("SELECT seq, prev_hash, hash, chain, chain_seq, hash_version FROM audit_events "
+                                      "ORDER BY seq")).all()
+        assert [tuple(r) for r in after] == [(*r, REV0007_DESK, r[0], 1) for r in before]
+        assert triggers(c.db.engine) >= AUDIT_TRIGGERS
+        check = c.audit_log.verify(deep=True)
+        assert check.ok, (check.problems, check.differences)
+        assert (check.count, check.head, check.notes) == (7, before[-1][2], [])
+        assert [(ch.uuid, ch.local, ch.desk, ch.college) for ch in check.chains] == [
+            (REV0007_DESK, True, "一号桌", "信息工程学院")]
+
+        c.setup.login("admin", "Passw0rd1")
+        with c.db.engine.connect() as conn:
+            new = conn.execute(text("SELECT chain, chain_seq, hash_version, prev_hash FROM audit_events "
+                                    "ORDER BY seq DESC LIMIT 1")).one()
+        assert tuple(new) == (REV0007_DESK, 8, 2, before[-1][2])
+        check = c.audit_log.verify()
+        assert check.ok and check.count == 8
+    finally:
+        c.close()
+
+
+def test_a_gap_in_a_revision_0007_trail_is_still_reported_after_the_upgrade(tmp_path: Path):
+    """The upgrade keeps the numbering as it was: evidence of a deletion is not renumbered away."""
+    _rev0007_trail(tmp_path)
+    with sqlite3.connect(tmp_path / DB_FILE) as old:
+        old.execute("DROP TRIGGER audit_events_no_delete")
+        old.execute("DELETE FROM audit_events WHERE seq = 4")
+    c = Container.open(tmp_path)
+    try:
+        assert c.audit_log.verify().problems == ["第 3 条之后缺少第 4 条。"]
+        assert triggers(c.db.engine) >= AUDIT_TRIGGERS  # put back by the upgrade
+    finally:
+        c.close()
+
+
+def test_downgrading_below_chains_per_desk_and_up_again_keeps_the_trail_verifying(tmp_path: Path):
+    """Events hashed by version 2 before the downgrade are marked so again by the next upgrade."""
+    _rev0007_trail(tmp_path)
+    c = Container.open(tmp_path)
+    try:
+        c.setup.login("admin", "Passw0rd1")
+        command.downgrade(alembic_config(c.db.engine), "0007")
+        with c.db.engine.connect() as conn:
+            assert "chain" not in {col["name"] for col in inspect(conn).get_columns("audit_events")}
+            assert conn.execute(text("SELECT value FROM meta WHERE key = 'audit_hash_v2_from'")).scalar() == "8"
+        assert triggers(c.db.engine) >= AUDIT_TRIGGERS
+        upgrade(c.db.engine)
+        with c.db.engine.connect() as conn:
+            assert conn.execute(text("SELECT seq, hash_version FROM audit_events WHERE seq >= 7")).all() == [
+                (7, 1), (8, 2)]
+            assert conn.execute(text("SELECT count(*) FROM meta WHERE key = 'audit_hash_v2_from'")).scalar() == 0
+        check = c.audit_log.verify()
+        assert check.ok and check.count == 8
+    finally:
+        c.close()

@@ -230,7 +230,8 @@ class AuditView(QWidget):
             self.detail_title.setText(self.tr("选择一条记录，查看修改前后的逐项对比。"))
             self.detail.setRowCount(0)
             return
-        head = self.tr("第 %1 条 · %2 · %3 · %4 · %5").replace("%1", str(entry.seq)) \
+        # The event's number in its desk's chain: the number ``audit verify`` names.
+        head = self.tr("第 %1 条 · %2 · %3 · %4 · %5").replace("%1", str(entry.chain_seq or entry.seq)) \
             .replace("%2", local_time(entry.at)).replace("%3", entry.actor) \
             .replace("%4", entry.desk_name or self.tr("（未知报名点）")) \
             .replace("%5", ACTION_LABELS.get(entry.action, entry.action))
@@ -292,17 +293,25 @@ class AuditView(QWidget):
     def _on_verify_done(self, check: AuditCheck) -> None:
         self._verify_finished()
         lines: list[str] = []
+        # Every desk's chain counts here; ``check.count`` is the local chain's alone.
+        total = str(sum(c.count for c in check.chains) if check.chains else check.count)
         if check.problems:
             shown = check.problems[:MAX_PROBLEMS_SHOWN]
             lines.append(self.tr("审计链被破坏（共 %1 条记录，发现 %2 处问题）：")
-                         .replace("%1", str(check.count)).replace("%2", str(len(check.problems))))
+                         .replace("%1", total).replace("%2", str(len(check.problems))))
             lines += [f"• {p}" for p in shown]
             if len(check.problems) > len(shown):
                 lines.append(self.tr("……另有 %1 处问题").replace("%1", str(len(check.problems) - len(shown))))
         elif check.ok:
-            lines.append(self.tr("审计链完整：共 %1 条记录").replace("%1", str(check.count)))
+            lines.append(self.tr("审计链完整：共 %1 条记录").replace("%1", total))
         else:
-            lines.append(self.tr("审计链本身完整：共 %1 条记录").replace("%1", str(check.count)))
+            lines.append(self.tr("审计链本身完整：共 %1 条记录").replace("%1", total))
+        if len(check.chains) > 1:  # one line per desk's chain, so the broken one is seen at once
+            for chain in check.chains:
+                name = self.tr("本报名点") if chain.local else chain.label
+                state = self.tr("完整") if chain.ok else self.tr("%1 处问题").replace("%1", str(len(chain.problems)))
+                lines.append(self.tr("%1的审计链：%2 条，%3").replace("%1", name)
+                             .replace("%2", str(chain.count)).replace("%3", state))
         if check.deep and check.differences:
             shown_d = check.differences[:MAX_PROBLEMS_SHOWN]
             lines.append(self.tr("数据库中有 %1 处数据与审计记录不符（没有记录的修改）：")

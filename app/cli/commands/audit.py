@@ -28,7 +28,12 @@ def cmd_audit_verify(ctx: CliContext, args: argparse.Namespace) -> int:
             ctx.out.say(f"最后一条（第 {check.count} 条）的哈希：{check.head}")
         if args.deep:
             ctx.out.say("逐条核对：数据库中的数据与审计记录一致。")
-    else:
+    if len(check.chains) > 1:  # other desks' chains too: one line each, so the broken one is named
+        for chain in check.chains:
+            state = "完整" if chain.ok else f"{len(chain.problems)} 处问题"
+            line = f"{'本报名点' if chain.local else chain.label}的审计链：{chain.count} 条，{state}"
+            (ctx.out.say if check.ok else ctx.out.tell)(line)
+    if not check.ok:
         if check.problems:
             ctx.out.tell(f"错误：审计记录被删除或改动（共 {check.count} 条，发现 {len(check.problems)} 处问题）：")
             for problem in check.problems:

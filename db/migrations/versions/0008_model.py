@@ -15,7 +15,7 @@ Rebuilding ``candidates`` (SQLite batch mode) drops the old table: ``db/migratio
 foreign keys off for the migration so that SQLite does not first cascade that to the candidates'
 findings, decisions, waivers and captures.
 
-Revision ID: 0008_model
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-07
 """
@@ -27,7 +27,7 @@ from alembic import op
 
 from db.models import finding_uuid
 
-revision = "0008_model"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None

@@ -62,21 +62,23 @@ class Tamper:
         return self.sql("SELECT max(seq) FROM audit_events")[0][0] or 0
 
     def rechain(self, renumber: bool = False) -> tuple[int, str]:
-        """Recompute every event's link and hash (and, if asked, close the gaps in ``seq``) so that
-        the chain itself is valid again; returns the new (last seq, last hash)."""
+        """Recompute every event's link and hash (and, if asked, close the gaps in the numbering)
+        so that the (local) chain itself is valid again; returns the new (last number, last hash)."""
         cols = ("seq", "uuid", "origin_desk", "at", "actor", "desk_name", "action", "entity_type", "entity_uuid",
-                "summary", "before", "after", "prev_hash", "hash")
-        rows = self.sql(f"SELECT {', '.join(cols)} FROM audit_events ORDER BY seq")
+                "summary", "before", "after", "prev_hash", "hash", "chain", "chain_seq", "hash_version")
+        rows = self.sql(f"SELECT {', '.join(cols)} FROM audit_events ORDER BY chain_seq")
         prev, seq = GENESIS, 0
         from datetime import datetime
         for row in rows:
             ev = SimpleNamespace(**dict(zip(cols, row, strict=True)))
             ev.at = datetime.fromisoformat(ev.at)
             ev.prev_hash = prev
-            new_seq = seq + 1 if renumber else ev.seq
-            self.sql("UPDATE audit_events SET seq = ?, prev_hash = ?, hash = ? WHERE seq = ?",
-                     new_seq, prev, event_hash(ev), ev.seq)
-            prev, seq = event_hash(ev), new_seq
+            old_seq = ev.seq
+            if renumber:
+                ev.seq = ev.chain_seq = seq + 1
+            self.sql("UPDATE audit_events SET seq = ?, chain_seq = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+                     ev.seq, ev.chain_seq, prev, event_hash(ev), old_seq)
+            prev, seq = event_hash(ev), ev.chain_seq
         return seq, prev
 
     def move_head(self, seq: int, digest: str) -> None:

@@ -292,7 +292,10 @@ def test_deep_verify_reports_progress_and_can_be_cancelled(container, people):
 def test_json_shape_of_a_difference(container, people):
     _sql(container, "UPDATE candidates SET phone = '13000000000' WHERE uuid = ?", people[0].uuid)
     obj = _deep(container).as_json()
-    assert set(obj) == {"ok", "count", "head", "problems", "differences", "notes"}
+    # The CLI contract's keys, and the chains (one here, the local desk's, intact: the row was changed)
+    assert set(obj) == {"ok", "count", "head", "problems", "differences", "notes", "chains"}
+    assert [(c["local"], c["ok"], c["count"], c["head"]) for c in obj["chains"]] == [
+        (True, True, obj["count"], obj["head"])]
     assert obj["ok"] is False and obj["differences"][0]["table"] == "candidates"
     assert obj["differences"][0]["field"] == "phone" and obj["differences"][0]["database"] == "13000000000"
     json.dumps(obj, ensure_ascii=False)

@@ -208,3 +208,34 @@ def test_a_running_check_shows_its_progress_and_can_be_cancelled(qtbot, containe
     qtbot.waitUntil(lambda: v.result.text() == "核对已取消。", timeout=5000)
     assert v.deep_button.isEnabled() and not v.cancel_button.isVisible()
     runner.wait(5000)
+
+
+def test_verify_names_the_other_desks_broken_chain(qtbot, view, container, tmp_path):
+    """Another desk's events received into this database: its chain is checked too and, when it
+    breaks, named in the result, with one line per chain."""
+    from app.container import Container
+    from app.services.audit import chain_events, receive_chain_events
+
+    other = Container.open(tmp_path / "other")
+    try:
+        b_uuid = other.setup.initialise("2002", "机电工程学院", "二号桌", admin_username="admin",
+                                        admin_password="Passw0rd1").desk_uuid
+        with other.db.read() as s:
+            events = chain_events(s, b_uuid)
+    finally:
+        other.close()
+    with container.db.transaction() as s:
+        receive_chain_events(s, events)
+    con = sqlite3.connect(_db_path(view.audit_log))
+    con.execute("DROP TRIGGER audit_events_no_update")
+    con.execute("UPDATE audit_events SET summary = '什么也没改' WHERE chain = ? AND chain_seq = 2", (b_uuid,))
+    con.commit()
+    con.close()
+    with qtbot.waitSignal(view.verified, timeout=5000) as sig:
+        qtbot.mouseClick(view.verify_button, Qt.MouseButton.LeftButton)
+    assert not sig.args[0].ok
+    lines = view.result.text().split("\n")
+    assert lines[0] == f"审计链被破坏（共 {container.audit_log.count()} 条记录，发现 1 处问题）："
+    assert lines[1].startswith(f"• 报名点 {b_uuid}的审计链：第 2 条记录的内容被改动")
+    local = sig.args[0].chains[0].count
+    assert lines[2:4] == [f"本报名点的审计链：{local} 条，完整", f"报名点 {b_uuid}的审计链：{len(events)} 条，1 处问题"]
