@@ -25,13 +25,13 @@ from pathlib import Path
 from sqlalchemy.exc import ArgumentError
 
 from app import __version__, cli_documents, cli_fingerprint, cli_photo, outfile
+from app.auth import REVIEWER_OFFICES, ROLES
 from app.container import Container
 from app.domain.candidate import FIELD_NAMES, LABELS, STATUS_LABELS
 from app.errors import AppError, NotFoundError, ValidationError
 from app.paths import default_data_dir, demo_data_dir
 from app.services.audit import ACTION_LABELS, AuditEntry, AuditService
 from app.services.candidates import diff
-from app.services.context import ROLES
 from app.services.demo import DEMO_ADMIN, DEMO_PASSWORD
 from app.services.demo_folder import LEGACY, check_demo_folder
 from app.tasks import CancelToken, waiting_message
@@ -395,7 +395,7 @@ def cmd_roster_export(ctx: _Ctx, args: argparse.Namespace) -> int:
     out = Path(args.out)
     progress = _Progress()
     try:
-        written = ctx.roster().export(out, progress=progress, cancel=CancelToken())
+        written = ctx.roster().export(ctx.c.actor, out, progress=progress, cancel=CancelToken())
     finally:
         progress.finish()
     if ctx.json:
@@ -576,12 +576,22 @@ def cmd_audit_list(ctx: _Ctx, args: argparse.Namespace) -> int:
 def cmd_user_add(ctx: _Ctx, args: argparse.Namespace) -> int:
     ctx.require_install()
     password = _read_password(f"用户 {args.username} 的密码：", args.password, "--password")
-    user = ctx.c.setup.create_user(ctx.c.actor, args.username, args.name, args.role, password)
+    user = ctx.c.setup.create_user(ctx.c.actor, args.username, args.name, args.role, password, args.office or "")
     if ctx.json:
         _emit_json({"ok": True, "username": user.username, "display_name": user.display_name,
-                    "role": user.role, "role_label": ROLES[user.role]})
+                    "role": user.role, "role_label": ROLES[user.role], "office": user.office})
     else:
-        _say(f"已新建用户 {user.username}（{user.display_name}，{ROLES[user.role]}）。")
+        _say(f"已新建用户 {user.username}（{user.display_name}，{user.role_label}）。")
+    return 0
+
+
+def cmd_user_set(ctx: _Ctx, args: argparse.Namespace) -> int:
+    ctx.require_install()
+    user = ctx.c.setup.set_office(ctx.c.actor, args.username, args.office)
+    if ctx.json:
+        _emit_json({"ok": True, "username": user.username, "role": user.role, "office": user.office})
+    else:
+        _say(f"用户 {user.username}（{user.display_name}）现在是{user.role_label}。")
     return 0
 
 
@@ -590,13 +600,13 @@ def cmd_user_list(ctx: _Ctx, args: argparse.Namespace) -> int:
     if ctx.json:
         _emit_json({"ok": True, "users": [{"username": u.username, "display_name": u.display_name,
                                            "role": u.role, "role_label": ROLES.get(u.role, u.role),
-                                           "active": u.active} for u in users]})
+                                           "office": u.office, "active": u.active} for u in users]})
         return 0
     if not users:
         _say("还没有用户。")
     for u in users:
         state = "" if u.active else "（已停用）"
-        _say(f"{u.username}  {u.display_name}  {ROLES.get(u.role, u.role)}{state}")
+        _say(f"{u.username}  {u.display_name}  {u.role_label}{state}")
     return 0
 
 
@@ -1036,7 +1046,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="角色：" + "，".join(f"{k}={v}" for k, v in ROLES.items()))
     p.add_argument("--name", required=True, metavar="NAME", help="姓名")
     p.add_argument("--password", metavar="PW", help="密码（不给出时在终端中输入）")
+    p.add_argument("--office", choices=tuple(REVIEWER_OFFICES),
+                   help="审核人的所属部门（审核人必填）：" + "，".join(f"{k}={v}" for k, v in REVIEWER_OFFICES.items()))
     command(usub, "list", cmd_user_list, "列出用户")
+    p = command(usub, "set", cmd_user_set, "修改审核人的所属部门")
+    p.add_argument("username", metavar="USERNAME")
+    p.add_argument("--office", required=True, choices=tuple(REVIEWER_OFFICES),
+                   help="所属部门：" + "，".join(f"{k}={v}" for k, v in REVIEWER_OFFICES.items()))
 
     ref = sub.add_parser("reference", help="核对名单：教务处学籍、学生处处分、专业对照表",
                          description="核对名单：教务处学籍、学生处处分、专业对照表")

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.auth import Actor, cli_actor
 from app.devices.factory import Devices
 from app.errors import BusyError
 from app.paths import DB_FILE, default_data_dir
@@ -17,7 +18,6 @@ from app.services.audit import AuditService
 from app.services.audit_log import AuditLogService
 from app.services.candidates import CandidateService, CandidateWriter
 from app.services.capture import CaptureService
-from app.services.context import Actor, cli_actor
 from app.services.demo import DemoService
 from app.services.media import MediaStore
 from app.services.printing import PrintingService

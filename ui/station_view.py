@@ -41,10 +41,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.auth import Actor
 from app.errors import AppError, NotFoundError
 from app.services.candidates import CandidateRow
 from app.services.capture import DOCUMENT_KINDS, INFO, KINDS, NOT_COME, CaptureInfo, Checklist
-from app.services.context import Actor
 from app.services.settings import FINGER_LABELS
 from ui.camera_preview import LIVE, CameraPreview
 from ui.common.errors import InlineError, message_for, show_error

@@ -8,11 +8,11 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from app.auth import Actor
 from app.container import Container
 from app.devices import camera_scenes as scenes
 from app.devices.idcard_mock import card_for
 from app.photo import card as c
-from app.services.context import Actor
 from app.services.demo import generate
 
 

@@ -315,7 +315,7 @@ def test_waiver_from_the_row_menu(qtbot, gui, container, actor, roster):
 
 
 def test_readers_get_no_waiver_action(qtbot, container, roster):
-    from app.services.context import Actor
+    from app.auth import Actor
 
     view = make_view(qtbot, container, Actor("jjjc", "纪检", "supervisor"))
     qtbot.waitUntil(lambda: view.model.rowCount() == N)
