@@ -176,3 +176,10 @@ def test_the_administrator_gives_a_reviewer_an_office(qtbot, desk, actor):
     qtbot.waitUntil(lambda: view.table.item(rows.index("jwc"), 2).text() == "审核人（学生处）")
     assert desk.setup.login("jwc", PASSWORD).office == "conduct"
     assert QApplication.activeModalWidget() is None
+
+
+def test_the_audit_trail_names_offices_as_people_do():
+    from ui.audit_view import field_label, show_value
+
+    assert (field_label("user", "office"), show_value("office", "conduct")) == ("所属部门", "学生处")
+    assert show_value("office", "college") == "二级学院"
