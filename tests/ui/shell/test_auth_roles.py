@@ -10,9 +10,11 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from app.errors import PermissionDenied
-from ui.main_window import MainWindow
-from ui.tasks import TaskRunner
-from ui.users_view import AddUserDialog, OfficeDialog, UsersView
+from ui.common.tasks import TaskRunner
+from ui.shell.add_user_dialog import AddUserDialog
+from ui.shell.main_window import MainWindow
+from ui.shell.office_dialog import OfficeDialog
+from ui.shell.users_view import UsersView
 
 PASSWORD = "Passw0rd9"
 USERS = {  # username -> (role, office)
@@ -179,7 +181,7 @@ def test_the_administrator_gives_a_reviewer_an_office(qtbot, desk, actor):
 
 
 def test_the_audit_trail_names_offices_as_people_do():
-    from ui.audit_view import field_label, show_value
+    from ui.audit.audit_view import field_label, show_value
 
     assert (field_label("user", "office"), show_value("office", "conduct")) == ("所属部门", "学生处")
     assert show_value("office", "college") == "二级学院"
