@@ -10,13 +10,13 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.auth import Actor, cli_actor
 from app.devices.factory import Devices
 from app.errors import BusyError
 from app.paths import DB_FILE, default_data_dir
 from app.services.audit import AuditService
 from app.services.audit_log import AuditLogService
 from app.services.candidates import CandidateService, CandidateWriter
-from app.services.context import Actor, cli_actor
 from app.services.demo import DemoService
 from app.services.printing import PrintingService
 from app.services.reference import ReferenceService

@@ -136,8 +136,8 @@ def measure_stored(source, captures: int, spec: PhotoSpec) -> Figure:
     audited database row, through the same CaptureService the station calls."""
     import tempfile
 
+    from app.auth import Actor
     from app.container import Container
-    from app.services.context import Actor
 
     cam = open_camera(source, paced=False)
     actor = Actor("bench", "基准测试", "admin")

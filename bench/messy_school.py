@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import openpyxl
 
+from app.auth import Actor
 from app.container import Container
-from app.services.context import Actor
 from app.services.demo import generate
 
 ACTOR = Actor("bench", "基准测试", "admin")

@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import openpyxl
 import python_calamine
 
+from app.auth import Actor
 from app.container import Container
 from app.domain import candidate as rules
 from app.domain.candidate import LABELS
-from app.services.context import Actor
 from app.services.demo import generate
 
 ACTOR = Actor("bench", "基准测试", "admin")

@@ -140,6 +140,8 @@ class User(Replicated, Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(32))
+    # A reviewer's office ("conduct" 学生处 or "academic" 教务处, app.auth.REVIEWER_OFFICES); "" otherwise.
+    office: Mapped[str] = mapped_column(String(16), default="", server_default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

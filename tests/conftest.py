@@ -27,10 +27,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from app.auth import Actor
 from app.container import Container
 from app.domain import idnumber
 from app.paths import DB_FILE
-from app.services.context import Actor
 from db.audit_anchor import anchor_path
 
 COLLEGE_CODE = "1001"

@@ -13,10 +13,10 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.auth import Actor
 from app.cli.output import Output, Progress
 from app.container import Container
 from app.errors import AppError, ValidationError
-from app.services.context import Actor
 
 NOT_INITIALISED = ("尚未初始化，请先运行 regdesk-cli init --college-code 学院代码 --college-name 学院名称"
                    "（或运行 regdesk-cli demo 生成演示学院）。")

@@ -274,6 +274,7 @@ ACTION_LABELS = {
     "user.login": "登录",
     "user.login_failed": "登录失败",
     "user.password": "修改密码",
+    "user.office": "修改所属部门",
     "candidate.create": "新增考生",
     "candidate.update": "修改考生信息",
     "roster.import": "导入名单",

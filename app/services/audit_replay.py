@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Date, String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from app.auth import ROLES
 from app.domain.candidate import FIELD_NAMES, LABELS, STATUS_LABELS
 from app.domain.review import OFFICES
 from app.services.audit import (
@@ -38,7 +39,6 @@ from app.services.audit import (
     canonical,
     password_digest,
 )
-from app.services.context import ROLES
 from app.services.settings import DEFINITIONS, INTERNAL
 from app.tasks import CancelToken, Progress, no_progress
 from db.models import (
@@ -69,7 +69,7 @@ WAIVER_FIELDS = {"reason": "放弃原因", "waived_on": "放弃日期", "form_si
                  "revoke_reason": "撤回原因"}
 CAPTURE_FIELDS = {"kind": "类型", "subkind": "子类", "sha256": "文件哈希", "device": "设备",
                   "override_reason": "放行理由", "quality": "质量数据", "active": "当前使用", "operator": "操作员"}
-USER_FIELDS = {"username": "用户名", "display_name": "姓名", "role": "角色", "active": "启用",
+USER_FIELDS = {"username": "用户名", "display_name": "姓名", "role": "角色", "office": "所属部门", "active": "启用",
                "password_digest": "密码"}
 LIST_FIELDS = {"kind": "名单类型", "file_name": "文件名", "file_sha256": "文件哈希", "row_count": "行数",
                "active": "现用", "records": "名单行数（存储）", "records_digest": "名单内容摘要"}
@@ -425,7 +425,8 @@ def _check_users(s: Session, report: Report) -> None:
             if column in after:
                 state[column] = (after[column], e.seq)
     u = User.__table__
-    for row in s.execute(select(u.c.uuid, u.c.username, u.c.display_name, u.c.role, u.c.active, u.c.password_hash,
+    for row in s.execute(select(u.c.uuid, u.c.username, u.c.display_name, u.c.role, u.c.office, u.c.active,
+                                u.c.password_hash,
                                 u.c.created_at, u.c.origin_desk)):
         record = f"用户“{row.username}”"
         state = known.pop(row.uuid, None)
@@ -445,7 +446,7 @@ def _check_users(s: Session, report: Report) -> None:
                 seq, f"{record}的密码不是审计记录中最后设定的那个（第 {seq} 条之后密码被直接改过）。"))
         report.compare("users", row.uuid, record, state,
                        {"username": row.username, "display_name": row.display_name, "role": row.role,
-                        "active": row.active}, USER_FIELDS, "用户", created=created)
+                        "office": row.office, "active": row.active}, USER_FIELDS, "用户", created=created)
     for uuid, state in known.items():
         if "username" in state:
             report.not_in_db("users", uuid, f"用户“{state['username'][0]}”", first[uuid])

@@ -13,13 +13,13 @@ from dataclasses import dataclass, fields
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from app.auth import Actor, require
 from app.domain import candidate as rules
 from app.domain import idnumber, status
 from app.domain.candidate import FIELD_NAMES, LABELS, STATUS_LABELS, CandidateData
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.services.audit import AuditEntry, AuditService, EventSpec
 from app.services.college import desk_college, desk_college_or_none
-from app.services.context import ROSTER_EDITORS, Actor, require_role
 from app.services.search import Filters, RosterIndex
 from app.tasks import CancelToken, Progress, no_progress
 from db.models import Candidate, College
@@ -368,7 +368,7 @@ class CandidateService:
 
     def update(self, actor: Actor, key: str, raw: dict, expected_revision: int | None = None) -> CandidateDetail:
         """Replace the editable fields with ``raw`` (display values are fine: they are normalised)."""
-        require_role(actor, ROSTER_EDITORS, "修改考生信息")
+        require(actor, "candidate.edit")
         with self.db.transaction() as s:
             c = find_candidate(s, key)
             # A locked record says so first: not “someone else changed it”, not a field to fix.
@@ -386,7 +386,7 @@ class CandidateService:
 
     def create(self, actor: Actor, raw: dict, college: str | None = None) -> CandidateDetail:
         """A new candidate in ``college`` (its code), by default this desk's college."""
-        require_role(actor, ROSTER_EDITORS, "新增考生")
+        require(actor, "candidate.add")
         result = rules.check(raw)
         if not result.ok:
             p = result.problems[0]

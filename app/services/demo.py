@@ -20,6 +20,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
+from app.auth import ROLES, Actor, require
 from app.domain import candidate as rules
 from app.domain import demo_names as names
 from app.domain import idnumber
@@ -27,7 +28,6 @@ from app.domain.candidate import CandidateData
 from app.errors import AppError, ConflictError, NotFoundError, ValidationError
 from app.services.audit import AuditService, EventSpec, password_digest, uuid4_batch
 from app.services.college import desk_college, desk_college_or_none
-from app.services.context import ROLES, Actor, require_role
 from app.services.demo_folder import DEMO_DESK_NAME, NotADemoFolder
 from app.services.demo_samples import SAMPLES_FOLDER, Person, sample_lists, write_samples
 from app.services.printing import PrintingService
@@ -308,7 +308,7 @@ class DemoService:
         Only in a demo install. Refuses when the roster already has candidates unless ``force``.
         The cohort is the one graduating in the install's ``graduation_year``.
         """
-        require_role(actor, ("admin",), "生成演示数据")
+        require(actor, "demo.create")
         progress = progress or no_progress
         self._require_demo_install()
         cohort = self.graduation_year() - PROGRAMME_YEARS
@@ -377,7 +377,7 @@ class DemoService:
             s.add(user)
             self.audit.record(s, actor.username, "user.create", entity_type="user", entity_uuid=user.uuid,
                               summary=f"新建演示用户 {username}（{ROLES[role]}）",
-                              after={"username": username, "role": role, "display_name": display,
+                              after={"username": username, "role": role, "office": "", "display_name": display,
                                      "password_digest": password_digest(user.password_hash)})
             created.append(username)
         return tuple(created)

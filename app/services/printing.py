@@ -26,13 +26,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import outfile
+from app.auth import Actor, permits, require
 from app.documents import digest
 from app.documents.data import Context, Person, Report
 from app.domain import review as rules
-from app.errors import BadFileError, NotFoundError, PermissionDenied, ValidationError
+from app.errors import BadFileError, NotFoundError, ValidationError
 from app.services.audit import AuditService
 from app.services.college import desk_college_or_none
-from app.services.context import ROLES, Actor
 from app.services.reference import KINDS as REFERENCE_KINDS
 from app.services.settings import SettingsService
 from app.tasks import CancelToken, Progress, no_progress
@@ -73,33 +73,25 @@ LAST_RUN = "review_last_run"  # kept by app.services.review
 REVIEW_STATUSES = ("roster", "eligible", "ineligible")
 DPI = 150
 OTHER_REASON = "其他原因（见审核意见）"
-PRINTERS = ("admin", "secretary", "reviewer")
-# Counsellors hand 附件1 to their own students to sign; every other form is the college office's.
-COUNSELLOR_FORMS = ("waiver_form",)
+# Counsellors hand 附件1 to their own students to sign (``print.waiver``); every other form is the
+# college office's (``print.forms``).
+WAIVER_FORMS = ("waiver_form",)
 PDF_SUFFIXES = (".pdf",)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 
 
+def print_permission(form: str) -> str:
+    """The permission (``app.auth``) printing ``form`` needs."""
+    return "print.waiver" if form_key(form) in WAIVER_FORMS else "print.forms"
+
+
 def check_may_print(actor: Actor, form: str) -> None:
     """Raise ``PermissionDenied`` (in Chinese) unless ``actor`` may print ``form``."""
-    form = form_key(form)
-    if actor.role in PRINTERS or (actor.role == "counsellor" and form in COUNSELLOR_FORMS):
-        return
-    role = ROLES.get(actor.role, actor.role)
-    label = FORM_LABELS[form]
-    if actor.role == "counsellor":
-        raise PermissionDenied(f"“{role}”角色只能为学生打印附件1（放弃报名考试资格申请书），不能打印{label}；"
-                               "请由学院经办人打印。")
-    raise PermissionDenied(f"“{role}”角色只能查看和核对打印件，不能打印{label}；需要："
-                           f"{'、'.join(ROLES[r] for r in PRINTERS)}。")
+    require(actor, print_permission(form), what=f"打印{FORM_LABELS[form_key(form)]}")
 
 
 def may_print(actor: Actor, form: str) -> bool:
-    try:
-        check_may_print(actor, form)
-    except PermissionDenied:
-        return False
-    return True
+    return permits(actor, print_permission(form))
 
 
 def form_key(name: str) -> str:

@@ -20,12 +20,12 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from app import tabular
+from app.auth import Actor, require
 from app.domain import fields as f
 from app.domain import idnumber
 from app.domain.review import RefRow, graduation_month, major_key, majors_for
 from app.errors import AppError, BadFileError, ValidationError
 from app.services.audit import AuditService, RowsDigest, uuid4_batch
-from app.services.context import Actor, require_role
 from app.services.roster import (
     ColumnMapping,
     RowProblem,
@@ -41,7 +41,6 @@ from db.replication import bump_values, insert_values
 from db.session import Database
 
 KINDS: dict[str, str] = {"academic": "教务处学籍名单", "conduct": "学生处处分名单", "majors": "专业对照表"}
-REFERENCE_EDITORS = ("admin", "secretary", "reviewer")
 IGNORED = "-"
 CHUNK = 1000
 
@@ -486,7 +485,7 @@ class ReferenceService:
     def commit(self, actor: Actor, preview: ReferencePreview, *, progress: Progress | None = None,
                cancel: CancelToken | None = None) -> ReferenceResult:
         """Store the previewed list as the active list of its kind (the previous one stays, inactive)."""
-        require_role(actor, REFERENCE_EDITORS, "导入核对名单")
+        require(actor, "reference.import")
         progress = progress or no_progress
         path = Path(preview.path)
         sha = ensure_unchanged(path, preview.file_sha256)

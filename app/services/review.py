@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field, replace
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
+from app.auth import Actor, require
 from app.domain import review as rules
 from app.domain.candidate import STATUS_LABELS
 from app.domain.status import REVIEW, REVIEW_STATES, WAIVE
@@ -31,7 +32,6 @@ from app.errors import ConflictError, ValidationError
 from app.services.audit import AuditService, EventSpec, uuid4_batch
 from app.services.candidates import CandidateWriter, PreparedChange, find_candidate
 from app.services.college import desk_college
-from app.services.context import Actor, require_role
 from app.services.reference import load_active
 from app.services.settings import SettingsService
 from app.tasks import CancelToken, Progress, no_progress
@@ -40,8 +40,6 @@ from db.models import Candidate, Finding, ReviewDecision, ReviewRun, User, Waive
 from db.replication import bump_values, insert_values, take_tombstones, write_tombstones
 from db.session import Database
 
-REVIEWERS = ("admin", "secretary", "reviewer")
-WAIVER_EDITORS = ("admin", "secretary", "counsellor")
 REVIEWABLE = REVIEW_STATES  # later statuses are past the review
 CHUNK = 1000
 LAST_RUN = "review_last_run"
@@ -275,7 +273,7 @@ class ReviewService:
             cancel: CancelToken | None = None) -> RunResult:
         """Compare every candidate with the active lists; replace the findings, keep the decisions,
         and re-open the decisions the new findings no longer support."""
-        require_role(actor, REVIEWERS, "运行资格审查")
+        require(actor, "review.run")
         progress = progress or no_progress
         progress(0, 0, "正在读取名单…")
         with self.db.transaction() as s:
@@ -500,8 +498,8 @@ class ReviewService:
     def decide(self, actor: Actor, key: str, office: str, passed: bool, opinion: str = "") -> ReviewRow:
         """Record one office's opinion on one candidate (replacing that office's earlier one), based
         on the office's findings as they are now."""
-        require_role(actor, REVIEWERS, "填写审核意见")
         _check_office(office)
+        require(actor, "review.decide", office=office)
         opinion = (opinion or "").strip()
         if not passed and not opinion:
             raise ValidationError("审核不通过时必须填写意见（原因）。", "opinion")
@@ -540,10 +538,11 @@ class ReviewService:
         """A pass from ``office`` (or all three) for every candidate without findings, recorded per
         candidate. Left alone, and counted per office: candidates with findings, a decision of that
         office that stands, or one that no longer stands (a person must look again)."""
-        require_role(actor, REVIEWERS, "批量通过审核")
+        require(actor, "review.decide", what="批量通过审核")
         offices = list(rules.OFFICES) if office == "all" else [office]
         for o in offices:
             _check_office(o)
+            require(actor, "review.decide", office=o)
         progress = progress or no_progress
         with self.db.transaction() as s:
             if SettingsService.read_internal(s, LAST_RUN) is None:
@@ -700,7 +699,7 @@ class WaiverService:
         self.writer = writer or CandidateWriter(audit)
 
     def add(self, actor: Actor, key: str, reason: str, date: dt.date | None = None) -> WaiverView:
-        require_role(actor, WAIVER_EDITORS, "登记放弃报名")
+        require(actor, "waiver.record")
         reason = (reason or "").strip()
         if not reason:
             raise ValidationError("请填写放弃报名考试资格的原因。", "reason")
@@ -728,7 +727,7 @@ class WaiverService:
 
     def revoke(self, actor: Actor, key: str, reason: str, *, today: dt.date | None = None) -> str:
         """Undo a waiver before the deadline; returns the candidate's status recomputed from the decisions."""
-        require_role(actor, WAIVER_EDITORS, "撤回放弃报名")
+        require(actor, "waiver.record")
         reason = (reason or "").strip()
         if not reason:
             raise ValidationError("请填写撤回放弃报名的原因。", "reason")
@@ -753,7 +752,7 @@ class WaiverService:
 
     def mark_signed(self, actor: Actor, key: str, signed: bool = True) -> WaiverView:
         """The student's signed 附件1 was handed in (or taken back)."""
-        require_role(actor, WAIVER_EDITORS, "登记放弃报名申请书")
+        require(actor, "waiver.record")
         with self.db.transaction() as s:
             c = find_candidate(s, key)
             w = s.scalar(select(Waiver).where(Waiver.candidate_id == c.id, Waiver.active.is_(True)))

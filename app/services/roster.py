@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import tabular
+from app.auth import Actor, require
 from app.domain import candidate as rules
 from app.domain import fields as f
 from app.domain import idnumber, status
@@ -33,7 +34,6 @@ from app.errors import AppError, BadFileError, ConflictError, NotFoundError, Val
 from app.services.audit import HEAD_KEY, AuditService, EventSpec, uuid4_batch
 from app.services.candidates import CandidateWriter, PreparedChange, describe_changes
 from app.services.college import desk_college_or_none
-from app.services.context import ROSTER_EDITORS, Actor, require_role
 from app.tasks import CancelToken, Progress, bulk_work, no_progress
 from db.bulk import insert_tuples
 from db.models import Candidate, Meta
@@ -1010,7 +1010,7 @@ class RosterService:
         prepared from a snapshot before the write lock is taken, so the other writers at the desk
         (an edit, a capture at the table) wait only for the inserts themselves.
         """
-        require_role(actor, ROSTER_EDITORS, "导入名单")
+        require(actor, "roster.import")
         progress = progress or no_progress
         path = Path(preview.path)
         sha = ensure_unchanged(path, preview.file_sha256)
@@ -1141,8 +1141,11 @@ class RosterService:
             wb.save(tmp)
         return out
 
-    def export(self, out: Path, *, progress: Progress | None = None, cancel: CancelToken | None = None) -> int:
-        """The whole roster as a styled .xlsx that imports back as “unchanged”; returns rows written."""
+    def export(self, actor: Actor, out: Path, *, progress: Progress | None = None,
+               cancel: CancelToken | None = None) -> int:
+        """The whole roster, ID and phone numbers included, as a styled .xlsx that imports back as
+        “unchanged”; returns rows written."""
+        require(actor, "roster.export_full")
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 

@@ -13,15 +13,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from app.auth import Actor, require
 from app.domain import fields as f
 from app.domain.review import default_graduation_year
 from app.errors import ValidationError
 from app.services.audit import AuditService
-from app.services.context import Actor, require_role
 from db.models import Setting, utcnow
 from db.session import Database
-
-SETTINGS_EDITORS = ("admin", "secretary")
 
 
 def _year(value: object) -> int:
@@ -188,7 +186,7 @@ class SettingsService:
     def set_many(self, actor: Actor, values: dict[str, object]) -> dict[str, object]:
         """Several settings at once: every value is checked before any is stored, then all are
         stored in one transaction (each change audited). Returns key -> the typed value."""
-        require_role(actor, SETTINGS_EDITORS, "修改设置")
+        require(actor, "settings.edit")
         parsed: dict[str, object] = {}
         for key, value in values.items():
             definition = _definition(key)

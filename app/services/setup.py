@@ -9,9 +9,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
+from app.auth import REVIEWER_OFFICES, ROLES, Actor, check_password, check_username, require
 from app.errors import AuthError, ConflictError, NotFoundError, ValidationError
 from app.services.audit import LOCAL_DESK_KEY, AuditService, password_digest
-from app.services.context import ROLES, Actor, require_role
 from db.models import College, Desk, Meta, User, new_uuid, utcnow
 from db.replication import set_local_desk
 from db.session import Database
@@ -21,7 +21,6 @@ ROLE_KEY = "install_role"  # college | central
 # transaction as the college and desk; absent on a real install. Demo data goes nowhere else.
 KIND_KEY = "install_kind"
 DEMO_KIND = "demo"
-MIN_PASSWORD = 8
 
 
 @dataclass(frozen=True)
@@ -40,20 +39,23 @@ class UserInfo:
     display_name: str
     role: str
     active: bool
+    office: str = ""  # a reviewer's office (app.auth.REVIEWER_OFFICES)
+
+    @property
+    def role_label(self) -> str:
+        return Actor(self.username, self.display_name, self.role, self.office).role_label
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise ValidationError(f"密码至少 {MIN_PASSWORD} 位。", "password")
-    if password.isdigit() or password.isalpha():
-        raise ValidationError("密码须同时包含字母和数字。", "password")
-
-
-def _check_username(username: str) -> str:
-    username = username.strip()
-    if not re.fullmatch(r"[A-Za-z0-9_.\-]{2,32}", username):
-        raise ValidationError("用户名只能用 2–32 位字母、数字、下划线、点或连字符。", "username")
-    return username
+def _check_office(role: str, office: str) -> str:
+    """A reviewer belongs to 学生处 or 教务处; no other role has an office."""
+    office = (office or "").strip()
+    if role == "reviewer":
+        if office not in REVIEWER_OFFICES:
+            choices = "、".join(f"{label}（{key}）" for key, label in REVIEWER_OFFICES.items())
+            raise ValidationError(f"审核人须选择所属部门：{choices}。审核人只能填写本部门的审核意见。", "office")
+    elif office:
+        raise ValidationError(f"只有审核人有所属部门，“{ROLES.get(role, role)}”不需要设置。", "office")
+    return office
 
 
 class SetupService:
@@ -95,8 +97,8 @@ class SetupService:
         if role not in ("college", "central"):
             raise ValidationError("安装类型只能是 college 或 central。", "role")
         if admin_username is not None:
-            admin_username = _check_username(admin_username)
-            _check_password(admin_password)
+            admin_username = check_username(admin_username)
+            check_password(admin_password)
         with self.db.transaction() as s:
             if s.get(Meta, LOCAL_DESK_KEY) is not None:
                 raise ConflictError("本机已经设置过学院和报名点，不能重复设置。")
@@ -128,7 +130,7 @@ class SetupService:
                 s.flush()
                 self.audit.record(s, actor, "user.create", entity_type="user", entity_uuid=user.uuid,
                                   summary=f"新建管理员 {admin_username}",
-                                  after={"username": admin_username, "role": "admin",
+                                  after={"username": admin_username, "role": "admin", "office": "",
                                          "display_name": user.display_name,
                                          "password_digest": password_digest(user.password_hash)})
             return InstallInfo(college.code, college.name, desk.uuid, desk.name, role, demo=demo)
@@ -151,28 +153,53 @@ class SetupService:
         with self.db.read() as s:
             return bool(s.scalar(select(func.count()).select_from(User)))
 
-    def create_user(self, actor: Actor, username: str, display_name: str, role: str, password: str) -> UserInfo:
-        require_role(actor, ("admin",), "新建用户")
-        username = _check_username(username)
+    def create_user(self, actor: Actor, username: str, display_name: str, role: str, password: str,
+                    office: str = "") -> UserInfo:
+        """A new local account; a reviewer's ``office`` (学生处 ``conduct`` / 教务处 ``academic``) is required."""
+        require(actor, "users.manage", what="新建用户")
+        username = check_username(username)
         if role not in ROLES:
             raise ValidationError(f"未知角色“{role}”。", "role")
-        _check_password(password)
+        office = _check_office(role, office)
+        check_password(password)
         with self.db.transaction() as s:
             if s.scalar(select(User).where(User.username == username)):
                 raise ConflictError(f"用户名“{username}”已存在。")
             user = User(username=username, display_name=display_name.strip() or username, role=role,
-                        password_hash=self._hasher.hash(password))
+                        office=office, password_hash=self._hasher.hash(password))
             s.add(user)
             s.flush()
+            info = UserInfo(user.username, user.display_name, user.role, user.active, user.office)
             self.audit.record(s, actor.username, "user.create", entity_type="user", entity_uuid=user.uuid,
-                              summary=f"新建用户 {username}（{ROLES[role]}）",
-                              after={"username": username, "role": role, "display_name": user.display_name,
+                              summary=f"新建用户 {username}（{info.role_label}）",
+                              after={"username": username, "role": role, "office": office,
+                                     "display_name": user.display_name,
                                      "password_digest": password_digest(user.password_hash)})
-            return UserInfo(user.username, user.display_name, user.role, user.active)
+            return info
+
+    def set_office(self, actor: Actor, username: str, office: str) -> UserInfo:
+        """Move a reviewer to another office (or give one to a reviewer from before offices)."""
+        require(actor, "users.manage", what="修改用户的所属部门")
+        with self.db.transaction() as s:
+            user = s.scalar(select(User).where(User.username == username.strip()))
+            if user is None:
+                raise NotFoundError(f"没有用户“{username.strip()}”。")
+            office = _check_office(user.role, office)
+            if user.role != "reviewer":
+                raise ValidationError(f"只有审核人有所属部门，“{ROLES.get(user.role, user.role)}”不需要设置。", "office")
+            if user.office != office:
+                before = {"office": user.office}
+                user.office = office
+                user.revision += 1
+                user.updated_at = utcnow()
+                self.audit.record(s, actor.username, "user.office", entity_type="user", entity_uuid=user.uuid,
+                                  summary=f"用户 {user.username} 的所属部门改为{REVIEWER_OFFICES[office]}",
+                                  before=before, after={"office": office})
+            return UserInfo(user.username, user.display_name, user.role, user.active, user.office)
 
     def list_users(self) -> list[UserInfo]:
         with self.db.read() as s:
-            return [UserInfo(u.username, u.display_name, u.role, u.active)
+            return [UserInfo(u.username, u.display_name, u.role, u.active, u.office)
                     for u in s.scalars(select(User).order_by(User.username))]
 
     def login(self, username: str, password: str) -> Actor:
@@ -198,11 +225,11 @@ class SetupService:
                 user.last_login_at = utcnow()
                 self.audit.record(s, user.username, "user.login", entity_type="user", entity_uuid=user.uuid,
                                   summary=f"用户 {user.username} 登录", after=rehashed)
-                return Actor(user.username, user.display_name, user.role)
+                return Actor(user.username, user.display_name, user.role, user.office)
         raise AuthError("用户名或密码不正确。")
 
     def change_password(self, actor: Actor, old: str, new: str) -> None:
-        _check_password(new)
+        check_password(new)
         with self.db.transaction() as s:
             user = s.scalar(select(User).where(User.username == actor.username))
             if user is None:

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.auth import Actor, require
 from app.domain import status
 from app.domain.candidate import TODO_FIELDS, TODO_RULES
 from app.errors import ValidationError
 from app.services.audit import AuditService
 from app.services.candidates import CandidateWriter, find_candidate
-from app.services.context import Actor, require_role
 from app.services.settings import FINGER_LABELS, SettingsService
 from app.station.media import MediaStore
 from db.models import Candidate, Capture, utcnow
@@ -31,7 +31,6 @@ KINDS = {"photo": "照片", "id_front": "身份证正面", "id_back": "身份证
 DOCUMENT_KINDS = {"discharge": "退役证", "award": "获奖证书", "other": "其他材料"}
 # Documents the category asks for at the table.
 REQUIRED_DOCUMENTS = {"退役大学生士兵": "discharge", "获奖考生": "award"}
-CAPTURERS = ("admin", "secretary", "counsellor")
 INFO = "info"  # a checklist step that is a field to fill in, not a capture (subkind: the field key)
 
 
@@ -164,7 +163,7 @@ class CaptureService:
                quality: dict | None = None, device: str = "", width: int = 0, height: int = 0,
                override_reason: str = "", extra: dict | None = None) -> CaptureInfo:
         """Store one accepted capture; the previous one of the same kind becomes history."""
-        require_role(actor, CAPTURERS, "采集照片、证件和指纹")
+        require(actor, "capture.take")
         if kind not in KINDS:
             raise ValidationError(f"未知的采集类型“{kind}”。", "kind")
         if kind == "document" and subkind not in DOCUMENT_KINDS:

@@ -16,7 +16,7 @@ import numpy as np
 from app.errors import AppError, ValidationError
 
 if TYPE_CHECKING:
-    from app.services.context import Actor
+    from app.auth import Actor
     from app.station.capture import CaptureInfo, CaptureService
 
 SIDES = ("id_front", "id_back")

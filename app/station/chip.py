@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from app.devices.idcard.interface import DEFAULT_TIMEOUT_S
 
 if TYPE_CHECKING:
+    from app.auth import Actor
     from app.devices.idcard.interface import ChipData, IdCardReader
-    from app.services.context import Actor
     from app.station.capture import CaptureInfo, CaptureService
     from app.tasks import CancelToken
 

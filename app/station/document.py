@@ -11,7 +11,7 @@ from app.errors import ValidationError
 from app.station.card import CaptureRefused, QuadResult, encode_jpeg
 
 if TYPE_CHECKING:
-    from app.services.context import Actor
+    from app.auth import Actor
     from app.station.capture import CaptureInfo, CaptureService
 
 DOCUMENT_NOT_FOUND = "未找到材料边缘，请把材料平放在画面中央"

@@ -9,9 +9,9 @@ from app.devices.fingerprint.checked import CheckedCapture, capture_checked
 from app.devices.fingerprint.interface import DEFAULT_TIMEOUT_S, OnEvent, no_events
 
 if TYPE_CHECKING:
+    from app.auth import Actor
     from app.devices.base import DeviceInfo
     from app.devices.fingerprint.interface import FingerprintDriver
-    from app.services.context import Actor
     from app.station.capture import CaptureInfo, CaptureService
     from app.tasks import CancelToken
 

@@ -18,10 +18,10 @@ import numpy as np
 from app.errors import AppError, BadFileError, NotFoundError, ValidationError
 
 if TYPE_CHECKING:
+    from app.auth import Actor
     from app.photo.analysis import Analysis
     from app.photo.process import ExamPhoto
     from app.photo.spec import PhotoSpec
-    from app.services.context import Actor
     from app.station.capture import CaptureInfo, CaptureService
 
 log = logging.getLogger(__name__)

@@ -388,7 +388,7 @@ def test_a_nul_inside_an_xlsx_cell_never_cuts_the_value(container, tmp_path):
     from fixtures_hostile import row, sheet, text, workbook
     from fixtures_roster import id_for
 
-    from app.services.context import Actor
+    from app.auth import Actor
 
     shared = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
               '2006/main"><si><t>计算机_x0000_1班</t></si></sst>').encode()

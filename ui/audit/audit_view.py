@@ -36,11 +36,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.auth import ROLES
 from app.domain.candidate import LABELS, STATUS_LABELS
+from app.domain.review import OFFICES
 from app.errors import Cancelled
 from app.services.audit import ACTION_LABELS, AuditCheck, AuditEntry
 from app.services.audit_log import AuditLogService
-from app.services.context import ROLES
 from ui.audit.audit_model import AuditModel
 from ui.common.errors import show_error
 from ui.common.formatting import local_time
@@ -53,7 +54,8 @@ ENTITY_LABELS: dict[str, dict[str, str]] = {
     "candidate": LABELS | {"status": QT_TRANSLATE_NOOP(_CTX, "状态"),
                            "serial_number": QT_TRANSLATE_NOOP(_CTX, "考生序号")},
     "user": {"username": QT_TRANSLATE_NOOP(_CTX, "用户名"), "display_name": QT_TRANSLATE_NOOP(_CTX, "姓名"),
-             "role": QT_TRANSLATE_NOOP(_CTX, "角色"), "password_digest": QT_TRANSLATE_NOOP(_CTX, "密码（摘要）")},
+             "role": QT_TRANSLATE_NOOP(_CTX, "角色"), "office": QT_TRANSLATE_NOOP(_CTX, "所属部门"),
+             "password_digest": QT_TRANSLATE_NOOP(_CTX, "密码（摘要）")},
     "setting": {"default": QT_TRANSLATE_NOOP(_CTX, "恢复默认")},
     "college": {"code": QT_TRANSLATE_NOOP(_CTX, "学院代码"), "name": QT_TRANSLATE_NOOP(_CTX, "学院名称"),
                 "desk": QT_TRANSLATE_NOOP(_CTX, "报名点")},
@@ -71,6 +73,8 @@ def show_value(key: str, value: object) -> str:
         return ""
     if key == "role" and isinstance(value, str):
         return ROLES.get(value, value)
+    if key == "office" and isinstance(value, str):  # a reviewer's office, or a decision's
+        return OFFICES.get(value, value)
     if key == "status" and isinstance(value, str):
         return STATUS_LABELS.get(value, value)
     if key == "password_digest" and isinstance(value, str):

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from app import tabular
+from app.auth import Actor
 from app.errors import AppError, Cancelled
-from app.services.context import Actor
 from app.services.roster import ColumnMapping
 from ui.common.errors import show_error, show_info
 from ui.common.file_dialogs import ask_open_file, ask_save_file

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.context import Actor
+from app.auth import Actor
 from ui.common.tasks import TaskRunner
 from ui.documents.print_view import PrintView
 

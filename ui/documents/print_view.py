@@ -41,11 +41,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.auth import Actor, allowed
 from app.domain.idnumber import mask
 from app.errors import AppError
-from app.services.context import Actor
 from app.services.printing import FORM_LABELS, SETTLED_FORMS, may_print
-from app.services.settings import SETTINGS_EDITORS
 from ui.common.date_field import DateField
 from ui.common.errors import show_error, show_info
 from ui.common.file_dialogs import ask_save_file, default_path
@@ -152,7 +151,7 @@ class PrintView(QWidget):
         form.addRow(self.tr("开始日期"), self.start_edit)
         form.addRow(self.tr("结束日期"), self.end_edit)
         form.addRow(self.period_error)
-        can_set = self.actor.role in SETTINGS_EDITORS
+        can_set = allowed(self.actor.role, "settings.edit")
         for edit in (self.start_edit, self.end_edit):
             edit.setEnabled(can_set)
         if not can_set:

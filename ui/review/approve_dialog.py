@@ -26,16 +26,20 @@ def _clean_count(rows: list[ReviewRow], office: str) -> int:
 class ApproveDialog(QDialog):
     """Confirms 一键通过: which office, and how many candidates that is."""
 
-    def __init__(self, rows: list[ReviewRow], parent: QWidget | None = None) -> None:
+    def __init__(self, rows: list[ReviewRow], parent: QWidget | None = None, *,
+                 offices: tuple[str, ...] = tuple(rules.OFFICES)) -> None:
+        """``offices``: those the user may decide for (``app.auth.decidable_offices``)."""
         super().__init__(parent)
         self.setObjectName("approveDialog")
         self.setWindowTitle(self.tr("一键通过无问题考生"))
         self.rows = rows
         self.office_combo = QComboBox(self)
         self.office_combo.setObjectName("approveOffice")
-        self.office_combo.addItem(self.tr("三个部门（教务处、学生处、二级学院）"), "all")
+        if set(rules.OFFICES) <= set(offices):
+            self.office_combo.addItem(self.tr("三个部门（教务处、学生处、二级学院）"), "all")
         for key, label in rules.OFFICES.items():
-            self.office_combo.addItem(label, key)
+            if key in offices:
+                self.office_combo.addItem(label, key)
         self.office_combo.currentIndexChanged.connect(self._on_office_combo_changed)
         self.message = QLabel(self)
         self.message.setObjectName("approveMessage")

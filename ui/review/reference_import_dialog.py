@@ -19,7 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTableView, QVBoxLayout, QWidget
 
-from app.services.context import Actor
+from app.auth import Actor
 from app.services.reference import (
     FIELDS,
     KINDS,

@@ -60,13 +60,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.auth import Actor, allowed, decidable_offices, refusal
 from app.domain import review as rules
 from app.domain.candidate import STATUS_LABELS
 from app.errors import AppError, ValidationError
-from app.services.context import Actor
-from app.services.reference import KINDS, LABELS, REFERENCE_EDITORS, SourceRow
-from app.services.review import REVIEWERS, WAIVER_EDITORS, ApproveResult, ReviewRow, RunResult
-from app.services.settings import SETTINGS_EDITORS
+from app.services.reference import KINDS, LABELS, SourceRow
+from app.services.review import ApproveResult, ReviewRow, RunResult
 from ui.common.actions import search_field, toolbar_action
 from ui.common.columns import Column, ColumnFitter, cell_padding, fit, widths
 from ui.common.date_field import DateField
@@ -121,10 +120,13 @@ class ReviewView(QWidget):
         self.container = container
         self.actor = actor
         self.runner = runner
-        self.can_review = actor.role in REVIEWERS
-        self.can_waive = actor.role in WAIVER_EDITORS
-        self.can_import = actor.role in REFERENCE_EDITORS
-        self.can_settings = actor.role in SETTINGS_EDITORS
+        # What the buttons show follows app.auth, the table the services check.
+        self.can_run = allowed(actor.role, "review.run")
+        self.offices = decidable_offices(actor)  # a reviewer: their own office only
+        self.can_review = bool(self.offices)  # may record a decision (for self.offices)
+        self.can_waive = allowed(actor.role, "waiver.record")
+        self.can_import = allowed(actor.role, "reference.import")
+        self.can_settings = allowed(actor.role, "settings.edit")
         # Seam for the file dialog of the list imports, so tests can answer it.
         self.import_dialog: ReferenceImportDialog | None = None
         self.dialog: QDialog | None = None  # the open approve / run result / waiver dialog
@@ -170,7 +172,7 @@ class ReviewView(QWidget):
             return toolbar_action(self, self.toolbar, text, tip, slot, shortcut, visible, scope)
 
         self.run_action = action(self.tr("运行比对"), self.tr("用当前名单比对全部考生，重新生成比对问题（保留审核意见）"),
-                                 self._on_run_triggered, QKeySequence("Ctrl+R"), self.can_review)
+                                 self._on_run_triggered, QKeySequence("Ctrl+R"), self.can_run)
         self.last_run_action = action(self.tr("上次比对结果"), self.tr("再次查看上次比对的结果和变化"),
                                       self._on_last_run_triggered, None, True)
         self.approve_action = action(self.tr("一键通过无问题考生"), self.tr("为所有没有比对问题的考生记录审核通过"),
@@ -385,7 +387,8 @@ class ReviewView(QWidget):
         self.office_combo = QComboBox(host)
         self.office_combo.setObjectName("officeCombo")
         for key, label in rules.OFFICES.items():
-            self.office_combo.addItem(label, key)
+            if key in self.offices:
+                self.office_combo.addItem(label, key)
         self.pass_radio = QRadioButton(self.tr("通过(&P)"), host)
         self.pass_radio.setObjectName("passRadio")
         self.fail_radio = QRadioButton(self.tr("不通过(&N)"), host)
@@ -428,6 +431,16 @@ class ReviewView(QWidget):
         self.decide_box = QGroupBox(self.tr("记录审核意见"), host)
         self.decide_box.setLayout(form)
         self.decide_box.setVisible(self.can_review)
+        # A reviewer whose account has no office yet is told why there is nothing to record.
+        self.no_office_note = QLabel(host)
+        self.no_office_note.setObjectName("noOfficeNote")
+        self.no_office_note.setWordWrap(True)
+        self.no_office_note.setStyleSheet("color: #a05a00;")
+        actor = self.actor
+        no_office = (refusal(actor, "review.decide", office="academic")
+                     if allowed(actor.role, "review.decide") and not self.can_review else None)
+        self.no_office_note.setText(no_office or "")
+        self.no_office_note.setVisible(bool(no_office))
 
         self.waive_button = QPushButton(self.tr("登记放弃…"), host)
         self.waive_button.setObjectName("waiveButton")
@@ -464,6 +477,7 @@ class ReviewView(QWidget):
         lay.addWidget(self._caption(self.tr("各部门审核意见"), inner))
         lay.addWidget(self.decisions_table)
         lay.addWidget(self.decide_box)
+        lay.addWidget(self.no_office_note)
         lay.addWidget(self.waiver_row)
         lay.addStretch(1)
         scroll = QScrollArea(host)
@@ -572,7 +586,7 @@ class ReviewView(QWidget):
                 if info is not None and (last_run_at is None or info.imported_at > last_run_at)]
 
     def _show_stale(self, last_run_at: dt.datetime | None) -> None:
-        stale = self.stale_lists(last_run_at) if self.can_review else None
+        stale = self.stale_lists(last_run_at) if self.can_run else None
         if not stale:
             self.stale_banner.hide()
             return
@@ -1011,7 +1025,7 @@ class ReviewView(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.reference_imported.connect(self._on_import_dialog_reference_imported)
         dialog.destroyed.connect(self._on_import_dialog_destroyed)
-        if self.can_review:  # the result page offers to run the comparison with the new list
+        if self.can_run:  # the result page offers to run the comparison with the new list
             dialog.compare_requested.connect(self._on_run_triggered)
             dialog.offer_compare = True
         self.import_dialog = dialog
@@ -1026,7 +1040,7 @@ class ReviewView(QWidget):
         self.review_changed.emit()
 
     def _on_run_triggered(self) -> None:
-        if not self.can_review:
+        if not self.can_run:
             return
         review, actor = self.container.review, self.actor
 
@@ -1066,7 +1080,7 @@ class ReviewView(QWidget):
     def _on_approve_triggered(self) -> None:
         if not self.can_review:
             return
-        dialog = ApproveDialog(self.model.rows, self)
+        dialog = ApproveDialog(self.model.rows, self, offices=self.offices)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda d=dialog: self._approve(d.office))
         self.dialog = dialog

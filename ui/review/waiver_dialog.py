@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.auth import Actor
 from app.errors import AppError, ValidationError
-from app.services.context import Actor
 from ui.common.errors import InlineError, show_error
 
 

@@ -3,7 +3,7 @@
 The form is checked with ``CandidateService.check`` (the same rules as import and save) 150 ms
 after the last keystroke; each problem appears in red under its field and Save stays disabled
 while any remains. The second tab lists the candidate's audit trail. With ``key=None`` the
-dialog creates a new candidate. Users outside ``ROSTER_EDITORS`` get a read-only view.
+dialog creates a new candidate. Users without ``candidate.edit`` (``app.auth``) get a read-only view.
 
 Signals: ``candidate_saved(str uuid)`` after a successful create or update.
 """
@@ -35,13 +35,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.auth import Actor, allowed
 from app.domain import idnumber, status
 from app.domain.candidate import LABELS, STATUS_LABELS
 from app.domain.fields import ART_SPORTS, AWARD_LEVELS, CATEGORIES
 from app.errors import ConflictError, ValidationError
 from app.services.audit import ACTION_LABELS
 from app.services.candidates import CandidateDetail
-from app.services.context import ROSTER_EDITORS, Actor
 from ui.common.errors import show_error
 from ui.common.formatting import display_value, local_time
 from ui.common.tasks import TaskRunner
@@ -80,7 +80,7 @@ class CandidateEditorDialog(QDialog):
         self.detail = container.candidates.get(key) if key else None
         # Why the record itself cannot change (locked after signing), whatever the role.
         self.refusal = status.refusal(self.detail.status, status.EDIT, self.detail.data.name) if self.detail else None
-        self.editable = actor.role in ROSTER_EDITORS and self.refusal is None
+        self.editable = allowed(actor.role, "candidate.edit" if key else "candidate.add") and self.refusal is None
         self.fields: dict[str, _Field] = {}
         self._labels: list[QLabel] = []
         self.problems: dict[str, str] = {}

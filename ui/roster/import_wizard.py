@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from app import tabular
+from app.auth import Actor
 from app.domain.candidate import REQUIRED
-from app.services.context import Actor
 from app.services.roster import FIELD_CHOICES, ColumnMapping, ImportPreview, ImportResult, MappingNeeded
 from ui.common.columns import fit_to_content
 from ui.common.errors import show_error, show_info

@@ -32,11 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.auth import Actor, allowed
 from app.domain.candidate import STATUS_LABELS
-from app.services.context import ROSTER_EDITORS, Actor
-from app.services.review import WAIVER_EDITORS
 from app.services.search import Filters, pinyin_keys
-from app.station.capture import CAPTURERS
 from ui.common.actions import search_field, toolbar_action
 from ui.common.columns import Column, ColumnFitter, cell_padding, widths
 from ui.common.errors import show_error, show_info
@@ -75,7 +73,11 @@ class RosterView(QWidget):
         self.container = container
         self.actor = actor
         self.runner = runner
-        self.can_edit = actor.role in ROSTER_EDITORS
+        # What the toolbar offers follows app.auth, the table the services check: a counsellor
+        # corrects candidates but neither imports, adds nor exports the roster.
+        self.can_import = allowed(actor.role, "roster.import")
+        self.can_add = allowed(actor.role, "candidate.add")
+        self.can_export = allowed(actor.role, "roster.export_full")
         self.editor: CandidateEditorDialog | None = None
         self.wizard: ImportWizard | None = None
         self._loading = False
@@ -85,7 +87,7 @@ class RosterView(QWidget):
         self.model = RosterModel(self)
         self._build()
         self.model.visible_count_changed.connect(self._on_model_visible_count_changed)
-        self.setAcceptDrops(self.can_edit)
+        self.setAcceptDrops(self.can_import)
         self.reload()
 
     # -- layout -----------------------------------------------------------------------------------
@@ -99,16 +101,17 @@ class RosterView(QWidget):
             return toolbar_action(self, self.toolbar, text, tip, slot, shortcut, visible, shortcut_scope)
 
         self.import_action = action(self.tr("导入名单"), self.tr("从 .xlsx 或 .csv 文件导入考生名单"),
-                                    self._on_import_triggered, QKeySequence("Ctrl+I"), self.can_edit)
+                                    self._on_import_triggered, QKeySequence("Ctrl+I"), self.can_import)
         self.new_action = action(self.tr("新增考生"), self.tr("手工录入一名考生"), self._on_new_triggered,
-                                 QKeySequence("Ctrl+N"), self.can_edit)
-        if self.can_edit:
+                                 QKeySequence("Ctrl+N"), self.can_add)
+        if self.can_import or self.can_add:
             self.toolbar.addSeparator()
-        self.export_action = action(self.tr("导出名单"), self.tr("把全部考生导出为 .xlsx"),
-                                    self._on_export_triggered)
+        self.export_action = action(self.tr("导出名单"), self.tr("把全部考生导出为 .xlsx（含身份证号和联系电话）"),
+                                    self._on_export_triggered, visible=self.can_export)
         self.template_action = action(self.tr("下载导入模板"), self.tr("保存一个空白的导入模板 .xlsx"),
-                                      self._on_template_triggered, visible=self.can_edit)
-        self.toolbar.addSeparator()
+                                      self._on_template_triggered, visible=self.can_import)
+        if self.can_export or self.can_import:
+            self.toolbar.addSeparator()
         self.refresh_action = action(self.tr("刷新"), self.tr("重新读取名单"), self.reload,
                                      QKeySequence(Qt.Key.Key_F5))
         for act in (self.import_action, self.new_action):
@@ -357,7 +360,7 @@ class RosterView(QWidget):
         self.count_label.setText(self.tr("显示 %1 / 共 %2 人").replace("%1", str(visible))
                                  .replace("%2", str(total)))
         if total == 0:
-            if self.can_edit:
+            if self.can_import:
                 self.empty_label.setText(self.tr("名单还是空的。点“导入名单”（Ctrl+I）导入学生处导出的表格，"
                                                  "或把 .xlsx / .csv 文件拖到这里。"))
             else:
@@ -411,7 +414,7 @@ class RosterView(QWidget):
         menu = QMenu(self)
         menu.addAction(self.tr("查看 / 修改…"), lambda: self.open_editor(candidate.uuid))
         menu.addAction(self.tr("查看采集材料…"), lambda: self.open_gallery(candidate.uuid))
-        if self.actor.role in WAIVER_EDITORS:
+        if allowed(self.actor.role, "waiver.record"):
             if candidate.status == "waived":
                 menu.addAction(self.tr("撤回放弃报名…"), lambda: self.open_waiver(candidate.uuid, "revoke"))
             else:
@@ -427,7 +430,7 @@ class RosterView(QWidget):
     @property
     def can_retake(self) -> bool:
         """Whether this user may go to the station to take a capture again."""
-        return self.actor.role in CAPTURERS
+        return allowed(self.actor.role, "capture.take")
 
     def open_gallery(self, uuid: str) -> CaptureGalleryDialog:
         row = self.model.row_of_uuid(uuid)
@@ -471,7 +474,7 @@ class RosterView(QWidget):
         self.editor = None
 
     def _on_new_triggered(self) -> None:
-        if self.can_edit:
+        if self.can_add:
             self.open_editor(None)
 
     def _on_editor_candidate_saved(self, uuid: str) -> None:
@@ -497,7 +500,7 @@ class RosterView(QWidget):
         self.open_import()
 
     def open_import(self, path: Path | None = None) -> ImportWizard | None:
-        if not self.can_edit:
+        if not self.can_import:
             return None
         if self.wizard is not None and self.wizard.isVisible():
             self.wizard.raise_()
@@ -528,10 +531,10 @@ class RosterView(QWidget):
         if not out:
             return
         path = _with_suffix(out)
-        roster = self.container.roster
+        roster, actor = self.container.roster, self.actor
 
         def work(progress, cancel):
-            return roster.export(path, progress=progress, cancel=cancel)
+            return roster.export(actor, path, progress=progress, cancel=cancel)
 
         def done(count: object) -> None:
             show_info(self, self.tr("导出名单"), self.tr("已导出 %1 名考生到：\n%2")
@@ -570,14 +573,14 @@ class RosterView(QWidget):
         return path if path.suffix.lower() in IMPORT_SUFFIXES else None
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.can_edit and self._dropped_file(event) is not None:
+        if self.can_import and self._dropped_file(event) is not None:
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
         path = self._dropped_file(event)
-        if self.can_edit and path is not None:
+        if self.can_import and path is not None:
             event.acceptProposedAction()
             self.open_import(path)
         else:

@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.auth import Actor
 from app.devices.base import DeviceError, DeviceInfo, registries
 from app.errors import AppError, ValidationError
-from app.services.context import Actor
 from app.services.settings import DEFINITIONS, FINGER_LABELS, FINGERS
 from ui.common.errors import InlineError, message_for, show_error
 from ui.common.tasks import TaskRunner

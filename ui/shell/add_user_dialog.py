@@ -10,15 +10,17 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QLabel,
     QVBoxLayout,
     QWidget,
 )
 
+from app.auth import MIN_PASSWORD, ROLES, Actor
 from app.errors import AppError, ConflictError, ValidationError
-from app.services.context import ROLES, Actor
-from app.services.setup import MIN_PASSWORD, SetupService, UserInfo
+from app.services.setup import SetupService, UserInfo
 from ui.common.errors import show_error
 from ui.common.field_box import FieldBox, line_edit
+from ui.shell.office_dialog import office_combo
 
 
 class AddUserDialog(QDialog):
@@ -37,6 +39,10 @@ class AddUserDialog(QDialog):
         for key, label in ROLES.items():
             self.role.addItem(label, key)
         self.role.setCurrentIndex(max(0, self.role.findData("counsellor")))
+        # A reviewer records the opinion of their own office only (app.auth): the office is asked for them.
+        self.office = office_combo("office")
+        self.office_label = QLabel(self.tr("所属部门"))
+        self.role.currentIndexChanged.connect(self._on_role_changed)
         self.password = line_edit("password", self.tr("至少 %1 位，须同时包含字母和数字")
                                   .replace("%1", str(MIN_PASSWORD)), password=True)
         self.password2 = line_edit("password2", self.tr("再输入一次密码"), password=True)
@@ -46,6 +52,7 @@ class AddUserDialog(QDialog):
         form.addRow(self.tr("用户名"), self.boxes["username"])
         form.addRow(self.tr("姓名"), self.boxes["display_name"])
         form.addRow(self.tr("角色"), self.role)
+        form.addRow(self.office_label, self.office)
         form.addRow(self.tr("初始密码"), self.boxes["password"])
         form.addRow(self.tr("确认密码"), self.boxes["password2"])
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -59,7 +66,13 @@ class AddUserDialog(QDialog):
         # The default button must be set once the button is inside the dialog, or QDialog picks its own.
         self.ok_button.setDefault(True)
         self.setMinimumWidth(460)
+        self._on_role_changed()
         self.username.setFocus()
+
+    def _on_role_changed(self, *_args: object) -> None:
+        reviewer = self.role.currentData() == "reviewer"
+        self.office.setVisible(reviewer)
+        self.office_label.setVisible(reviewer)
 
     def _on_create_clicked(self) -> None:
         for box in self.boxes.values():
@@ -73,8 +86,9 @@ class AddUserDialog(QDialog):
             self.password2.setFocus()
             return
         try:
+            office = self.office.currentData() if self.role.currentData() == "reviewer" else ""
             user = self.setup.create_user(self.actor, self.username.text(), self.display_name.text(),
-                                          self.role.currentData(), self.password.text())
+                                          self.role.currentData(), self.password.text(), office)
         except ValidationError as exc:
             box = self.boxes.get(exc.field)
             if box is None:

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.auth import MIN_PASSWORD, Actor
 from app.errors import AppError, ValidationError
-from app.services.context import Actor
-from app.services.setup import MIN_PASSWORD, SetupService
+from app.services.setup import SetupService
 from ui.common.field_box import FieldBox, line_edit
 
 

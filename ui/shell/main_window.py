@@ -26,8 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
-from app.services.context import ROLES, Actor
-from app.services.settings import SETTINGS_EDITORS
+from app.auth import Actor, allowed
 from app.services.setup import InstallInfo
 from ui.common.errors import log_file, show_info
 from ui.common.tasks import TaskRunner
@@ -196,7 +195,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.demo_panel_action)
 
-        if self.actor.role in SETTINGS_EDITORS:
+        if allowed(self.actor.role, "settings.edit"):
             settings_menu = self.menuBar().addMenu(self.tr("设置(&S)"))
             self.device_settings_action = QAction(self.tr("设备设置…"), self)
             self.device_settings_action.triggered.connect(self._on_device_settings_triggered)
@@ -223,7 +222,7 @@ class MainWindow(QMainWindow):
                                           .replace("%2", info.college_name)))
             bar.addPermanentWidget(QLabel(self.tr("报名点：%1").replace("%1", info.desk_name)))
         user = QLabel(self.tr("用户：%1 · %2").replace("%1", self.actor.label)
-                      .replace("%2", ROLES.get(self.actor.role, self.actor.role)))
+                      .replace("%2", self.actor.role_label))
         user.setObjectName("userLabel")
         bar.addPermanentWidget(user)
         if self.demo:

@@ -1,13 +1,13 @@
 """The main window's pages, in navigation order: a new page is one ``Page`` entry in ``PAGES``.
 
 Each entry has its key, its label and tip (translated in the ``MainWindow`` context), the
-permission that shows it (``None``: everyone) and the factory that builds its view from the
+permission that shows it (an ``app.auth`` permission; ``None``: everyone) and the factory that builds its view from the
 window: the factory hands the view the services it uses, not the whole container. Pages other
 than the roster are built the first time they are opened, which keeps start-up short;
 ``on_shown`` refreshes a page that was already built when it is shown again.
 
-Whether a role sees a page is one call, ``may_open(actor, permission)``, over one table of roles
-per permission (``PAGE_PERMISSIONS``), built from the role lists the services check themselves.
+Whether a role sees a page is one call, ``may_open(actor, permission)``, over ``app.auth``'s
+table of roles and permissions: the table the services check themselves.
 """
 
 from __future__ import annotations
@@ -19,26 +19,18 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QWidget
 
-from app.services.context import Actor
-from app.station.capture import CAPTURERS
+from app.auth import Actor, allowed
 
 if TYPE_CHECKING:
     from ui.shell.main_window import MainWindow
 
 
-# Which roles each page permission admits. 资格审查: those who review, and 纪检监察 read-only (the
-# view hides what a role may not do); 现场确认: those who may capture (the capture service's
-# CAPTURERS); 用户管理: administrators.
-PAGE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "review.open": ("admin", "secretary", "reviewer", "supervisor"),
-    "station.open": CAPTURERS,
-    "users.manage": ("admin",),
-}
-
-
 def may_open(actor: Actor, permission: str | None) -> bool:
-    """Whether ``actor`` may see a page that needs ``permission`` (None: anyone logged in)."""
-    return permission is None or actor.role in PAGE_PERMISSIONS[permission]
+    """Whether ``actor`` may see a page that needs ``permission`` (None: anyone logged in).
+
+    资格审查 is shown to 纪检监察 read-only, as to those who review (the view hides what a role may
+    not do); 现场确认 to those who may capture; 用户管理 to administrators (README “角色 / Roles”)."""
+    return permission is None or allowed(actor.role, permission)
 
 
 @dataclass(frozen=True)
@@ -94,16 +86,17 @@ def _users(window: MainWindow) -> QWidget:
 
 PAGES: tuple[Page, ...] = (
     Page("roster", QT_TRANSLATE_NOOP("MainWindow", "考生名单"), QT_TRANSLATE_NOOP("MainWindow", "查找、导入、修改考生信息"),
-         None, _roster, lazy=False),
+         "roster.view", _roster, lazy=False),
     Page("station", QT_TRANSLATE_NOOP("MainWindow", "现场确认"),
-         QT_TRANSLATE_NOOP("MainWindow", "逐个考生拍照、拍身份证、采集指纹和证明材料"), "station.open", _station),
+         QT_TRANSLATE_NOOP("MainWindow", "逐个考生拍照、拍身份证、采集指纹和证明材料"), "capture.take", _station),
     Page("audit", QT_TRANSLATE_NOOP("MainWindow", "审计记录"), QT_TRANSLATE_NOOP("MainWindow", "谁在何时改了什么，并校验审计链"),
-         None, _audit, on_shown=lambda view: view.refresh()),  # events may have been added since
+         "audit.read", _audit, on_shown=lambda view: view.refresh()),  # events may have been added since
     Page("review", QT_TRANSLATE_NOOP("MainWindow", "资格审查"),
          QT_TRANSLATE_NOOP("MainWindow", "导入学籍、处分名单和专业对照表，比对并填写各部门审核意见，登记放弃报名"),
-         "review.open", _review, on_shown=lambda view: view.reload()),  # the roster may have changed
+         "review.view", _review, on_shown=lambda view: view.reload()),  # the roster may have changed
     Page("documents", QT_TRANSLATE_NOOP("MainWindow", "打印与核验"),
-         QT_TRANSLATE_NOOP("MainWindow", "打印附件1–4 和公示名单，核对纸质件与电子数据是否一致"), None, _documents),
+         QT_TRANSLATE_NOOP("MainWindow", "打印附件1–4 和公示名单，核对纸质件与电子数据是否一致"), "documents.view",
+         _documents),
     Page("users", QT_TRANSLATE_NOOP("MainWindow", "用户管理"), QT_TRANSLATE_NOOP("MainWindow", "本机用户账号"),
          "users.manage", _users),
 )

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.auth import MIN_PASSWORD
 from app.errors import AppError, ValidationError
-from app.services.setup import MIN_PASSWORD, SetupService
+from app.services.setup import SetupService
 from ui.common.errors import show_error
 from ui.common.field_box import FieldBox, line_edit
 

@@ -42,7 +42,7 @@ class Startup:
                 say("数据库尚未初始化：请用 --data 指向已设置好的数据文件夹，或先运行 regdesk --demo。", err=True)
                 self._quit(1)
                 return
-            from app.services.context import cli_actor
+            from app.auth import cli_actor
 
             self._open_main(cli_actor())
             return

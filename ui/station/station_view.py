@@ -42,9 +42,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.auth import Actor
 from app.errors import AppError, NotFoundError
 from app.services.candidates import CandidateRow
-from app.services.context import Actor
 from app.services.settings import FINGER_LABELS
 from app.station.capture import DOCUMENT_KINDS, INFO, KINDS, NOT_COME, CaptureInfo, Checklist
 from app.station.card import (

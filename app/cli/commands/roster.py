@@ -156,7 +156,7 @@ def cmd_roster_export(ctx: CliContext, args: argparse.Namespace) -> int:
     out = Path(args.out)
     progress = ctx.progress()
     try:
-        written = ctx.container.roster.export(out, progress=progress, cancel=CancelToken())
+        written = ctx.container.roster.export(ctx.actor, out, progress=progress, cancel=CancelToken())
     finally:
         progress.finish()
     if ctx.json:

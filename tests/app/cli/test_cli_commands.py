@@ -20,7 +20,7 @@ TREE = {
     "roster": ["import", "export", "template"],
     "candidate": ["show", "find", "set"],
     "audit": ["verify", "list"],
-    "user": ["add", "list"],
+    "user": ["add", "list", "set"],
     "reference": ["import"],
     "review": ["run", "decide", "approve-clean", "list", "changes"],
     "waiver": ["add", "revoke", "signed"],

@@ -29,15 +29,15 @@ def open_desk(data: Path) -> Container:
 # -- users ------------------------------------------------------------------------------------
 def test_user_add_and_list(capsys, data):
     code, out, _ = run(capsys, "--data", data, "user", "add", "zs", "--role", "reviewer", "--name", "张三",
-                       "--password", "abc12345")
-    assert code == 0 and "已新建用户 zs（张三，审核人" in out
+                       "--password", "abc12345", "--office", "academic")
+    assert code == 0 and "已新建用户 zs（张三，审核人（教务处））" in out
     code, obj, _ = run_json(capsys, "--data", data, "user", "list")
     assert {u["username"] for u in obj["users"]} == {"admin", "fdy01", "jjjc", "jbr", "zs"}
     code, _, err = run(capsys, "--data", data, "user", "add", "zs", "--role", "reviewer", "--name", "张三",
-                       "--password", "abc12345")
+                       "--password", "abc12345", "--office", "academic")
     assert code == 1 and "已存在" in err
     code, _, err = run(capsys, "--data", data, "user", "add", "ls", "--role", "reviewer", "--name", "李四",
-                       "--password", "short")
+                       "--password", "short", "--office", "conduct")
     assert code == 1 and "密码至少" in err
 
 

@@ -74,7 +74,8 @@ def test_an_honest_day_through_every_service_has_no_difference(container, actor,
     container.settings.set(actor, "graduation_year", "2031")
     container.settings.set(actor, "graduation_year", "")  # back to the default: no row
     container.settings.set(actor, "fingerprint_fingers", "右手食指,左手食指")
-    container.setup.create_user(actor, "zs", "张三", "reviewer", "abc12345")
+    container.setup.create_user(actor, "zs", "张三", "reviewer", "abc12345", "academic")
+    container.setup.set_office(actor, "zs", "conduct")
     container.setup.change_password(actor, "Passw0rd1", "Newpass123")
     container.printing.print_form(actor, "附件3", tmp_path / "a3.pdf")
     check = _deep(container)
@@ -163,7 +164,7 @@ def _last_seq(container, action: str) -> int:
 
 
 def test_users_role_and_password_changed_with_sql(container, actor):
-    container.setup.create_user(actor, "zs", "张三", "reviewer", "abc12345")
+    container.setup.create_user(actor, "zs", "张三", "reviewer", "abc12345", "academic")
     with container.db.read() as s:
         admin_hash = s.scalar(select(User.password_hash).where(User.username == "admin"))
     _sql(container, "UPDATE users SET role = 'admin' WHERE username = 'zs'")
@@ -248,6 +249,7 @@ def test_older_events_without_the_new_values_are_unverifiable_not_different(cont
     assert check.notes == [
         "用户的姓名：1 条的记录由旧版本写入，未记下这一项，无法核对。",
         "用户的密码：1 条的最近一次设定由旧版本记录，未记下密码摘要，无法核对。",
+        "用户的所属部门：1 条的记录由旧版本写入，未记下这一项，无法核对。",  # recorded since revision 0008
         "设置：1 条在数据库中已是默认值，旧版本的记录无法区分恢复默认与被删除。",
     ]
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from app.auth import Actor
 from app.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
-from app.services.context import Actor
 
 
 def test_find_by_student_number_and_any_form_of_id_number(container, actor, make_candidate_raw):

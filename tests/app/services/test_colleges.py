@@ -100,4 +100,4 @@ def test_forms_and_the_roster_export_are_the_desks_college(container, actor, oth
         container.candidates.create(actor, make_candidate_raw(n))
     container.candidates.create(actor, make_candidate_raw(9), college=other_college)
     assert container.printing.print_form(actor, "附件3", tmp_path / "a3.pdf").rows == 3
-    assert container.roster.export(tmp_path / "r.xlsx") == 3
+    assert container.roster.export(actor, tmp_path / "r.xlsx") == 3

@@ -11,12 +11,12 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
+from app.auth import Actor
 from app.container import Container
 from app.domain import candidate as rules
 from app.domain import fields, idnumber
 from app.errors import Cancelled, ConflictError, NotFoundError, PermissionDenied, ValidationError
 from app.services.audit import AuditService
-from app.services.context import Actor
 from app.services.demo import DEMO_PASSWORD, PROGRAMME_YEARS, DemoResult, generate
 from app.tasks import CancelToken
 from db.models import AuditEvent, Candidate

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from app.auth import Actor
 from app.container import Container
 from app.paths import DB_FILE
-from app.services.context import Actor
 from app.services.demo_folder import DEMO, LEGACY, NEW, NotADemoFolder, check_demo_folder
 from db.session import sqlite_url
 

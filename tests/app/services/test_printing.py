@@ -191,8 +191,8 @@ def test_verify_an_image_in_memory(container, printed) -> None:
 
 
 def test_who_may_print(container, actor, make_candidate_raw, tmp_path: Path) -> None:
+    from app.auth import Actor
     from app.errors import PermissionDenied
-    from app.services.context import Actor
 
     raw = make_candidate_raw(1)
     container.candidates.create(actor, raw)

@@ -9,10 +9,10 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from app.auth import Actor
 from app.domain import idnumber
 from app.errors import BadFileError, ConflictError, PermissionDenied
 from app.services.audit import AuditService
-from app.services.context import Actor
 from app.services.reference import ReferenceMappingNeeded, load_active
 from db.models import ReferenceList
 

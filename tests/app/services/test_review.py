@@ -9,11 +9,11 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from app.auth import Actor
 from app.domain import idnumber
 from app.domain.review import default_graduation_year
 from app.errors import ConflictError, PermissionDenied, ValidationError
 from app.services.audit import AuditService
-from app.services.context import Actor
 from app.services.review import OfficeApproval
 from db.models import AuditEvent, ReviewDecision
 
@@ -178,8 +178,12 @@ def test_decide_sets_the_status_and_is_audited(container, actor, people) -> None
     assert last.after["decision"] == "fail" and last.after["status"] == "ineligible"
     with pytest.raises(PermissionDenied):
         container.review.decide(Actor("t", "辅导员", "counsellor"), key, "college", True)
-    reviewer = Actor("r", "教务处审核人", "reviewer")
-    assert container.review.decide(reviewer, key, "college", True).status == "eligible"
+    # The college-level opinion is the college office's; a reviewer records their own office's only.
+    reviewer = Actor("r", "教务处审核人", "reviewer", "academic")
+    with pytest.raises(PermissionDenied, match="只能填写教务处的审核意见"):
+        container.review.decide(reviewer, key, "college", True)
+    assert container.review.decide(Actor("j", "经办人", "secretary"), key, "college", True).status == "eligible"
+    assert container.review.decide(reviewer, key, "academic", False, "学籍存疑").status == "ineligible"
 
 
 def test_approve_clean(container, actor, people, tmp_path: Path) -> None:
@@ -477,12 +481,12 @@ def test_pinning_a_setting_to_its_default_value_is_audited(container, actor):
 
 def test_a_decision_names_its_reviewer_as_people_know_them(container, actor, people) -> None:
     """The login is for the machine; the review screen shows the person's name (users.display_name)."""
-    container.setup.create_user(actor, "jwc01", "欧阳娜迪拉", "reviewer", "Passw0rd9")
+    container.setup.create_user(actor, "jwc01", "欧阳娜迪拉", "reviewer", "Passw0rd9", "academic")
     reviewer = container.setup.login("jwc01", "Passw0rd9")
     key = people[0]["student_no"]
     container.review.decide(reviewer, key, "academic", True)
     container.review.decide(actor, key, "conduct", True)
-    container.review.decide(Actor("gone", "已删除的人", "reviewer"), key, "college", True)  # no such user row
+    container.review.decide(Actor("gone", "已删除的人", "secretary"), key, "college", True)  # no such user row
     decisions = container.review.get(key).decisions
     assert (decisions["academic"].reviewer, decisions["academic"].reviewer_label) == ("jwc01", "欧阳娜迪拉")
     assert decisions["conduct"].reviewer_label == container.setup.login("admin", "Passw0rd1").display_name

@@ -28,11 +28,11 @@ from fixtures_roster import (
     write_xlsx,
 )
 
+from app.auth import Actor
 from app.container import Container
 from app.domain import idnumber
 from app.errors import BadFileError, Cancelled, ConflictError, PermissionDenied, ValidationError
 from app.services.audit import AuditService
-from app.services.context import Actor
 from app.services.roster import FIELD_CHOICES, ImportPreview, MappingNeeded, RowProblem
 from app.tasks import CancelToken
 from db.models import AuditEvent, Candidate
@@ -609,7 +609,7 @@ def test_export_is_styled_and_imports_back_unchanged(app, tmp_path):
     assert result.created == 4
 
     out = tmp_path / "导出.xlsx"
-    assert app.roster.export(out) == 4
+    assert app.roster.export(app.actor, out) == 4
     ws = openpyxl.load_workbook(out).active
     assert "A1" in str(ws.merged_cells)
     assert COLLEGE in ws["A1"].value
@@ -632,7 +632,7 @@ def test_export_is_styled_and_imports_back_unchanged(app, tmp_path):
 
 
 def test_export_of_an_empty_roster(app, tmp_path):
-    assert app.roster.export(tmp_path / "e.xlsx") == 0
+    assert app.roster.export(app.actor, tmp_path / "e.xlsx") == 0
     assert openpyxl.load_workbook(tmp_path / "e.xlsx").active["A2"].value == "学号"
 
 

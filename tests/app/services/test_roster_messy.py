@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fixtures_roster import COLLEGE, id_for, name_for
 
 from app import tabular
+from app.auth import Actor
 from app.errors import BadFileError
-from app.services.context import Actor
 from app.services.roster import _classify
 from db.models import Candidate
 

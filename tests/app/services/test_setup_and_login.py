@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import select
 
+from app.auth import Actor
 from app.container import Container
 from app.errors import AuthError, ConflictError, PermissionDenied, ValidationError
 from app.services.audit import AuditService
-from app.services.context import Actor
 from db.models import User
 
 

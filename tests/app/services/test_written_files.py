@@ -46,7 +46,7 @@ def test_a_workbook_save_that_fails_half_way_leaves_the_old_file(container, acto
     monkeypatch.setattr(openpyxl.Workbook, "save", half_written_save)
     with pytest.raises(RuntimeError):
         if writer == "export":
-            container.roster.export(out)
+            container.roster.export(container.actor, out)
         elif writer == "template":
             container.roster.write_template(out)
         else:
@@ -122,7 +122,7 @@ _KILL_SCRIPT = textwrap.dedent("""
 
     zipfile.ZipFile.writestr = writestr
     c = Container.open(Path(sys.argv[2]))
-    c.roster.export(Path(sys.argv[3]))
+    c.roster.export(c.actor, Path(sys.argv[3]))
 """)
 
 
@@ -137,7 +137,7 @@ def test_kill_9_in_the_middle_of_an_export(container, actor, make_candidate_raw,
     folder.mkdir()
     out = folder / "名单.xlsx"
     if before == "old file":
-        container.roster.export(out)
+        container.roster.export(container.actor, out)
     old = out.read_bytes() if out.exists() else None
     proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, str(ROOT), str(container.data_dir), str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -168,7 +168,7 @@ def test_a_missing_folder_is_an_error_and_is_not_created(container, actor, make_
     out = missing / "x.xlsx"
     with pytest.raises(BadFileError) as caught:
         if writer == "export":
-            container.roster.export(out)
+            container.roster.export(container.actor, out)
         elif writer == "template":
             container.roster.write_template(out)
         elif writer == "rejected":

@@ -67,7 +67,7 @@ def assert_no_formula_or_error(path: Path) -> list[str]:
 def test_roster_export_stores_formula_like_text_as_text_and_reads_it_back(hostile, tmp_path: Path) -> None:
     c = hostile
     out = tmp_path / "导出.xlsx"
-    c.roster.export(out)
+    c.roster.export(c.actor, out)
     texts = assert_no_formula_or_error(out)
     first = stored(c, "2023000000")
     for key in HOSTILE:
@@ -121,7 +121,7 @@ def test_form_workbooks_store_formula_like_text_as_text(hostile, actor, tmp_path
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) 未安装：apt-get install libreoffice-calc-nogui")
 def test_libreoffice_shows_the_text_not_a_computed_value(hostile, actor, tmp_path: Path) -> None:
     c = hostile
-    books = {"export": c.roster.export(tmp_path / "export.xlsx") and tmp_path / "export.xlsx",
+    books = {"export": c.roster.export(c.actor, tmp_path / "export.xlsx") and tmp_path / "export.xlsx",
              "summary": c.printing.print_form(actor, "summary", tmp_path / "s.pdf", tmp_path / "summary.xlsx").xlsx}
     out = tmp_path / "csv"
     # 44,34,76: comma, double quote, UTF-8. Its own profile, so a desktop LibreOffice is not disturbed.

@@ -5,8 +5,8 @@ import hashlib
 
 import pytest
 
+from app.auth import Actor
 from app.errors import NotFoundError, PermissionDenied, ValidationError
-from app.services.context import Actor
 from app.station.media import MediaStore
 
 

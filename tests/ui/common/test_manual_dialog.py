@@ -14,8 +14,8 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QTextDocument
 
+from app.auth import Actor
 from app.paths import manual_dir
-from app.services.context import Actor
 from ui.common.manual_dialog import PAGES, ManualDialog
 from ui.common.tasks import TaskRunner
 from ui.shell.main_window import MainWindow

@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
+from app.auth import Actor
 from app.documents import raster
-from app.services.context import Actor
 from ui.common.pdf_printing import PdfPrintJob
 from ui.common.tasks import TaskRunner
 from ui.documents.print_view import PrintView

@@ -383,7 +383,7 @@ def test_no_decision_is_chosen_for_the_reviewer_and_none_carries_to_the_next_stu
 
 
 def test_the_reviewer_is_named_as_people_know_them(qtbot, gui, container, actor, runner, raws, tmp_path):
-    container.setup.create_user(actor, "jwc01", "欧阳娜迪拉·艾尼瓦尔", "reviewer", "Passw0rd9")
+    container.setup.create_user(actor, "jwc01", "欧阳娜迪拉·艾尼瓦尔", "reviewer", "Passw0rd9", "academic")
     reviewer = container.setup.login("jwc01", "Passw0rd9")
     container.review.decide(reviewer, raws[0]["student_no"], "academic", True)
     view = make_view(qtbot, container, reviewer, runner)

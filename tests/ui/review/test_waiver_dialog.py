@@ -93,7 +93,7 @@ def test_waive_sign_and_revoke(qtbot, gui, container, actor, runner, make_candid
 def test_a_reviewer_sees_waivers_but_cannot_record_them(qtbot, container, actor, runner, make_candidate_raw):
     uuid = container.candidates.create(actor, make_candidate_raw(0)).uuid
     container.waivers.add(actor, uuid, "已找到工作")
-    container.setup.create_user(actor, "jwc01", "教务处", "reviewer", "Passw0rd9")
+    container.setup.create_user(actor, "jwc01", "教务处", "reviewer", "Passw0rd9", "academic")
     reviewer = container.setup.login("jwc01", "Passw0rd9")
     view = make_view(qtbot, container, reviewer, runner)
     view.select_candidate(uuid)

@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QToolButton
 
+from app.auth import Actor
 from app.container import Container
-from app.services.context import Actor
 from app.services.demo import DEMO_PASSWORD
 from ui.common.tasks import TaskRunner
 from ui.shell.demo_device_panel import DemoDevicePanel

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from app.services.context import ROLES, Actor
+from app.auth import ROLES, Actor
 from ui.shell import page_registry
 from ui.shell.page_registry import Page, pages_for
 
@@ -47,8 +47,7 @@ def test_a_new_page_is_one_entry(qtbot, monkeypatch, make_window, container, act
 def test_a_page_the_role_may_not_open_is_not_listed(qtbot, monkeypatch, make_window, container, actor):
     container.setup.create_user(actor, "fdy01", "李红", "counsellor", "Passw0rd9")
     counsellor = container.setup.login("fdy01", "Passw0rd9")
-    monkeypatch.setitem(page_registry.PAGE_PERMISSIONS, "extra.open", ("admin",))
-    extra = Page("extra", "新页面", "只为测试", "extra.open", lambda window: QLabel(window))
+    extra = Page("extra", "新页面", "只为测试", "users.manage", lambda window: QLabel(window))  # admins only
     monkeypatch.setattr(page_registry, "PAGES", (*page_registry.PAGES, extra))
     assert "extra" in make_window(container, actor).page_keys
     assert "extra" not in make_window(container, counsellor).page_keys

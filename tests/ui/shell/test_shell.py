@@ -15,8 +15,8 @@ from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
+from app.auth import ROLES
 from app.container import Container
-from app.services.context import ROLES
 from ui.audit.audit_view import AuditView
 from ui.common import errors
 from ui.common.i18n import app_qm, install_translations

@@ -8,11 +8,11 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from app.auth import Actor
 from app.container import Container
 from app.devices.camera import scenes
 from app.devices.idcard.mock import card_for
 from app.photo import card as c
-from app.services.context import Actor
 from app.services.demo import generate
 
 
