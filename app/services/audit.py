@@ -303,7 +303,10 @@ class AuditService:
         """Append one event inside the caller's transaction."""
         head = session.get(Meta, HEAD_KEY, with_for_update=True)
         prev_seq, prev = _parse_head(head)
-        ev = AuditEvent(uuid=new_uuid(), origin_desk=self.desk_uuid, at=utcnow(), actor=actor,
+        # Numbered here, as record_many numbers its events, not by the database: PostgreSQL's
+        # sequence would not know the numbers record_many wrote (the write lock makes max + 1 safe).
+        seq = (session.scalar(select(func.max(AuditEvent.seq))) or 0) + 1
+        ev = AuditEvent(seq=seq, uuid=new_uuid(), origin_desk=self.desk_uuid, at=utcnow(), actor=actor,
                         desk_name=self.desk_name, action=action, entity_type=entity_type,
                         entity_uuid=entity_uuid, summary=summary, before=canonical(before),
                         after=canonical(after), prev_hash=prev, hash="")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from app.errors import AuthError, Cancelled
 from app.tasks import CancelToken
+from tests.raw_sql import drop_audit_triggers, raw_sql
 
 
 def test_entries_are_newest_first_and_page(container, actor, make_candidate_raw):
@@ -49,11 +48,7 @@ def test_verify_reports_the_count_and_tampering(container, actor, make_candidate
     log = container.audit_log
     check = log.verify()
     assert check.ok and check.count == log.count() and check.problems == []
-    con = sqlite3.connect(str(container.db.sqlite_path))
-    con.execute("DROP TRIGGER audit_events_no_update")
-    con.execute("UPDATE audit_events SET actor = 'someone' WHERE seq = 2")
-    con.commit()
-    con.close()
+    raw_sql(container.db, *drop_audit_triggers(container.db), "UPDATE audit_events SET actor = 'someone' WHERE seq = 2")
     check = log.verify(progress=lambda *_a: None, cancel=CancelToken())
     assert not check.ok
     assert any("第 2 条记录的内容被改动" in p for p in check.problems)
