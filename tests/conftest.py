@@ -8,7 +8,7 @@ fresh database copied from it (``CREATE DATABASE … TEMPLATE``). It runs the te
 ``BOTH_BACKENDS`` (services, database, CLI) and deselects the rest; tests there that check what
 only a SQLite file has are marked ``sqlite_only``, tests that need the server ``postgresql_only``.
 A data folder opened without a URL in that pass (the CLI's ``--data DIR``) gets a database of its
-own on the server, and a copy of the folder a copy of its database (see ``_pg_folders``).
+own on the server, and a copy of the folder a copy of its database (``_open_folders_on_the_server``).
 Where the server cannot be started the pass says so; with ``CI=true`` it fails.
 
 Qt reads ``QT_QPA_PLATFORM`` when the first QGuiApplication is made, so it is set here, before
@@ -39,17 +39,18 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+import tests.raw_sql
 from app.container import Container
 from app.domain import idnumber
 from app.paths import DB_FILE
 from app.services.context import Actor
 from db.audit_anchor import anchor_path
 from tests.pg_server import PgServer, PgUnavailable
+from tests.raw_sql import PG_FOLDER_MARK
 
 # Test files (paths from the repository root) that run on both backends; others only on SQLite.
 BOTH_BACKENDS = ("tests/app/services/", "tests/db/", "tests/app/cli/", "tests/app/test_cli")
 TEMPLATE_DB = "regdesk_template"
-PG_FOLDER_MARK = ".regdesk-test-pg.json"  # in a data folder that the PostgreSQL pass gave a database
 _ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -106,6 +107,9 @@ _pg = _PgSession()
 
 def pytest_configure(config: pytest.Config) -> None:
     config.regdesk_backend = config.getoption("--backend")  # type: ignore[attr-defined]
+    if config.regdesk_backend == "postgresql":  # type: ignore[attr-defined]
+        _open_folders_on_the_server()
+        tests.raw_sql.folder_url = _pg_folder_url
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -183,17 +187,20 @@ def _pg_folder_url(data_dir: Path) -> str:
     if recorded and recorded["folder"] == str(data_dir):
         return _pg.require().url(recorded["database"])
     name, url = _pg.new_database(template=recorded["database"] if recorded else None)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    mark.write_text(json.dumps({"folder": str(data_dir), "database": name}), encoding="utf-8")
+    _mark_folder(data_dir, name, url)
     return url
 
 
-@pytest.fixture(autouse=True)
-def _pg_folders(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+def _mark_folder(data_dir: Path, name: str, url: str) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / PG_FOLDER_MARK).write_text(json.dumps({"folder": str(data_dir.resolve()), "database": name,
+                                                       "url": url}), encoding="utf-8")
+
+
+def _open_folders_on_the_server() -> None:
     """In the PostgreSQL pass, ``Container.open(folder)`` without a URL opens that folder's
-    database on the server, so the CLI's ``--data DIR`` and the tests' own desks run there too."""
-    if request.config.regdesk_backend != "postgresql" or not _on_both_backends(request.node):  # type: ignore[attr-defined]
-        return
+    database on the server, so the CLI's ``--data DIR`` and the tests' own desks run there too
+    (for the whole pass: module-scoped fixtures open desks before any function fixture runs)."""
     original = Container.open.__func__  # type: ignore[attr-defined]
 
     def open_on_server(cls, data_dir=None, url=None, **kwargs):
@@ -201,7 +208,7 @@ def _pg_folders(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
             url = _pg_folder_url(Path(data_dir))
         return original(cls, data_dir, url, **kwargs)
 
-    monkeypatch.setattr(Container, "open", classmethod(open_on_server))
+    Container.open = classmethod(open_on_server)  # type: ignore[method-assign]
 
 COLLEGE_CODE = "1001"
 COLLEGE_NAME = "信息工程学院"
@@ -245,6 +252,7 @@ def container(tmp_path: Path, _initialised_db_file: Path | str) -> Iterator[Cont
     """A desk of college "1001 信息工程学院", desk "一号桌", with user admin / Passw0rd1."""
     if isinstance(_initialised_db_file, str):  # PostgreSQL: a fresh database copied from the template
         name, url = _pg.new_database(template=_initialised_db_file)
+        _mark_folder(tmp_path, name, url)  # `--data tmp_path` opens this database too
         c = Container.open(tmp_path, url=url)
         try:
             yield c

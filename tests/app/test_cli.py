@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ from app.paths import DB_FILE
 from app.services.candidates import CandidateService
 from app.services.demo import DEMO_PASSWORD, PROGRAMME_YEARS
 from app.services.settings import DEFINITIONS
+from tests.raw_sql import connect_folder
 
 # The first seat of the first demo class (the cohort graduating in this season's graduation year).
 KEY = f"{DEFINITIONS['graduation_year'].default() - PROGRAMME_YEARS}010101"
@@ -120,6 +120,7 @@ def test_the_db_url_form_reaches_the_same_code(capsys, tmp_path):
     assert code == 1 and "数据库地址" in err
 
 
+@pytest.mark.sqlite_only("a demo folder is known by its own SQLite file and what else the folder holds")
 # -- demo -------------------------------------------------------------------------------------
 def test_demo_initialises_and_fills_a_fresh_desk(capsys, tmp_path):
     code, out, err = run(capsys, "--data", tmp_path, "demo", "--candidates", "30")
@@ -137,6 +138,7 @@ def test_demo_initialises_and_fills_a_fresh_desk(capsys, tmp_path):
         c.close()
 
 
+@pytest.mark.sqlite_only("a demo folder is known by its own SQLite file and what else the folder holds")
 def test_demo_without_a_data_folder_keeps_to_its_own(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("REGDESK_DATA", str(tmp_path / "real"))
     code, out, _ = run(capsys, "demo", "--candidates", "10")
@@ -149,6 +151,7 @@ def test_demo_without_a_data_folder_keeps_to_its_own(capsys, tmp_path, monkeypat
     assert code == 1 and "尚未初始化" in err
 
 
+@pytest.mark.sqlite_only("a demo folder is known by its own SQLite file and what else the folder holds")
 def test_demo_again_changes_nothing_unless_forced(capsys, data):
     code, obj, _ = run_json(capsys, "--data", data, "demo", "--no-samples")
     assert code == 0
@@ -168,6 +171,7 @@ def _fingerprint(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.sqlite_only("a demo folder is known by its own SQLite file and what else the folder holds")
 @pytest.mark.parametrize("extra", [(), ("--force",), ("--candidates", "5", "--no-samples")])
 def test_demo_refuses_a_real_desk_and_leaves_it_exactly_as_it_was(capsys, tmp_path, extra):
     """The issue's case: a real, just-initialised college must not get demo people, accounts or devices."""
@@ -202,6 +206,7 @@ def test_demo_refuses_an_older_real_desk_before_upgrading_or_backing_it_up(capsy
     assert _fingerprint(real) == before and not (real / "backups").exists()
 
 
+@pytest.mark.sqlite_only("a demo folder is known by its own SQLite file and what else the folder holds")
 def test_an_older_versions_demo_in_the_default_folder_is_marked_and_completed(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("REGDESK_DATA", str(tmp_path / "real"))
     old = tmp_path / "real" / "demo"
@@ -385,7 +390,7 @@ def test_audit_verify_finds_an_altered_event(capsys, data):
     assert code == 0 and obj["ok"] is True and obj["problems"] == [] and obj["count"] > 60
 
     # Someone who knows SQL: the append-only triggers go first, then an edit and a removal.
-    con = sqlite3.connect(data / DB_FILE)
+    con = connect_folder(data)
     with con:
         con.execute("DROP TRIGGER audit_events_no_update")
         con.execute("DROP TRIGGER audit_events_no_delete")
@@ -401,7 +406,7 @@ def test_audit_verify_finds_an_altered_event(capsys, data):
 
 
 def test_audit_verify_reports_an_emptied_trail(capsys, data):
-    con = sqlite3.connect(data / DB_FILE)
+    con = connect_folder(data)
     with con:
         con.execute("DROP TRIGGER audit_events_no_delete")
         n = con.execute("SELECT max(seq) FROM audit_events").fetchone()[0]
@@ -420,13 +425,13 @@ def test_audit_verify_deep_names_a_row_changed_without_an_event(capsys, data):
     assert code == 0 and obj["ok"] is True and obj["differences"] == [] and obj["problems"] == []
     code, out, _ = run(capsys, "--data", data, "audit", "verify", "--deep")
     assert code == 0 and "逐条核对：数据库中的数据与审计记录一致。" in out
-    con = sqlite3.connect(data / DB_FILE)
+    con = connect_folder(data)
     n, head = con.execute("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone()
     con.close()
     assert f"最后一条（第 {n} 条）的哈希：{head}" in out
     assert run_json(capsys, "--data", data, "audit", "verify")[1]["head"] == head
 
-    con = sqlite3.connect(data / DB_FILE)
+    con = connect_folder(data)
     with con:
         uuid, name, sno = con.execute("SELECT uuid, name, student_no FROM candidates ORDER BY id LIMIT 1").fetchone()
         con.execute("UPDATE candidates SET name = '李四' WHERE uuid = ?", (uuid,))
@@ -564,7 +569,7 @@ def roster_file(tmp_path: Path) -> Path:
 
 
 def _audit_count(data: Path) -> int:
-    con = sqlite3.connect(data / DB_FILE)
+    con = connect_folder(data)
     try:
         return con.execute("SELECT count(*) FROM audit_events").fetchone()[0]
     finally:
