@@ -6,7 +6,7 @@ Backends: ``--backend=sqlite`` (the default) or ``--backend=postgresql`` (or the
 once, migrates and initialises a template database once, and gives each test's ``container`` a
 fresh database copied from it (``CREATE DATABASE … TEMPLATE``). It runs the tests under
 ``BOTH_BACKENDS`` (services, database, CLI) and deselects the rest; tests there that check what
-only a SQLite file has are marked ``sqlite_only``, tests that need the server ``postgresql_only``.
+only a SQLite file has are marked ``sqlite_only``.
 A data folder opened without a URL in that pass (the CLI's ``--data DIR``) gets a database of its
 own on the server, and a copy of the folder a copy of its database (``_open_folders_on_the_server``).
 Where the server cannot be started the pass says so; with ``CI=true`` it fails.
@@ -87,7 +87,7 @@ class _PgSession:
         if self.server is None:
             message = f"PostgreSQL 测试服务器无法启动 / cannot start the PostgreSQL test server:\n{self.error}"
             if _ci():
-                pytest.exit(message, returncode=1)
+                pytest.fail(message, pytrace=False)
             pytest.skip(message)
         return self.server
 
@@ -114,10 +114,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.regdesk_backend != "postgresql":  # type: ignore[attr-defined]
-        skip = pytest.mark.skip(reason="只在 PostgreSQL 一轮运行 / runs in the pass with --backend=postgresql")
-        for item in items:
-            if item.get_closest_marker("postgresql_only"):
-                item.add_marker(skip)
         return
     keep, drop = [], []
     for item in items:
@@ -130,6 +126,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if marker:
             reason = marker.args[0] if marker.args else marker.kwargs.get("reason", "")
             item.add_marker(pytest.mark.skip(reason=f"只适用于 SQLite 文件 / SQLite only: {reason}"))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if session.config.regdesk_backend != "postgresql":  # type: ignore[attr-defined]
+        return
+    # Started before collection, so that a server that cannot start is said once, at the top,
+    # and with CI=true ends the run at once (exit status 1) instead of failing test by test.
+    try:
+        _pg.server = PgServer.start()
+    except PgUnavailable as exc:
+        _pg.error = str(exc)
+        if _ci():
+            pytest.exit(f"PostgreSQL 测试服务器无法启动 / cannot start the PostgreSQL test server "
+                        f"(CI=true: this fails the run):\n{exc}", returncode=1)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -152,14 +162,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 def backend(pytestconfig: pytest.Config) -> str:
     """``"sqlite"`` or ``"postgresql"``: the database this pass runs on."""
     return pytestconfig.regdesk_backend  # type: ignore[attr-defined]
-
-
-@pytest.fixture(scope="session")
-def pg_server(backend: str) -> PgServer:
-    """The private PostgreSQL server (the PostgreSQL pass only)."""
-    if backend != "postgresql":
-        pytest.skip("只在 PostgreSQL 一轮运行 / runs in the pass with --backend=postgresql")
-    return _pg.require()
 
 
 @pytest.fixture

@@ -33,9 +33,12 @@ class PgUnavailable(RuntimeError):
 
 
 def find_bin_dir() -> Path:
+    if os.environ.get("REGDESK_PG_BIN"):  # chosen: that one or none
+        chosen = Path(os.environ["REGDESK_PG_BIN"])
+        if (chosen / "initdb").is_file() and (chosen / "pg_ctl").is_file():
+            return chosen
+        raise PgUnavailable(f"REGDESK_PG_BIN={chosen} 中没有 initdb 和 pg_ctl")
     candidates: list[Path] = []
-    if os.environ.get("REGDESK_PG_BIN"):
-        candidates.append(Path(os.environ["REGDESK_PG_BIN"]))
     pg_config = shutil.which("pg_config")
     if pg_config:
         with contextlib.suppress(OSError, subprocess.SubprocessError):
