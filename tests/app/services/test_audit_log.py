@@ -38,6 +38,13 @@ def test_search_matches_summary_actor_and_action_label(container, actor, make_ca
     assert log.count(entity_uuid=created.uuid) == 2
 
 
+def test_search_ignores_latin_case_on_every_backend(container, actor):
+    # SQLite's LIKE ignores ASCII case and PostgreSQL's does not: the search must behave the same.
+    lower = [e.seq for e in container.audit_log.entries(text="admin")]
+    assert lower and [e.seq for e in container.audit_log.entries(text="ADMIN")] == lower
+    assert container.audit_log.count(text="Admin") == len(lower)
+
+
 def test_search_treats_like_wildcards_literally(container):
     assert container.audit_log.entries(text="%") == []
     assert container.audit_log.entries(text="_") == []
