@@ -328,3 +328,28 @@ def test_every_revision_one_by_one_keeps_the_data(engine: Engine, tmp_path: Path
         _check_seeded(c, REVISIONS[-1])
     finally:
         c.close()
+
+
+def test_two_workstations_starting_at_once_upgrade_the_server_once(engine: Engine, backend: str):
+    """PostgreSQL: two programs upgrading one empty database at once both succeed (the second
+    waits for the first's advisory lock, then finds the schema at head) instead of one failing on
+    a table the other made. Two processes, as two workstations are (Alembic's context is global)."""
+    if backend != "postgresql":
+        pytest.skip("一个服务器上的数据库才会被多台电脑同时升级（PostgreSQL 一轮运行）")
+    import subprocess
+    import sys
+
+    url = engine.url.render_as_string(hide_password=False)
+    code = ("import sys, time; sys.path.insert(0, sys.argv[2]); from db.migrate import upgrade; "
+            "from db.session import make_engine; e = make_engine(sys.argv[1]); "
+            "time.sleep(max(0.0, float(sys.argv[3]) - time.time())); upgrade(e); e.dispose()")
+    root = str(Path(__file__).resolve().parents[2])
+    at = str(__import__("time").time() + 3)  # both start their upgrade at the same moment
+    procs = [subprocess.Popen([sys.executable, "-c", code, url, root, at], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(p.wait(120), p.stderr.read()) for p in procs]
+    for p in procs:
+        p.stdout.close()
+        p.stderr.close()
+    assert [r[0] for r in results] == [0, 0], [r[1][-2000:] for r in results]
+    assert current_revision(engine) == head_revision() and tables(engine) >= APP_TABLES
