@@ -337,6 +337,7 @@ def test_adopt_marks_an_older_demo_and_completes_it(container, actor):
 
 
 # -- the sample lists and the review ------------------------------------------------------------
+@pytest.mark.sqlite_only("the demo keeps its sample lists beside its own SQLite database only")
 def test_the_demo_imports_the_sample_lists_from_its_folder_and_runs_the_review(demo):
     import hashlib
 
