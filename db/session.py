@@ -10,6 +10,15 @@ user at the desk would be while an import finishes: the lock is asked for again 
 ``_ATTEMPT_MS`` up to ``Database.patience`` seconds, and each attempt is reported to the
 callback ``report_waits`` installed for the thread (the GUI's task runner shows it), so a long
 wait is visible and ends in a clear message, never in a bare “database is locked”.
+
+Writers on PostgreSQL (the central office's server, several workstations at once): the same
+promise, kept with a transaction-level advisory lock (``pg_try_advisory_xact_lock``) taken by
+the writer's first statement and released by its commit or rollback. Writers are serialised as
+on SQLite, so a unit of work that reads, then writes what follows from it (the next audit
+sequence number, "is this 学号 taken?") never races another writer; readers take no lock and
+see committed data. Waiting is the same loop: reported to ``report_waits`` about once a second,
+``DatabaseBusy`` after ``patience``. Another program writing the tables without the lock is not
+serialised (nor is one that writes an SQLite file with plain ``BEGIN``).
 """
 
 from __future__ import annotations
@@ -20,13 +29,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import replication
 
 _ATTEMPT_MS = 1000  # SQLite's own busy wait per attempt; between attempts the wait is reported
+_PG_POLL_S = 0.02  # PostgreSQL: how often a waiting writer asks for the advisory lock again
+# The advisory lock's key (advisory locks are per database): the bytes of "RegDeskW" as an int8.
+PG_WRITE_LOCK = int.from_bytes(b"RegDeskW", "big", signed=True)
 PATIENCE_S = 180.0  # how long a writer waits for another one before giving up (a user would)
 _WRITE = "regdesk_write"  # execution option of the sessions that write
 _waits = threading.local()
@@ -73,6 +85,8 @@ def make_engine(url: str, **kwargs) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "begin", _on_postgresql_begin)
     return engine
 
 
@@ -103,6 +117,26 @@ def _on_sqlite_begin(conn) -> None:
                 callback(waited)
 
 
+def _on_postgresql_begin(conn) -> None:
+    options = conn.get_execution_options()
+    if not options.get(_WRITE):
+        return
+    patience = options.get("regdesk_patience", PATIENCE_S)
+    start = time.monotonic()
+    reported = 0.0
+    lock = text("SELECT pg_try_advisory_xact_lock(:key)")
+    while not conn.execute(lock, {"key": PG_WRITE_LOCK}).scalar():
+        waited = time.monotonic() - start
+        if waited >= patience:
+            raise DatabaseBusy(waited)
+        if waited - reported >= _ATTEMPT_MS / 1000:
+            reported = waited
+            callback = getattr(_waits, "callback", None)
+            if callback is not None:
+                callback(waited)
+        time.sleep(_PG_POLL_S)
+
+
 class Database:
     """Owns one engine and hands out transactional sessions (one per unit of work).
 
@@ -129,8 +163,8 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """One unit of work that writes: commit on success, roll back on any exception.
 
-        On SQLite it holds the write lock from its first statement (see the module docstring):
-        do slow preparation in a ``read`` first."""
+        It holds the write lock from its first statement (SQLite's, or PostgreSQL's advisory lock;
+        see the module docstring): do slow preparation in a ``read`` first."""
         session = self._factory(bind=self.engine.execution_options(
             **{_WRITE: True, "regdesk_patience": self.patience}))
         try:

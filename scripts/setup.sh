@@ -3,8 +3,9 @@
 #   scripts/setup.sh run    what running the program needs (scripts/run.sh): on Debian/Ubuntu the
 #                           CJK font, Qt's runtime libraries, Xvfb, libfprint; a .venv with RegDesk
 #   scripts/setup.sh test   that and what the whole check needs (scripts/test.sh, CI): LibreOffice and
-#                           poppler to read back what the app writes, compilers for PyGObject (the
-#                           libfprint driver's binding), pytest, ruff, import-linter, PyInstaller
+#                           poppler to read back what the app writes, PostgreSQL (the tests start a
+#                           private server of their own), compilers for PyGObject (the libfprint
+#                           driver's binding), pytest, ruff, import-linter, psycopg, PyInstaller
 # (no argument: test). apt-get installs only the missing packages; pip runs only when
 # pyproject.toml or the set of extras changed since the last run.
 # Messages go to stderr so that `run.sh` keeps stdout for the program itself.
@@ -34,8 +35,9 @@ RUN_PACKAGES=(
     # Fingerprint readers: libfprint and its GObject introspection data.
     libfprint-2-2 gir1.2-fprint-2.0
 )
-# And what the tests and the build need besides (later: PostgreSQL for the central office's tests).
+# And what the tests and the build need besides.
 TEST_PACKAGES=(
+    postgresql          # initdb/pg_ctl: the tests' second pass starts a private server (tests/pg_server.py)
     poppler-utils       # pdftoppm/pdftotext: read back the PDFs the app prints
     libreoffice-calc-nogui  # soffice --headless: check that every .xlsx the app writes opens
     # What pip needs to build PyGObject (<3.51) against libfprint, and the libfprint driver's tests.

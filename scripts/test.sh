@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The whole check, as CI runs it: set-up, ruff, the layer contracts, the test suite, then a
-# PyInstaller build whose program must pass its own self-test.
+# The whole check, as CI runs it: set-up, ruff, the layer contracts, the test suite, the service,
+# database and CLI tests again on a private PostgreSQL server (tests/pg_server.py starts and stops
+# it; with CI=true a server that cannot start fails the run), then a PyInstaller build whose
+# program must pass its own self-test.
 #   ./scripts/test.sh                    everything
 #   ./scripts/test.sh -k roster -x       extra arguments go to pytest
 #   REGDESK_SKIP_BUILD=1 ./scripts/test.sh   skip the (slow) build and self-test
@@ -64,24 +66,40 @@ self_test() {
     grep -q "self-test ok" <<<"$out" || { echo "the program exited 0 without printing 'self-test ok'" >&2; return 1; }
 }
 
-pytest_line() {  # "pytest: N passed, N failed, N skipped" from the JUnit report
-    "$VENV/bin/python" - "$WORK/junit.xml" <<'PY' 2>/dev/null || true
+pytest_line() {  # "pytest: N passed, N failed, N skipped" over both passes' JUnit reports
+    "$VENV/bin/python" - "$WORK"/junit*.xml <<'PY' 2>/dev/null || true
 import sys
 import xml.etree.ElementTree as ET
 
-root = ET.parse(sys.argv[1]).getroot()
-suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
-total = sum(int(s.get("tests", 0)) for s in suites)
-failed = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
-skipped = sum(int(s.get("skipped", 0)) for s in suites)
+total = failed = skipped = 0
+for path in sys.argv[1:]:
+    root = ET.parse(path).getroot()
+    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+    total += sum(int(s.get("tests", 0)) for s in suites)
+    failed += sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+    skipped += sum(int(s.get("skipped", 0)) for s in suites)
 print(f"pytest: {total - failed - skipped} passed, {failed} failed, {skipped} skipped")
 PY
+}
+
+pytest_postgresql() {
+    # tests/conftest.py keeps the tests that run on both backends (services, database, CLI) and
+    # deselects the rest; exit 5 (nothing left) is fine only when the caller's arguments chose
+    # tests outside them.
+    local status=0
+    "$VENV/bin/pytest" --backend=postgresql --junitxml="$WORK/junit-postgresql.xml" "$@" || status=$?
+    if [ "$status" -eq 5 ] && [ "$#" -gt 0 ]; then
+        echo "no PostgreSQL test among the chosen ones"
+        return 0
+    fi
+    return "$status"
 }
 
 step "setup" "$ROOT/scripts/setup.sh" test || { echo "set-up failed; nothing else can run." >&2; exit 1; }
 step "ruff" "$VENV/bin/ruff" check . || true
 step "lint-imports" "$VENV/bin/lint-imports" || true
 step "pytest" "$VENV/bin/pytest" --junitxml="$WORK/junit.xml" "$@" || true
+step "pytest (PostgreSQL)" pytest_postgresql "$@" || true
 
 if [ "${REGDESK_SKIP_BUILD:-0}" = "1" ]; then
     skip "pyinstaller build" "REGDESK_SKIP_BUILD=1"

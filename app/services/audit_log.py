@@ -31,7 +31,8 @@ class AuditLogService:
         text = (text or "").strip()
         if text:
             pattern = _like_pattern(text)
-            conds = [AuditEvent.summary.like(pattern, escape="\\"), AuditEvent.actor.like(pattern, escape="\\")]
+            # ILIKE: PostgreSQL's LIKE is case-sensitive, SQLite's ignores ASCII case (as ILIKE does).
+            conds = [AuditEvent.summary.ilike(pattern, escape="\\"), AuditEvent.actor.ilike(pattern, escape="\\")]
             # People search by what they see: the Chinese action label ("登录失败"), not the key.
             actions = [key for key, label in ACTION_LABELS.items() if text in label]
             if actions:

@@ -58,6 +58,13 @@ def _check_office(role: str, office: str) -> str:
     return office
 
 
+def _check_length(text: str, limit: int, label: str, field: str) -> str:
+    # The column's length: PostgreSQL refuses a longer value (SQLite would keep it), so both refuse it here.
+    if len(text) > limit:
+        raise ValidationError(f"{label}过长（超过 {limit} 个字）。", field)
+    return text
+
+
 class SetupService:
     """The install's identity and its users. Passwords are stored as Argon2id hashes."""
 
@@ -94,10 +101,13 @@ class SetupService:
             raise ValidationError("学院名称不能为空。", "college_name")
         if not desk_name:
             raise ValidationError("报名点名称不能为空。", "desk_name")
+        _check_length(college_name, 100, "学院名称", "college_name")
+        _check_length(desk_name, 100, "报名点名称", "desk_name")
         if role not in ("college", "central"):
             raise ValidationError("安装类型只能是 college 或 central。", "role")
         if admin_username is not None:
             admin_username = check_username(admin_username)
+            _check_length(admin_name.strip(), 64, "管理员姓名", "admin_name")
             check_password(admin_password)
         with self.db.transaction() as s:
             if s.get(Meta, LOCAL_DESK_KEY) is not None:
@@ -161,6 +171,7 @@ class SetupService:
         if role not in ROLES:
             raise ValidationError(f"未知角色“{role}”。", "role")
         office = _check_office(role, office)
+        _check_length(display_name.strip(), 64, "姓名", "display_name")
         check_password(password)
         with self.db.transaction() as s:
             if s.scalar(select(User).where(User.username == username)):

@@ -1,5 +1,6 @@
-"""Schema migrations: fresh upgrades, upgrading a committed revision-0001 database, model/migration
-agreement, downgrade, and the append-only audit table."""
+"""Schema migrations: fresh upgrades, upgrading the committed database of every revision, walking
+every revision one by one with data (on SQLite and on PostgreSQL), model/migration agreement,
+downgrade, and the append-only audit table."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from app.paths import DB_FILE
 from db.migrate import alembic_config, current_revision, head_revision, upgrade
 from db.models import Base
 from db.session import make_engine, sqlite_url
+from tests.db.fixtures.make_fixtures import CANDIDATES, PHOTO_SHA, REVISIONS, fixture_path, walk
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REV0001 = FIXTURES / "regdesk_rev0001.sqlite"
@@ -31,8 +33,9 @@ AUDIT_TRIGGERS = {"audit_events_no_update", "audit_events_no_delete"}
 
 
 @pytest.fixture
-def engine(tmp_path: Path):
-    eng = make_engine(sqlite_url(tmp_path / DB_FILE))
+def engine(empty_database_url: str):
+    """An empty database: a SQLite file in tmp_path, or a new database on the PostgreSQL server."""
+    eng = make_engine(empty_database_url)
     yield eng
     eng.dispose()
 
@@ -43,6 +46,8 @@ def tables(engine: Engine) -> set[str]:
 
 def triggers(engine: Engine) -> set[str]:
     with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            return set(conn.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")).scalars())
         return set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
 
 
@@ -63,6 +68,9 @@ def test_fresh_database_upgrades_step_by_step(engine: Engine, tmp_path: Path):
     assert current_revision(engine) == head_revision()
     assert tables(engine) >= APP_TABLES
     assert triggers(engine) >= AUDIT_TRIGGERS
+    if engine.dialect.name != "sqlite":
+        assert backup is None  # a server's database is backed up by its administrator (pg_dump)
+        return
     # A database that already had a schema is copied before it is changed.
     assert backup is not None and backup.parent == tmp_path / "backups"
     with sqlite3.connect(backup) as old:
@@ -76,6 +84,7 @@ def test_an_empty_new_database_needs_no_backup_and_an_up_to_date_one_is_left_alo
     assert not (tmp_path / "backups").exists()
 
 
+@pytest.mark.sqlite_only("the committed file is a SQLite database")
 def test_committed_revision_0001_database_upgrades_with_its_data(tmp_path: Path):
     shutil.copyfile(REV0001, tmp_path / DB_FILE)
     with sqlite3.connect(tmp_path / DB_FILE) as old:
@@ -186,9 +195,10 @@ def test_review_basis_revision_upgrades_existing_decisions(tmp_path: Path, make_
                           {"c": ids[sno], "code": code, "o": office, "m": message, "u": f"f-{code}"})
         c.review.decide(actor, raws[0]["student_no"], "academic", True, "已补考通过")
         c.review.decide(actor, raws[1]["student_no"], "academic", False, "材料不全")
+        url = c.db.url
     finally:
         c.close()
-    engine = make_engine(sqlite_url(tmp_path / DB_FILE))
+    engine = make_engine(url)
     try:
         command.downgrade(alembic_config(engine), "0005")
         assert "basis" not in {col["name"] for col in inspect(engine).get_columns("reviews")}
@@ -224,26 +234,31 @@ def test_an_existing_trail_gets_its_genesis_and_count_at_the_upgrade(tmp_path: P
             before = conn.execute(text("SELECT audit_genesis_hash, audit_genesis_at, audit_count, audit_head "
                                        "FROM desks")).one()
             genesis = conn.execute(text("SELECT value FROM meta WHERE key = 'audit_genesis'")).scalar()
-        anchor = read_anchor(anchor_path(c.db.sqlite_path))
+        on_file = c.db.sqlite_path is not None  # a server's database has no anchor file
+        anchor = read_anchor(anchor_path(c.db.sqlite_path)) if on_file else None
         command.downgrade(alembic_config(c.db.engine), "0006")
         with c.db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM meta WHERE key = 'audit_genesis'")).scalar() == 0
             assert "audit_count" not in {col["name"] for col in inspect(conn).get_columns("desks")}
-        anchor_path(c.db.sqlite_path).unlink()
+        if on_file:
+            anchor_path(c.db.sqlite_path).unlink()
 
         upgrade(c.db.engine)
         with c.db.engine.connect() as conn:
             assert conn.execute(text("SELECT audit_genesis_hash, audit_genesis_at, audit_count, audit_head "
                                      "FROM desks")).one() == before
             assert conn.execute(text("SELECT value FROM meta WHERE key = 'audit_genesis'")).scalar() == genesis
-        assert read_anchor(anchor_path(c.db.sqlite_path)) == anchor
+        if on_file:
+            assert read_anchor(anchor_path(c.db.sqlite_path)) == anchor
         with c.db.read() as s:
             check = c.audit.verify(s)
-        assert check.ok and check.count == 3 and check.notes == []
+        assert check.ok and check.count == 3
+        assert check.notes == ([] if on_file else ["数据库不是本机的一个文件，没有数据文件夹中的审计副本可以核对。"])
     finally:
         c.close()
 
 
+@pytest.mark.sqlite_only("the downgrade to 0007 is checked on the SQLite file (PostgreSQL walks every revision below)")
 def test_many_colleges_revision_keeps_every_row_and_its_children(tmp_path: Path, make_candidate_raw):
     """0008 rebuilds ``candidates`` (per-college uniqueness): no finding, decision or waiver of theirs
     may go with the old table (foreign keys cascade on DROP TABLE); revisions get their base, findings
@@ -310,6 +325,7 @@ def _rev0007_trail(folder: Path) -> None:
     shutil.copyfile(FIXTURES / "regdesk_rev0007_trail-audit.json", folder / "regdesk-audit.json")
 
 
+@pytest.mark.sqlite_only("the committed 0007 trail is a SQLite database")
 def test_a_revision_0007_trail_becomes_the_local_desks_chain_and_still_verifies(tmp_path: Path):
     """0008 (one chain per origin desk): the existing events become the local desk's chain with
     their hashes as they are (version 1); new events continue it by version 2."""
@@ -346,6 +362,79 @@ def test_a_revision_0007_trail_becomes_the_local_desks_chain_and_still_verifies(
         c.close()
 
 
+# -- every revision, with data ------------------------------------------------------------------
+def _check_seeded(c: Container, last: str) -> None:
+    """What ``make_fixtures.walk`` seeded up to revision ``last`` reads through today's services."""
+    assert current_revision(c.db.engine) == head_revision()
+    info = c.setup.info()
+    assert info is not None
+    assert (info.college_code, info.college_name, info.desk_name) == ("1001", "信息工程学院", "一号桌")
+    assert c.candidates.count() == 3
+    minority = c.candidates.get("650102200211020024")
+    assert minority.data.name == "阿依古丽·买买提" and minority.data.award_level == "省级一等奖"
+    veteran = c.candidates.get("41010219990520029X")
+    assert veteran.data.student_no is None and veteran.data.veteran_service_start == dt.date(2019, 9, 1)
+    first = CANDIDATES[0][1]
+    with c.db.read() as s:
+        waivers = s.execute(text("SELECT reason, waived_on, form_signed, active FROM waivers")).all() \
+            if last >= "0003" else []
+        photos = s.execute(text("SELECT sha256, kind, active FROM captures")).all() if last >= "0004" else []
+        basis = s.execute(text("SELECT basis FROM reviews")).scalars().all() if last >= "0003" else []
+    if last >= "0003":
+        row = c.review.get(first)
+        assert row.decisions["academic"].stands and not row.needs_review  # 0006 gave it its basis
+        assert [json.loads(b) for b in basis] == [[["failed_courses", "有不及格课程：高等数学"]]]
+        assert [(r.reason, str(r.waived_on), bool(r.form_signed), bool(r.active)) for r in waivers] == [
+            ("参军入伍", "2026-10-08", True, True)]
+        assert c.settings.get("waiver_deadline") == dt.date(2026, 10, 15)
+    if last >= "0004":
+        assert [(p.sha256, p.kind, bool(p.active)) for p in photos] == [(PHOTO_SHA, "photo", True)]
+    admin = c.setup.login("admin", "Passw0rd1")  # the old hash still logs in; the trail starts here
+    assert admin.role == "admin"
+    with c.db.read() as s:
+        check = c.audit.verify(s)
+    assert check.ok and check.count == 1, check.problems
+
+
+@pytest.mark.sqlite_only("the committed files are SQLite databases")
+@pytest.mark.parametrize("revision", REVISIONS)
+def test_the_committed_database_of_every_revision_upgrades_with_its_data(tmp_path: Path, revision: str):
+    committed = fixture_path(revision)
+    shutil.copyfile(committed, tmp_path / DB_FILE)
+    with sqlite3.connect(tmp_path / DB_FILE) as old:
+        assert old.execute("SELECT version_num FROM alembic_version").fetchone() == (revision,)
+    c = Container.open(tmp_path)  # as the app starts: back up, then upgrade
+    try:
+        assert c.backup_made is not None and f"rev{revision}" in c.backup_made.name
+        _check_seeded(c, revision)
+    finally:
+        c.close()
+    assert committed.read_bytes()[:16] == b"SQLite format 3\x00"
+
+
+def test_every_revision_one_by_one_keeps_the_data(engine: Engine, tmp_path: Path):
+    """From an empty database (a SQLite file or a PostgreSQL database) through every revision in
+    turn, seeding what each one introduced; the data is there after every step and at the head."""
+    def still_there(revision: str) -> None:
+        assert current_revision(engine) == revision
+        with engine.connect() as conn:
+            names = conn.execute(text("SELECT name FROM candidates ORDER BY student_no NULLS FIRST")).scalars()
+            assert list(names) == ["陈浩然", "王子涵", "阿依古丽·买买提"]
+            if revision >= "0003":
+                assert conn.execute(text("SELECT count(*) FROM reviews")).scalar() == 1
+
+    walk(engine, REVISIONS[-1], each=still_there)
+    upgrade(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
+    c = Container.open(tmp_path, url=url)
+    try:
+        _check_seeded(c, REVISIONS[-1])
+    finally:
+        c.close()
+
+
+@pytest.mark.sqlite_only("the committed 0007 trail is a SQLite database")
 def test_a_gap_in_a_revision_0007_trail_is_still_reported_after_the_upgrade(tmp_path: Path):
     """The upgrade keeps the numbering as it was: evidence of a deletion is not renumbered away."""
     _rev0007_trail(tmp_path)
@@ -360,6 +449,7 @@ def test_a_gap_in_a_revision_0007_trail_is_still_reported_after_the_upgrade(tmp_
         c.close()
 
 
+@pytest.mark.sqlite_only("the committed 0007 trail is a SQLite database")
 def test_downgrading_below_chains_per_desk_and_up_again_keeps_the_trail_verifying(tmp_path: Path):
     """Events hashed by version 2 before the downgrade are marked so again by the next upgrade."""
     _rev0007_trail(tmp_path)
@@ -380,3 +470,26 @@ def test_downgrading_below_chains_per_desk_and_up_again_keeps_the_trail_verifyin
         assert check.ok and check.count == 8
     finally:
         c.close()
+def test_two_workstations_starting_at_once_upgrade_the_server_once(engine: Engine, backend: str):
+    """PostgreSQL: two programs upgrading one empty database at once both succeed (the second
+    waits for the first's advisory lock, then finds the schema at head) instead of one failing on
+    a table the other made. Two processes, as two workstations are (Alembic's context is global)."""
+    if backend != "postgresql":
+        pytest.skip("一个服务器上的数据库才会被多台电脑同时升级（PostgreSQL 一轮运行）")
+    import subprocess
+    import sys
+
+    url = engine.url.render_as_string(hide_password=False)
+    code = ("import sys, time; sys.path.insert(0, sys.argv[2]); from db.migrate import upgrade; "
+            "from db.session import make_engine; e = make_engine(sys.argv[1]); "
+            "time.sleep(max(0.0, float(sys.argv[3]) - time.time())); upgrade(e); e.dispose()")
+    root = str(Path(__file__).resolve().parents[2])
+    at = str(__import__("time").time() + 3)  # both start their upgrade at the same moment
+    procs = [subprocess.Popen([sys.executable, "-c", code, url, root, at], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(p.wait(120), p.stderr.read()) for p in procs]
+    for p in procs:
+        p.stdout.close()
+        p.stderr.close()
+    assert [r[0] for r in results] == [0, 0], [r[1][-2000:] for r in results]
+    assert current_revision(engine) == head_revision() and tables(engine) >= APP_TABLES

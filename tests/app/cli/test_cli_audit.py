@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 
 from app import cli
-from app.paths import DB_FILE
 from app.services.demo import PROGRAMME_YEARS
 from app.services.settings import DEFINITIONS
+from tests.raw_sql import connect_folder
 
 # The first seat of the first demo class (the cohort graduating in this season's graduation year).
 KEY = f"{DEFINITIONS['graduation_year'].default() - PROGRAMME_YEARS}010101"
@@ -59,7 +58,7 @@ def test_audit_verify_finds_an_altered_event(capsys, data):
     assert code == 0 and obj["ok"] is True and obj["problems"] == [] and obj["count"] > 60
 
     # Someone who knows SQL: the append-only triggers go first, then an edit and a removal.
-    con = sqlite3.connect(data / DB_FILE)
+    con = connect_folder(data)
     with con:
         con.execute("DROP TRIGGER audit_events_no_update")
         con.execute("DROP TRIGGER audit_events_no_delete")
@@ -75,7 +74,7 @@ def test_audit_verify_finds_an_altered_event(capsys, data):
 
 
 def test_audit_verify_reports_an_emptied_trail(capsys, data):
-    con = sqlite3.connect(data / DB_FILE)
+    con = connect_folder(data)
     with con:
         con.execute("DROP TRIGGER audit_events_no_delete")
         n = con.execute("SELECT max(seq) FROM audit_events").fetchone()[0]
@@ -94,13 +93,13 @@ def test_audit_verify_deep_names_a_row_changed_without_an_event(capsys, data):
     assert code == 0 and obj["ok"] is True and obj["differences"] == [] and obj["problems"] == []
     code, out, _ = run(capsys, "--data", data, "audit", "verify", "--deep")
     assert code == 0 and "逐条核对：数据库中的数据与审计记录一致。" in out
-    con = sqlite3.connect(data / DB_FILE)
+    con = connect_folder(data)
     n, head = con.execute("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone()
     con.close()
     assert f"最后一条（第 {n} 条）的哈希：{head}" in out
     assert run_json(capsys, "--data", data, "audit", "verify")[1]["head"] == head
 
-    con = sqlite3.connect(data / DB_FILE)
+    con = connect_folder(data)
     with con:
         uuid, name, sno = con.execute("SELECT uuid, name, student_no FROM candidates ORDER BY id LIMIT 1").fetchone()
         con.execute("UPDATE candidates SET name = '李四' WHERE uuid = ?", (uuid,))

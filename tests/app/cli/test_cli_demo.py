@@ -34,6 +34,7 @@ def open_desk(data: Path) -> Container:
 
 
 # -- demo -------------------------------------------------------------------------------------
+@pytest.mark.sqlite_only("a demo folder is known by its own SQLite file and what else the folder holds")
 def test_demo_initialises_and_fills_a_fresh_desk(capsys, tmp_path):
     code, out, err = run(capsys, "--data", tmp_path, "demo", "--candidates", "30")
     assert code == 0, err
@@ -50,6 +51,7 @@ def test_demo_initialises_and_fills_a_fresh_desk(capsys, tmp_path):
         c.close()
 
 
+@pytest.mark.sqlite_only("a demo folder is known by its own SQLite file and what else the folder holds")
 def test_demo_without_a_data_folder_keeps_to_its_own(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("REGDESK_DATA", str(tmp_path / "real"))
     code, out, _ = run(capsys, "demo", "--candidates", "10")
@@ -62,6 +64,7 @@ def test_demo_without_a_data_folder_keeps_to_its_own(capsys, tmp_path, monkeypat
     assert code == 1 and "尚未初始化" in err
 
 
+@pytest.mark.sqlite_only("a demo folder is known by its own SQLite file and what else the folder holds")
 def test_demo_again_changes_nothing_unless_forced(capsys, data):
     code, obj, _ = run_json(capsys, "--data", data, "demo", "--no-samples")
     assert code == 0
@@ -81,6 +84,7 @@ def _fingerprint(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.sqlite_only("a demo folder is known by its own SQLite file and what else the folder holds")
 @pytest.mark.parametrize("extra", [(), ("--force",), ("--candidates", "5", "--no-samples")])
 def test_demo_refuses_a_real_desk_and_leaves_it_exactly_as_it_was(capsys, tmp_path, extra):
     """The issue's case: a real, just-initialised college must not get demo people, accounts or devices."""
@@ -115,6 +119,7 @@ def test_demo_refuses_an_older_real_desk_before_upgrading_or_backing_it_up(capsy
     assert _fingerprint(real) == before and not (real / "backups").exists()
 
 
+@pytest.mark.sqlite_only("a demo folder is known by its own SQLite file and what else the folder holds")
 def test_an_older_versions_demo_in_the_default_folder_is_marked_and_completed(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("REGDESK_DATA", str(tmp_path / "real"))
     old = tmp_path / "real" / "demo"

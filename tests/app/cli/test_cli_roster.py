@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,9 @@ import pytest
 from app import cli
 from app.container import Container
 from app.domain import idnumber
-from app.paths import DB_FILE
 from app.services.demo import PROGRAMME_YEARS
 from app.services.settings import DEFINITIONS
+from tests.raw_sql import connect_folder
 
 # The first seat of the first demo class (the cohort graduating in this season's graduation year).
 KEY = f"{DEFINITIONS['graduation_year'].default() - PROGRAMME_YEARS}010101"
@@ -70,7 +69,7 @@ def roster_file(tmp_path: Path) -> Path:
 
 
 def _audit_count(data: Path) -> int:
-    con = sqlite3.connect(data / DB_FILE)
+    con = connect_folder(data)
     try:
         return con.execute("SELECT count(*) FROM audit_events").fetchone()[0]
     finally:

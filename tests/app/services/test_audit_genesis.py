@@ -17,6 +17,9 @@ from app.services.audit import GENESIS, AuditService, event_hash, local_time
 from db.audit_anchor import anchor_path, read_anchor
 from db.models import AuditEvent
 
+# Every test here breaks or checks the anchor file beside a SQLite database.
+pytestmark = pytest.mark.sqlite_only("the anchor file lives beside a SQLite file")
+
 META = "数据库 meta 表"
 DESK = "本报名点的记录（desks 表）"
 FILE = "数据文件夹中的“regdesk-audit.json”"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from app.errors import AuthError, Cancelled
 from app.tasks import CancelToken
+from tests.raw_sql import drop_audit_triggers, raw_sql
 
 
 def test_entries_are_newest_first_and_page(container, actor, make_candidate_raw):
@@ -39,6 +38,13 @@ def test_search_matches_summary_actor_and_action_label(container, actor, make_ca
     assert log.count(entity_uuid=created.uuid) == 2
 
 
+def test_search_ignores_latin_case_on_every_backend(container, actor):
+    # SQLite's LIKE ignores ASCII case and PostgreSQL's does not: the search must behave the same.
+    lower = [e.seq for e in container.audit_log.entries(text="admin")]
+    assert lower and [e.seq for e in container.audit_log.entries(text="ADMIN")] == lower
+    assert container.audit_log.count(text="Admin") == len(lower)
+
+
 def test_search_treats_like_wildcards_literally(container):
     assert container.audit_log.entries(text="%") == []
     assert container.audit_log.entries(text="_") == []
@@ -49,11 +55,7 @@ def test_verify_reports_the_count_and_tampering(container, actor, make_candidate
     log = container.audit_log
     check = log.verify()
     assert check.ok and check.count == log.count() and check.problems == []
-    con = sqlite3.connect(str(container.db.sqlite_path))
-    con.execute("DROP TRIGGER audit_events_no_update")
-    con.execute("UPDATE audit_events SET actor = 'someone' WHERE seq = 2")
-    con.commit()
-    con.close()
+    raw_sql(container.db, *drop_audit_triggers(container.db), "UPDATE audit_events SET actor = 'someone' WHERE seq = 2")
     check = log.verify(progress=lambda *_a: None, cancel=CancelToken())
     assert not check.ok
     assert any("第 2 条记录的内容被改动" in p for p in check.problems)

@@ -337,6 +337,7 @@ def test_adopt_marks_an_older_demo_and_completes_it(container, actor):
 
 
 # -- the sample lists and the review ------------------------------------------------------------
+@pytest.mark.sqlite_only("the demo keeps its sample lists beside its own SQLite database only")
 def test_the_demo_imports_the_sample_lists_from_its_folder_and_runs_the_review(demo):
     import hashlib
 
@@ -405,6 +406,7 @@ def test_no_samples_leaves_the_review_empty_and_a_later_setup_completes_it(demo_
     assert not demo_desk.demo.needs_setup()
 
 
+@pytest.mark.sqlite_only("the demo keeps its sample prints beside its own SQLite database only")
 def test_the_sample_print_is_a_recorded_document_the_camera_check_matches(demo_desk):
     demo_desk.demo.setup_demo_install(ACTOR, 30, samples=False)
     page = demo_desk.demo.sample_page()

@@ -15,6 +15,9 @@ from db.session import sqlite_url
 
 ACTOR = Actor("tester", "测试", "admin")
 
+# What a data folder holds and how it is looked at: the SQLite file, its WAL, its log.
+pytestmark = pytest.mark.sqlite_only("the data folder's own SQLite file")
+
 
 def files(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()}

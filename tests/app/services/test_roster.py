@@ -686,22 +686,24 @@ def test_headers_other_systems_use(app, tmp_path):
 
 
 def test_commit_waits_for_another_writer_and_reports_the_wait(app, tmp_path):
-    import sqlite3
     import threading
     import time
 
+    from sqlalchemy import text
+
     from app.tasks import lock_waits_reported
+    from db.session import Database
 
     preview = app.roster.preview(write_xlsx(tmp_path / "a.xlsx", [person(i) for i in range(3)]))
     locked = threading.Event()
+    other = Database(app.db.url)  # another window or the command line: its own engine
 
     def another_writer() -> None:
-        con = sqlite3.connect(app.db.sqlite_path, isolation_level=None)
-        con.execute("BEGIN IMMEDIATE")
-        locked.set()
-        time.sleep(2.2)
-        con.execute("COMMIT")
-        con.close()
+        with other.transaction() as s:
+            s.execute(text("SELECT 1"))  # the write lock is taken by the first statement
+            locked.set()
+            time.sleep(2.2)
+        other.dispose()
 
     holder = threading.Thread(target=another_writer)
     holder.start()

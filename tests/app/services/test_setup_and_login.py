@@ -29,6 +29,8 @@ def test_set_up_twice_is_refused(container):
     ("10 01", "学院", "桌", "college_code"),
     ("1001", " ", "桌", "college_name"),
     ("1001", "学院", "", "desk_name"),
+    ("1001", "学" * 101, "桌", "college_name"),  # longer than the column: refused alike on every backend
+    ("1001", "学院", "桌" * 101, "desk_name"),
 ])
 def test_set_up_validates(tmp_path, code, name, desk, field):
     c = Container.open(tmp_path / "v")
@@ -81,3 +83,19 @@ def test_change_password(container, actor):
         container.setup.change_password(actor, "nope", "NewPass123")
     container.setup.change_password(actor, "Passw0rd1", "NewPass123")
     assert container.setup.login("admin", "NewPass123").username == "admin"
+
+
+def test_names_as_long_as_their_columns_are_kept_and_longer_ones_refused(tmp_path, container, actor):
+    # PostgreSQL enforces VARCHAR lengths (SQLite does not): the service says so in Chinese first.
+    c = Container.open(tmp_path / "long")
+    try:
+        c.setup.initialise("1001", "学" * 100, "桌" * 100, admin_username="admin", admin_name="管" * 64,
+                           admin_password="Passw0rd1")
+        info = c.setup.info()
+        assert (info.college_name, info.desk_name) == ("学" * 100, "桌" * 100)
+    finally:
+        c.close()
+    assert container.setup.create_user(actor, "zs", "张" * 64, "counsellor", "abc12345").display_name == "张" * 64
+    with pytest.raises(ValidationError) as err:
+        container.setup.create_user(actor, "ls", "李" * 65, "counsellor", "abc12345")
+    assert err.value.field == "display_name" and "过长" in err.value.message
