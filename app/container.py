@@ -10,20 +10,20 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.audit.log import AuditLogService
+from app.audit.service import AuditService
 from app.auth import Actor, cli_actor
+from app.demo.service import DemoService
 from app.devices.factory import Devices
+from app.documents.printing import PrintingService
 from app.errors import BusyError
 from app.paths import DB_FILE, default_data_dir
-from app.services.audit import AuditService
-from app.services.audit_log import AuditLogService
-from app.services.candidates import CandidateService, CandidateWriter
-from app.services.demo import DemoService
-from app.services.printing import PrintingService
-from app.services.reference import ReferenceService
-from app.services.review import ReviewService, WaiverService
-from app.services.roster import RosterService
-from app.services.settings import SettingsService
-from app.services.setup import SetupService
+from app.review.reference import ReferenceService
+from app.review.service import ReviewService, WaiverService
+from app.roster.candidates import CandidateService, CandidateWriter
+from app.roster.service import RosterService
+from app.settings.service import SettingsService
+from app.setup.service import SetupService
 from app.station.capture import CaptureService
 from app.station.media import MediaStore
 from db.migrate import upgrade

@@ -23,7 +23,7 @@ import openpyxl
 
 from app.auth import Actor
 from app.container import Container
-from app.services.demo import generate
+from app.demo.service import generate
 from bench.roster_import import write_roster
 
 ACTOR = Actor("bench", "基准测试", "admin")

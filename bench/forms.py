@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.platypus import LongTable, SimpleDocTemplate
 
+from app.demo.service import generate
 from app.documents import layout, summary
 from app.documents.data import Context, Person
-from app.services.demo import generate
 
 TARGET = 1.5
 

@@ -24,7 +24,7 @@ import openpyxl
 
 from app.auth import Actor
 from app.container import Container
-from app.services.demo import generate
+from app.demo.service import generate
 
 ACTOR = Actor("bench", "基准测试", "admin")
 OURS = "信息工程学院"

@@ -2,7 +2,7 @@
 writing the same cells with no styling, no checks and no temporary file.
 
 Run: ``.venv/bin/python bench/roster_export.py [--rows N] [--rounds R]``. The roster is generated
-(``app.services.demo.generate``), imported through the real import into a fresh desk, then exported
+(``app.demo.service.generate``), imported through the real import into a fresh desk, then exported
 R times; the best time is printed with its rows/s and the ratio to the bare write.
 """
 
@@ -20,8 +20,8 @@ import openpyxl
 from sqlalchemy import select
 
 from app.container import Container
+from app.demo.service import generate
 from app.domain.candidate import FIELD_NAMES, LABELS
-from app.services.demo import generate
 from bench.roster_import import ACTOR, COLLEGE, write_roster
 from db.models import Candidate
 

@@ -27,9 +27,9 @@ import python_calamine
 
 from app.auth import Actor
 from app.container import Container
+from app.demo.service import generate
 from app.domain import candidate as rules
 from app.domain.candidate import LABELS
-from app.services.demo import generate
 
 ACTOR = Actor("bench", "基准测试", "admin")
 COLLEGE = "信息工程学院"

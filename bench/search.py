@@ -20,10 +20,10 @@ import random
 import statistics
 import time
 
+from app.demo.service import generate
 from app.domain import pinyin
-from app.services.candidates import CandidateRow
-from app.services.demo import generate
-from app.services.search import Filters, RosterIndex, pinyin_keys
+from app.roster.candidates import CandidateRow
+from app.roster.search import Filters, RosterIndex, pinyin_keys
 
 TARGET_MS = 30.0
 STATUSES = ("roster", "roster", "roster", "eligible", "eligible", "ineligible", "waived", "published")

@@ -8,7 +8,7 @@ also find and rewrite this file, or ``audit verify`` names the copy that disagre
 protection against someone who can write every file of the data folder (see the README).
 
 Here: where the file is, and reading and writing it (atomically). What it must agree with is
-decided by ``app.services.audit``; the migration that introduced it writes the first one.
+decided by ``app.audit.service``; the migration that introduced it writes the first one.
 """
 
 from __future__ import annotations

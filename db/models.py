@@ -279,7 +279,7 @@ class Finding(Replicated, Base):
     """What the automatic comparison found for a candidate, with the source row it came from.
 
     Its ``uuid`` is derived from the candidate's UUID, the code and the source row
-    (``app.services.review.finding_uuid``), so running the comparison again keeps it."""
+    (``app.review.service.finding_uuid``), so running the comparison again keeps it."""
 
     __tablename__ = "findings"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -61,7 +61,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.container import Container
-    from app.services.demo import DEMO_PASSWORD
+    from app.demo.service import DEMO_PASSWORD
     from ui.common.fonts import setup_fonts
     from ui.common.i18n import install_translations
     from ui.common.tasks import TaskRunner

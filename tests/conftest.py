@@ -49,7 +49,10 @@ from tests.pg_server import PgServer, PgUnavailable
 from tests.raw_sql import PG_FOLDER_MARK
 
 # Test files (paths from the repository root) that run on both backends; others only on SQLite.
-BOTH_BACKENDS = ("tests/app/services/", "tests/db/", "tests/app/cli/", "tests/app/test_cli")
+# The services' tests live by feature (tests/app/<feature>/).
+BOTH_BACKENDS = ("tests/app/audit/", "tests/app/auth/", "tests/app/demo/", "tests/app/roster/", "tests/app/review/",
+                 "tests/app/setup/", "tests/app/station/", "tests/app/documents/test_printing.py",
+                 "tests/app/test_written_", "tests/db/", "tests/app/cli/")
 TEMPLATE_DB = "regdesk_template"
 _ROOT = Path(__file__).resolve().parents[1]
 

@@ -21,9 +21,9 @@ from app.cli.context import CliContext, CliError
 from app.cli.output import Output, WaitNotice, emit_json, utf8_streams
 from app.cli.parser import Parser, speak_chinese
 from app.container import Container
+from app.demo.folder import check_demo_folder
 from app.errors import AppError, ValidationError
 from app.paths import default_data_dir, demo_data_dir
-from app.services.demo_folder import check_demo_folder
 from db.session import report_waits
 
 LOG_FILE = "regdesk-cli.log"

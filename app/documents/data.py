@@ -1,4 +1,4 @@
-"""The plain data the forms print, assembled by ``app.services.printing`` from the database."""
+"""The plain data the forms print, assembled by ``app.documents.printing`` from the database."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Data tables for generated demo rosters: names, places, majors, awards.
 
-Plain data, no logic: ``app.services.demo`` draws from these with a seeded random generator so
+Plain data, no logic: ``app.demo.service`` draws from these with a seeded random generator so
 that the demo college looks like a real 信息工程学院 in Henan and every screen shows real content.
 """
 

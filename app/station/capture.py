@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.audit.service import AuditService
 from app.auth import Actor, require
 from app.domain import status
 from app.domain.candidate import TODO_FIELDS, TODO_RULES
 from app.errors import ValidationError
-from app.services.audit import AuditService
-from app.services.candidates import CandidateWriter, find_candidate
-from app.services.settings import FINGER_LABELS, SettingsService
+from app.roster.candidates import CandidateWriter, find_candidate
+from app.settings.service import FINGER_LABELS, SettingsService
 from app.station.media import MediaStore
 from db.models import Candidate, Capture, utcnow
 from db.replication import bump_values

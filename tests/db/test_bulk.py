@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.services.context import Actor
+from app.auth import Actor
 from sqlalchemy import func, insert, select
 
 from app.container import Container

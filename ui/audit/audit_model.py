@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.audit import ACTION_LABELS, AuditEntry
+from app.audit.service import ACTION_LABELS, AuditEntry
 from ui.common.formatting import local_time
 
 

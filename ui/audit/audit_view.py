@@ -36,12 +36,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.audit.log import AuditLogService
+from app.audit.service import ACTION_LABELS, AuditCheck, AuditEntry
 from app.auth import ROLES
 from app.domain.candidate import LABELS, STATUS_LABELS
 from app.domain.review import OFFICES
 from app.errors import Cancelled
-from app.services.audit import ACTION_LABELS, AuditCheck, AuditEntry
-from app.services.audit_log import AuditLogService
 from ui.audit.audit_model import AuditModel
 from ui.common.errors import show_error
 from ui.common.formatting import local_time

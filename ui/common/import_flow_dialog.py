@@ -30,15 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import tabular
 from app.auth import Actor
 from app.errors import AppError, Cancelled
-from app.services.roster import ColumnMapping
+from app.importing import tabular
+from app.roster.service import ColumnMapping
 from ui.common.errors import show_error, show_info
 from ui.common.file_dialogs import ask_open_file, ask_save_file
 from ui.common.tasks import TaskRunner, run_with_progress
 
-# Every name a roster arrives under; the file's content decides how it is read (app.tabular).
+# Every name a roster arrives under; the file's content decides how it is read (app.importing.tabular).
 IMPORT_SUFFIXES = tuple(x for x in (*tabular.XLSX_SUFFIXES, *tabular.CSV_SUFFIXES, *tabular.OTHER_WORKBOOK_SUFFIXES) if x)
 IMPORT_PATTERNS = " ".join(f"*{x}" for x in IMPORT_SUFFIXES)  # for the file dialogs' filter
 ERROR_STYLE = "color: #c62828;"

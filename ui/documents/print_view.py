@@ -42,9 +42,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.auth import Actor, allowed
+from app.documents.printing import FORM_LABELS, SETTLED_FORMS, may_print
 from app.domain.idnumber import mask
 from app.errors import AppError
-from app.services.printing import FORM_LABELS, SETTLED_FORMS, may_print
 from ui.common.date_field import DateField
 from ui.common.errors import show_error, show_info
 from ui.common.file_dialogs import ask_save_file, default_path

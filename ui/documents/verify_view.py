@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.printing import IMAGE_SUFFIXES, PDF_SUFFIXES
+from app.documents.printing import IMAGE_SUFFIXES, PDF_SUFFIXES
 from ui.common.errors import show_error
 from ui.common.file_dialogs import ask_open_file, start_dir
 from ui.common.tasks import TaskRunner, run_with_progress
@@ -56,7 +56,7 @@ ADVICE = {
 
 @dataclass(frozen=True)
 class PageResult:
-    check: object  # app.services.printing.PageCheck
+    check: object  # app.documents.printing.PageCheck
     thumbnail: object  # RGB numpy array
 
 

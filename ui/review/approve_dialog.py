@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import review as rules
-from app.services.review import ReviewRow
+from app.review.service import ReviewRow
 
 
 def _clean_count(rows: list[ReviewRow], office: str) -> int:

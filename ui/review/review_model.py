@@ -11,7 +11,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from app.services.review import ReviewRow
+from app.review.service import ReviewRow
 
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
 ANY_FINDING = "__any__"

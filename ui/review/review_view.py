@@ -64,8 +64,8 @@ from app.auth import Actor, allowed, decidable_offices, refusal
 from app.domain import review as rules
 from app.domain.candidate import STATUS_LABELS
 from app.errors import AppError, ValidationError
-from app.services.reference import KINDS, LABELS, SourceRow
-from app.services.review import ApproveResult, ReviewRow, RunResult
+from app.review.reference import KINDS, LABELS, SourceRow
+from app.review.service import ApproveResult, ReviewRow, RunResult
 from ui.common.actions import search_field, toolbar_action
 from ui.common.columns import Column, ColumnFitter, cell_padding, fit, widths
 from ui.common.date_field import DateField

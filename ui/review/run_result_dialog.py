@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import review as rules
-from app.services.review import RunResult
+from app.review.service import RunResult
 from ui.common.formatting import local_time
 from ui.review.review_model import NEEDS_REVIEW_COLOUR
 

@@ -141,7 +141,7 @@ class WaiverDialog(QDialog):
     # -- 附件1 right away -------------------------------------------------------------------------
     @property
     def may_print(self) -> bool:
-        from app.services.printing import may_print
+        from app.documents.printing import may_print
 
         return may_print(self.actor, "waiver_form")
 

@@ -35,13 +35,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.audit.service import ACTION_LABELS
 from app.auth import Actor, allowed
 from app.domain import idnumber, status
 from app.domain.candidate import LABELS, STATUS_LABELS
 from app.domain.fields import ART_SPORTS, AWARD_LEVELS, CATEGORIES
 from app.errors import ConflictError, ValidationError
-from app.services.audit import ACTION_LABELS
-from app.services.candidates import CandidateDetail
+from app.roster.candidates import CandidateDetail
 from ui.common.errors import show_error
 from ui.common.formatting import display_value, local_time
 from ui.common.tasks import TaskRunner

@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import tabular
 from app.auth import Actor
 from app.domain.candidate import REQUIRED
-from app.services.roster import FIELD_CHOICES, ColumnMapping, ImportPreview, ImportResult, MappingNeeded
+from app.importing import tabular
+from app.roster.service import FIELD_CHOICES, ColumnMapping, ImportPreview, ImportResult, MappingNeeded
 from ui.common.columns import fit_to_content
 from ui.common.errors import show_error, show_info
 from ui.common.formatting import display_value

@@ -26,8 +26,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from app.domain import pinyin
-from app.services.candidates import CandidateRow
-from app.services.search import Filters, RosterIndex
+from app.roster.candidates import CandidateRow
+from app.roster.search import Filters, RosterIndex
 
 # Column key (a CandidateRow attribute) in display order.
 COLUMN_KEYS: tuple[str, ...] = (

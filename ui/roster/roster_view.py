@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.auth import Actor, allowed
 from app.domain.candidate import STATUS_LABELS
-from app.services.search import Filters, pinyin_keys
+from app.roster.search import Filters, pinyin_keys
 from ui.common.actions import search_field, toolbar_action
 from ui.common.columns import Column, ColumnFitter, cell_padding, widths
 from ui.common.errors import show_error, show_info

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from app.auth import Actor
 from app.devices.base import DeviceError, DeviceInfo, registries
 from app.errors import AppError, ValidationError
-from app.services.settings import DEFINITIONS, FINGER_LABELS, FINGERS
+from app.settings.service import DEFINITIONS, FINGER_LABELS, FINGERS
 from ui.common.errors import InlineError, message_for, show_error
 from ui.common.tasks import TaskRunner
 from ui.station.frames import to_qimage

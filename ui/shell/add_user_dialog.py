@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.auth import MIN_PASSWORD, ROLES, Actor
 from app.errors import AppError, ConflictError, ValidationError
-from app.services.setup import SetupService, UserInfo
+from app.setup.service import SetupService, UserInfo
 from ui.common.errors import show_error
 from ui.common.field_box import FieldBox, line_edit
 from ui.shell.office_dialog import office_combo

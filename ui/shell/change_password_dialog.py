@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 
 from app.auth import MIN_PASSWORD, Actor
 from app.errors import AppError, ValidationError
-from app.services.setup import SetupService
+from app.setup.service import SetupService
 from ui.common.field_box import FieldBox, line_edit
 
 

@@ -51,7 +51,7 @@ SAME, NAME, ETHNICITY, EXPIRED = "same", "name", "ethnicity", "expired"
 
 def chip_differences(choice: str, record: Any, today: dt.date | None = None) -> dict[str, object]:
     """The fields a card of kind ``choice`` has that the roster record does not (``card_for``'s keywords)."""
-    from app.services.demo_samples import misspelt
+    from app.demo.samples import misspelt
 
     today = today or dt.date.today()
     if choice == NAME:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import AppError
-from app.services.setup import InstallInfo, SetupService
+from app.setup.service import InstallInfo, SetupService
 from ui.common.errors import InlineError
 
 

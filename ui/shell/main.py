@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     demo_folder = ""
     if args.demo:
         # Before the log or the database touch the folder: a real install is refused as it is.
-        from app.services.demo_folder import NotADemoFolder, check_demo_folder
+        from app.demo.folder import NotADemoFolder, check_demo_folder
 
         try:
             demo_folder = check_demo_folder(None if args.db else data_dir, url=args.db,

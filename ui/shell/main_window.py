@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.auth import Actor, allowed
-from app.services.setup import InstallInfo
+from app.setup.service import InstallInfo
 from ui.common.errors import log_file, show_info
 from ui.common.tasks import TaskRunner
 from ui.shell.page_registry import Page, pages_for

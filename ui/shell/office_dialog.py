@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 
 from app.auth import REVIEWER_OFFICES, Actor
 from app.errors import AppError
-from app.services.setup import SetupService, UserInfo
+from app.setup.service import SetupService, UserInfo
 from ui.common.errors import show_error
 
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.auth import Actor
-from app.services.setup import SetupService, UserInfo
+from app.setup.service import SetupService, UserInfo
 from ui.shell.add_user_dialog import AddUserDialog
 from ui.shell.office_dialog import OfficeDialog
 

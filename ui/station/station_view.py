@@ -44,8 +44,8 @@ from PySide6.QtWidgets import (
 
 from app.auth import Actor
 from app.errors import AppError, NotFoundError
-from app.services.candidates import CandidateRow
-from app.services.settings import FINGER_LABELS
+from app.roster.candidates import CandidateRow
+from app.settings.service import FINGER_LABELS
 from app.station.capture import DOCUMENT_KINDS, INFO, KINDS, NOT_COME, CaptureInfo, Checklist
 from app.station.card import (
     CaptureRefused,

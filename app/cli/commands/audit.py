@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
+from app.audit.service import ACTION_LABELS, AuditEntry, AuditService
 from app.cli.context import CliContext
 from app.cli.output import local_time
 from app.cli.parser import Subparsers, command, group
 from app.errors import ValidationError
-from app.services.audit import ACTION_LABELS, AuditEntry, AuditService
 from app.tasks import CancelToken
 
 

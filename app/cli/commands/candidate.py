@@ -9,7 +9,7 @@ from app.cli.output import show_value, table
 from app.cli.parser import Subparsers, command, group
 from app.domain.candidate import FIELD_NAMES, LABELS, STATUS_LABELS
 from app.errors import ValidationError
-from app.services.candidates import diff
+from app.roster.candidates import diff
 
 
 def _field_key(name: str) -> str:

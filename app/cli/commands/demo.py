@@ -10,8 +10,8 @@ import argparse
 
 from app.cli.context import CliContext
 from app.cli.parser import Subparsers, command
-from app.services.demo import DEMO_ADMIN, DEMO_PASSWORD
-from app.services.demo_folder import LEGACY
+from app.demo.folder import LEGACY
+from app.demo.service import DEMO_ADMIN, DEMO_PASSWORD
 from app.tasks import CancelToken
 
 

@@ -9,7 +9,7 @@ from app.cli.context import CliContext
 from app.cli.parser import Subparsers, command
 from app.errors import ValidationError
 
-# Spelled out rather than read from app.services.printing: importing reportlab for every
+# Spelled out rather than read from app.documents.printing: importing reportlab for every
 # command would slow the CLI's start (bench/startup.py).
 FORM_HELP = ("waiver（附件1，须加 --student）、waiver-list（附件2）、summary（附件3）、"
              "review-report（附件4）、publicity（公示）；也可写 附件1…附件4、公示")
@@ -22,7 +22,7 @@ def cmd_print(ctx: CliContext, args: argparse.Namespace) -> int:
         raise ValidationError(f"--out 应为 .pdf 文件：{out}", "out")
     if args.xlsx and Path(args.xlsx).suffix.lower() != ".xlsx":
         raise ValidationError(f"--xlsx 应为 .xlsx 文件：{args.xlsx}", "xlsx")
-    from app.services.printing import form_key
+    from app.documents.printing import form_key
 
     if form_key(args.form) == "waiver_form" and not args.student:
         if args.xlsx:

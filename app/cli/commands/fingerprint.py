@@ -23,7 +23,7 @@ QUALITY_LABELS = {"score": "质量分", "foreground": "指纹面积占比", "coh
 
 
 def cmd_fingerprint_capture(ctx: CliContext, args: argparse.Namespace) -> int:
-    from app.services.settings import FINGER_LABELS
+    from app.settings.service import FINGER_LABELS
 
     finger = args.finger
     if finger not in FINGER_LABELS:

@@ -26,8 +26,8 @@ def _reference_maps(items: list[str] | None) -> dict[str, str]:
 
 def cmd_reference_import(ctx: CliContext, args: argparse.Namespace) -> int:
     ctx.require_install()
-    from app.services.reference import FIELDS, KINDS, ReferenceMappingNeeded
-    from app.services.reference import LABELS as REF_LABELS
+    from app.review.reference import FIELDS, KINDS, ReferenceMappingNeeded
+    from app.review.reference import LABELS as REF_LABELS
 
     path = Path(args.file)
     if not path.is_file():

@@ -16,7 +16,7 @@ from app.tasks import CancelToken
 
 
 def _parse_maps(items: list[str] | None) -> dict[str, str]:
-    from app.services.roster import FIELD_CHOICES, SKIP_WORDS
+    from app.roster.service import FIELD_CHOICES, SKIP_WORDS
 
     by_label = {label: key for key, label in FIELD_CHOICES.items()}
     overrides: dict[str, str] = {}
@@ -35,13 +35,13 @@ def _parse_maps(items: list[str] | None) -> dict[str, str]:
 
 
 def _field_list() -> str:
-    from app.services.roster import FIELD_CHOICES
+    from app.roster.service import FIELD_CHOICES
 
     return "、".join(f"{key}（{label}）" for key, label in FIELD_CHOICES.items())
 
 
 def _mapping_needed(exc, path: Path) -> CliError:
-    from app.services.roster import FIELD_CHOICES
+    from app.roster.service import FIELD_CHOICES
 
     mapping = exc.mapping
     columns = [f"{column_letter(i)} 列“{h}”" for i, h in enumerate(mapping.headers) if h]
@@ -66,7 +66,7 @@ def _mapping_needed(exc, path: Path) -> CliError:
 
 def cmd_roster_import(ctx: CliContext, args: argparse.Namespace) -> int:
     ctx.require_install()
-    from app.services.roster import MappingNeeded
+    from app.roster.service import MappingNeeded
 
     path = Path(args.file)
     if not path.is_file():

@@ -17,7 +17,7 @@ def _setting_text(value: object) -> str:
 
 def cmd_settings_show(ctx: CliContext, args: argparse.Namespace) -> int:
     ctx.require_install()
-    from app.services.settings import DEFINITIONS
+    from app.settings.service import DEFINITIONS
 
     values = ctx.container.settings.all()
     if ctx.json:
@@ -30,7 +30,7 @@ def cmd_settings_show(ctx: CliContext, args: argparse.Namespace) -> int:
 
 def cmd_settings_set(ctx: CliContext, args: argparse.Namespace) -> int:
     ctx.require_install()
-    from app.services.settings import DEFINITIONS
+    from app.settings.service import DEFINITIONS
 
     values: dict[str, str] = {}
     for assignment in args.assignments:

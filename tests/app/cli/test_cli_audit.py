@@ -6,8 +6,8 @@ import datetime as dt
 import json
 
 from app import cli
-from app.services.demo import PROGRAMME_YEARS
-from app.services.settings import DEFINITIONS
+from app.demo.service import PROGRAMME_YEARS
+from app.settings.service import DEFINITIONS
 from tests.raw_sql import connect_folder
 
 # The first seat of the first demo class (the cohort graduating in this season's graduation year).

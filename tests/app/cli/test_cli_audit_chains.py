@@ -8,9 +8,9 @@ import sqlite3
 from pathlib import Path
 
 from app import cli
+from app.audit.service import chain_events, receive_chain_events
 from app.container import Container
 from app.paths import DB_FILE
-from app.services.audit import chain_events, receive_chain_events
 
 
 def _desk(folder: Path, code: str, college: str, desk: str) -> str:

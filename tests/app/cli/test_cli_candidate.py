@@ -9,9 +9,9 @@ from pathlib import Path
 from app import cli
 from app.cli.output import text_width
 from app.container import Container
+from app.demo.service import PROGRAMME_YEARS
 from app.domain import idnumber
-from app.services.demo import PROGRAMME_YEARS
-from app.services.settings import DEFINITIONS
+from app.settings.service import DEFINITIONS
 
 # The first seat of the first demo class (the cohort graduating in this season's graduation year).
 KEY = f"{DEFINITIONS['graduation_year'].default() - PROGRAMME_YEARS}010101"

@@ -10,9 +10,9 @@ import pytest
 
 from app import cli
 from app.container import Container
+from app.demo.service import DEMO_PASSWORD, PROGRAMME_YEARS
 from app.paths import DB_FILE
-from app.services.demo import DEMO_PASSWORD, PROGRAMME_YEARS
-from app.services.settings import DEFINITIONS
+from app.settings.service import DEFINITIONS
 
 # The first seat of the first demo class (the cohort graduating in this season's graduation year).
 KEY = f"{DEFINITIONS['graduation_year'].default() - PROGRAMME_YEARS}010101"

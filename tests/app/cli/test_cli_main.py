@@ -13,9 +13,9 @@ import pytest
 
 from app import cli
 from app.container import Container
-from app.services.candidates import CandidateService
-from app.services.demo import PROGRAMME_YEARS
-from app.services.settings import DEFINITIONS
+from app.demo.service import PROGRAMME_YEARS
+from app.roster.candidates import CandidateService
+from app.settings.service import DEFINITIONS
 
 # The first seat of the first demo class (the cohort graduating in this season's graduation year).
 KEY = f"{DEFINITIONS['graduation_year'].default() - PROGRAMME_YEARS}010101"

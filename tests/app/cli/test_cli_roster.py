@@ -10,9 +10,9 @@ import pytest
 
 from app import cli
 from app.container import Container
+from app.demo.service import PROGRAMME_YEARS
 from app.domain import idnumber
-from app.services.demo import PROGRAMME_YEARS
-from app.services.settings import DEFINITIONS
+from app.settings.service import DEFINITIONS
 from tests.raw_sql import connect_folder
 
 # The first seat of the first demo class (the cohort graduating in this season's graduation year).

@@ -16,10 +16,10 @@ from forms_sample import LONG_MAJOR, LONG_REASON
 from sqlalchemy import select
 
 from app.documents import digest, layout, publicity, review_report, summary, waiver_form, waiver_list
+from app.documents.printing import _decode_qr
 from app.domain.idnumber import mask
 from app.domain.review import default_graduation_year
 from app.errors import NotFoundError, ValidationError
-from app.services.printing import _decode_qr
 from db.models import AuditEvent, Document
 
 YEAR = default_graduation_year(dt.date.today())  # no graduation year set: the season's graduates

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from app.documents import digest, raster
+from app.documents.printing import _decode_qr
 from app.errors import BadFileError, Cancelled, NotFoundError
-from app.services.printing import _decode_qr
 from app.tasks import CancelToken
 
 

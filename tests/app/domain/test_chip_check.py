@@ -93,7 +93,7 @@ def test_a_card_valid_only_from_the_future_is_suspect() -> None:
 
 
 def test_candidate_detail_shaped_records() -> None:
-    class Detail:  # like app.services.candidates.CandidateDetail: the fields live in .data
+    class Detail:  # like app.roster.candidates.CandidateDetail: the fields live in .data
         def __init__(self, data: candidate.CandidateData) -> None:
             self.uuid = "x"
             self.data = data

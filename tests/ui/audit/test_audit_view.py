@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from app.services.audit import ACTION_LABELS
+from app.audit.service import ACTION_LABELS
 from ui.audit.audit_view import AuditView
 from ui.common.formatting import local_time
 from ui.common.tasks import TaskRunner
@@ -213,8 +213,8 @@ def test_a_running_check_shows_its_progress_and_can_be_cancelled(qtbot, containe
 def test_verify_names_the_other_desks_broken_chain(qtbot, view, container, tmp_path):
     """Another desk's events received into this database: its chain is checked too and, when it
     breaks, named in the result, with one line per chain."""
+    from app.audit.service import chain_events, receive_chain_events
     from app.container import Container
-    from app.services.audit import chain_events, receive_chain_events
 
     other = Container.open(tmp_path / "other")
     try:

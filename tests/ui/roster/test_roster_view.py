@@ -14,8 +14,8 @@ import pytest
 from PySide6.QtCore import QCollator, QLocale, QPoint, Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox
 
-from app.services.candidates import CandidateRow
-from app.services.search import Filters
+from app.roster.candidates import CandidateRow
+from app.roster.search import Filters
 from ui.common.tasks import TaskRunner
 from ui.roster.roster_model import COLUMN_KEYS, RosterModel
 from ui.roster.roster_view import RosterView
@@ -116,7 +116,7 @@ def test_search_by_pinyin_initials_and_full(qtbot, gui, container, actor, roster
 
 def test_pinyin_keys_arrive_after_the_rows(qapp):
     """The table shows the rows first; pinyin search starts when their keys come."""
-    from app.services.search import pinyin_keys
+    from app.roster.search import pinyin_keys
 
     rows = [CandidateRow(f"u{i}", f"2023{i:06d}", name, "男", f"4101022002{i:08d}", "班1", "李红", "软件技术",
                          "计算机科学与技术", "普通考生", "roster", "") for i, name in enumerate(["张三", "李四", "赵六"])]

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QToolButto
 
 from app.auth import Actor
 from app.container import Container
-from app.services.demo import DEMO_PASSWORD
+from app.demo.service import DEMO_PASSWORD
 from ui.common.tasks import TaskRunner
 from ui.shell.demo_device_panel import DemoDevicePanel
 from ui.shell.main_window import MainWindow

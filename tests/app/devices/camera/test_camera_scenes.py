@@ -10,10 +10,10 @@ import pytest
 
 from app.auth import Actor
 from app.container import Container
+from app.demo.service import generate
 from app.devices.camera import scenes
 from app.devices.idcard.mock import card_for
 from app.photo import card as c
-from app.services.demo import generate
 
 
 @pytest.fixture(scope="module")

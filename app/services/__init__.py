@@ -1,1 +1,0 @@
-"""Use cases. Each public method is one unit of work in one transaction and returns dataclasses."""
