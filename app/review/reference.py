@@ -26,7 +26,7 @@ from app.domain import idnumber
 from app.domain.review import RefRow, graduation_month, major_key, majors_for
 from app.errors import AppError, BadFileError, ValidationError
 from app.importing import tabular
-from app.roster.service import (
+from app.importing.mapping import (
     ColumnMapping,
     RowProblem,
     apply_overrides,

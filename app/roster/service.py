@@ -14,7 +14,6 @@ stored value: an import never erases what is known; the editor clears fields.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import operator
 import re
 from collections import Counter
@@ -30,8 +29,21 @@ from app.domain import candidate as rules
 from app.domain import fields as f
 from app.domain import idnumber, status
 from app.domain.candidate import FIELD_NAMES, LABELS, REQUIRED, STATUS_LABELS, CandidateData
-from app.errors import AppError, BadFileError, ConflictError, NotFoundError, ValidationError
+from app.errors import AppError, BadFileError, NotFoundError, ValidationError
 from app.importing import tabular
+from app.importing.layout import is_layout_row
+from app.importing.mapping import (
+    ColumnMapping,
+    RowProblem,
+    apply_overrides,
+    as_text,
+    column_samples,
+    display_width,
+    ensure_unchanged,
+    file_sha256,
+    header_keys,
+    problem_reason,
+)
 from app.roster.candidates import CandidateWriter, PreparedChange, describe_changes
 from app.setup.college import desk_college_or_none
 from app.tasks import CancelToken, Progress, bulk_work, no_progress
@@ -43,7 +55,6 @@ from db.session import Database
 CHUNK = 500
 IGNORED = "-"  # a known column that is not imported (序号, 原行号, 错误原因, 状态)
 ORIGINAL_ROW = "原行号"
-SKIP_WORDS = ("-", "ignore", "忽略", "不导入")  # ``--map 家长电话=-``: leave the column out
 REASON = "错误原因"
 
 # Field key -> Chinese label: what a user may map a header to.
@@ -147,25 +158,6 @@ def _header_ok(header: tabular.HeaderRow) -> bool:
 
 
 # -- results -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RowProblem:
-    row: int  # 1-based sheet row number as the user sees it in Excel / the CSV line number
-    column: str  # column letter(s) as in Excel ("D"); "" when the problem is about the whole row
-    header: str  # the header text in the file ("身份证号码"), "" when none
-    field: str  # candidate field key ("id_number") or "" for whole-row problems
-    message: str  # Chinese reason
-
-    def where(self) -> str:
-        """“D 列（身份证号码）” or "" for a whole-row problem."""
-        if not self.column:
-            return ""
-        return f"{self.column} 列（{self.header}）" if self.header else f"{self.column} 列"
-
-    def text(self) -> str:
-        where = self.where()
-        return f"第 {self.row} 行 {where}：{self.message}" if where else f"第 {self.row} 行：{self.message}"
-
-
 @dataclass
 class ImportRow:
     row: int
@@ -182,18 +174,6 @@ class ImportRow:
     def raw(self) -> dict[str, object]:
         """Header key -> original cell value (for the rejected-rows workbook)."""
         return dict(zip(self.keys, self.cells, strict=False))
-
-
-@dataclass
-class ColumnMapping:
-    sheet: str
-    header_row: int  # 1-based
-    headers: list[str]  # header texts in column order
-    fields: dict[int, str]  # 0-based column index -> candidate field key (incl. "college")
-    missing_required: list[str]  # field keys required but not placed (name, id_number)
-    unknown_headers: list[str]  # headers not recognised (ignored)
-    sheets: list[str] = field(default_factory=list)  # every sheet of the file, to choose another
-    samples: dict[int, list[str]] = field(default_factory=dict)  # column -> first values below the header
 
 
 @dataclass
@@ -517,81 +497,6 @@ def _college_scope(rows: list[tuple[int, list[object]]], college_col: int | None
     return scope
 
 
-def column_samples(sheet: tabular.Sheet, header: tabular.HeaderRow, count: int = 3,
-                   scan: int = 50) -> dict[int, list[str]]:
-    """The first ``count`` different values of each column below the header (of the next ``scan``
-    rows), as the user reads them: what the mapping page shows beside each column's name."""
-    out: dict[int, list[str]] = {c: [] for c in range(len(header.headers))}
-    for cells in sheet.rows[header.first_data:header.first_data + scan]:
-        for c, values in out.items():
-            if len(values) < count and c < len(cells) and not tabular.is_blank(cells[c]):
-                text = tabular.header_text(cells[c])
-                if isinstance(cells[c], dt.date):
-                    text = cells[c].isoformat()[:10]
-                if text not in values:
-                    values.append(text[:30])
-    return out
-
-
-def ensure_unchanged(path: Path, previewed_sha256: str) -> str:
-    """The file's hash, refusing (in Chinese) a file gone or changed since its preview."""
-    try:
-        sha = file_sha256(path)
-    except OSError:
-        raise ConflictError(f"找不到预览过的文件“{path.name}”，请重新选择文件并预览。") from None
-    if sha != previewed_sha256:
-        raise ConflictError(f"文件“{path.name}”在预览之后被修改过，请重新预览后再导入。")
-    return sha
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def apply_overrides(mapping: ColumnMapping, overrides: dict[str, str], choices: dict[str, str],
-                    what: str) -> None:
-    """Apply the user's ``HEADER=field`` corrections (CLI ``--map``, the GUI's mapping page).
-
-    HEADER is a header text or a column letter; field is a key or a label of ``choices``
-    (key -> label), or 忽略/ignore/- to leave the column out.
-    """
-    labels = {tabular.normalise_header(v): k for k, v in choices.items()}
-    normalised = [tabular.normalise_header(h) for h in mapping.headers]
-    for head, target in overrides.items():
-        want = tabular.normalise_header(head)
-        cols = [i for i, h in enumerate(normalised) if h and h == want]
-        if not cols:
-            letter = tabular.column_index(head)
-            if letter is not None and letter < len(mapping.headers):
-                cols = [letter]
-        if not cols:
-            shown = "、".join(f"“{h}”" for h in mapping.headers if h)
-            raise ValidationError(f"文件的表头中没有“{head}”这一列。表头有：{shown}。", "map")
-        key = target.strip()
-        if key.lower() in ("", *SKIP_WORDS):
-            key = ""
-        elif key not in choices:
-            key = labels.get(tabular.normalise_header(key), "")
-            if not key:
-                listed = "、".join(f"{k}（{v}）" for k, v in choices.items())
-                raise ValidationError(f"“{target}”不是{what}。可选：{listed}。", "map")
-        col = cols[0]
-        if key:
-            for other in [c for c, k in mapping.fields.items() if k == key]:
-                del mapping.fields[other]
-            mapping.fields[col] = key
-        else:
-            mapping.fields.pop(col, None)
-        text = mapping.headers[col]
-        if text in mapping.unknown_headers:
-            mapping.unknown_headers.remove(text)
-    mapping.fields = dict(sorted(mapping.fields.items()))
-
-
 def _chosen_fields(overrides: dict[str, str] | None) -> dict[str, str]:
     """The user's column choices (``--map``, the mapping page) as {normalised header: field key};
     a field may be named by key or label, and “leave out” choices are not fields."""
@@ -774,7 +679,7 @@ class RosterService:
                                         f"{header.number} 行的表头不同，无法确定各列的内容。请调整成相同的列顺序后重新导入。")
                 out.append((number, cells))
                 continue
-            if _is_layout_row(cells, filled, telling, name_col, id_col, sno_col):
+            if is_layout_row(cells, filled, telling, name_col, id_col, sno_col):
                 text = "　".join(t for t in (tabular.header_text(v) for v in cells) if t)
                 layout.append(f"第 {number} 行（{text[:20]}{'…' if len(text) > 20 else ''}）")
                 continue
@@ -1112,8 +1017,8 @@ class RosterService:
         ws.append(xlsx_safe.row(ws, [ORIGINAL_ROW, *(mapping.headers[i] for i, _k in columns), REASON]))
         for cell in ws[1]:
             cell.font = Font(bold=True)
-        widths = {1: _display_width(ORIGINAL_ROW)}
-        widths.update({n: _display_width(mapping.headers[i]) for n, (i, _k) in enumerate(columns, start=2)})
+        widths = {1: display_width(ORIGINAL_ROW)}
+        widths.update({n: display_width(mapping.headers[i]) for n, (i, _k) in enumerate(columns, start=2)})
         wrap = Alignment(wrap_text=True, vertical="top")
         row_no = 1  # ws.max_row scans every cell: too slow once per row
         for r in preview.rejected:
@@ -1121,10 +1026,10 @@ class RosterService:
             for n, (_i, key) in enumerate(columns, start=2):
                 value = r.raw.get(key, "")
                 if n in text_at:
-                    value = _as_text(value)
+                    value = as_text(value)
                 values.append(value)
-                widths[n] = max(widths[n], _display_width(value))
-            values.append("\n".join(_reason(p, letters) for p in r.problems))
+                widths[n] = max(widths[n], display_width(value))
+            values.append("\n".join(problem_reason(p, letters) for p in r.problems))
             ws.append(xlsx_safe.row(ws, values))
             row_no += 1
             for n in text_at:
@@ -1184,7 +1089,7 @@ class RosterService:
             cell.fill = fill
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-        widths = [_display_width(h) for h in headers]
+        widths = [display_width(h) for h in headers]
         text_cols = [i for i, k in enumerate(keys) if k in text_keys]
         date_cols = [i for i, k in enumerate(keys) if k in date_keys]
         for n, rec in enumerate(records):
@@ -1210,7 +1115,7 @@ class RosterService:
                     ws.cell(row_no, i + 1).number_format = "yyyy-mm-dd"
             if n < 200:
                 for i, v in enumerate(values):
-                    widths[i] = max(widths[i], _display_width(v))
+                    widths[i] = max(widths[i], display_width(v))
         for i, w in enumerate(widths):
             letter = tabular.column_letter(i)
             ws.column_dimensions[letter].width = min(max(w + 2, 8), 40)
@@ -1263,7 +1168,7 @@ class RosterService:
             ws.add_data_validation(dv)
         for i, (k, h) in enumerate(zip(keys, headers, strict=True)):
             dim = ws.column_dimensions[tabular.column_letter(i)]
-            dim.width = 22 if k == "id_number" else min(max(_display_width(h) + 4, 10), 30)
+            dim.width = 22 if k == "id_number" else min(max(display_width(h) + 4, 10), 30)
             if k in ("student_no", "id_number", "phone"):
                 dim.number_format = "@"
             elif k in _DATE_FIELDS:
@@ -1288,55 +1193,6 @@ class RosterService:
         with outfile.atomic_write(out) as tmp:
             wb.save(tmp)
         return out
-
-
-_LAYOUT_WORDS = re.compile(r"^\s*(合\s*计|总\s*计|共\s*计|小\s*计|制表|填表|审核|负责人|说明|注\s*[：:]|注\s*\d|签字|签名|"
-                           r"盖章|经办人|联系人|日期|以下空白|此处空白)")
-_HINT = re.compile(r"^[(（\[【].*[)）\]】]$|必填|选填|可不填|如实填写|请填写|格式[：:]")
-_ID_LIKE = re.compile(r"\d{6}")
-_STUDENT_NO_LIKE = re.compile(r"[0-9A-Za-z-]*\d{4,}[0-9A-Za-z-]*")
-_NAMEISH = re.compile(r"[\u4e00-\u9fff·•.．･﹒ ]{2,30}")  # a long minority name is still a name
-
-
-def _is_layout_row(cells: list[object], filled: list[int], telling: list[int], name_col: int | None,
-                   id_col: int | None, sno_col: int | None) -> bool:
-    """A row of the sheet's layout, not a student: it has no ID-like number, and either a total,
-    signature or note line, the “1 2 3 …” column numbers, “（必填）” hints, or nothing that says
-    anything about a student besides one cell (“计算机2202班” as a class title)."""
-    if id_col is not None:
-        v = cells[id_col]
-        if type(v) is str and len(v) >= 15 and v[:6].isdigit():
-            return False  # the common case, answered before any text is cleaned
-    id_text = tabular.header_text(cells[id_col]) if id_col is not None else ""
-    if _ID_LIKE.search(id_text.replace(" ", "")):
-        return False
-    texts = [tabular.header_text(cells[c]) for c in filled]
-    texts = [t for t in texts if t]
-    if not texts:
-        return True
-    name_text = tabular.header_text(cells[name_col]) if name_col is not None else ""
-    # “合计” may sit in the 序号 column, which is not imported: every cell counts here; but a
-    # name that reads as a person's makes it a student's row (“注：身份证号待补” in 备注 is a note
-    # about them; “3人” or “学院负责人（签字）：” in the name column is not a name).
-    person = bool(_NAMEISH.fullmatch(name_text)) and not _LAYOUT_WORDS.match(name_text)
-    if not person and any(isinstance(v, str) and _LAYOUT_WORDS.match(v) for v in cells):
-        return True
-    if all(_HINT.search(t) for t in texts):
-        return True
-    if sno_col is not None and not name_text and texts == [tabular.header_text(cells[sno_col])] \
-            and _STUDENT_NO_LIKE.fullmatch(texts[0]):
-        return False  # a student number alone: a student whose other cells are missing
-    if len(texts) == 1 and (re.search(r"[：:，,。；;]", texts[0])
-                            or (len(texts[0]) > 8 and not _NAMEISH.fullmatch(texts[0]))):
-        return True  # one long line: a title or a note (“计算机应用技术2022级2班（共40人）”)
-    numbers = [t for t in texts if t.isdigit()]
-    if len(numbers) == len(texts) >= 3 and [int(t) for t in numbers] == list(range(int(numbers[0]),
-                                                                              int(numbers[0]) + len(numbers))):
-        return True
-    if not name_text and not id_text:
-        said = [c for c in telling if c in filled and tabular.header_text(cells[c])]
-        return len(said) <= 1
-    return False
 
 
 def _moved_columns(cells: list[object], mapping: ColumnMapping) -> str:
@@ -1365,46 +1221,3 @@ def _looks_like_header(cells: list[object], name_col: int | None, id_col: int | 
             if ranked is not None and ranked[0] == key and ranked[1] <= 2:
                 return True
     return False
-
-
-def _reason(p: RowProblem, letters: dict[str, str]) -> str:
-    if not p.column:
-        return p.message
-    column = letters.get(p.column, p.column)
-    return f"{column} 列（{p.header}）：{p.message}" if p.header else f"{column} 列：{p.message}"
-
-
-def header_keys(headers: list[str]) -> list[str]:
-    """Unique ``ImportRow.raw`` keys: the header text, or “列F” for an unnamed column."""
-    keys: list[str] = []
-    seen: set[str] = set()
-    for i, h in enumerate(headers):
-        key = h or f"列{tabular.column_letter(i)}"
-        base, n = key, 2
-        while key in seen:
-            key, n = f"{base}（{n}）", n + 1
-        seen.add(key)
-        keys.append(key)
-    return keys
-
-
-def _as_text(value: object) -> object:
-    """Numbers in ID/student-number/phone columns as the text a user would type (no ``.0``)."""
-    if isinstance(value, float) and not isinstance(value, bool):
-        if value.is_integer() and abs(value) < 10**15:
-            return str(int(value))
-        # An ID number Excel already rounded: show it as Excel did, so nobody takes it for real.
-        return f"{value:.5E}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-def _display_width(value: object) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, dt.date):
-        return 10
-    text = str(value)
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-

@@ -4,7 +4,7 @@
 <context>
     <name>AddUserDialog</name>
     <message>
-        <location filename="../../ui/shell/add_user_dialog.py" line="+32"/>
+        <location filename="../../ui/shell/add_user_dialog.py" line="+34"/>
         <source>新建用户</source>
         <translation type="unfinished"></translation>
     </message>
@@ -19,7 +19,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
+        <source>所属部门</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>至少 %1 位，须同时包含字母和数字</source>
         <translation type="unfinished"></translation>
     </message>
@@ -44,7 +49,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>初始密码</source>
         <translation type="unfinished"></translation>
     </message>
@@ -59,7 +64,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+22"/>
         <source>请填写用户名。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -72,17 +77,17 @@
 <context>
     <name>ApproveDialog</name>
     <message>
-        <location filename="../../ui/review/approve_dialog.py" line="+32"/>
+        <location filename="../../ui/review/approve_dialog.py" line="+34"/>
         <source>一键通过无问题考生</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>三个部门（教务处、学生处、二级学院）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>取消</source>
         <translation type="unfinished"></translation>
     </message>
@@ -148,7 +153,7 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../ui/audit/audit_view.py" line="+108"/>
+        <location filename="../../ui/audit/audit_view.py" line="+112"/>
         <source>搜索操作人、内容或操作类型（Ctrl+F）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -219,7 +224,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>第 %1 条 · %2 · %3 · %4 · %5</source>
         <translation type="unfinished"></translation>
     </message>
@@ -244,7 +249,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+34"/>
         <source>审计链完整：共 %1 条记录</source>
         <translation type="unfinished"></translation>
     </message>
@@ -255,6 +260,26 @@
     </message>
     <message>
         <location line="+3"/>
+        <source>本报名点</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>完整</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 处问题</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1的审计链：%2 条，%3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>数据库中有 %1 处数据与审计记录不符（没有记录的修改）：</source>
         <translation type="unfinished"></translation>
     </message>
@@ -279,7 +304,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-31"/>
+        <location line="-37"/>
         <source>审计链被破坏（共 %1 条记录，发现 %2 处问题）：</source>
         <translation type="unfinished"></translation>
     </message>
@@ -292,7 +317,7 @@
 <context>
     <name>CameraVerifyDialog</name>
     <message>
-        <location filename="../../ui/verify_camera.py" line="+44"/>
+        <location filename="../../ui/station/camera_verify_dialog.py" line="+45"/>
         <source>拍照核验</source>
         <translation type="unfinished"></translation>
     </message>
@@ -326,7 +351,7 @@
 <context>
     <name>CandidateEditorDialog</name>
     <message>
-        <location filename="../../ui/roster/candidate_editor_dialog.py" line="+105"/>
+        <location filename="../../ui/roster/candidate_editor_dialog.py" line="+107"/>
         <source>新增考生</source>
         <translation type="unfinished"></translation>
     </message>
@@ -443,12 +468,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+275"/>
+        <location line="+285"/>
         <source>采集材料</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-263"/>
+        <location line="-273"/>
         <source>保存 (Ctrl+S)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -474,6 +499,11 @@
     </message>
     <message>
         <location line="+5"/>
+        <source>只读：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>只读：您的角色不能修改考生信息。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -508,7 +538,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+55"/>
         <source>请先保存或放弃对考生信息的修改，再去重拍。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -572,7 +602,7 @@
 <context>
     <name>CaptureGallery</name>
     <message>
-        <location filename="../../ui/capture_gallery.py" line="+132"/>
+        <location filename="../../ui/station/capture_gallery.py" line="+132"/>
         <source>采集记录（灰色为被重拍替换的旧记录）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -656,7 +686,7 @@
 <context>
     <name>CornerDialog</name>
     <message>
-        <location filename="../../ui/station_steps.py" line="+437"/>
+        <location filename="../../ui/station/corner_dialog.py" line="+32"/>
         <source>未能自动找到边缘：请把四个角拖到证件的四个角上。键盘：Tab 或 1–4 选角，方向键移动（Shift 加快），Enter 保存。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -674,7 +704,7 @@
 <context>
     <name>CornerEditor</name>
     <message>
-        <location line="-88"/>
+        <location filename="../../ui/station/corner_editor.py" line="+57"/>
         <source>左上</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1088,7 +1118,7 @@
 <context>
     <name>DocumentKindDialog</name>
     <message>
-        <location filename="../../ui/station_steps.py" line="-84"/>
+        <location filename="../../ui/station/document_kind_dialog.py" line="+37"/>
         <source>选择材料类型</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1153,7 +1183,7 @@
 <context>
     <name>FingerprintDialog</name>
     <message>
-        <location filename="../../ui/station_steps.py" line="+171"/>
+        <location filename="../../ui/station/fingerprint_dialog.py" line="+48"/>
         <source>采集指纹</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1403,7 +1433,7 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../ui/roster/import_wizard.py" line="+45"/>
+        <location filename="../../ui/roster/import_wizard.py" line="+46"/>
         <source>导入考生名单</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1650,7 +1680,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/shell/main_window.py" line="+61"/>
+        <location filename="../../ui/shell/main_window.py" line="+60"/>
         <source>未设置学院</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1665,7 +1695,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ui/shell/page_registry.py" line="+96"/>
+        <location filename="../../ui/shell/page_registry.py" line="+88"/>
         <source>考生名单</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1675,12 +1705,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>用户管理</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-11"/>
+        <location line="-12"/>
         <source>查找、导入、修改考生信息</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1720,7 +1750,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>本机用户账号</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1730,7 +1760,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+72"/>
         <source>文件(&amp;F)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1880,9 +1910,37 @@
     </message>
 </context>
 <context>
+    <name>OfficeDialog</name>
+    <message>
+        <location filename="../../ui/shell/office_dialog.py" line="+35"/>
+        <source>修改所属部门</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>用户</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>所属部门</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>审核人只能填写所属部门的审核意见。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>保存</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>OverrideDialog</name>
     <message>
-        <location filename="../../ui/station_steps.py" line="-352"/>
+        <location filename="../../ui/station/override_dialog.py" line="+29"/>
         <source>放行未通过的检查</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1925,7 +1983,7 @@
 <context>
     <name>PrintView</name>
     <message>
-        <location filename="../../ui/documents/print_view.py" line="+101"/>
+        <location filename="../../ui/documents/print_view.py" line="+100"/>
         <source>您的角色不能打印此表</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2395,7 +2453,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ui/review/review_view.py" line="+155"/>
+        <location filename="../../ui/review/review_view.py" line="+157"/>
         <source>导入名单…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2406,23 +2464,23 @@ PDF：%3</source>
     </message>
     <message>
         <location line="+16"/>
-        <location line="+411"/>
+        <location line="+423"/>
         <source>运行比对</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-411"/>
+        <location line="-423"/>
         <source>用当前名单比对全部考生，重新生成比对问题（保留审核意见）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+881"/>
+        <location line="+893"/>
         <source>上次比对结果</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-881"/>
+        <location line="-893"/>
         <source>再次查看上次比对的结果和变化</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2468,12 +2526,12 @@ PDF：%3</source>
     </message>
     <message>
         <location line="+8"/>
-        <location line="+367"/>
+        <location line="+379"/>
         <source>全部</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-364"/>
+        <location line="-376"/>
         <source>需重新审核</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2489,18 +2547,18 @@ PDF：%3</source>
     </message>
     <message>
         <location line="+17"/>
-        <location line="+326"/>
+        <location line="+338"/>
         <source>重新比对</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-217"/>
-        <location line="+43"/>
+        <location line="-229"/>
+        <location line="+44"/>
         <source>部门</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-43"/>
+        <location line="-44"/>
         <source>结果</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2520,7 +2578,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>通过(&amp;P)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2550,7 +2608,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+14"/>
         <source>登记放弃…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2585,7 +2643,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+34"/>
         <source>正在读取…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2858,7 +2916,7 @@ PDF：%3</source>
 <context>
     <name>RosterView</name>
     <message>
-        <location filename="../../ui/roster/roster_view.py" line="+101"/>
+        <location filename="../../ui/roster/roster_view.py" line="+103"/>
         <source>导入名单</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2879,30 +2937,30 @@ PDF：%3</source>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+407"/>
+        <location line="+420"/>
         <location line="+11"/>
         <source>导出名单</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-418"/>
-        <source>把全部考生导出为 .xlsx</source>
+        <location line="-431"/>
+        <source>把全部考生导出为 .xlsx（含身份证号和联系电话）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+423"/>
+        <location line="+436"/>
         <location line="+12"/>
         <source>下载导入模板</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-435"/>
+        <location line="-448"/>
         <source>保存一个空白的导入模板 .xlsx</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>刷新</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2938,63 +2996,74 @@ PDF：%3</source>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+245"/>
+        <location line="+254"/>
         <source>只看待补信息</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-243"/>
+        <location line="-252"/>
         <source>只显示还缺少考生类别所需信息（如退役士兵的入伍、退役时间）的考生</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
-        <location line="+225"/>
+        <location line="+3"/>
+        <location line="+251"/>
+        <source>只看跨学院重复</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-249"/>
+        <source>只显示身份证号也在其他学院名单上的考生（同一人，需核实）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <location line="+228"/>
         <source>班级</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-225"/>
-        <location line="+225"/>
+        <location line="-228"/>
+        <location line="+228"/>
         <source>辅导员</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-224"/>
-        <location line="+225"/>
+        <location line="-227"/>
+        <location line="+228"/>
         <source>考生类别</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-225"/>
-        <location line="+225"/>
+        <location line="-228"/>
+        <location line="+228"/>
         <source>状态</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-224"/>
-        <location line="+225"/>
+        <location line="-227"/>
+        <location line="+228"/>
         <source>现场确认</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-147"/>
-        <location line="+87"/>
+        <location line="-149"/>
+        <location line="+88"/>
         <source>全部</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-70"/>
+        <location line="-71"/>
         <source>正在读取名单…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+63"/>
         <source>名单读取失败</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+43"/>
         <source>显示 %1 / 共 %2 人</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3019,7 +3088,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+39"/>
         <source>查看 / 修改…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3039,7 +3108,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+65"/>
         <source>✓ 已保存 %1（%2）的信息。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3183,7 +3252,7 @@ PDF：%3</source>
 <context>
     <name>SetupDialog</name>
     <message>
-        <location filename="../../ui/shell/setup_dialog.py" line="+41"/>
+        <location filename="../../ui/shell/setup_dialog.py" line="+42"/>
         <source>RegDesk 首次设置</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3317,7 +3386,7 @@ PDF：%3</source>
 <context>
     <name>StationView</name>
     <message>
-        <location filename="../../ui/station_view.py" line="+192"/>
+        <location filename="../../ui/station/station_view.py" line="+138"/>
         <source>扫描或输入学号、身份证号（也可输入姓名或拼音），按 Enter</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3347,7 +3416,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+89"/>
         <source>F1 照片：请考生正对镜头，头部放在黄色框内</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3407,12 +3476,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
-        <source>指纹</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+32"/>
+        <location line="+42"/>
         <source>请扫描或输入考生学号</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3508,11 +3572,12 @@ PDF：%3</source>
     </message>
     <message>
         <location line="+11"/>
+        <location line="+120"/>
         <source>未保存：%1。可调整后重拍，或按 F9 填写理由放行。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="-93"/>
         <source>手动标出%1的四个角</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3522,17 +3587,17 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+25"/>
         <source>正在保存…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+63"/>
         <source>未保存：%1。请放好身份证重拍；确是身份证时按 F9 填写理由放行。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="-52"/>
         <source>已保存%1（%2 KB）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3567,7 +3632,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+61"/>
         <source>指纹已采集</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3582,7 +3647,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+13"/>
         <source>请把身份证放在阅读器上…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3605,7 +3670,7 @@ PDF：%3</source>
 <context>
     <name>StudentListDialog</name>
     <message>
-        <location filename="../../ui/station_steps.py" line="+358"/>
+        <location filename="../../ui/station/student_list_dialog.py" line="+34"/>
         <source>未完成与未到的考生</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3677,7 +3742,7 @@ PDF：%3</source>
 <context>
     <name>UsersView</name>
     <message>
-        <location filename="../../ui/shell/users_view.py" line="+37"/>
+        <location filename="../../ui/shell/users_view.py" line="+39"/>
         <source>用户名</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3707,12 +3772,27 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>修改所属部门…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>审核人属于学生处或教务处，只能填写本部门的审核意见</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>本机的用户账号。经办人、辅导员等每人使用自己的账号登录，所有操作都记入审计记录。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+19"/>
+        <source>（未设置部门）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>正常</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3902,7 +3982,7 @@ PDF：%3</source>
 <context>
     <name>_Tile</name>
     <message>
-        <location filename="../../ui/capture_gallery.py" line="-119"/>
+        <location filename="../../ui/station/capture_gallery.py" line="-119"/>
         <source>（无法显示）</source>
         <translation type="unfinished"></translation>
     </message>

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, BinaryIO
 from xml.sax.saxutils import escape
 
-from fixtures_roster import id_for, name_for
+from tests.app.fixtures_roster import id_for, name_for
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

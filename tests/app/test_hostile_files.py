@@ -16,7 +16,14 @@ from pathlib import Path
 
 import fixtures_hostile
 import pytest
-from fixtures_hostile import (
+from sqlalchemy import func, select
+
+from app import file_limits
+from app.container import Container
+from app.errors import BadFileError
+from app.importing import tabular, xlsx_reader
+from db.models import Candidate
+from tests.app.fixtures_hostile import (
     SHEET_HEAD,
     bloated_hidden,
     far_corner,
@@ -35,13 +42,7 @@ from fixtures_hostile import (
     workbook,
     xfd_rows,
 )
-from fixtures_roster import id_for, name_for
-from sqlalchemy import func, select
-
-from app import file_limits, tabular, xlsx_reader
-from app.container import Container
-from app.errors import BadFileError
-from db.models import Candidate
+from tests.app.fixtures_roster import id_for, name_for
 
 ROOT = Path(__file__).resolve().parents[2]
 PEAK_MB = 500

@@ -7,9 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-from app.auth import Actor
 from sqlalchemy import func, insert, select
 
+from app.auth import Actor
 from app.container import Container
 from db.bulk import bulk_insert
 from db.migrate import upgrade
@@ -18,7 +18,7 @@ from db.session import Database
 
 # The roster helpers live in tests/app; test folders are not packages.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
-from fixtures_roster import COLLEGE, person, write_xlsx
+from tests.app.fixtures_roster import COLLEGE, person, write_xlsx
 
 
 def test_bulk_rows_read_back_like_orm_rows(empty_database_url):

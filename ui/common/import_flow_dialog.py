@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from app.auth import Actor
 from app.errors import AppError, Cancelled
 from app.importing import tabular
-from app.roster.service import ColumnMapping
+from app.importing.mapping import ColumnMapping
 from ui.common.errors import show_error, show_info
 from ui.common.file_dialogs import ask_open_file, ask_save_file
 from ui.common.tasks import TaskRunner, run_with_progress

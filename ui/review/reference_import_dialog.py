@@ -20,6 +20,7 @@ from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from app.auth import Actor
+from app.importing.mapping import ColumnMapping
 from app.review.reference import (
     FIELDS,
     KINDS,
@@ -29,7 +30,6 @@ from app.review.reference import (
     ReferenceResult,
     missing_required,
 )
-from app.roster.service import ColumnMapping
 from ui.common.columns import fit_to_content
 from ui.common.import_flow_dialog import IMPORT_PATTERNS, ImportFlowDialog
 from ui.common.rows_model import RowsModel, rows_table

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 from app.auth import Actor
 from app.domain.candidate import REQUIRED
 from app.importing import tabular
-from app.roster.service import FIELD_CHOICES, ColumnMapping, ImportPreview, ImportResult, MappingNeeded
+from app.importing.mapping import ColumnMapping
+from app.roster.service import FIELD_CHOICES, ImportPreview, ImportResult, MappingNeeded
 from ui.common.columns import fit_to_content
 from ui.common.errors import show_error, show_info
 from ui.common.formatting import display_value

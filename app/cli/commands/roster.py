@@ -16,7 +16,8 @@ from app.tasks import CancelToken
 
 
 def _parse_maps(items: list[str] | None) -> dict[str, str]:
-    from app.roster.service import FIELD_CHOICES, SKIP_WORDS
+    from app.importing.mapping import SKIP_WORDS
+    from app.roster.service import FIELD_CHOICES
 
     by_label = {label: key for key, label in FIELD_CHOICES.items()}
     overrides: dict[str, str] = {}

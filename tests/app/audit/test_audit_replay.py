@@ -15,14 +15,13 @@ from sqlalchemy import select
 
 # The messy-roster helpers live one folder up (tests/app); test folders are not packages.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from fixtures_roster import person, write_xlsx
-from test_review import ACADEMIC_HEADER, academic_row, import_list
-from test_review import write_xlsx as write_sheet
-
 from app.audit.service import EventSpec
 from app.errors import Cancelled
 from app.tasks import CancelToken
 from db.models import AuditEvent, Candidate, User
+from tests.app.fixtures_roster import person, write_xlsx
+from tests.app.review.test_review import ACADEMIC_HEADER, academic_row, import_list
+from tests.app.review.test_review import write_xlsx as write_sheet
 
 
 def _deep(container):

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from fixtures_roster import (
+
+from app.errors import BadFileError
+from app.importing import tabular
+from tests.app.fixtures_roster import (
     HEADERS,
     corrupt_xlsx,
     empty_xlsx,
@@ -17,9 +20,6 @@ from fixtures_roster import (
     write_csv,
     write_xlsx,
 )
-
-from app.errors import BadFileError
-from app.importing import tabular
 
 KNOWN = {"姓名": "name", "身份证号码": "id", "学号": "sno", "性别": "gender", "院(系)": "college",
          "班级": "class", "联系电话": "phone", "考生类别": "cat", "序号": "-", "入伍时间": "start",
@@ -348,7 +348,7 @@ def test_required_marks_before_or_after_a_header():
 def _numbers_book(path: Path, values: list[str]) -> Path:
     """A roster whose 身份证号 (and 学号, 联系电话) cells are number cells with exactly these texts,
     as scripts and other systems write them (openpyxl would write 16 significant digits)."""
-    from fixtures_hostile import number, row, sheet, text, workbook
+    from tests.app.fixtures_hostile import number, row, sheet, text, workbook
 
     rows = [row(1, text("A1", "姓名") + text("B1", "身份证号") + text("C1", "学号") + text("D1", "联系电话"))]
     for r, value in enumerate(values, start=2):
@@ -358,7 +358,7 @@ def _numbers_book(path: Path, values: list[str]) -> Path:
 
 
 def test_full_digit_id_in_a_number_cell_is_read_exactly(tmp_path):
-    from fixtures_roster import id_for
+    from tests.app.fixtures_roster import id_for
 
     sheet = tabular.open_workbook(_numbers_book(tmp_path / "n.xlsx", [id_for(1), "4.10302199003071E+17"])).sheet(0)
     assert sheet.rows[1][1] == int(id_for(1))  # all 18 digits, not the float calamine makes of them
@@ -367,9 +367,8 @@ def test_full_digit_id_in_a_number_cell_is_read_exactly(tmp_path):
 
 
 def test_full_digit_ids_import_and_excel_rounded_ones_stay_refused(container, tmp_path):
-    from fixtures_roster import id_for
-
     from app.domain import idnumber
+    from tests.app.fixtures_roster import id_for
 
     rounded_but_valid = "410302199003070976"  # the double Excel keeps of 410302199003071234: its check digit passes
     assert idnumber.check_char(rounded_but_valid[:17]) == rounded_but_valid[17]
@@ -385,10 +384,9 @@ def test_full_digit_ids_import_and_excel_rounded_ones_stay_refused(container, tm
 
 # -- NUL inside a value ---------------------------------------------------------------------------------
 def test_a_nul_inside_an_xlsx_cell_never_cuts_the_value(container, tmp_path):
-    from fixtures_hostile import row, sheet, text, workbook
-    from fixtures_roster import id_for
-
     from app.auth import Actor
+    from tests.app.fixtures_hostile import row, sheet, text, workbook
+    from tests.app.fixtures_roster import id_for
 
     shared = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
               '2006/main"><si><t>计算机_x0000_1班</t></si></sst>').encode()

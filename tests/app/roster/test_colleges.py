@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from fixtures_roster import person, write_xlsx
-
 from app import cli
 from app.errors import NotFoundError, ValidationError
 from app.roster.search import Filters, RosterIndex
 from db.models import Candidate, College
+from tests.app.fixtures_roster import person, write_xlsx
 
 OTHER = ("2002", "机电工程学院")
 

@@ -13,7 +13,16 @@ from sqlalchemy import func, select
 
 # The messy-roster helpers live one folder up (tests/app); test folders are not packages.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from fixtures_roster import (
+from app.audit.service import AuditService
+from app.auth import Actor
+from app.container import Container
+from app.domain import idnumber
+from app.errors import BadFileError, Cancelled, ConflictError, PermissionDenied, ValidationError
+from app.importing.mapping import RowProblem
+from app.roster.service import FIELD_CHOICES, ImportPreview, MappingNeeded
+from app.tasks import CancelToken
+from db.models import AuditEvent, Candidate
+from tests.app.fixtures_roster import (
     COLLEGE,
     HEADERS,
     corrupt_xlsx,
@@ -27,15 +36,6 @@ from fixtures_roster import (
     write_csv,
     write_xlsx,
 )
-
-from app.audit.service import AuditService
-from app.auth import Actor
-from app.container import Container
-from app.domain import idnumber
-from app.errors import BadFileError, Cancelled, ConflictError, PermissionDenied, ValidationError
-from app.roster.service import FIELD_CHOICES, ImportPreview, MappingNeeded, RowProblem
-from app.tasks import CancelToken
-from db.models import AuditEvent, Candidate
 
 ADMIN = Actor("admin", "管理员", "admin")
 FIRST_DATA_ROW = 6  # write_xlsx: title 1, date 2, blank 3, header 4, blank 5

@@ -14,13 +14,12 @@ import pytest
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from fixtures_roster import COLLEGE, id_for, name_for
-
 from app.auth import Actor
 from app.errors import BadFileError
 from app.importing import tabular
 from app.roster.service import _classify
 from db.models import Candidate
+from tests.app.fixtures_roster import COLLEGE, id_for, name_for
 
 ADMIN = Actor("admin", "管理员", "admin")
 
