@@ -50,7 +50,7 @@ from tests.raw_sql import PG_FOLDER_MARK
 
 # Test files (paths from the repository root) that run on both backends; others only on SQLite.
 # The services' tests live by feature (tests/app/<feature>/).
-BOTH_BACKENDS = ("tests/app/audit/", "tests/app/auth/", "tests/app/demo/", "tests/app/roster/", "tests/app/review/",
+BOTH_BACKENDS = ("tests/app/audit/", "tests/app/demo/", "tests/app/roster/", "tests/app/review/",
                  "tests/app/setup/", "tests/app/station/", "tests/app/documents/test_printing.py",
                  "tests/app/test_written_", "tests/db/", "tests/app/cli/")
 TEMPLATE_DB = "regdesk_template"

@@ -25,6 +25,8 @@ from app.audit.service import (
 from app.container import Container
 from db.models import AuditChain, AuditEvent, College, Desk
 
+pytestmark = pytest.mark.sqlite_only("the tampering is done with sqlite3 on the desk's file; PostgreSQL's chains are exercised by the migration walk and the CLI pass")
+
 
 @pytest.fixture
 def desk_b(tmp_path: Path, make_candidate_raw):

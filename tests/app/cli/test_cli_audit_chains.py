@@ -7,10 +7,14 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from app import cli
 from app.audit.service import chain_events, receive_chain_events
 from app.container import Container
 from app.paths import DB_FILE
+
+pytestmark = pytest.mark.sqlite_only("the broken chain is made with sqlite3 on the desk's file")
 
 
 def _desk(folder: Path, code: str, college: str, desk: str) -> str:

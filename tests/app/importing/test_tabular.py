@@ -458,7 +458,7 @@ def test_an_encoding_that_cannot_be_told_is_refused_with_what_to_do(tmp_path):
 
 
 # -- legacy Excel 97-2003 (.xls, WPS .et) ----------------------------------------------------------
-XLS = Path(__file__).resolve().parent / "fixtures"
+XLS = Path(__file__).resolve().parents[1] / "fixtures"  # tests/app/fixtures
 
 
 def test_a_legacy_xls_is_read_with_its_dates_merged_cells_and_hidden_rows():
