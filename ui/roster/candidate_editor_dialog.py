@@ -467,7 +467,7 @@ class CandidateEditorDialog(QDialog):
     def _on_tabs_current_changed(self, index: int) -> None:
         if index != self.gallery_tab or self.gallery is not None or self.detail is None:
             return
-        self.gallery = CaptureGallery(self.container, self.detail.uuid, self.runner, can_retake=self.can_retake,
+        self.gallery = CaptureGallery(self.container.capture, self.detail.uuid, self.runner, can_retake=self.can_retake,
                                       parent=self)
         self.gallery.retake_requested.connect(self._on_gallery_retake_requested)
         placeholder = self.tabs.widget(index)

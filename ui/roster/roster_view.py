@@ -435,7 +435,7 @@ class RosterView(QWidget):
     def open_gallery(self, uuid: str) -> CaptureGalleryDialog:
         row = self.model.row_of_uuid(uuid)
         name = self.model.row_at(row).name if row >= 0 else ""
-        dialog = CaptureGalleryDialog(self.container, uuid, name, self.runner, can_retake=self.can_retake, parent=self)
+        dialog = CaptureGalleryDialog(self.container.capture, uuid, name, self.runner, can_retake=self.can_retake, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.gallery.retake_requested.connect(self.retake_requested)
         self.gallery_dialog = dialog

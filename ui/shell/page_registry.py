@@ -75,7 +75,9 @@ def _review(window: MainWindow) -> QWidget:
 def _documents(window: MainWindow) -> QWidget:
     from ui.documents.documents_view import DocumentsView
 
-    return DocumentsView(window.container, window.actor, window.runner, window)
+    c = window.container
+    return DocumentsView(window.actor, window.runner, window, candidates=c.candidates, printing=c.printing,
+                         settings=c.settings, printed_dir=c.printed_dir, devices=c.devices)
 
 
 def _users(window: MainWindow) -> QWidget:
