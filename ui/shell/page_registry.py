@@ -47,7 +47,9 @@ class Page:
 def _roster(window: MainWindow) -> QWidget:
     from ui.roster.roster_view import RosterView
 
-    view = RosterView(window.container, window.actor, window.runner, window)
+    c = window.container
+    view = RosterView(window.actor, window.runner, window, candidates=c.candidates, capture=c.capture, roster=c.roster,
+                      waivers=c.waivers, settings=c.settings, printing=c.printing, printed_dir=c.printed_dir)
     view.retake_requested.connect(window.retake)
     return view
 
@@ -69,7 +71,9 @@ def _audit(window: MainWindow) -> QWidget:
 def _review(window: MainWindow) -> QWidget:
     from ui.review.review_view import ReviewView
 
-    return ReviewView(window.container, window.actor, window.runner, window)
+    c = window.container
+    return ReviewView(window.actor, window.runner, window, review=c.review, reference=c.reference, waivers=c.waivers,
+                      settings=c.settings, printing=c.printing, printed_dir=c.printed_dir)
 
 
 def _documents(window: MainWindow) -> QWidget:

@@ -748,7 +748,8 @@ class StationView(QWidget):
             self.editor.raise_()
             return self.editor
         try:
-            editor = CandidateEditorDialog(self.container, self.actor, self.key, self.runner, self, can_retake=True)
+            editor = CandidateEditorDialog(self.actor, self.key, self.runner, self, candidates=self.candidates,
+                                           capture=self.capture, can_retake=True)
         except Exception as exc:
             show_error(self, exc)
             return None
