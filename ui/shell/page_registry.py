@@ -57,7 +57,9 @@ def _roster(window: MainWindow) -> QWidget:
 def _station(window: MainWindow) -> QWidget:
     from ui.station.station_view import StationView
 
-    view = StationView(window.container, window.actor, window.runner, window)
+    c = window.container
+    view = StationView(window.actor, window.runner, window, capture=c.capture, candidates=c.candidates,
+                       settings=c.settings, devices=c.devices)
     window.station_built(view)
     return view
 

@@ -47,10 +47,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.auth import Actor
+from app.devices.factory import Devices
 from app.errors import AppError, NotFoundError
-from app.roster.candidates import CandidateRow
-from app.settings.service import FINGER_LABELS
-from app.station.capture import DOCUMENT_KINDS, INFO, KINDS, NOT_COME, CaptureInfo, Checklist
+from app.roster.candidates import CandidateRow, CandidateService
+from app.settings.service import FINGER_LABELS, SettingsService
+from app.station.capture import DOCUMENT_KINDS, INFO, KINDS, NOT_COME, CaptureInfo, CaptureService, Checklist
 from app.station.card import (
     CaptureRefused,
     NotACard,
@@ -94,14 +95,13 @@ class StationView(QWidget):
     capture_refused = Signal(list)
     message_shown = Signal(str)
 
-    def __init__(self, container, actor: Actor, runner: TaskRunner, parent: QWidget | None = None, *,
-                 devices=None, retry_s: float = 1.5) -> None:
+    def __init__(self, actor: Actor, runner: TaskRunner, parent: QWidget | None = None, *, capture: CaptureService,
+                 candidates: CandidateService, settings: SettingsService, devices: Devices,
+                 retry_s: float = 1.5) -> None:
         super().__init__(parent)
         self.setObjectName("stationView")
-        self.container = container
-        self.capture = container.capture
-        self.candidates = container.candidates
-        self.devices = devices if devices is not None else container.devices
+        self.capture, self.candidates, self.settings = capture, candidates, settings
+        self.devices = devices
         self.actor = actor
         self.runner = runner
         self.retry_s = retry_s
@@ -128,7 +128,7 @@ class StationView(QWidget):
 
     # -- settings --------------------------------------------------------------------------------
     def _load_settings(self) -> None:
-        settings = self.container.settings
+        settings = self.settings
         self.spec = photo_spec(settings.get("photo_spec"), fallback=True)
         self.auto_capture = bool(settings.get("photo_auto_capture"))
         self.fp_threshold = int(settings.get("fingerprint_quality_threshold"))  # type: ignore[arg-type]

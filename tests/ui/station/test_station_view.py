@@ -115,7 +115,8 @@ def station(qtbot, container, actor, make_candidate_raw, camera):
                                                         veteran_service_end="2021-09-01"))
     devices = Devices(container.settings.get, mock=True,
                       drivers={"camera": camera.mock, "fingerprint": MockFingerprint()})
-    view = StationView(container, actor, TaskRunner(synchronous=True), devices=devices, retry_s=0.1)
+    view = StationView(actor, TaskRunner(synchronous=True), capture=container.capture, candidates=container.candidates,
+                       settings=container.settings, devices=devices, retry_s=0.1)
     qtbot.addWidget(view)
     view.resize(1180, 680)
     view.show()
@@ -704,7 +705,8 @@ def threaded(qtbot, container, actor, make_candidate_raw, camera):
     devices = Devices(container.settings.get, mock=True,
                       drivers={"camera": camera.mock, "fingerprint": MockFingerprint()})
     runner = TaskRunner()
-    view = StationView(container, actor, runner, devices=devices, retry_s=0.1)
+    view = StationView(actor, runner, capture=container.capture, candidates=container.candidates,
+                       settings=container.settings, devices=devices, retry_s=0.1)
     qtbot.addWidget(view)
     view.resize(1180, 680)
     view.show()
