@@ -89,6 +89,11 @@ class Container:
     def media_dir(self) -> Path:
         return self.data_dir / "media"
 
+    @property
+    def printed_dir(self) -> Path:
+        """Where the PDFs sent to the printer are kept (made when first printed to)."""
+        return self.data_dir / "printed"
+
     def close(self) -> None:
         if self.devices is not None:
             self.devices.close()

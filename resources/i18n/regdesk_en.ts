@@ -125,7 +125,7 @@
 <context>
     <name>AuditModel</name>
     <message>
-        <location filename="../../ui/audit/audit_model.py" line="+32"/>
+        <location filename="../../ui/audit/audit_model.py" line="+38"/>
         <source>时间</source>
         <translation type="unfinished"></translation>
     </message>
@@ -153,7 +153,7 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../ui/audit/audit_view.py" line="+112"/>
+        <location filename="../../ui/audit/audit_view.py" line="+116"/>
         <source>搜索操作人、内容或操作类型（Ctrl+F）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -193,13 +193,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+34"/>
-        <location line="+72"/>
+        <location line="+36"/>
+        <location line="+117"/>
         <source>选择一条记录，查看修改前后的逐项对比。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-66"/>
+        <location line="-111"/>
         <source>项目</source>
         <translation type="unfinished"></translation>
     </message>
@@ -215,6 +215,11 @@
     </message>
     <message>
         <location line="+51"/>
+        <source>正在读取…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>找到 %1 条</source>
         <translation type="unfinished"></translation>
     </message>
@@ -224,7 +229,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+10"/>
+        <source>读取失败</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+35"/>
         <source>第 %1 条 · %2 · %3 · %4 · %5</source>
         <translation type="unfinished"></translation>
     </message>
@@ -317,7 +327,7 @@
 <context>
     <name>CameraVerifyDialog</name>
     <message>
-        <location filename="../../ui/station/camera_verify_dialog.py" line="+45"/>
+        <location filename="../../ui/station/camera_verify_dialog.py" line="+46"/>
         <source>拍照核验</source>
         <translation type="unfinished"></translation>
     </message>
@@ -351,7 +361,7 @@
 <context>
     <name>CandidateEditorDialog</name>
     <message>
-        <location filename="../../ui/roster/candidate_editor_dialog.py" line="+107"/>
+        <location filename="../../ui/roster/candidate_editor_dialog.py" line="+109"/>
         <source>新增考生</source>
         <translation type="unfinished"></translation>
     </message>
@@ -602,7 +612,7 @@
 <context>
     <name>CaptureGallery</name>
     <message>
-        <location filename="../../ui/station/capture_gallery.py" line="+132"/>
+        <location filename="../../ui/station/capture_gallery.py" line="+133"/>
         <source>采集记录（灰色为被重拍替换的旧记录）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -765,7 +775,7 @@
 <context>
     <name>DemoDevicePanel</name>
     <message>
-        <location filename="../../ui/shell/demo_device_panel.py" line="+75"/>
+        <location filename="../../ui/shell/demo_device_panel.py" line="+79"/>
         <source>模拟设备</source>
         <translation type="unfinished"></translation>
     </message>
@@ -959,7 +969,7 @@
 <context>
     <name>DeviceSettingsDialog</name>
     <message>
-        <location filename="../../ui/settings/device_settings_dialog.py" line="+105"/>
+        <location filename="../../ui/settings/device_settings_dialog.py" line="+107"/>
         <source>设备设置</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1146,7 +1156,7 @@
 <context>
     <name>DocumentsView</name>
     <message>
-        <location filename="../../ui/documents/documents_view.py" line="+25"/>
+        <location filename="../../ui/documents/documents_view.py" line="+34"/>
         <source>打印表格</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1249,7 +1259,7 @@
 <context>
     <name>ImportFlowDialog</name>
     <message>
-        <location filename="../../ui/common/import_flow_dialog.py" line="+113"/>
+        <location filename="../../ui/common/import_flow_dialog.py" line="+112"/>
         <source>文件路径</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1433,7 +1443,7 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../ui/roster/import_wizard.py" line="+46"/>
+        <location filename="../../ui/roster/import_wizard.py" line="+48"/>
         <source>导入考生名单</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1695,7 +1705,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ui/shell/page_registry.py" line="+88"/>
+        <location filename="../../ui/shell/page_registry.py" line="+96"/>
         <source>考生名单</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1806,12 +1816,12 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+118"/>
+        <location line="+120"/>
         <source>关于 RegDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-108"/>
+        <location line="-110"/>
         <source>学院：%1 %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1856,12 +1866,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>设备设置已保存。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+36"/>
         <source>模拟设备（演示、练习用：放上身份证，选择摄像头前的画面）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1983,7 +1993,7 @@
 <context>
     <name>PrintView</name>
     <message>
-        <location filename="../../ui/documents/print_view.py" line="+100"/>
+        <location filename="../../ui/documents/print_view.py" line="+105"/>
         <source>您的角色不能打印此表</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2241,7 +2251,7 @@ PDF：%3</source>
 <context>
     <name>ReferenceImport</name>
     <message>
-        <location filename="../../ui/review/reference_import_dialog.py" line="+40"/>
+        <location filename="../../ui/review/reference_import_dialog.py" line="+42"/>
         <source>教务处学籍名单</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2259,7 +2269,7 @@ PDF：%3</source>
 <context>
     <name>ReferenceImportDialog</name>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>导入%1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2453,7 +2463,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ui/review/review_view.py" line="+157"/>
+        <location filename="../../ui/review/review_view.py" line="+163"/>
         <source>导入名单…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2475,12 +2485,12 @@ PDF：%3</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+893"/>
+        <location line="+894"/>
         <source>上次比对结果</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-893"/>
+        <location line="-894"/>
         <source>再次查看上次比对的结果和变化</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2815,7 +2825,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+82"/>
         <source>已保存。毕业年份改动后请重新运行比对。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2916,7 +2926,7 @@ PDF：%3</source>
 <context>
     <name>RosterView</name>
     <message>
-        <location filename="../../ui/roster/roster_view.py" line="+103"/>
+        <location filename="../../ui/roster/roster_view.py" line="+113"/>
         <source>导入名单</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2937,25 +2947,25 @@ PDF：%3</source>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+420"/>
+        <location line="+421"/>
         <location line="+11"/>
         <source>导出名单</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-431"/>
+        <location line="-432"/>
         <source>把全部考生导出为 .xlsx（含身份证号和联系电话）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+436"/>
+        <location line="+437"/>
         <location line="+12"/>
         <source>下载导入模板</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-448"/>
+        <location line="-449"/>
         <source>保存一个空白的导入模板 .xlsx</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3108,7 +3118,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+66"/>
         <source>✓ 已保存 %1（%2）的信息。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3386,7 +3396,7 @@ PDF：%3</source>
 <context>
     <name>StationView</name>
     <message>
-        <location filename="../../ui/station/station_view.py" line="+138"/>
+        <location filename="../../ui/station/station_view.py" line="+149"/>
         <source>扫描或输入学号、身份证号（也可输入姓名或拼音），按 Enter</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3436,7 +3446,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+57"/>
         <source>身份证 %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3451,12 +3461,17 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+56"/>
+        <source>正在读取考生信息…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+56"/>
         <source>已找到 %1，开始采集。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+22"/>
         <source>还有未完成的步骤</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3476,7 +3491,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+49"/>
         <source>请扫描或输入考生学号</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3506,7 +3521,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+8"/>
         <source>（已被重拍替换）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3516,7 +3531,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+9"/>
         <source>照片无法显示</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3526,12 +3541,12 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>本桌今日：%1 人</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+14"/>
         <source>摄像头已连接</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3556,12 +3571,17 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+53"/>
         <source>重拍%1：旧的一份保留在采集记录中。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+30"/>
+        <source>正在读取考生信息，请稍候。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>请先扫描或输入考生学号。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3637,7 +3657,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>已取消采集指纹，可按 F4 重新开始。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3657,7 +3677,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>身份证芯片与名单不一致：</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3805,7 +3825,7 @@ PDF：%3</source>
 <context>
     <name>VerifyView</name>
     <message>
-        <location filename="../../ui/documents/verify_view.py" line="+112"/>
+        <location filename="../../ui/documents/verify_view.py" line="+115"/>
         <source>选择扫描件或 PDF…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3889,7 +3909,7 @@ PDF：%3</source>
 <context>
     <name>WaiverDialog</name>
     <message>
-        <location filename="../../ui/review/waiver_dialog.py" line="+47"/>
+        <location filename="../../ui/review/waiver_dialog.py" line="+51"/>
         <source>登记放弃报名考试资格</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3982,7 +4002,7 @@ PDF：%3</source>
 <context>
     <name>_Tile</name>
     <message>
-        <location filename="../../ui/station/capture_gallery.py" line="-119"/>
+        <location filename="../../ui/station/capture_gallery.py" line="-120"/>
         <source>（无法显示）</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1,4 +1,9 @@
-"""The audit trail's table model: events loaded a page at a time from a loader, newest first."""
+"""The audit trail's table model: events newest first, a page at a time.
+
+The model never reads the database itself: when the view scrolls near the end it asks
+``request_page(limit, offset)`` for the next page, and the owner (``AuditView``, through the task
+runner) hands the page back with ``add_page``. One request at a time is outstanding.
+"""
 
 from __future__ import annotations
 
@@ -20,25 +25,47 @@ from ui.common.formatting import local_time
 
 
 class AuditModel(QAbstractTableModel):
-    """Newest first, fetched page by page through ``loader(limit, offset)``."""
+    """Newest first, fetched page by page through ``request_page(limit, offset)``."""
 
-    def __init__(self, loader: Callable[[int, int], list[AuditEntry]], page_size: int = 200,
+    def __init__(self, request_page: Callable[[int, int], None], page_size: int = 200,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.loader = loader
+        self.request_page = request_page
         self.page_size = page_size
         self.entries: list[AuditEntry] = []
-        self._more = True
+        self._more = False  # nothing to fetch until the first page has come
+        self._fetching = False
         self.headers = [self.tr("时间"), self.tr("操作人"), self.tr("报名点"), self.tr("操作"), self.tr("内容")]
 
-    def reset(self, loader: Callable[[int, int], list[AuditEntry]] | None = None) -> None:
+    def clear(self) -> None:
+        """Empty, waiting for a first page (``set_first_page``)."""
         self.beginResetModel()
-        if loader is not None:
-            self.loader = loader
         self.entries = []
-        self._more = True
+        self._more = False
+        self._fetching = False
         self.endResetModel()
-        self.fetchMore(QModelIndex())
+
+    def set_first_page(self, page: list[AuditEntry]) -> None:
+        self.beginResetModel()
+        self.entries = list(page)
+        self._more = len(page) == self.page_size
+        self._fetching = False
+        self.endResetModel()
+
+    def add_page(self, page: list[AuditEntry]) -> None:
+        """The page asked for by the last ``request_page``."""
+        self._fetching = False
+        self._more = len(page) == self.page_size
+        if page:
+            start = len(self.entries)
+            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+            self.entries.extend(page)
+            self.endInsertRows()
+
+    def page_failed(self) -> None:
+        """The last request failed: stop asking (a refresh starts again)."""
+        self._fetching = False
+        self._more = False
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.entries)
@@ -47,18 +74,13 @@ class AuditModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.headers)
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
-        return not parent.isValid() and self._more
+        return not parent.isValid() and self._more and not self._fetching
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
-        if parent.isValid() or not self._more:
+        if parent.isValid() or not self._more or self._fetching:
             return
-        page = self.loader(self.page_size, len(self.entries))
-        self._more = len(page) == self.page_size
-        if page:
-            start = len(self.entries)
-            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
-            self.entries.extend(page)
-            self.endInsertRows()
+        self._fetching = True
+        self.request_page(self.page_size, len(self.entries))
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:

@@ -7,6 +7,10 @@ chain in the background and reports a removed or altered event; "逐条核对数
 trail against every audited row and names a row changed without an event. Both run on the task
 runner with their progress shown and can be cancelled.
 
+Reading the trail (the count, the first page, each further page) runs on the task runner too,
+never on the GUI thread: while it reads, the count label says so; a result that belongs to an
+earlier search or refresh (``_generation``) is dropped.
+
 Signals (``AuditView``): ``verified(object)`` with the ``AuditCheck`` after a check.
 """
 
@@ -143,7 +147,9 @@ class AuditView(QWidget):
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result.hide()
 
-        self.model = AuditModel(self._load, page_size, self)
+        self._generation = 0  # bumped by every refresh: older reads' results are dropped
+        self._text: str | None = None  # the search the shown rows belong to
+        self.model = AuditModel(self._request_page, page_size, self)
         self.table = QTableView()
         self.table.setObjectName("auditTable")
         self.table.setModel(self.model)
@@ -200,26 +206,71 @@ class AuditView(QWidget):
         QShortcut(QKeySequence.StandardKey.Find, self, self._on_find_shortcut, context=ctx)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh, context=ctx)
         self._verify_handle = None
+        self._loading = False
         self.refresh()
 
     # -- loading ---------------------------------------------------------------------
-    def _load(self, limit: int, offset: int) -> list[AuditEntry]:
-        return self.audit_log.entries(limit=limit, offset=offset, text=self.search.text().strip() or None)
+    @property
+    def loading(self) -> bool:
+        """Whether the count and first page of the latest refresh are still being read."""
+        return self._loading
 
     def refresh(self) -> None:
+        """Read the count and the first page again, on the task runner (F5, a new search)."""
         self._debounce.stop()
-        text = self.search.text().strip() or None
-        try:
-            total = self.audit_log.count(text=text)
-            self.model.reset()
-        except Exception as exc:  # a broken database must not leave a blank view without a word
-            show_error(self, exc)
-            return
-        if text:
+        self._generation += 1
+        generation = self._generation
+        text = self._text = self.search.text().strip() or None
+        self._loading = True
+        self.count_label.setText(self.tr("正在读取…"))
+        self.model.clear()
+        self._show_entry(None)
+        audit_log, limit = self.audit_log, self.model.page_size
+
+        def load(progress, cancel):
+            return audit_log.count(text=text), audit_log.entries(limit=limit, offset=0, text=text)
+
+        self.runner.run(load, on_success=lambda result: self._on_loaded(generation, result),
+                        on_error=lambda exc: self._on_load_failed(generation, exc))
+
+    def _on_loaded(self, generation: int, result: object) -> None:
+        if generation != self._generation:
+            return  # an older search's answer
+        self._loading = False
+        total, page = result  # type: ignore[misc]
+        if self._text:
             self.count_label.setText(self.tr("找到 %1 条").replace("%1", str(total)))
         else:
             self.count_label.setText(self.tr("共 %1 条").replace("%1", str(total)))
+        self.model.set_first_page(page)
         self._show_entry(None)
+
+    def _on_load_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._loading = False
+        self.model.page_failed()
+        # A broken database must not leave a blank view without a word.
+        self.count_label.setText(self.tr("读取失败"))
+        show_error(self, exc)
+
+    def _request_page(self, limit: int, offset: int) -> None:
+        """The model scrolled near its end: read the next page on the runner."""
+        generation, text, audit_log = self._generation, self._text, self.audit_log
+
+        def page(progress, cancel):
+            return audit_log.entries(limit=limit, offset=offset, text=text)
+
+        def done(result: object) -> None:
+            if generation == self._generation:
+                self.model.add_page(result)  # type: ignore[arg-type]
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self.model.page_failed()
+                show_error(self, exc)
+
+        self.runner.run(page, on_success=done, on_error=failed)
 
     def _on_find_shortcut(self) -> None:
         self.search.setFocus()

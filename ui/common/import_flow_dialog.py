@@ -85,9 +85,8 @@ class ImportFlowDialog(QDialog):
 
     FILE, MAPPING, PREVIEW, RESULT = range(4)
 
-    def __init__(self, container, actor: Actor, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, actor: Actor, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.container = container
         self.actor = actor
         self.runner = runner
         self.path: Path | None = None

@@ -42,9 +42,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.auth import Actor, allowed
-from app.documents.printing import FORM_LABELS, SETTLED_FORMS, may_print
+from app.documents.printing import FORM_LABELS, SETTLED_FORMS, PrintingService, may_print
 from app.domain.idnumber import mask
 from app.errors import AppError
+from app.roster.candidates import CandidateService
+from app.settings.service import SettingsService
 from ui.common.date_field import DateField
 from ui.common.errors import show_error, show_info
 from ui.common.file_dialogs import ask_save_file, default_path
@@ -68,10 +70,13 @@ def _open_url(url: QUrl) -> bool:
 class PrintView(QWidget):
     document_printed = Signal(str)
 
-    def __init__(self, container, actor: Actor, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, actor: Actor, runner: TaskRunner, parent: QWidget | None = None, *,
+                 candidates: CandidateService, printing: PrintingService, settings: SettingsService,
+                 printed_dir: Path) -> None:
         super().__init__(parent)
         self.setObjectName("printView")
-        self.container = container
+        self.candidates, self.printing, self.settings = candidates, printing, settings
+        self.printed_dir = printed_dir  # where what goes to the printer is kept
         self.actor = actor
         self.runner = runner
         # Seams for what would block or leave the app, so tests can answer them.
@@ -290,7 +295,7 @@ class PrintView(QWidget):
     # -- loading ------------------------------------------------------------------------------
     def reload(self) -> None:
         """Read the students (for 附件1) and the recent documents again (F5)."""
-        candidates, printing = self.container.candidates, self.container.printing
+        candidates, printing = self.candidates, self.printing
 
         def load(progress, cancel):
             return candidates.rows(), printing.recent()
@@ -360,7 +365,7 @@ class PrintView(QWidget):
 
     # -- publicity dates ------------------------------------------------------------------------
     def _load_settings(self) -> None:
-        values = self.container.settings.all()
+        values = self.settings.all()
         for edit, key in ((self.start_edit, "publicity_start"), (self.end_edit, "publicity_end")):
             value = values.get(key)
             edit.set_date(value if isinstance(value, dt.date) else None)
@@ -372,7 +377,7 @@ class PrintView(QWidget):
             self.period_error.show()
             return
         self.period_error.hide()
-        settings = self.container.settings
+        settings = self.settings
         try:
             changed = {key: value.isoformat() if value else None
                        for key, value in (("publicity_start", start), ("publicity_end", end))
@@ -405,7 +410,7 @@ class PrintView(QWidget):
         if form not in SETTLED_FORMS:
             then()
             return
-        printing = self.container.printing
+        printing = self.printing
 
         def work(progress, cancel):
             return printing.check(form)
@@ -456,7 +461,7 @@ class PrintView(QWidget):
         self._checked(self._print_now)
 
     def _print_now(self) -> None:
-        folder = Path(self.container.data_dir) / "printed"
+        folder = Path(self.printed_dir)
         # The app's own folder for what goes to the printer; print_form creates no folders.
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -468,7 +473,7 @@ class PrintView(QWidget):
         self._render(folder / self._default_name(f"_{stamp}.pdf"), None, then_print=True)
 
     def _render(self, pdf: Path, xlsx: Path | None, *, then_print: bool) -> None:
-        printing, actor, form = self.container.printing, self.actor, self.current_form
+        printing, actor, form = self.printing, self.actor, self.current_form
         student = self.selected_student() if form == "waiver_form" else None
         class_name = (self.class_combo.currentData() or None) if form == "summary" else None
 
@@ -536,7 +541,7 @@ class PrintView(QWidget):
         if not out:
             return
         pdf = Path(out) if out.lower().endswith(".pdf") else Path(out + ".pdf")
-        printing, actor = self.container.printing, self.actor
+        printing, actor = self.printing, self.actor
 
         def work(progress, cancel):
             return printing.print_waiver_forms(actor, pdf, progress=progress, cancel=cancel)

@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.documents.printing import IMAGE_SUFFIXES, PDF_SUFFIXES
+from app.devices.factory import Devices
+from app.documents.printing import IMAGE_SUFFIXES, PDF_SUFFIXES, PrintingService
 from ui.common.errors import show_error
 from ui.common.file_dialogs import ask_open_file, start_dir
 from ui.common.tasks import TaskRunner, run_with_progress
@@ -97,10 +98,12 @@ class _PageLabel(QLabel):
 class VerifyView(QWidget):
     verified = Signal(list)
 
-    def __init__(self, container, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None, *, printing: PrintingService,
+                 devices: Devices) -> None:
         super().__init__(parent)
         self.setObjectName("verifyView")
-        self.container = container
+        self.printing = printing
+        self.devices = devices
         self.runner = runner
         self.results: list[PageResult] = []
         self._pixmap: QPixmap | None = None
@@ -211,7 +214,7 @@ class VerifyView(QWidget):
 
     def verify_file(self, path: Path) -> None:
         """Read and check every page of ``path`` in the background."""
-        printing = self.container.printing
+        printing = self.printing
         self._last_path = Path(path)
 
         def work(progress, cancel):
@@ -230,7 +233,7 @@ class VerifyView(QWidget):
         """The camera dialog (a seam: tests hand in one with a mock camera)."""
         from ui.station.camera_verify_dialog import CameraVerifyDialog
 
-        return CameraVerifyDialog(self.container, self)
+        return CameraVerifyDialog(self.devices, self)
 
     def _on_camera_button_clicked(self) -> None:
         try:
@@ -243,7 +246,7 @@ class VerifyView(QWidget):
 
     def verify_image(self, image, source: str = "") -> None:
         """Check one image in memory (BGR numpy array), e.g. a camera frame."""
-        printing = self.container.printing
+        printing = self.printing
         source = source or self.tr("摄像头画面")
         self._last_path = None
 

@@ -28,8 +28,10 @@ from app.review.reference import (
     ReferenceMappingNeeded,
     ReferencePreview,
     ReferenceResult,
+    ReferenceService,
     missing_required,
 )
+from app.review.service import ReviewService
 from ui.common.columns import fit_to_content
 from ui.common.import_flow_dialog import IMPORT_PATTERNS, ImportFlowDialog
 from ui.common.rows_model import RowsModel, rows_table
@@ -47,12 +49,13 @@ class ReferenceImportDialog(ImportFlowDialog):
     reference_imported = Signal(object)
     compare_requested = Signal()
 
-    def __init__(self, container, actor: Actor, runner: TaskRunner, kind: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, actor: Actor, runner: TaskRunner, kind: str, parent: QWidget | None = None, *,
+                 reference: ReferenceService, review: ReviewService) -> None:
         if kind not in KINDS:
             raise ValueError(kind)
         self.kind = kind  # the build below asks the hooks, which need it
-        super().__init__(container, actor, runner, parent)
+        self.reference, self.review = reference, review
+        super().__init__(actor, runner, parent)
         self.setObjectName("referenceImport")
         self.setWindowTitle(self.tr("导入%1").replace("%1", kind_label(kind)))
         self.offer_compare = False
@@ -109,7 +112,7 @@ class ReferenceImportDialog(ImportFlowDialog):
         return [self.problems_table, self.rows_table]
 
     def _preview_work(self, path: Path, overrides: dict[str, str] | None) -> Callable:
-        reference, kind, sheet = self.container.reference, self.kind, self.sheet
+        reference, kind, sheet = self.reference, self.kind, self.sheet
 
         def work(progress, cancel):
             return reference.preview(kind, path, overrides, sheet=sheet, progress=progress, cancel=cancel)
@@ -174,7 +177,7 @@ class ReferenceImportDialog(ImportFlowDialog):
         return self.tr("导入 %1 行").replace("%1", str(len(preview.rows))), True
 
     def _commit_work(self, preview) -> Callable:
-        actor, reference = self.actor, self.container.reference
+        actor, reference = self.actor, self.reference
 
         def work(progress, cancel):
             return reference.commit(actor, preview, progress=progress, cancel=cancel)
@@ -191,9 +194,9 @@ class ReferenceImportDialog(ImportFlowDialog):
         self.result_hint.setText(hint + self.tr("重新运行比对后，审查结果才会按新名单更新。"))
         self.result_save_button.hide()
         # Right here, one click: the comparison with the new list (it needs a 学籍 list).
-        can = self.offer_compare and self.container.reference.active().get("academic") is not None
+        can = self.offer_compare and self.reference.active().get("academic") is not None
         if can:
-            first = self.container.review.last_run_at() is None
+            first = self.review.last_run_at() is None
             self.compare_button.setText(self.tr("运行比对") if first else self.tr("重新比对"))
         self.compare_button.setVisible(can)
 

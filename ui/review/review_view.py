@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from pathlib import Path
 
 from PySide6.QtCore import (
     QEvent,
@@ -61,11 +62,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.auth import Actor, allowed, decidable_offices, refusal
+from app.documents.printing import PrintingService
 from app.domain import review as rules
 from app.domain.candidate import STATUS_LABELS
 from app.errors import AppError, ValidationError
-from app.review.reference import KINDS, LABELS, SourceRow
-from app.review.service import ApproveResult, ReviewRow, RunResult
+from app.review.reference import KINDS, LABELS, ReferenceService, SourceRow
+from app.review.service import ApproveResult, ReviewRow, ReviewService, RunResult, WaiverService
+from app.settings.service import SettingsService
 from ui.common.actions import search_field, toolbar_action
 from ui.common.columns import Column, ColumnFitter, cell_padding, fit, widths
 from ui.common.date_field import DateField
@@ -114,10 +117,13 @@ def _room(table: QTableWidget) -> int:
 class ReviewView(QWidget):
     review_changed = Signal()
 
-    def __init__(self, container, actor: Actor, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, actor: Actor, runner: TaskRunner, parent: QWidget | None = None, *, review: ReviewService,
+                 reference: ReferenceService, waivers: WaiverService, settings: SettingsService,
+                 printing: PrintingService, printed_dir: Path) -> None:
         super().__init__(parent)
         self.setObjectName("reviewView")
-        self.container = container
+        self.review, self.reference, self.waivers, self.settings = review, reference, waivers, settings
+        self.printing, self.printed_dir = printing, printed_dir  # for the waiver dialog's 附件1
         self.actor = actor
         self.runner = runner
         # What the buttons show follows app.auth, the table the services check.
@@ -509,7 +515,7 @@ class ReviewView(QWidget):
         self._loading = True
         self._reload_again = False
         self.count_label.setText(self.tr("正在读取…"))
-        review, reference, settings = self.container.review, self.container.reference, self.container.settings
+        review, reference, settings = self.review, self.reference, self.settings
 
         def load(progress, cancel):
             return review.list(), reference.active(), settings.all(), review.last_run_at()
@@ -799,7 +805,7 @@ class ReviewView(QWidget):
 
     def _show_compare(self, row: ReviewRow) -> None:
         try:
-            sources = self.container.reference.source_rows(row.student_no, row.id_number, row.major)
+            sources = self.reference.source_rows(row.student_no, row.id_number, row.major)
         except Exception as exc:  # the detail must still show what it can
             show_error(self, exc)
             sources = {k: [] for k in KINDS}
@@ -935,7 +941,7 @@ class ReviewView(QWidget):
         passed = self.decision == "pass"
         self.opinion_error.clear_message()
         try:
-            updated = self.container.review.decide(self.actor, row.uuid, office, passed, self.opinion_edit.text())
+            updated = self.review.decide(self.actor, row.uuid, office, passed, self.opinion_edit.text())
         except ValidationError as exc:
             if exc.field == "opinion":
                 self.opinion_error.show_message(exc.message)
@@ -958,7 +964,7 @@ class ReviewView(QWidget):
 
     def _refresh_one(self, uuid: str) -> None:
         try:
-            self._row_changed(self.container.review.get(uuid))
+            self._row_changed(self.review.get(uuid))
         except Exception as exc:
             show_error(self, exc)
 
@@ -967,7 +973,8 @@ class ReviewView(QWidget):
         row = self._shown
         if row is None or not self.can_waive:
             return None
-        dialog = WaiverDialog(self.container, self.actor, row.uuid, row.name, mode, self)
+        dialog = WaiverDialog(self.actor, row.uuid, row.name, mode, self, waivers=self.waivers, settings=self.settings,
+                              printing=self.printing, printed_dir=self.printed_dir)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.waiver_changed.connect(self._refresh_one)
         self.dialog = dialog
@@ -985,7 +992,7 @@ class ReviewView(QWidget):
         if row is None:
             return
         try:
-            self.container.waivers.mark_signed(self.actor, row.uuid, checked)
+            self.waivers.mark_signed(self.actor, row.uuid, checked)
         except Exception as exc:
             self.signed_check.blockSignals(True)
             self.signed_check.setChecked(not checked)
@@ -999,7 +1006,7 @@ class ReviewView(QWidget):
         if not self.can_settings:
             return
         self.settings_error.clear_message()
-        settings = self.container.settings
+        settings = self.settings
         try:
             # Both or neither: one transaction, every value checked before any is stored.
             stored = settings.set_many(self.actor, {"graduation_year": self.year_edit.text(),
@@ -1021,7 +1028,7 @@ class ReviewView(QWidget):
         if self.import_dialog is not None and self.import_dialog.isVisible():
             self.import_dialog.raise_()
             return self.import_dialog
-        dialog = ReferenceImportDialog(self.container, self.actor, self.runner, kind, self)
+        dialog = ReferenceImportDialog(self.actor, self.runner, kind, self, reference=self.reference, review=self.review)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.reference_imported.connect(self._on_import_dialog_reference_imported)
         dialog.destroyed.connect(self._on_import_dialog_destroyed)
@@ -1042,7 +1049,7 @@ class ReviewView(QWidget):
     def _on_run_triggered(self) -> None:
         if not self.can_run:
             return
-        review, actor = self.container.review, self.actor
+        review, actor = self.review, self.actor
 
         def work(progress, cancel):
             return review.run(actor, progress=progress, cancel=cancel)
@@ -1057,7 +1064,7 @@ class ReviewView(QWidget):
         self._show_run(result)
 
     def _on_last_run_triggered(self) -> None:
-        review = self.container.review
+        review = self.review
 
         def work(progress, cancel):
             return review.last_run()
@@ -1087,7 +1094,7 @@ class ReviewView(QWidget):
         dialog.open()
 
     def _approve(self, office: str) -> None:
-        review, actor = self.container.review, self.actor
+        review, actor = self.review, self.actor
 
         def work(progress, cancel):
             return review.approve_clean(actor, office, progress=progress, cancel=cancel)

@@ -26,20 +26,24 @@ from PySide6.QtWidgets import (
 )
 
 from app.auth import Actor
+from app.documents.printing import PrintingService
 from app.errors import AppError, ValidationError
+from app.review.service import WaiverService
+from app.settings.service import SettingsService
 from ui.common.errors import InlineError, show_error
 
 
 class WaiverDialog(QDialog):
     waiver_changed = Signal(str)
 
-    def __init__(self, container, actor: Actor, uuid: str, name: str, mode: str = "add",
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, actor: Actor, uuid: str, name: str, mode: str = "add", parent: QWidget | None = None, *,
+                 waivers: WaiverService, settings: SettingsService, printing: PrintingService,
+                 printed_dir: Path) -> None:
         super().__init__(parent)
         if mode not in ("add", "revoke"):
             raise ValueError(mode)
         self.setObjectName("waiverDialog")
-        self.container = container
+        self.waivers, self.printing, self.printed_dir = waivers, printing, printed_dir
         self.actor = actor
         self.uuid = uuid
         self.mode = mode
@@ -53,7 +57,7 @@ class WaiverDialog(QDialog):
             intro.setText(self.tr("%1 放弃报名考试资格。登记后其状态为“放弃报考”，请打印附件1由本人签字。")
                           .replace("%1", name))
         else:
-            deadline = container.settings.get("waiver_deadline")
+            deadline = settings.get("waiver_deadline")
             when = deadline.isoformat() if isinstance(deadline, dt.date) else self.tr("（未设置截止日期）")
             intro.setText(self.tr("撤回 %1 的放弃报名，状态按各部门的审核意见重新计算。撤回截止日期：%2。")
                           .replace("%1", name).replace("%2", when))
@@ -118,9 +122,9 @@ class WaiverDialog(QDialog):
         reason = self.reason_edit.text()
         try:
             if self.mode == "add":
-                self.container.waivers.add(self.actor, self.uuid, reason, self.date_edit.date().toPython())
+                self.waivers.add(self.actor, self.uuid, reason, self.date_edit.date().toPython())
             else:
-                self.container.waivers.revoke(self.actor, self.uuid, reason)
+                self.waivers.revoke(self.actor, self.uuid, reason)
         except ValidationError as exc:
             target = self.reason_error if exc.field == "reason" else self.error
             target.show_message(exc.message)
@@ -161,10 +165,10 @@ class WaiverDialog(QDialog):
         from ui.common.pdf_printing import PdfPrintJob, ask_print_dialog
         from ui.common.tasks import TaskRunner
 
-        folder = Path(self.container.data_dir) / "printed"
+        folder = Path(self.printed_dir)
         try:
             folder.mkdir(parents=True, exist_ok=True)  # the app's own folder for what goes to the printer
-            result = self.container.printing.print_form(
+            result = self.printing.print_form(
                 self.actor, "waiver_form", folder / f"附件1_{self.uuid[:8]}_{dt.datetime.now():%Y%m%d%H%M%S}.pdf",
                 student=self.uuid)
         except Exception as exc:

@@ -41,7 +41,8 @@ from app.domain import idnumber, status
 from app.domain.candidate import LABELS, STATUS_LABELS
 from app.domain.fields import ART_SPORTS, AWARD_LEVELS, CATEGORIES
 from app.errors import ConflictError, ValidationError
-from app.roster.candidates import CandidateDetail
+from app.roster.candidates import CandidateDetail, CandidateService
+from app.station.capture import CaptureService
 from ui.common.errors import show_error
 from ui.common.formatting import display_value, local_time
 from ui.common.tasks import TaskRunner
@@ -68,16 +69,17 @@ class CandidateEditorDialog(QDialog):
     candidate_saved = Signal(str)
     retake_requested = Signal(str, str, str)  # candidate UUID, capture kind, subkind
 
-    def __init__(self, container, actor: Actor, key: str | None, runner=None,
-                 parent: QWidget | None = None, *, can_retake: bool = False) -> None:
+    def __init__(self, actor: Actor, key: str | None, runner=None, parent: QWidget | None = None, *,
+                 candidates: CandidateService, capture: CaptureService, can_retake: bool = False) -> None:
         super().__init__(parent)
         self.can_retake = can_retake
         self.gallery: CaptureGallery | None = None
         self.setObjectName("candidateEditor")
-        self.container = container
+        self.candidates = candidates
+        self.capture = capture  # for the gallery of captures
         self.actor = actor
         self.runner = runner
-        self.detail = container.candidates.get(key) if key else None
+        self.detail = candidates.get(key) if key else None
         # Why the record itself cannot change (locked after signing), whatever the role.
         self.refusal = status.refusal(self.detail.status, status.EDIT, self.detail.data.name) if self.detail else None
         self.editable = allowed(actor.role, "candidate.edit" if key else "candidate.add") and self.refusal is None
@@ -340,7 +342,7 @@ class CandidateEditorDialog(QDialog):
     def _check_now(self) -> bool:
         self._check_timer.stop()
         raw = self.raw()
-        result = self.container.candidates.check(raw)
+        result = self.candidates.check(raw)
         problems: dict[str, str] = {}
         for p in result.problems:
             problems.setdefault(p.field or "name", p.message)
@@ -415,7 +417,7 @@ class CandidateEditorDialog(QDialog):
         raw = self.raw()
         self._saving = True
         self._set_save_enabled(False)
-        service = self.container.candidates
+        service = self.candidates
         actor, detail = self.actor, self.detail
 
         def save(progress, cancel):
@@ -467,7 +469,7 @@ class CandidateEditorDialog(QDialog):
     def _on_tabs_current_changed(self, index: int) -> None:
         if index != self.gallery_tab or self.gallery is not None or self.detail is None:
             return
-        self.gallery = CaptureGallery(self.container, self.detail.uuid, self.runner, can_retake=self.can_retake,
+        self.gallery = CaptureGallery(self.capture, self.detail.uuid, self.runner, can_retake=self.can_retake,
                                       parent=self)
         self.gallery.retake_requested.connect(self._on_gallery_retake_requested)
         placeholder = self.tabs.widget(index)
@@ -520,7 +522,7 @@ class CandidateEditorDialog(QDialog):
     def reload(self) -> None:
         """Show the stored record again, dropping unsaved changes."""
         if self.detail is not None:
-            self.detail = self.container.candidates.get(self.detail.uuid)
+            self.detail = self.candidates.get(self.detail.uuid)
         self._load()
         self._check_now()
 
@@ -529,7 +531,7 @@ class CandidateEditorDialog(QDialog):
     def _load_history(self) -> None:
         self.history.clear()
         assert self.detail is not None
-        for entry in self.container.candidates.history(self.detail.uuid):
+        for entry in self.candidates.history(self.detail.uuid):
             who = entry.actor + (f" @ {entry.desk_name}" if entry.desk_name else "")
             action = ACTION_LABELS.get(entry.action, entry.action)
             item = QTreeWidgetItem([local_time(entry.at), who, action])

@@ -23,7 +23,7 @@ from app.auth import Actor
 from app.domain.candidate import REQUIRED
 from app.importing import tabular
 from app.importing.mapping import ColumnMapping
-from app.roster.service import FIELD_CHOICES, ImportPreview, ImportResult, MappingNeeded
+from app.roster.service import FIELD_CHOICES, ImportPreview, ImportResult, MappingNeeded, RosterService
 from ui.common.columns import fit_to_content
 from ui.common.errors import show_error, show_info
 from ui.common.formatting import display_value
@@ -40,8 +40,10 @@ class ImportWizard(ImportFlowDialog):
 
     roster_imported = Signal(object)
 
-    def __init__(self, container, actor: Actor, runner: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__(container, actor, runner, parent)
+    def __init__(self, actor: Actor, runner: TaskRunner, parent: QWidget | None = None, *,
+                 roster: RosterService) -> None:
+        self.roster = roster  # the build below asks the hooks, which use it
+        super().__init__(actor, runner, parent)
         self.setObjectName("importWizard")
         self.setWindowTitle(self.tr("导入考生名单"))
 
@@ -81,7 +83,7 @@ class ImportWizard(ImportFlowDialog):
         return isinstance(self.preview, ImportPreview) and bool(self.preview.rejected)
 
     def _preview_work(self, path: Path, overrides: dict[str, str] | None) -> Callable:
-        roster, sheet = self.container.roster, self.sheet
+        roster, sheet = self.roster, self.sheet
 
         def work(progress, cancel):
             return roster.preview(path, overrides, sheet=sheet, progress=progress, cancel=cancel)
@@ -99,7 +101,7 @@ class ImportWizard(ImportFlowDialog):
         return self.tr("没有需要导入的记录"), False
 
     def _commit_work(self, preview) -> Callable:
-        actor, roster = self.actor, self.container.roster
+        actor, roster = self.actor, self.roster
 
         def work(progress, cancel):
             return roster.commit(actor, preview, progress=progress, cancel=cancel)
@@ -182,7 +184,7 @@ class ImportWizard(ImportFlowDialog):
     def _save_rejected(self, out: Path) -> None:
         assert isinstance(self.preview, ImportPreview)
         try:
-            written = self.container.roster.save_rejected(self.preview, out)
+            written = self.roster.save_rejected(self.preview, out)
         except Exception as exc:
             show_error(self, exc)
             return

@@ -33,8 +33,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.auth import Actor, allowed
+from app.documents.printing import PrintingService
 from app.domain.candidate import STATUS_LABELS
+from app.review.service import WaiverService
+from app.roster.candidates import CandidateService
 from app.roster.search import Filters, pinyin_keys
+from app.roster.service import RosterService
+from app.settings.service import SettingsService
+from app.station.capture import CaptureService
 from ui.common.actions import search_field, toolbar_action
 from ui.common.columns import Column, ColumnFitter, cell_padding, widths
 from ui.common.errors import show_error, show_info
@@ -67,10 +73,14 @@ class RosterView(QWidget):
     roster_changed = Signal()
     retake_requested = Signal(str, str, str)  # candidate UUID, capture kind, subkind (to the station)
 
-    def __init__(self, container, actor: Actor, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, actor: Actor, runner: TaskRunner, parent: QWidget | None = None, *, candidates: CandidateService,
+                 capture: CaptureService, roster: RosterService, waivers: WaiverService, settings: SettingsService,
+                 printing: PrintingService, printed_dir: Path) -> None:
         super().__init__(parent)
         self.setObjectName("rosterView")
-        self.container = container
+        self.candidates, self.capture, self.roster = candidates, capture, roster
+        # Passed on to the waiver dialog (its 附件1).
+        self.waivers, self.settings, self.printing, self.printed_dir = waivers, settings, printing, printed_dir
         self.actor = actor
         self.runner = runner
         # What the toolbar offers follows app.auth, the table the services check: a counsellor
@@ -252,9 +262,9 @@ class RosterView(QWidget):
         self._loading = True
         self._reload_again = False
         self.count_label.setText(self.tr("正在读取名单…"))
-        candidates = self.container.candidates
+        candidates = self.candidates
 
-        capture = self.container.capture
+        capture = self.capture
 
         def load(progress, cancel):
             return candidates.rows(capture.onsite()), candidates.choices()
@@ -435,7 +445,7 @@ class RosterView(QWidget):
     def open_gallery(self, uuid: str) -> CaptureGalleryDialog:
         row = self.model.row_of_uuid(uuid)
         name = self.model.row_at(row).name if row >= 0 else ""
-        dialog = CaptureGalleryDialog(self.container, uuid, name, self.runner, can_retake=self.can_retake, parent=self)
+        dialog = CaptureGalleryDialog(self.capture, uuid, name, self.runner, can_retake=self.can_retake, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.gallery.retake_requested.connect(self.retake_requested)
         self.gallery_dialog = dialog
@@ -445,7 +455,8 @@ class RosterView(QWidget):
     def open_waiver(self, uuid: str, mode: str) -> WaiverDialog:
         row = self.model.row_of_uuid(uuid)
         name = self.model.row_at(row).name if row >= 0 else ""
-        dialog = WaiverDialog(self.container, self.actor, uuid, name, mode, self)
+        dialog = WaiverDialog(self.actor, uuid, name, mode, self, waivers=self.waivers, settings=self.settings,
+                              printing=self.printing, printed_dir=self.printed_dir)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.waiver_changed.connect(self._on_editor_candidate_saved)
         dialog.open()
@@ -457,8 +468,8 @@ class RosterView(QWidget):
             self.editor.activateWindow()
             return self.editor
         try:
-            editor = CandidateEditorDialog(self.container, self.actor, uuid, self.runner, self,
-                                           can_retake=self.can_retake)
+            editor = CandidateEditorDialog(self.actor, uuid, self.runner, self, candidates=self.candidates,
+                                           capture=self.capture, can_retake=self.can_retake)
         except Exception as exc:  # the candidate may have vanished since the last refresh
             show_error(self, exc)
             return None
@@ -507,7 +518,7 @@ class RosterView(QWidget):
             if path is not None and not self.wizard.busy:
                 self.wizard.choose_file(path)
             return self.wizard
-        wizard = ImportWizard(self.container, self.actor, self.runner, self)
+        wizard = ImportWizard(self.actor, self.runner, self, roster=self.roster)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.roster_imported.connect(self._on_wizard_roster_imported)
         wizard.destroyed.connect(self._on_wizard_destroyed)
@@ -531,7 +542,7 @@ class RosterView(QWidget):
         if not out:
             return
         path = _with_suffix(out)
-        roster, actor = self.container.roster, self.actor
+        roster, actor = self.roster, self.actor
 
         def work(progress, cancel):
             return roster.export(actor, path, progress=progress, cancel=cancel)
@@ -550,7 +561,7 @@ class RosterView(QWidget):
         if not out:
             return
         path = _with_suffix(out)
-        roster = self.container.roster
+        roster = self.roster
 
         def work(progress, cancel):
             return roster.write_template(path)

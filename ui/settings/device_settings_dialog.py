@@ -36,8 +36,9 @@ from PySide6.QtWidgets import (
 
 from app.auth import Actor
 from app.devices.base import DeviceError, DeviceInfo, registries
+from app.devices.factory import Devices
 from app.errors import AppError, ValidationError
-from app.settings.service import DEFINITIONS, FINGER_LABELS, FINGERS
+from app.settings.service import DEFINITIONS, FINGER_LABELS, FINGERS, SettingsService
 from ui.common.errors import InlineError, message_for, show_error
 from ui.common.tasks import TaskRunner
 from ui.station.frames import to_qimage
@@ -94,16 +95,17 @@ def list_devices(registry: Any, name: str) -> Listing:
 class DeviceSettingsDialog(QDialog):
     settings_saved = Signal(list)
 
-    def __init__(self, container, actor: Actor, runner: TaskRunner, parent: QWidget | None = None, *,
-                 driver_registries: dict[str, Any] | None = None) -> None:
+    def __init__(self, actor: Actor, runner: TaskRunner, parent: QWidget | None = None, *, settings: SettingsService,
+                 devices: Devices | None, driver_registries: dict[str, Any] | None = None) -> None:
         super().__init__(parent)
-        self.container = container
+        self.settings = settings
+        self.devices = devices  # rebuilt from the new settings once they are saved
         self.actor = actor
         self.runner = runner
         self.registries = driver_registries if driver_registries is not None else registries()
         self.setObjectName("deviceSettingsDialog")
         self.setWindowTitle(self.tr("设备设置"))
-        self.initial = container.settings.all()
+        self.initial = settings.all()
         self.listings: dict[str, Listing | None] = dict.fromkeys(KINDS)
         self._request = dict.fromkeys(KINDS, 0)
 
@@ -426,12 +428,12 @@ class DeviceSettingsDialog(QDialog):
             target.show_message(exc.message)
             return
         try:
-            self.container.settings.set_many(self.actor, changed)  # one transaction
+            self.settings.set_many(self.actor, changed)  # one transaction
         except AppError as exc:
             show_error(self, exc, self.tr("无法保存设置"))
             return
-        if changed and self.container.devices is not None:
-            self.container.devices.reset()
+        if changed and self.devices is not None:
+            self.devices.reset()
         log.info("device settings saved by %s: %s", self.actor.username, sorted(changed))
         self.settings_saved.emit(sorted(changed))
         self.accept()

@@ -7,7 +7,7 @@ what lies in front of the lens: the student, the student's ID card (either side,
 glare that the station refuses, so F9 can be tried) or a printed page whose QR code the camera
 check (打印与核验 → 拍照核验) reads. The pictures are drawn by ``app.devices.camera.scenes``.
 
-The panel acts on the desk's own drivers (``container.devices``): the very reader and camera the
+The panel acts on the desk's own drivers (the container's ``devices``): the very reader and camera the
 station and the camera check use. It follows the student loaded at the station unless told not to.
 
 Signals: ``card_changed(str)`` (what lies on the reader, as shown), ``scene_changed(str)`` (the
@@ -37,8 +37,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.demo.service import DemoService
 from app.devices.base import DeviceError
+from app.devices.factory import Devices
 from app.errors import AppError
+from app.roster.candidates import CandidateService
 from ui.common.errors import message_for
 from ui.common.tasks import TaskRunner
 
@@ -69,12 +72,13 @@ class DemoDevicePanel(QWidget):
     card_changed = Signal(str)
     scene_changed = Signal(str)
 
-    def __init__(self, container, runner: TaskRunner, parent: QWidget | None = None, *, devices=None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None, *, demo: DemoService,
+                 candidates: CandidateService, devices: Devices) -> None:
         super().__init__(parent)
         self.setObjectName("demoDevicePanel")
         self.setWindowTitle(self.tr("模拟设备"))
-        self.container = container
-        self.devices = devices if devices is not None else container.devices
+        self.demo, self.candidates = demo, candidates
+        self.devices = devices
         self.runner = runner
         self.scene = FACE
         self._scene_request = 0
@@ -213,7 +217,7 @@ class DemoDevicePanel(QWidget):
             w.setEnabled(has_reader)
         for radio in self.scene_radio.values():
             radio.setEnabled(has_camera)
-        if not self.container.demo.is_demo():
+        if not self.demo.is_demo():
             self.scene_radio[PAGE].setEnabled(False)
             self.scene_radio[PAGE].setToolTip(self.tr("只在演示数据中可用（需要演示数据打印的样例页）"))
         if not has_camera:
@@ -232,7 +236,7 @@ class DemoDevicePanel(QWidget):
     def _fill_students(self) -> None:
         self.student_combo.blockSignals(True)
         self.student_combo.clear()
-        for row in self.container.candidates.rows():
+        for row in self.candidates.rows():
             self.student_combo.addItem(f"{row.name}  {row.student_no}", row.uuid)
         self.student_combo.blockSignals(False)
         if self.student_combo.count():
@@ -284,7 +288,7 @@ class DemoDevicePanel(QWidget):
         uuid = self.student_uuid()
         if not uuid:
             raise AppError(self.tr("请先选择考生。"))
-        return self.container.candidates.get(uuid).data
+        return self.candidates.get(uuid).data
 
     def _card(self):
         from app.devices.idcard.mock import card_for
@@ -369,7 +373,7 @@ class DemoDevicePanel(QWidget):
         except AppError as exc:
             self.camera_label.setText(message_for(exc))
             return
-        demo = self.container.demo
+        demo = self.demo
         self.camera_label.setText(self.tr("正在准备打印的样例页…") if scene == PAGE else self.tr("正在准备画面…"))
 
         def work(progress, cancel):

@@ -254,7 +254,8 @@ class MainWindow(QMainWindow):
     def _on_device_settings_triggered(self) -> None:
         from ui.settings.device_settings_dialog import DeviceSettingsDialog
 
-        dialog = DeviceSettingsDialog(self.container, self.actor, self.runner, self)
+        dialog = DeviceSettingsDialog(self.actor, self.runner, self, settings=self.container.settings,
+                                      devices=self.container.devices)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.settings_saved.connect(
             lambda _keys: self.statusBar().showMessage(self.tr("设备设置已保存。"), 5000))
@@ -289,7 +290,8 @@ class MainWindow(QMainWindow):
         from ui.shell.demo_device_panel import DemoDevicePanel
 
         if self.demo_panel is None:
-            self.demo_panel = DemoDevicePanel(self.container, self.runner, self)
+            c = self.container
+            self.demo_panel = DemoDevicePanel(self.runner, self, demo=c.demo, candidates=c.candidates, devices=c.devices)
             if self.station_view is not None:
                 self.demo_panel.follow(self.station_view)
             dock = QDockWidget(self.tr("模拟设备（演示、练习用：放上身份证，选择摄像头前的画面）"), self)

@@ -47,7 +47,9 @@ class Page:
 def _roster(window: MainWindow) -> QWidget:
     from ui.roster.roster_view import RosterView
 
-    view = RosterView(window.container, window.actor, window.runner, window)
+    c = window.container
+    view = RosterView(window.actor, window.runner, window, candidates=c.candidates, capture=c.capture, roster=c.roster,
+                      waivers=c.waivers, settings=c.settings, printing=c.printing, printed_dir=c.printed_dir)
     view.retake_requested.connect(window.retake)
     return view
 
@@ -55,7 +57,9 @@ def _roster(window: MainWindow) -> QWidget:
 def _station(window: MainWindow) -> QWidget:
     from ui.station.station_view import StationView
 
-    view = StationView(window.container, window.actor, window.runner, window)
+    c = window.container
+    view = StationView(window.actor, window.runner, window, capture=c.capture, candidates=c.candidates,
+                       settings=c.settings, devices=c.devices)
     window.station_built(view)
     return view
 
@@ -69,13 +73,17 @@ def _audit(window: MainWindow) -> QWidget:
 def _review(window: MainWindow) -> QWidget:
     from ui.review.review_view import ReviewView
 
-    return ReviewView(window.container, window.actor, window.runner, window)
+    c = window.container
+    return ReviewView(window.actor, window.runner, window, review=c.review, reference=c.reference, waivers=c.waivers,
+                      settings=c.settings, printing=c.printing, printed_dir=c.printed_dir)
 
 
 def _documents(window: MainWindow) -> QWidget:
     from ui.documents.documents_view import DocumentsView
 
-    return DocumentsView(window.container, window.actor, window.runner, window)
+    c = window.container
+    return DocumentsView(window.actor, window.runner, window, candidates=c.candidates, printing=c.printing,
+                         settings=c.settings, printed_dir=c.printed_dir, devices=c.devices)
 
 
 def _users(window: MainWindow) -> QWidget:

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QPainter, QPolygonF
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.devices.factory import Devices
 from ui.station.camera_preview import CameraPreview
 from ui.station.frames import FrameMapping, pen
 
@@ -39,11 +40,11 @@ def draw_qr(painter: QPainter, m: FrameMapping, corners: Any) -> None:
 
 
 class CameraVerifyDialog(QDialog):
-    def __init__(self, container, parent: QWidget | None = None) -> None:
+    def __init__(self, devices: Devices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("cameraVerifyDialog")
         self.setWindowTitle(self.tr("拍照核验"))
-        self.container = container
+        self.devices = devices
         self.frame: np.ndarray | None = None
         self.preview = CameraPreview(self)
         self.preview.setMinimumSize(640, 400)
@@ -68,7 +69,7 @@ class CameraVerifyDialog(QDialog):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        devices = self.container.devices
+        devices = self.devices
         self.preview.start(devices.camera, find_qr, device_id=str(devices.camera_index()),
                            width=CAMERA_SIZE[0], height=CAMERA_SIZE[1])
 

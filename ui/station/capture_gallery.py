@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import AppError
-from app.station.capture import CaptureInfo
+from app.station.capture import CaptureInfo, CaptureService
 from ui.common.errors import show_error
 from ui.common.tasks import TaskRunner
 
@@ -107,11 +107,12 @@ class _Tile(QFrame):
 class CaptureGallery(QWidget):
     retake_requested = Signal(str, str, str)
 
-    def __init__(self, container, uuid: str, runner: TaskRunner | None = None, *, can_retake: bool = False,
+    def __init__(self, capture: CaptureService, uuid: str, runner: TaskRunner | None = None, *,
+                 can_retake: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("captureGallery")
-        self.container = container
+        self.capture = capture
         self.uuid = uuid
         self.runner = runner or TaskRunner(self, synchronous=True)
         self.can_retake = can_retake
@@ -137,7 +138,7 @@ class CaptureGallery(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        capture, uuid = self.container.capture, self.uuid
+        capture, uuid = self.capture, self.uuid
 
         def load(progress, cancel):
             history = capture.history(uuid)
@@ -190,13 +191,13 @@ class CaptureGallery(QWidget):
 class CaptureGalleryDialog(QDialog):
     """The gallery in its own window (the roster's row menu: 查看采集材料)."""
 
-    def __init__(self, container, uuid: str, title: str, runner: TaskRunner | None = None, *,
+    def __init__(self, capture: CaptureService, uuid: str, title: str, runner: TaskRunner | None = None, *,
                  can_retake: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("captureGalleryDialog")
         self.setWindowTitle(self.tr("采集材料 - %1").replace("%1", title))
         lay = QVBoxLayout(self)
-        self.gallery = CaptureGallery(container, uuid, runner, can_retake=can_retake, parent=self)
+        self.gallery = CaptureGallery(capture, uuid, runner, can_retake=can_retake, parent=self)
         lay.addWidget(self.gallery, 1)
         row = QHBoxLayout()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

@@ -9,7 +9,11 @@ preview with the head guidance (the crop the analysis proposes) and the hints, S
 F9 to keep a refused capture with a reason, Ctrl+N for the next student. Every capture is stored
 at once through the capture pipelines of ``app.station`` (``store_photo``, ``store_card_side``,
 ``store_document``, ``store_fingerprint``, ``store_chip``: processed, then the file, then the row
-and its audit event), on the task runner, never on the GUI thread. This screen keeps the widgets,
+and its audit event), on the task runner, never on the GUI thread. Reading the student at the
+table (``app.station.student.read_student``: checklist, details, history, the photo for the
+thumbnail) and the day's count run on the task runner too: while a student is being read the
+message line says so and the keys that need a student wait for it; an answer that belongs to a
+student the counsellor has since left is dropped (``_generation``). This screen keeps the widgets,
 the keys and the order of the steps.
 
 Signals: ``candidate_loaded(str)`` (student number), ``capture_stored(object)`` (``CaptureInfo``),
@@ -43,10 +47,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.auth import Actor
+from app.devices.factory import Devices
 from app.errors import AppError, NotFoundError
-from app.roster.candidates import CandidateRow
-from app.settings.service import FINGER_LABELS
-from app.station.capture import DOCUMENT_KINDS, INFO, KINDS, NOT_COME, CaptureInfo, Checklist
+from app.roster.candidates import CandidateRow, CandidateService
+from app.settings.service import FINGER_LABELS, SettingsService
+from app.station.capture import DOCUMENT_KINDS, INFO, KINDS, NOT_COME, CaptureInfo, CaptureService, Checklist
 from app.station.card import (
     CaptureRefused,
     NotACard,
@@ -58,6 +63,7 @@ from app.station.chip import chip_differences, read_chip, store_chip
 from app.station.document import analyse_document, store_document
 from app.station.fingerprint import capture_fingerprint, store_fingerprint
 from app.station.photo import PhotoRefused, analyse_photo, photo_spec, store_photo
+from app.station.student import StationStudent, read_student
 from ui.common.errors import InlineError, message_for, show_error
 from ui.common.tasks import TaskRunner
 from ui.roster.candidate_editor_dialog import CandidateEditorDialog
@@ -89,17 +95,22 @@ class StationView(QWidget):
     capture_refused = Signal(list)
     message_shown = Signal(str)
 
-    def __init__(self, container, actor: Actor, runner: TaskRunner, parent: QWidget | None = None, *,
-                 devices=None, retry_s: float = 1.5) -> None:
+    def __init__(self, actor: Actor, runner: TaskRunner, parent: QWidget | None = None, *, capture: CaptureService,
+                 candidates: CandidateService, settings: SettingsService, devices: Devices,
+                 retry_s: float = 1.5) -> None:
         super().__init__(parent)
         self.setObjectName("stationView")
-        self.container = container
-        self.capture = container.capture
-        self.devices = devices if devices is not None else container.devices
+        self.capture, self.candidates, self.settings = capture, candidates, settings
+        self.devices = devices
         self.actor = actor
         self.runner = runner
         self.retry_s = retry_s
         self.checklist: Checklist | None = None
+        self.student: StationStudent | None = None  # what was last read of the student at the table
+        self._generation = 0  # bumped by every read of a student and by moving on: older answers are dropped
+        self._reading = ""  # the key being read, "" when no read is running
+        self._after_read: list = []  # what waits for the running read of the student at the table
+        self._today_generation = 0
         self.editor: CandidateEditorDialog | None = None
         self.key = ""  # the loaded candidate's UUID
         self.mode = "photo"
@@ -117,7 +128,7 @@ class StationView(QWidget):
 
     # -- settings --------------------------------------------------------------------------------
     def _load_settings(self) -> None:
-        settings = self.container.settings
+        settings = self.settings
         self.spec = photo_spec(settings.get("photo_spec"), fallback=True)
         self.auto_capture = bool(settings.get("photo_auto_capture"))
         self.fp_threshold = int(settings.get("fingerprint_quality_threshold"))  # type: ignore[arg-type]
@@ -387,26 +398,17 @@ class StationView(QWidget):
 
         ``offer_matches``: when nobody has that number, list whom the roster search finds for it.
         """
-        current = self.checklist
-        try:
-            found = self.capture.checklist(key)
-        except NotFoundError as exc:
-            self.search_error.show_message(exc.message)
-            self.search.selectAll()
-            if offer_matches:
-                self._offer_matches(key)
-            return
-        except Exception as exc:
-            show_error(self, exc)
-            return
-        if current is not None and found.candidate_uuid == current.candidate_uuid:
-            self.load(key)
-            return
-        self._leave_then(lambda: self.load(key))
+        def found(student: StationStudent) -> None:
+            if student.uuid == self.key or not self._missing_labels():
+                self._loaded(student)
+            else:  # asked first; read again once the counsellor has confirmed
+                self._leave_then(lambda: self.load(key))
+
+        self._read(key, on_found=found, on_missing=(lambda: self._offer_matches(key)) if offer_matches else None)
 
     def _offer_matches(self, text: str) -> None:
         """After an exact lookup found nobody: what the roster search finds for ``text``, to pick from."""
-        candidates = self.container.candidates
+        candidates = self.candidates
         self.runner.run(lambda progress, cancel: candidates.find(text),
                         on_success=lambda rows: self._show_matches(text, rows),  # type: ignore[arg-type]
                         on_error=lambda exc: log.warning("station search for matches failed: %r", exc))
@@ -464,24 +466,83 @@ class StationView(QWidget):
                 return True
         return super().eventFilter(watched, event)
 
-    def load(self, key: str) -> bool:
-        """Show the candidate ``key`` (student number, ID number or UUID); False if not found."""
-        try:
-            checklist = self.capture.checklist(key)
-        except NotFoundError as exc:
-            self.search_error.show_message(exc.message)
-            self.search.selectAll()
-            return False
-        except Exception as exc:
-            show_error(self, exc)
-            return False
+    def load(self, key: str, *, then=None, on_missing=None) -> None:
+        """Read the candidate ``key`` (student number, ID number or UUID) on the task runner and show
+        them; ``then()`` runs once they are shown, ``on_missing()`` if nobody has that key."""
+        def found(student: StationStudent) -> None:
+            self._loaded(student)
+            if then is not None:
+                then()
+
+        self._read(key, on_found=found, on_missing=on_missing)
+
+    @property
+    def reading(self) -> bool:
+        """Whether a student is being read (loaded, or read again after a capture)."""
+        return bool(self._reading)
+
+    def _read(self, key: str, *, on_found, on_missing=None) -> None:
+        """Read ``key`` on the runner; ``on_found(student)`` on the GUI thread unless the counsellor
+        has moved on since. Not found: the scan box says so, then ``on_missing()``."""
+        self._generation += 1
+        generation = self._generation
+        if key != self.key:
+            self._after_read.clear()  # what waited for the student at the table no longer applies
+            self._say(self.tr("正在读取考生信息…"))
+            self.search.selectAll()  # a scan before the answer comes replaces the number, not adds to it
+        self._reading = key
+        capture, candidates = self.capture, self.candidates
+
+        def work(progress, cancel):
+            return read_student(capture, candidates, key)
+
+        def done(student: object) -> None:
+            if generation != self._generation:
+                return
+            self._reading = ""
+            assert isinstance(student, StationStudent)
+            on_found(student)
+            self._run_after_read()
+
+        def failed(exc: BaseException) -> None:
+            if generation != self._generation:
+                return
+            self._reading = ""
+            if isinstance(exc, NotFoundError):
+                self._say("")
+                self.search_error.show_message(exc.message)
+                self.search.selectAll()
+                if on_missing is not None:
+                    on_missing()
+            else:
+                self._say(message_for(exc), error=True)
+                show_error(self, exc)
+            self._run_after_read()
+
+        self.runner.run(work, on_success=done, on_error=failed)
+
+    def _when_read(self, action) -> None:
+        """Run ``action`` now, or once the running read of the student at the table is shown."""
+        if self._reading:
+            self._after_read.append(action)
+        else:
+            action()
+
+    def _run_after_read(self) -> None:
+        waiting, self._after_read = self._after_read, []
+        for action in waiting:
+            action()
+
+    def _loaded(self, student: StationStudent) -> None:
+        """Show a student just read: the first missing step is where the camera starts."""
+        checklist = student.checklist
         self._hide_matches()
         self.search_error.clear_message()
         self.chip_box.hide()
         self.waiting_for = ""
         self.key = checklist.candidate_uuid
         self._auto_armed = True
-        self._show_candidate(checklist)
+        self._show_candidate(student)
         self.search.clear()
         self._say(self.tr("已找到 %1，开始采集。").replace("%1", checklist.name))
         first = next((s for s in checklist.steps if not s.done), None)
@@ -493,7 +554,6 @@ class StationView(QWidget):
                 self._advance()  # names the key of the next step (F4, F7)
         self.preview.setFocus()
         self.candidate_loaded.emit(checklist.student_no)
-        return True
 
     def next_student(self) -> None:
         """Ctrl+N: on to the next student; asks first when this one still has steps missing."""
@@ -527,6 +587,9 @@ class StationView(QWidget):
         return self.checklist.missing_labels()
 
     def _clear_student(self) -> None:
+        self._generation += 1  # a read still running is for someone the counsellor has left
+        self._reading = ""
+        self._after_read.clear()
         self.key = ""
         self.refused = None
         self._show_candidate(None)
@@ -536,16 +599,20 @@ class StationView(QWidget):
         self._say("")
         self._focus_search()
 
-    def _reload(self) -> None:
+    def _reload(self, then=None) -> None:
+        """Read the student at the table again (after a capture or an edit), on the task runner;
+        ``then()`` once shown (also when the read failed, the error said)."""
         if not self.key:
+            if then is not None:
+                then()
             return
-        try:
-            self._show_candidate(self.capture.checklist(self.key))
-        except Exception as exc:
-            show_error(self, exc)
+        if then is not None:
+            self._after_read.append(then)
+        self._read(self.key, on_found=self._show_candidate)
 
-    def _show_candidate(self, checklist: Checklist | None) -> None:
-        self.checklist = checklist
+    def _show_candidate(self, student: StationStudent | None) -> None:
+        self.student = student
+        checklist = self.checklist = student.checklist if student is not None else None
         self.steps.clear()
         self.history.clear()
         self.thumb.clear()
@@ -557,8 +624,8 @@ class StationView(QWidget):
             self.who_detail.setText(self.tr("也可以按 F6 读取身份证芯片查找考生。"))
             self.thumb.setText(self.tr("照片"))
             return
-        detail = self.container.candidates.get(checklist.candidate_uuid)
-        data = detail.data
+        assert student is not None
+        data = student.detail.data
         self.who.setText(f"{checklist.name}  {checklist.student_no}")
         self.who_detail.setText(self.tr("%1 · %2 · 身份证 %3").replace("%1", data.class_name or "")
                                 .replace("%2", data.category or "").replace("%3", _mask(data.id_number)))
@@ -576,14 +643,13 @@ class StationView(QWidget):
             item.setForeground(Qt.GlobalColor.darkGreen if step.done else Qt.GlobalColor.black)
             self.steps.addItem(item)
         self._select_step(self.mode)
-        self._show_history()
+        self._show_history(student)
         if checklist.complete:
             self._say(self.tr("✓ %1 的采集已全部完成。扫描下一位考生，或按 Ctrl+N。").replace("%1", checklist.name))
 
-    def _show_history(self) -> None:
+    def _show_history(self, student: StationStudent) -> None:
         self.history.clear()
-        photo: CaptureInfo | None = None
-        for info in self.capture.history(self.key):
+        for info in student.history:
             when = info.captured_at.replace(tzinfo=dt.UTC).astimezone().strftime("%m-%d %H:%M:%S")
             text = f"{when} {info.label} · {info.operator}"
             if not info.active:
@@ -595,14 +661,8 @@ class StationView(QWidget):
             if not info.active:
                 item.setForeground(Qt.GlobalColor.gray)
             self.history.addItem(item)
-            if photo is None and info.kind == "photo" and info.active:
-                photo = info
-        image = QImage()
-        if photo is not None:
-            try:
-                image = QImage.fromData(self.capture.media_bytes(photo))
-            except AppError as exc:  # a media file gone or damaged: say so, keep the table working
-                log.warning("photo of %s unreadable: %s", self.key, exc.message)
+        photo = student.photo
+        image = QImage.fromData(student.photo_bytes) if student.photo_bytes else QImage()
         if photo is not None and image.isNull():
             self.thumb.setText(self.tr("照片无法显示"))
         elif photo is not None:
@@ -628,12 +688,16 @@ class StationView(QWidget):
             self._set_mode(kind, sub if kind == "document" else None)
 
     def _refresh_today(self) -> None:
-        try:
-            n = self.capture.done_today()
-        except Exception:
-            log.exception("counting today's candidates failed")
-            return
-        self.today.setText(self.tr("本桌今日：%1 人").replace("%1", str(n)))
+        """The day's count at this desk, read on the task runner (the latest read wins)."""
+        self._today_generation += 1
+        generation, capture = self._today_generation, self.capture
+
+        def shown(n: object) -> None:
+            if generation == self._today_generation:
+                self.today.setText(self.tr("本桌今日：%1 人").replace("%1", str(n)))
+
+        self.runner.run(lambda progress, cancel: capture.done_today(), on_success=shown,
+                        on_error=lambda exc: log.error("counting today's candidates failed: %r", exc))
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet("color: #c0392b;" if error else "color: #26a269;")
@@ -671,7 +735,7 @@ class StationView(QWidget):
             self.hints.setStyleSheet("color: #c0392b;")
             self.hints.setText("；".join(hints[:2]))
         if (self.mode == "photo" and self.auto_capture and self._auto_armed and result.ok and self.key
-                and not self.busy):
+                and not self.busy and not self.reading):
             self._auto_armed = False
             self._store_camera("photo", result, self.preview.result_frame, "")
 
@@ -684,7 +748,8 @@ class StationView(QWidget):
             self.editor.raise_()
             return self.editor
         try:
-            editor = CandidateEditorDialog(self.container, self.actor, self.key, self.runner, self, can_retake=True)
+            editor = CandidateEditorDialog(self.actor, self.key, self.runner, self, candidates=self.candidates,
+                                           capture=self.capture, can_retake=True)
         except Exception as exc:
             show_error(self, exc)
             return None
@@ -711,8 +776,9 @@ class StationView(QWidget):
         """Take one capture of ``uuid`` again (from the roster or the editor); the old one stays
         in the history."""
         def start() -> None:
-            if not self.load(uuid):
-                return
+            self.load(uuid, then=retake_now)
+
+        def retake_now() -> None:
             if kind == "fingerprint":
                 self.capture_fingerprints(only=[subkind] if subkind else None)
             elif kind in CAMERA_MODES:
@@ -727,7 +793,7 @@ class StationView(QWidget):
 
     def show_unfinished(self) -> None:
         """F8: this desk's unfinished students of today, and who has not come yet."""
-        capture, candidates = self.capture, self.container.candidates
+        capture, candidates = self.capture, self.candidates
 
         def work(progress, cancel):
             states = capture.onsite()
@@ -746,6 +812,9 @@ class StationView(QWidget):
         dialog.open()
 
     def _need_candidate(self) -> bool:
+        if self._reading:  # the student (or what is done) is on the way: the key waits for it
+            self._say(self.tr("正在读取考生信息，请稍候。"), error=True)
+            return False
         if not self.key:
             self._say(self.tr("请先扫描或输入考生学号。"), error=True)
             self._focus_search()
@@ -842,10 +911,10 @@ class StationView(QWidget):
         text = self.tr("已保存%1（%2 KB）").replace("%1", info.label).replace("%2", f"{kb:.1f}")
         if info.override_reason:
             text += self.tr("，放行理由已记录")
-        self._reload()
+        # On to the next step once the checklist has been read again (Space waits for it).
+        self._reload(then=lambda: self._after_step(text))
         self._refresh_today()
         self.capture_stored.emit(info)
-        self._after_step(text)
 
     def _after_step(self, text: str) -> None:
         """After a step is stored: on to the next missing one, or “全部完成” with the cursor back in
@@ -939,7 +1008,8 @@ class StationView(QWidget):
     def _on_fingerprint_dialog_finished(self, result: int) -> None:
         self.window().activateWindow()
         if result == QDialog.DialogCode.Accepted:
-            self._after_step(self.message.text().rstrip("。") or self.tr("指纹已采集"))
+            text = self.message.text().rstrip("。") or self.tr("指纹已采集")
+            self._when_read(lambda: self._after_step(text))  # once the last finger's read is shown
         else:
             self._say(self.tr("已取消采集指纹，可按 F4 重新开始。"))
             self.preview.setFocus()
@@ -957,7 +1027,7 @@ class StationView(QWidget):
         """F6: read the ID card's chip, find the student by its ID number and compare with the roster."""
         devices = self.devices
         # Only a simulated reader uses the subject: it makes the card of the student at the desk.
-        subject = self.container.candidates.get(self.key).data if self.key else None
+        subject = self.student.detail.data if self.key and self.student is not None else None
 
         def work(progress, cancel):
             return read_chip(devices.idcard(), timeout_s=10.0, cancel=cancel, subject=subject)
@@ -972,11 +1042,12 @@ class StationView(QWidget):
 
     def _on_chip_read(self, chip: object) -> None:
         number = getattr(chip, "id_number", "")
-        if not self.load(number):
-            self._say(self.tr("身份证号 %1 不在本校名单中。").replace("%1", _mask(number)), error=True)
-            return
-        detail = self.container.candidates.get(self.key)
-        differences = chip_differences(chip, detail.data)
+        self.load(number, then=lambda: self._compare_chip(chip), on_missing=lambda: self._say(
+            self.tr("身份证号 %1 不在本校名单中。").replace("%1", _mask(number)), error=True))
+
+    def _compare_chip(self, chip: object) -> None:
+        assert self.student is not None
+        differences = chip_differences(chip, self.student.detail.data)
         if differences:
             self.chip_box.setStyleSheet("color: #c0392b;")
             self.chip_box.setText(self.tr("身份证芯片与名单不一致：") + "\n"

@@ -239,3 +239,76 @@ def test_verify_names_the_other_desks_broken_chain(qtbot, view, container, tmp_p
     assert lines[1].startswith(f"• 报名点 {b_uuid}的审计链：第 2 条记录的内容被改动")
     local = sig.args[0].chains[0].count
     assert lines[2:4] == [f"本报名点的审计链：{local} 条，完整", f"报名点 {b_uuid}的审计链：{len(events)} 条，1 处问题"]
+
+
+class _GatedAuditLog:
+    """The real read side, except that each read of the trail waits until the test lets it go."""
+
+    def __init__(self, real) -> None:
+        self.real = real
+        self.gate = threading.Event()
+        self.reads: list[str | None] = []
+        self.threads: set[str] = set()
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def count(self, *, text=None):
+        self.threads.add(threading.current_thread().name)
+        self.reads.append(text)
+        assert self.gate.wait(5)
+        return self.real.count(text=text)
+
+    def entries(self, *, limit=200, offset=0, text=None):
+        self.threads.add(threading.current_thread().name)
+        return self.real.entries(limit=limit, offset=offset, text=text)
+
+
+def test_the_trail_is_read_off_the_gui_thread_with_a_loading_state(qtbot, container, actor, make_candidate_raw):
+    container.candidates.create(actor, make_candidate_raw(1))
+    gated = _GatedAuditLog(container.audit_log)
+    runner = TaskRunner()
+    v = AuditView(gated, runner)
+    qtbot.addWidget(v)
+    v.resize(1200, 700)
+    v.show()
+    # The view is up and says it is reading while the database has not answered yet.
+    qtbot.waitUntil(lambda: gated.reads == [None], timeout=5000)
+    assert v.count_label.text() == "正在读取…" and v.loading and v.model.rowCount() == 0
+    gated.gate.set()
+    total = container.audit_log.count()
+    qtbot.waitUntil(lambda: v.count_label.text() == f"共 {total} 条", timeout=5000)
+    assert v.model.rowCount() == total and not v.loading
+    assert threading.current_thread().name not in gated.threads
+    runner.wait(5000)
+
+
+def test_an_older_search_answering_late_is_dropped(qtbot, gui, container, actor, make_candidate_raw):
+    container.candidates.create(actor, make_candidate_raw(1))
+    gated = _GatedAuditLog(container.audit_log)
+    gated.gate.set()
+    runner = TaskRunner()
+    v = AuditView(gated, runner)
+    qtbot.addWidget(v)
+    v.resize(1200, 700)
+    v.show()
+    total = container.audit_log.count()
+    qtbot.waitUntil(lambda: v.count_label.text() == f"共 {total} 条", timeout=5000)
+    shown: list[str] = []  # the first row's action each time the table is filled
+    v.model.modelReset.connect(lambda: shown.append(_cell(v, 0, 3) if v.model.rowCount() else ""))
+    gated.gate.clear()
+    v.search.setFocus()
+    gui.ime_type(v.search, "登录")
+    QTest.keyClick(v.search, Qt.Key.Key_Return)  # searches at once: this read waits at the gate
+    qtbot.waitUntil(lambda: gated.reads[-1:] == ["登录"], timeout=5000)
+    assert v.count_label.text() == "正在读取…"
+    QTest.keyClick(v.search, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    gui.ime_type(v.search, "新增考生")
+    QTest.keyClick(v.search, Qt.Key.Key_Return)  # the user moved on before the first answer came
+    gated.gate.set()
+    qtbot.waitUntil(lambda: v.count_label.text() == "找到 1 条" and not v.loading, timeout=5000)
+    runner.wait(5000)
+    qtbot.wait(50)  # any late delivery of the older read would land now
+    assert v.model.rowCount() == 1 and _cell(v, 0, 3) == ACTION_LABELS["candidate.create"]
+    assert v.count_label.text() == "找到 1 条"
+    assert "登录" not in shown  # the older search's rows were never shown

@@ -54,7 +54,8 @@ def pdf_printer(path: Path) -> QPrinter:
 
 
 def make_view(qtbot, container, actor) -> PrintView:
-    view = PrintView(container, actor, TaskRunner(synchronous=True))
+    view = PrintView(actor, TaskRunner(synchronous=True), candidates=container.candidates, printing=container.printing,
+                     settings=container.settings, printed_dir=container.printed_dir)
     qtbot.addWidget(view)
     view.resize(1366, 700)
     view.show()

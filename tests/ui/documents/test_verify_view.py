@@ -39,7 +39,7 @@ def printed(container, actor, make_candidate_raw, tmp_path: Path):
 
 
 def make_view(qtbot, container) -> VerifyView:
-    view = VerifyView(container, TaskRunner(synchronous=True))
+    view = VerifyView(TaskRunner(synchronous=True), printing=container.printing, devices=container.devices)
     qtbot.addWidget(view)
     view.resize(1366, 700)
     view.show()

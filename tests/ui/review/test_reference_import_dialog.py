@@ -25,7 +25,7 @@ def write(path: Path, rows: list[list[object]]) -> Path:
 
 
 def make_dialog(qtbot, container, actor, runner, kind: str) -> ReferenceImportDialog:
-    dialog = ReferenceImportDialog(container, actor, runner, kind)
+    dialog = ReferenceImportDialog(actor, runner, kind, reference=container.reference, review=container.review)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)

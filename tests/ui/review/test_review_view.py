@@ -49,7 +49,8 @@ def raws(container, actor, make_candidate_raw) -> list[dict]:
 
 
 def make_view(qtbot, container, actor, runner) -> ReviewView:
-    view = ReviewView(container, actor, runner)
+    view = ReviewView(actor, runner, review=container.review, reference=container.reference, waivers=container.waivers,
+                      settings=container.settings, printing=container.printing, printed_dir=container.printed_dir)
     qtbot.addWidget(view)
     view.resize(1240, 700)
     view.show()

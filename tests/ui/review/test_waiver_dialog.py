@@ -15,7 +15,8 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 
 def make_view(qtbot, container, actor, runner) -> ReviewView:
-    view = ReviewView(container, actor, runner)
+    view = ReviewView(actor, runner, review=container.review, reference=container.reference, waivers=container.waivers,
+                      settings=container.settings, printing=container.printing, printed_dir=container.printed_dir)
     qtbot.addWidget(view)
     view.resize(1240, 700)
     view.show()
@@ -110,7 +111,8 @@ def test_the_waiver_dialog_prints_the_form_right_after_recording(qtbot, gui, con
 
     raw = make_candidate_raw(0)
     uuid = container.candidates.create(actor, raw).uuid
-    dialog = WaiverDialog(container, actor, uuid, raw["name"], "add")
+    dialog = WaiverDialog(actor, uuid, raw["name"], "add", waivers=container.waivers, settings=container.settings,
+                          printing=container.printing, printed_dir=container.printed_dir)
     qtbot.addWidget(dialog)
     dialog.show()
     out = tmp_path / "printer.pdf"

@@ -26,7 +26,7 @@ def stored(container, actor, make_candidate_raw):
 
 
 def open_editor(qtbot, container, actor, key, runner) -> CandidateEditorDialog:
-    dialog = CandidateEditorDialog(container, actor, key, runner)
+    dialog = CandidateEditorDialog(actor, key, runner, candidates=container.candidates, capture=container.capture)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)

@@ -70,7 +70,9 @@ def existing(container, actor, make_candidate_raw):
 
 
 def make_view(qtbot, container, actor, runner) -> RosterView:
-    view = RosterView(container, actor, runner)
+    view = RosterView(actor, runner, candidates=container.candidates, capture=container.capture,
+                      roster=container.roster, waivers=container.waivers, settings=container.settings,
+                      printing=container.printing, printed_dir=container.printed_dir)
     qtbot.addWidget(view)
     view.resize(1366, 700)
     view.show()
@@ -81,7 +83,7 @@ def make_view(qtbot, container, actor, runner) -> RosterView:
 
 
 def make_wizard(qtbot, container, actor, runner) -> ImportWizard:
-    wizard = ImportWizard(container, actor, runner)
+    wizard = ImportWizard(actor, runner, roster=container.roster)
     qtbot.addWidget(wizard)
     wizard.show()
     qtbot.waitExposed(wizard)

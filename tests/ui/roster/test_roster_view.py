@@ -31,7 +31,9 @@ def roster(container, actor, make_candidate_raw):
 
 
 def make_view(qtbot, container, actor) -> RosterView:
-    view = RosterView(container, actor, TaskRunner(synchronous=True))
+    view = RosterView(actor, TaskRunner(synchronous=True), candidates=container.candidates, capture=container.capture,
+                      roster=container.roster, waivers=container.waivers, settings=container.settings,
+                      printing=container.printing, printed_dir=container.printed_dir)
     qtbot.addWidget(view)
     view.resize(1366, 700)
     view.show()

@@ -94,7 +94,8 @@ def test_a_camera_that_is_not_there_says_so(qtbot, gui, container, actor, monkey
     container.settings.set(actor, "camera_driver", "mock")
     container.settings.set(actor, "fingerprint_driver", "mock")
     monkeypatch.setattr(MockCamera, "list_devices", lambda self: [])
-    dlg = DeviceSettingsDialog(container, actor, TaskRunner(synchronous=True))
+    dlg = DeviceSettingsDialog(actor, TaskRunner(synchronous=True), settings=container.settings,
+                               devices=container.devices)
     qtbot.addWidget(dlg)
     dlg.show()
     assert dlg.device_combo["camera"].currentText() == "（未检测到设备）"

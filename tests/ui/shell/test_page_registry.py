@@ -51,3 +51,19 @@ def test_a_page_the_role_may_not_open_is_not_listed(qtbot, monkeypatch, make_win
     monkeypatch.setattr(page_registry, "PAGES", (*page_registry.PAGES, extra))
     assert "extra" in make_window(container, actor).page_keys
     assert "extra" not in make_window(container, counsellor).page_keys
+
+
+def test_every_page_gets_its_services_and_none_keeps_the_container(qtbot, make_window, container, actor):
+    """The registry's factories hand each view the services it uses: no widget of any page (nor
+    the dialogs the window opens) holds the container."""
+    from PySide6.QtWidgets import QWidget
+
+    w = make_window(container, actor)
+    pages = [w.show_page(key) for key in w.page_keys]
+    w.show_demo_panel()
+    widgets = [widget for page in pages for widget in (page, *page.findChildren(QWidget))]
+    widgets += [w.demo_panel, *w.demo_panel.findChildren(QWidget)]
+    assert len(pages) == len(EXPECTED["admin"])
+    holding = [type(widget).__name__ for widget in widgets
+               if any(value is container for value in vars(widget).values())]
+    assert holding == []

@@ -43,7 +43,9 @@ def tile_texts(gallery: CaptureGallery) -> dict[str, str]:
 
 
 def test_roster_row_menu_shows_the_materials_with_their_figures(qtbot, container, actor, student):
-    view = RosterView(container, actor, TaskRunner(synchronous=True))
+    view = RosterView(actor, TaskRunner(synchronous=True), candidates=container.candidates, capture=container.capture,
+                      roster=container.roster, waivers=container.waivers, settings=container.settings,
+                      printing=container.printing, printed_dir=container.printed_dir)
     qtbot.addWidget(view)
     view.show()
     qtbot.waitUntil(lambda: view.model.total_count == 1)

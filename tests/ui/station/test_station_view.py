@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import sys
+import threading
 from pathlib import Path
 
 import cv2
@@ -114,7 +115,8 @@ def station(qtbot, container, actor, make_candidate_raw, camera):
                                                         veteran_service_end="2021-09-01"))
     devices = Devices(container.settings.get, mock=True,
                       drivers={"camera": camera.mock, "fingerprint": MockFingerprint()})
-    view = StationView(container, actor, TaskRunner(synchronous=True), devices=devices, retry_s=0.1)
+    view = StationView(actor, TaskRunner(synchronous=True), capture=container.capture, candidates=container.candidates,
+                       settings=container.settings, devices=devices, retry_s=0.1)
     qtbot.addWidget(view)
     view.resize(1180, 680)
     view.show()
@@ -672,3 +674,82 @@ def test_a_long_name_and_a_long_history_line_are_shown_whole(qtbot, station, con
     qtbot.waitUntil(lambda: history.visualItemRect(item).height() > history.fontMetrics().height() * 1.5)
     assert history.visualItemRect(item).right() <= history.viewport().width()
     assert not history.horizontalScrollBar().isVisible()
+
+
+# -- reading the student on the task runner -----------------------------------------------------------
+class _Gate:
+    """Holds each read of a checklist until the test lets it go, noting the thread it ran on."""
+
+    def __init__(self, monkeypatch, capture) -> None:
+        self.open = threading.Event()
+        self.keys: list[str] = []
+        self.threads: set[str] = set()
+        real = capture.checklist
+
+        def checklist(key: str):
+            self.threads.add(threading.current_thread().name)
+            self.keys.append(key)
+            assert self.open.wait(5)
+            return real(key)
+
+        monkeypatch.setattr(capture, "checklist", checklist)
+
+
+@pytest.fixture
+def threaded(qtbot, container, actor, make_candidate_raw, camera):
+    """The station with the real, threaded task runner (as in the application)."""
+    from app.devices.fingerprint.mock import MockFingerprint
+
+    container.candidates.create(actor, make_candidate_raw(1))
+    container.candidates.create(actor, make_candidate_raw(2))
+    devices = Devices(container.settings.get, mock=True,
+                      drivers={"camera": camera.mock, "fingerprint": MockFingerprint()})
+    runner = TaskRunner()
+    view = StationView(actor, runner, capture=container.capture, candidates=container.candidates,
+                       settings=container.settings, devices=devices, retry_s=0.1)
+    qtbot.addWidget(view)
+    view.resize(1180, 680)
+    view.show()
+    qtbot.waitExposed(view)
+    yield view
+    view.stop_camera()
+    runner.wait(5000)
+
+
+def test_the_student_is_read_off_the_gui_thread_and_the_keys_wait_for_it(qtbot, threaded, container, monkeypatch):
+    view = threaded
+    qtbot.waitUntil(lambda: view.preview.state == LIVE, timeout=5000)
+    gate = _Gate(monkeypatch, container.capture)
+    scan(qtbot, view, "2023000001")
+    qtbot.waitUntil(lambda: gate.keys == ["2023000001"], timeout=5000)
+    assert view.reading and view.message.text() == "正在读取考生信息…"
+    qtbot.keyClick(view.preview, Qt.Key.Key_Space)  # too early: nobody is shown yet
+    assert view.message.text() == "正在读取考生信息，请稍候。" and not view.busy
+    gate.open.set()
+    qtbot.waitUntil(lambda: "2023000001" in view.who.text() and not view.reading, timeout=5000)
+    assert threading.current_thread().name not in gate.threads
+    assert view.message.text().startswith("已找到")
+    # Then the keyboard flow as ever: F1, Space, and on to the ID card's front by itself.
+    qtbot.keyClick(view.preview, Qt.Key.Key_F1)
+    wait_ok(qtbot, view)
+    with qtbot.waitSignal(view.capture_stored, timeout=8000):
+        qtbot.keyClick(view.preview, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: view.mode == "id_front" and step_texts(view)[0].startswith("✓"), timeout=5000)
+    assert view.thumb.pixmap() is not None and not view.thumb.pixmap().isNull()
+    qtbot.waitUntil(lambda: view.today.text() == "本桌今日：1 人", timeout=5000)
+
+
+def test_a_student_left_before_the_answer_came_is_not_shown(qtbot, threaded, container, monkeypatch):
+    view = threaded
+    gate = _Gate(monkeypatch, container.capture)
+    loaded: list[str] = []
+    view.candidate_loaded.connect(loaded.append)
+    scan(qtbot, view, "2023000001")
+    qtbot.waitUntil(lambda: gate.keys == ["2023000001"], timeout=5000)
+    scan(qtbot, view, "2023000002")  # the counsellor moved on before the first answer came
+    gate.open.set()
+    qtbot.waitUntil(lambda: "2023000002" in view.who.text(), timeout=5000)
+    view.runner.wait(5000)
+    qtbot.wait(50)  # a late delivery of the first read would land now
+    assert loaded == ["2023000002"] and "2023000002" in view.who.text()
+    assert not hasattr(view, "leave_box") or not view.leave_box.isVisible()
