@@ -5,6 +5,11 @@ after the last keystroke; each problem appears in red under its field and Save s
 while any remains. The second tab lists the candidate's audit trail. With ``key=None`` the
 dialog creates a new candidate. Users without ``candidate.edit`` (``app.auth``) get a read-only view.
 
+An existing candidate and its history are read on the task runner, not the GUI thread: until the
+answer comes the header says so and the fields take no typing (read-only, lists disabled, Save off);
+a reload (after a conflict) does the same, and an older read's late answer is dropped
+(``_generation``). A record that cannot be read closes the editor with the reason.
+
 Signals: ``candidate_saved(str uuid)`` after a successful create or update.
 """
 
@@ -78,11 +83,17 @@ class CandidateEditorDialog(QDialog):
         self.candidates = candidates
         self.capture = capture  # for the gallery of captures
         self.actor = actor
-        self.runner = runner
-        self.detail = candidates.get(key) if key else None
-        # Why the record itself cannot change (locked after signing), whatever the role.
-        self.refusal = status.refusal(self.detail.status, status.EDIT, self.detail.data.name) if self.detail else None
-        self.editable = allowed(actor.role, "candidate.edit" if key else "candidate.add") and self.refusal is None
+        self.runner = runner or TaskRunner(self, synchronous=True)
+        self.key = key
+        self.detail: CandidateDetail | None = None
+        # Why the record itself cannot change (locked after signing), whatever the role: known once read.
+        self.refusal: str | None = None
+        self.editable = allowed(actor.role, "candidate.edit" if key else "candidate.add")
+        self._loading = key is not None  # the record and its history are being read
+        self._generation = 0  # bumped by every read: an older read's answer is dropped
+        self._load_error: BaseException | None = None
+        self._constructing = False
+        self._pending_focus = ""  # focus_field() asked for while reading
         self.fields: dict[str, _Field] = {}
         self._labels: list[QLabel] = []
         self.problems: dict[str, str] = {}
@@ -98,20 +109,37 @@ class CandidateEditorDialog(QDialog):
         self._check_timer.timeout.connect(self._on_check_timer_timeout)
 
         self._build()
-        self._load()
-        self._check_now()
         self.resize(1040, 620)
+        if key is None:
+            self._load()
+            self._check_now()
+            return
+        self._constructing = True
+        self._read()
+        self._constructing = False
+        self.finished.connect(self._on_finished)
+        if self._load_error is not None:  # read at once (synchronous runner) and failed: as before, raise
+            raise self._load_error
 
     # -- layout -----------------------------------------------------------------------------------
 
-    def _build(self) -> None:
-        if self.detail is None:
+    @property
+    def loading(self) -> bool:
+        """True while the candidate (or its reload) is being read: the form takes no input."""
+        return self._loading
+
+    def _update_title(self) -> None:
+        if self.key is None:
             self.setWindowTitle(self.tr("新增考生"))
+        elif self.detail is None:
+            self.setWindowTitle(self.tr("考生信息"))
         elif self.editable:
             self.setWindowTitle(self.tr("编辑考生 - %1").replace("%1", self.detail.data.name))
         else:
             self.setWindowTitle(self.tr("查看考生 - %1").replace("%1", self.detail.data.name))
 
+    def _build(self) -> None:
+        self._update_title()
         self.header = QLabel(self)
         self.header.setObjectName("editorHeader")
         self.header.setWordWrap(True)
@@ -188,10 +216,10 @@ class CandidateEditorDialog(QDialog):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(scroll, self.tr("考生信息"))
         self.history_tab = self.tabs.addTab(self.history, self.tr("修改记录"))
-        self.tabs.setTabEnabled(self.history_tab, self.detail is not None)
+        self.tabs.setTabEnabled(self.history_tab, False)  # until the candidate is read
         # The captured materials are read when the tab is first opened, not with every editor.
         self.gallery_tab = self.tabs.addTab(QWidget(), self.tr("采集材料"))
-        self.tabs.setTabEnabled(self.gallery_tab, self.detail is not None)
+        self.tabs.setTabEnabled(self.gallery_tab, False)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
 
         self.status_label = QLabel(self)
@@ -259,7 +287,7 @@ class CandidateEditorDialog(QDialog):
     def _line(self, form: QFormLayout, key: str, placeholder: str = "") -> None:
         edit = QLineEdit(self)
         edit.setPlaceholderText(placeholder)
-        edit.setReadOnly(not self.editable)
+        edit.setReadOnly(not self.editable or self._loading)
         edit.textEdited.connect(self._on_field_edited)
         self._add(form, key, edit)
 
@@ -267,7 +295,7 @@ class CandidateEditorDialog(QDialog):
         combo = QComboBox(self)
         for text, value in items:
             combo.addItem(text, value)
-        combo.setEnabled(self.editable)
+        combo.setEnabled(self.editable and not self._loading)
         combo.currentIndexChanged.connect(self._on_field_edited)
         self._add(form, key, combo)
 
@@ -294,8 +322,6 @@ class CandidateEditorDialog(QDialog):
         self._set_values(values)
         self._loaded = self.raw()
         self._update_sections()
-        if self.detail is not None:
-            self._load_history()
 
     def _set_values(self, values: dict[str, str]) -> None:
         for key, f in self.fields.items():
@@ -323,7 +349,7 @@ class CandidateEditorDialog(QDialog):
 
     @property
     def dirty(self) -> bool:
-        return self.editable and self.raw() != self._loaded
+        return self.editable and not self._loading and self.raw() != self._loaded
 
     # -- checking ---------------------------------------------------------------------------------
 
@@ -387,7 +413,7 @@ class CandidateEditorDialog(QDialog):
 
     def _set_save_enabled(self, enabled: bool) -> None:
         if self.save_button is not None:
-            self.save_button.setEnabled(enabled and not self._saving and self.refusal is None)
+            self.save_button.setEnabled(enabled and not self._saving and not self._loading and self.refusal is None)
 
     def _update_id_hint(self, text: str) -> None:
         try:
@@ -407,7 +433,7 @@ class CandidateEditorDialog(QDialog):
     # -- saving -----------------------------------------------------------------------------------
 
     def _on_save_clicked(self) -> None:
-        if not self.editable or self._saving:
+        if not self.editable or self._saving or self._loading:
             return
         if self._edited is not None:
             self._edited = None  # a save attempt shows every problem
@@ -489,6 +515,9 @@ class CandidateEditorDialog(QDialog):
 
     def focus_field(self, key: str) -> None:
         """Put the cursor in one field (the station opens the editor at the field still missing)."""
+        if self._loading:
+            self._pending_focus = key  # once the record is there
+            return
         f = self.fields.get(key)
         if f is not None:
             self.tabs.setCurrentIndex(0)
@@ -520,18 +549,88 @@ class CandidateEditorDialog(QDialog):
         self._set_save_enabled(not self.problems)
 
     def reload(self) -> None:
-        """Show the stored record again, dropping unsaved changes."""
-        if self.detail is not None:
-            self.detail = self.candidates.get(self.detail.uuid)
+        """Show the stored record again, dropping unsaved changes (read on the task runner)."""
+        if self.key is None and self.detail is None:
+            self._load()
+            self._check_now()
+            return
+        self._read()
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def _read(self) -> None:
+        """Read the candidate and its history on the task runner; the form waits, read-only."""
+        key = self.detail.uuid if self.detail is not None else self.key
+        assert key is not None
+        self._generation += 1
+        generation = self._generation
+        self._set_loading(True)
+        candidates = self.candidates
+
+        def read(progress, cancel):
+            detail = candidates.get(key)
+            return detail, candidates.history(detail.uuid)
+
+        self.runner.run(read, on_success=lambda result: self._on_read(generation, result),
+                        on_error=lambda exc: self._on_read_failed(generation, exc))
+
+    def _set_loading(self, loading: bool) -> None:
+        self._loading = loading
+        if loading:
+            self.header.setText(self.tr("正在读取考生信息…"))
+        for f in self.fields.values():
+            if isinstance(f.widget, QComboBox):
+                f.widget.setEnabled(self.editable and not loading)
+            else:
+                f.widget.setReadOnly(not self.editable or loading)
+        self._set_save_enabled(not loading and not self.problems)
+
+    def _on_read(self, generation: int, result: object) -> None:
+        if generation != self._generation:
+            return  # a newer read is under way
+        detail, history = result  # type: ignore[misc]
+        self.detail = detail
+        self.refusal = status.refusal(detail.status, status.EDIT, detail.data.name)
+        if self.refusal is not None and self.editable:
+            self.editable = False
+            self._drop_save_button()
+        self._update_title()
+        self._set_loading(False)
         self._load()
+        self._show_history(history)
+        self.tabs.setTabEnabled(self.history_tab, True)
+        self.tabs.setTabEnabled(self.gallery_tab, True)
         self._check_now()
+        if self._pending_focus:
+            key, self._pending_focus = self._pending_focus, ""
+            self.focus_field(key)
+
+    def _on_read_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._loading = False
+        if self._constructing:
+            self._load_error = exc  # still in the constructor: the caller hears it as before
+            return
+        show_error(self.parentWidget() or self, exc)
+        QDialog.reject(self)
+
+    def _on_finished(self, _result: int) -> None:
+        self._generation += 1  # closed: a read still under way finds nobody to show its answer to
+
+    def _drop_save_button(self) -> None:
+        """A record locked since: the editor is a viewer, as if opened read-only from the start."""
+        if self.save_button is not None:
+            self.buttons.removeButton(self.save_button)
+            self.save_button.deleteLater()
+            self.save_button = None
+        self.close_button.setText(self.tr("关闭"))
 
     # -- history ----------------------------------------------------------------------------------
 
-    def _load_history(self) -> None:
+    def _show_history(self, entries: list) -> None:
         self.history.clear()
-        assert self.detail is not None
-        for entry in self.candidates.history(self.detail.uuid):
+        for entry in entries:
             who = entry.actor + (f" @ {entry.desk_name}" if entry.desk_name else "")
             action = ACTION_LABELS.get(entry.action, entry.action)
             item = QTreeWidgetItem([local_time(entry.at), who, action])

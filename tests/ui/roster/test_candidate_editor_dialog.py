@@ -32,6 +32,7 @@ def open_editor(qtbot, container, actor, key, runner) -> CandidateEditorDialog:
     qtbot.waitExposed(dialog)
     dialog.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    qtbot.waitUntil(lambda: not dialog.loading)  # the record is read on the task runner
     return dialog
 
 
@@ -293,3 +294,64 @@ def test_save_while_another_writer_holds_the_database_waits_and_says_so(qtbot, g
     holder.join()
     runner.wait(5000)
     assert container.candidates.get(stored.uuid).data.phone == "13911112222"
+
+
+def test_the_record_and_its_history_are_read_off_the_gui_thread_and_the_form_waits(
+        qtbot, gui, container, actor, stored, monkeypatch):
+    import threading
+
+    service = container.candidates
+    threads: dict[str, threading.Thread] = {}
+    release = threading.Event()
+    real_get, real_history = service.get, service.history
+
+    def get(key):
+        threads["get"] = threading.current_thread()
+        assert release.wait(5)
+        return real_get(key)
+
+    def history(key):
+        threads["history"] = threading.current_thread()
+        return real_history(key)
+
+    monkeypatch.setattr(service, "get", get)
+    monkeypatch.setattr(service, "history", history)
+    runner = TaskRunner()  # a real thread pool
+    dialog = CandidateEditorDialog(actor, stored.uuid, runner, candidates=service, capture=container.capture)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.focus_field("phone")  # as the station asks for the missing field: honoured once read
+    # Still reading: the header says so and the form takes no typing; Ctrl+S saves nothing.
+    assert dialog.loading
+    assert dialog.header.text() == "正在读取考生信息…"
+    phone = field(dialog, "phone")
+    assert phone.isReadOnly()
+    assert not dialog.findChild(QComboBox, "field_category").isEnabled()
+    assert not dialog.save_button.isEnabled()
+    assert not dialog.tabs.isTabEnabled(1)
+    qtbot.keyClicks(phone, "9")
+    qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    release.set()
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=5000)
+    runner.wait(5000)
+    assert threads["get"] is not threading.main_thread()
+    assert threads["history"] is not threading.main_thread()
+    assert phone.text() == stored.data.phone and not phone.isReadOnly()
+    assert dialog.findChild(QComboBox, "field_category").isEnabled()
+    assert dialog.tabs.isTabEnabled(1) and dialog.tabs.tabText(1) == "修改记录 (1)"
+    assert stored.data.name in dialog.header.text()
+    assert dialog.save_button.isEnabled()
+    assert dialog.focusWidget() is phone
+    assert service.get(stored.uuid).revision == stored.revision
+
+
+def test_a_record_gone_before_the_read_closes_the_editor_with_the_reason(qtbot, gui, container, actor, stored):
+    runner = TaskRunner()
+    dialog = CandidateEditorDialog(actor, "no-such-candidate", runner, candidates=container.candidates,
+                                   capture=container.capture)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    qtbot.waitUntil(lambda: gui.message_box("errorBox") is not None, timeout=5000)
+    runner.wait(5000)
+    assert not dialog.isVisible()
