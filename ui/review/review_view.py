@@ -142,6 +142,9 @@ class ReviewView(QWidget):
         self._reload_again = False
         self._pending_uuid = ""
         self._shown: ReviewRow | None = None
+        # Bumped for every candidate shown: the list rows read for an earlier one are dropped.
+        self._compare_generation = 0
+        self._refresh_generation: dict[str, int] = {}  # per candidate: a newer re-read wins
         self.model = ReviewModel(self)
         self._build()
         self.reload()
@@ -477,6 +480,11 @@ class ReviewView(QWidget):
         lay.addWidget(self.detail_title)
         lay.addWidget(self.waiver_label)
         lay.addWidget(self.standing_label)
+        self.compare_status = QLabel(self.tr("正在读取各名单中的记录…"), inner)
+        self.compare_status.setObjectName("compareStatus")
+        self.compare_status.setStyleSheet("color: #555;")
+        self.compare_status.hide()
+        lay.addWidget(self.compare_status)
         lay.addWidget(self.compare_table)
         lay.addWidget(self._caption(self.tr("比对问题"), inner))
         lay.addWidget(self.findings_list)
@@ -803,14 +811,40 @@ class ReviewView(QWidget):
             self._fit_decisions()
         return super().eventFilter(watched, event)
 
+    @property
+    def compare_loading(self) -> bool:
+        """True while the shown candidate's rows in the lists are being read."""
+        return self.compare_status.isVisibleTo(self.detail_body)
+
     def _show_compare(self, row: ReviewRow) -> None:
-        try:
-            sources = self.reference.source_rows(row.student_no, row.id_number, row.major)
-        except Exception as exc:  # the detail must still show what it can
-            show_error(self, exc)
-            sources = {k: [] for k in KINDS}
+        """The roster column at once; the lists' rows read on the task runner, then shown."""
+        self._compare_generation += 1
+        generation = self._compare_generation
+        reference = self.reference
+        self._fill_compare(row, None)
+        self.compare_status.show()
+
+        def read(progress, cancel):
+            return reference.source_rows(row.student_no, row.id_number, row.major)
+
+        def done(sources: object) -> None:
+            if generation == self._compare_generation:
+                self.compare_status.hide()
+                self._fill_compare(row, sources)  # type: ignore[arg-type]
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._compare_generation:
+                self.compare_status.hide()
+                show_error(self, exc)  # the detail still shows what it can
+                self._fill_compare(row, {k: [] for k in KINDS})
+
+        self.runner.run(read, on_success=done, on_error=failed)
+
+    def _fill_compare(self, row: ReviewRow, sources: dict | None) -> None:
+        """The compare table; ``sources`` None while the lists' rows are still being read."""
         columns: list[tuple[str, SourceRow | None]] = [(self.tr("考生名单"), None)]
-        academic_loaded = self.active_lists.get("academic") is not None
+        academic_loaded = self.active_lists.get("academic") is not None and sources is not None
+        sources = sources or {}
         for kind in KINDS:
             for src in sources.get(kind, []):
                 columns.append((self.tr("%1\n第 %2 行").replace("%1", kind_label(kind)).replace("%2", str(src.row)),
@@ -963,10 +997,25 @@ class ReviewView(QWidget):
         self.review_changed.emit()
 
     def _refresh_one(self, uuid: str) -> None:
-        try:
-            self._row_changed(self.review.get(uuid))
-        except Exception as exc:
-            show_error(self, exc)
+        """Read one candidate's row again (after a waiver change), on the task runner."""
+        generation = self._refresh_generation.get(uuid, 0) + 1
+        self._refresh_generation[uuid] = generation
+        review = self.review
+
+        def read(progress, cancel):
+            return review.get(uuid)
+
+        def done(updated: object) -> None:
+            if self._refresh_generation.get(uuid) == generation:
+                del self._refresh_generation[uuid]
+                self._row_changed(updated)  # type: ignore[arg-type]
+
+        def failed(exc: BaseException) -> None:
+            if self._refresh_generation.get(uuid) == generation:
+                del self._refresh_generation[uuid]
+                show_error(self, exc)
+
+        self.runner.run(read, on_success=done, on_error=failed)
 
     # -- waivers ----------------------------------------------------------------------------------
     def _open_waiver(self, mode: str) -> WaiverDialog | None:

@@ -540,3 +540,86 @@ def test_the_review_screen_fits_the_window(qtbot, gui, container, actor, raws, t
     # The record button is in the pane.
     assert view.record_button.mapTo(view.detail_body, view.record_button.rect().topRight()).x() \
         <= scroll.viewport().width()
+
+
+# -- reads on the task runner ---------------------------------------------------------------------
+
+def test_the_lists_rows_are_read_off_the_gui_thread_and_an_earlier_students_answer_is_dropped(
+        qtbot, container, actor, raws, tmp_path, monkeypatch):
+    import threading
+
+    from ui.common.tasks import TaskRunner
+
+    path = academic_workbook(tmp_path / "学籍.xlsx", raws, name_of_1="错名字", status_of_2="休学")
+    container.reference.commit(actor, container.reference.preview("academic", path))
+    container.review.run(actor)
+    reference = container.reference
+    real = reference.source_rows
+    threads: list[threading.Thread] = []
+    gate = threading.Event()
+    gate.set()
+
+    def source_rows(student_no, id_number, major):
+        threads.append(threading.current_thread())
+        assert gate.wait(5)
+        return real(student_no, id_number, major)
+
+    monkeypatch.setattr(reference, "source_rows", source_rows)
+    runner = TaskRunner()  # a real thread pool
+    view = make_view(qtbot, container, actor, runner)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 4 and view._shown is not None and not view.compare_loading,
+                    timeout=5000)
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    assert view.compare_table.columnCount() == 2  # the roster and the 学籍 list
+
+    fills: list[tuple[str, bool]] = []
+    real_fill = view._fill_compare
+    monkeypatch.setattr(view, "_fill_compare",
+                        lambda row, sources: (fills.append((row.student_no, sources is not None)),
+                                              real_fill(row, sources)))
+    gate.clear()  # the lists answer slowly now
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Down)
+    middle = view._shown.student_no
+    # Reading: it says so, the roster's own column is there already, the detail is not blocked.
+    assert view.compare_loading and view.compare_status.text() == "正在读取各名单中的记录…"
+    assert view.compare_table.columnCount() == 1 and view.compare_table.item(0, 0).text() == middle
+    qtbot.keyClick(view.table, Qt.Key.Key_Down)
+    last = view._shown.student_no
+    assert last != middle
+    gate.set()
+    qtbot.waitUntil(lambda: not view.compare_loading, timeout=5000)
+    runner.wait(5000)
+    qtbot.wait(50)
+    assert (middle, True) not in fills  # the earlier student's late answer was dropped
+    assert fills[-1] == (last, True)
+    assert view.compare_table.columnCount() == 2 and view.compare_table.item(0, 1).text() == last
+    assert all(t is not threading.main_thread() for t in threads)
+
+
+def test_a_row_read_again_after_a_waiver_change_is_read_off_the_gui_thread(qtbot, container, actor, raws,
+                                                                           monkeypatch):
+    import threading
+
+    from ui.common.tasks import TaskRunner
+
+    uuid = container.review.get(raws[0]["student_no"]).uuid
+    container.waivers.add(actor, uuid, "已找到工作")
+    review = container.review
+    real = review.get
+    threads: list[threading.Thread] = []
+
+    def get(key):
+        threads.append(threading.current_thread())
+        return real(key)
+
+    monkeypatch.setattr(review, "get", get)
+    runner = TaskRunner()
+    view = make_view(qtbot, container, actor, runner)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 4, timeout=5000)
+    view.select_candidate(uuid)
+    assert "未交回" in view.waiver_label.text()
+    qtbot.mouseClick(view.signed_check, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "已签字交回" in view.waiver_label.text(), timeout=5000)
+    runner.wait(5000)
+    assert threads and all(t is not threading.main_thread() for t in threads)
