@@ -8,11 +8,13 @@ importing makes the list the active one of its kind.
 Signals: ``reference_imported(object)`` with the ``ReferenceResult`` after a successful import;
 ``compare_requested()`` when the user asks, on the result page, to run the comparison with the new
 list (offered when ``offer_compare`` is set and there is a 学籍 list to compare with); the dialog
-closes.
+closes. Whether there is one, and whether the comparison ever ran, is read with the import on the
+task runner, not on the GUI thread.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,6 +39,8 @@ from ui.common.import_flow_dialog import IMPORT_PATTERNS, ImportFlowDialog
 from ui.common.rows_model import RowsModel, rows_table
 from ui.common.tasks import TaskRunner
 
+log = logging.getLogger(__name__)
+
 
 def kind_label(kind: str) -> str:
     names = {"academic": QCoreApplication.translate("ReferenceImport", "教务处学籍名单"),
@@ -59,6 +63,8 @@ class ReferenceImportDialog(ImportFlowDialog):
         self.setObjectName("referenceImport")
         self.setWindowTitle(self.tr("导入%1").replace("%1", kind_label(kind)))
         self.offer_compare = False
+        # Read with the import: (a 学籍 list is active, the comparison never ran yet).
+        self._compare_offer: tuple[bool, bool] = (False, False)
         self.compare_button = QPushButton(self.tr("重新比对"), self)
         self.compare_button.setObjectName("compareButton")
         self.compare_button.setToolTip(self.tr("关闭此窗口，按新名单重新运行比对（保留已有的审核意见）"))
@@ -177,12 +183,24 @@ class ReferenceImportDialog(ImportFlowDialog):
         return self.tr("导入 %1 行").replace("%1", str(len(preview.rows))), True
 
     def _commit_work(self, preview) -> Callable:
-        actor, reference = self.actor, self.reference
+        actor, reference, review, offer = self.actor, self.reference, self.review, self.offer_compare
 
         def work(progress, cancel):
-            return reference.commit(actor, preview, progress=progress, cancel=cancel)
+            result = reference.commit(actor, preview, progress=progress, cancel=cancel)
+            can = first = False
+            if offer:  # what the result page offers, read here rather than on the GUI thread
+                try:
+                    can = reference.active().get("academic") is not None
+                    first = can and review.last_run_at() is None
+                except Exception:  # imported all the same: only the offer to compare is lost
+                    log.exception("could not read whether a comparison can be offered")
+            return result, (can, first)
 
         return work
+
+    def _on_commit_done(self, outcome: object) -> None:
+        result, self._compare_offer = outcome  # type: ignore[misc]
+        super()._on_commit_done(result)
 
     def _show_result(self, result: ReferenceResult) -> None:  # type: ignore[override]
         text = self.tr("已导入%1：%2 行，其中 %3 行有问题。").replace("%1", kind_label(result.kind)) \
@@ -194,9 +212,9 @@ class ReferenceImportDialog(ImportFlowDialog):
         self.result_hint.setText(hint + self.tr("重新运行比对后，审查结果才会按新名单更新。"))
         self.result_save_button.hide()
         # Right here, one click: the comparison with the new list (it needs a 学籍 list).
-        can = self.offer_compare and self.reference.active().get("academic") is not None
+        can, first = self._compare_offer
+        can = can and self.offer_compare
         if can:
-            first = self.review.last_run_at() is None
             self.compare_button.setText(self.tr("运行比对") if first else self.tr("重新比对"))
         self.compare_button.setVisible(can)
 

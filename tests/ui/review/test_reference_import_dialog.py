@@ -133,3 +133,44 @@ def test_the_preview_columns_fit_what_they_hold(qtbot, gui, file_dialogs, contai
     for title, text in (("姓名", long_name), ("身份证号", raw["id_number"])):
         column = headers.index(title)
         assert table.fontMetrics().horizontalAdvance(text) + 2 * margin + 1 <= table.columnWidth(column), text
+
+
+def test_the_offer_to_compare_is_read_off_the_gui_thread(qtbot, gui, file_dialogs, container, actor, tmp_path,
+                                                        monkeypatch, make_candidate_raw):
+    import threading
+
+    from ui.common.tasks import TaskRunner
+
+    raw = make_candidate_raw(0)
+    container.candidates.create(actor, raw)
+    path = write(tmp_path / "学籍.xlsx", [
+        ["学号", "姓名", "身份证号", "专业", "学籍状态"],
+        [raw["student_no"], raw["name"], raw["id_number"], raw["major"], "在籍"],
+    ])
+    threads: dict[str, threading.Thread] = {}
+    reference, review = container.reference, container.review
+    real_active, real_last = reference.active, review.last_run_at
+
+    def active(*args, **kwargs):
+        threads["active"] = threading.current_thread()
+        return real_active(*args, **kwargs)
+
+    def last_run_at(*args, **kwargs):
+        threads["last_run_at"] = threading.current_thread()
+        return real_last(*args, **kwargs)
+
+    monkeypatch.setattr(reference, "active", active)
+    monkeypatch.setattr(review, "last_run_at", last_run_at)
+    file_dialogs.open_answer = str(path)
+    runner = TaskRunner()  # a real thread pool
+    dialog = make_dialog(qtbot, container, actor, runner, "academic")
+    dialog.offer_compare = True
+    gui.click(dialog.browse_button)
+    qtbot.waitUntil(lambda: dialog.stack.currentIndex() == ImportFlowDialog.PREVIEW, timeout=5000)
+    gui.click(dialog.next_button)
+    qtbot.waitUntil(lambda: dialog.stack.currentIndex() == ImportFlowDialog.RESULT, timeout=5000)
+    runner.wait(5000)
+    assert dialog.compare_button.isVisible() and dialog.compare_button.text() == "运行比对"
+    assert dialog.focusWidget() is dialog.compare_button
+    assert set(threads) == {"active", "last_run_at"}
+    assert all(t is not threading.main_thread() for t in threads.values())
