@@ -361,12 +361,12 @@
 <context>
     <name>CandidateEditorDialog</name>
     <message>
-        <location filename="../../ui/roster/candidate_editor_dialog.py" line="+109"/>
+        <location filename="../../ui/roster/candidate_editor_dialog.py" line="+133"/>
         <source>新增考生</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>编辑考生 - %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -376,7 +376,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>基本信息</source>
         <translation type="unfinished"></translation>
     </message>
@@ -467,7 +467,8 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="-74"/>
+        <location line="+82"/>
         <source>考生信息</source>
         <translation type="unfinished"></translation>
     </message>
@@ -478,12 +479,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+285"/>
+        <location line="+283"/>
         <source>采集材料</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-273"/>
+        <location line="-271"/>
         <source>保存 (Ctrl+S)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -494,11 +495,12 @@
     </message>
     <message>
         <location line="+3"/>
+        <location line="+383"/>
         <source>关闭</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="-320"/>
         <source>填写考生信息。带 * 的为必填项；性别和出生日期按身份证号自动判断。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -518,7 +520,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+78"/>
         <source>还有 %1 处需要修改，改好后才能保存。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -553,7 +555,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+23"/>
         <source>信息已被他人修改</source>
         <translation type="unfinished"></translation>
     </message>
@@ -573,7 +575,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+40"/>
+        <source>正在读取考生信息…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+61"/>
         <source>%1：%2 → %3</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2251,7 +2258,7 @@ PDF：%3</source>
 <context>
     <name>ReferenceImport</name>
     <message>
-        <location filename="../../ui/review/reference_import_dialog.py" line="+42"/>
+        <location filename="../../ui/review/reference_import_dialog.py" line="+46"/>
         <source>教务处学籍名单</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2274,13 +2281,13 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
-        <location line="+138"/>
+        <location line="+4"/>
+        <location line="+150"/>
         <source>重新比对</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-136"/>
+        <location line="-148"/>
         <source>关闭此窗口，按新名单重新运行比对（保留已有的审核意见）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2392,7 +2399,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+23"/>
         <source>已导入%1：%2 行，其中 %3 行有问题。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2463,7 +2470,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ui/review/review_view.py" line="+163"/>
+        <location filename="../../ui/review/review_view.py" line="+166"/>
         <source>导入名单…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2474,23 +2481,23 @@ PDF：%3</source>
     </message>
     <message>
         <location line="+16"/>
-        <location line="+423"/>
+        <location line="+428"/>
         <source>运行比对</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-423"/>
+        <location line="-428"/>
         <source>用当前名单比对全部考生，重新生成比对问题（保留审核意见）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+894"/>
+        <location line="+940"/>
         <source>上次比对结果</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-894"/>
+        <location line="-940"/>
         <source>再次查看上次比对的结果和变化</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2536,12 +2543,12 @@ PDF：%3</source>
     </message>
     <message>
         <location line="+8"/>
-        <location line="+379"/>
+        <location line="+384"/>
         <source>全部</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-376"/>
+        <location line="-381"/>
         <source>需重新审核</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2557,12 +2564,12 @@ PDF：%3</source>
     </message>
     <message>
         <location line="+17"/>
-        <location line="+338"/>
+        <location line="+343"/>
         <source>重新比对</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-229"/>
+        <location line="-234"/>
         <location line="+44"/>
         <source>部门</source>
         <translation type="unfinished"></translation>
@@ -2643,7 +2650,12 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+12"/>
+        <source>正在读取各名单中的记录…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>比对问题</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2778,12 +2790,12 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+99"/>
         <source>考生名单</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>%1
 第 %2 行</source>
         <translation type="unfinished"></translation>
@@ -2825,7 +2837,7 @@ PDF：%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+97"/>
         <source>已保存。毕业年份改动后请重新运行比对。</source>
         <translation type="unfinished"></translation>
     </message>
