@@ -156,7 +156,7 @@ class PrintView(QWidget):
         form.addRow(self.tr("开始日期"), self.start_edit)
         form.addRow(self.tr("结束日期"), self.end_edit)
         form.addRow(self.period_error)
-        can_set = allowed(self.actor.role, "settings.edit")
+        can_set = self._can_set_period = allowed(self.actor.role, "settings.edit")
         for edit in (self.start_edit, self.end_edit):
             edit.setEnabled(can_set)
         if not can_set:
@@ -365,10 +365,31 @@ class PrintView(QWidget):
 
     # -- publicity dates ------------------------------------------------------------------------
     def _load_settings(self) -> None:
-        values = self.settings.all()
-        for edit, key in ((self.start_edit, "publicity_start"), (self.end_edit, "publicity_end")):
-            value = values.get(key)
+        """The 公示 dates, read on the runner; the two fields wait (disabled) for the answer."""
+        settings = self.settings
+        self._period_generation = getattr(self, "_period_generation", 0) + 1
+        generation = self._period_generation
+        for edit in (self.start_edit, self.end_edit):
+            edit.setEnabled(False)
+
+        def read(progress, cancel):
+            return settings.get("publicity_start"), settings.get("publicity_end")
+
+        self.runner.run(read, on_success=lambda values: self._on_period_loaded(generation, values),
+                        on_error=lambda exc: self._on_period_failed(generation, exc))
+
+    def _on_period_loaded(self, generation: int, values: tuple[object, object]) -> None:
+        if generation != self._period_generation:
+            return  # a later read (after a save) answers for the fields
+        for edit, value in zip((self.start_edit, self.end_edit), values, strict=True):
             edit.set_date(value if isinstance(value, dt.date) else None)
+            edit.setEnabled(self._can_set_period)
+
+    def _on_period_failed(self, generation: int, exc: BaseException) -> None:
+        if generation == self._period_generation:
+            for edit in (self.start_edit, self.end_edit):
+                edit.setEnabled(self._can_set_period)
+            show_error(self, exc)
 
     def _on_period_date_committed(self, _value: object) -> None:
         start, end = self.start_edit.date(), self.end_edit.date()
@@ -377,16 +398,21 @@ class PrintView(QWidget):
             self.period_error.show()
             return
         self.period_error.hide()
-        settings = self.settings
-        try:
+        settings, actor = self.settings, self.actor
+
+        def save(progress, cancel):
             changed = {key: value.isoformat() if value else None
                        for key, value in (("publicity_start", start), ("publicity_end", end))
                        if settings.get(key) != value}
             if changed:
-                settings.set_many(self.actor, changed)
-        except Exception as exc:
+                settings.set_many(actor, changed)
+            return bool(changed)
+
+        def failed(exc: BaseException) -> None:
             show_error(self, exc)
             self._load_settings()
+
+        self.runner.run(save, on_error=failed)
 
     # -- printing -----------------------------------------------------------------------------
     def _default_name(self, suffix: str) -> str:

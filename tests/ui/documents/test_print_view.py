@@ -301,3 +301,44 @@ def test_summary_for_one_class_and_waiver_forms_for_all(qtbot, file_dialogs, des
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.result_frame.isVisible() and "放弃报名的学生生成附件1" in view.result_label.text())
     assert (tmp_path / "全部附件1.pdf").is_file() and view.last_result.documents == waived
+
+
+def test_publicity_dates_are_read_and_saved_off_the_gui_thread(qtbot, gui, desk, monkeypatch) -> None:
+    """The 公示 dates wait, disabled, for a read on the runner; a date typed is saved there too."""
+    import threading
+
+    settings = desk.container.settings
+    real_get, real_set_many = settings.get, settings.set_many
+    threads: list[tuple[str, threading.Thread]] = []
+    gate = threading.Event()
+
+    def get(key, *a, **k):
+        if key.startswith("publicity_"):
+            threads.append(("get", threading.current_thread()))
+            assert gate.wait(5)
+        return real_get(key, *a, **k)
+
+    def set_many(actor, values):
+        threads.append(("set", threading.current_thread()))
+        return real_set_many(actor, values)
+
+    monkeypatch.setattr(settings, "get", get)
+    monkeypatch.setattr(settings, "set_many", set_many)
+    view = PrintView(desk.actor, TaskRunner(), candidates=desk.container.candidates, printing=desk.container.printing,
+                     settings=settings, printed_dir=desk.container.printed_dir)
+    qtbot.addWidget(view)
+    view.resize(1366, 700)
+    view.show()
+    view.select_form("publicity")
+    assert not view.start_edit.isEnabled() and not view.end_edit.isEnabled()  # still reading
+    gate.set()
+    qtbot.waitUntil(lambda: view.start_edit.isEnabled(), timeout=5000)
+    assert view.start_edit.date() == dt.date(2026, 3, 10)
+    end = view.end_edit.edit
+    end.setFocus()
+    end.selectAll()
+    gui.type_text(end, "2026-03-21")
+    qtbot.keyClick(end, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: real_get("publicity_end") == dt.date(2026, 3, 21), timeout=5000)
+    assert {kind for kind, _t in threads} == {"get", "set"}
+    assert all(t is not threading.main_thread() for _k, t in threads)
