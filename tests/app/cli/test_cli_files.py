@@ -8,13 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app import cli
-
-
-def run(capsys, *argv: object) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.app.cli.cli_helpers import run
 
 
 @pytest.fixture

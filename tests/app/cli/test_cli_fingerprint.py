@@ -8,14 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from app import cli
 from app.devices.fingerprint.mock import synthetic_print
-
-
-def run(capsys, *argv: object) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.app.cli.cli_helpers import run
 
 
 def test_capture_writes_a_grey_png_and_prints_the_figures(tmp_path: Path, capsys) -> None:

@@ -11,20 +11,14 @@ import cv2
 import numpy as np
 import pytest
 
-from app import cli
 from app.photo.process import jpeg_markers
+from tests.app.cli.cli_helpers import run
 
 _spec = importlib.util.spec_from_file_location(
     "exam_shot", Path(__file__).resolve().parents[2] / "fixtures" / "exam_shot.py")
 shots = importlib.util.module_from_spec(_spec)
 sys.modules.setdefault("exam_shot", shots)
 _spec.loader.exec_module(shots)
-
-
-def run(capsys, *argv: object) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

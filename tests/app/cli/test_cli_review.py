@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 from pathlib import Path
 
@@ -13,19 +12,9 @@ from openpyxl import Workbook
 from app import cli
 from app.container import Container
 from app.domain.review import default_graduation_year
+from tests.app.cli.cli_helpers import run, run_json
 
 YEAR = default_graduation_year(dt.date.today())  # the season's graduates
-
-
-def run(capsys, *argv: object) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *argv: object) -> tuple[int, dict, str]:
-    code, out, err = run(capsys, *argv, "--json")
-    return code, json.loads(out), err
 
 
 @pytest.fixture(scope="module")

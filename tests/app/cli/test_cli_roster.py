@@ -8,30 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from app import cli
-from app.container import Container
 from app.demo.service import PROGRAMME_YEARS
 from app.domain import idnumber
 from app.settings.service import DEFINITIONS
+from tests.app.cli.cli_helpers import open_desk, run, run_json
 from tests.raw_sql import connect_folder
 
 # The first seat of the first demo class (the cohort graduating in this season's graduation year).
 KEY = f"{DEFINITIONS['graduation_year'].default() - PROGRAMME_YEARS}010101"
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *argv: str) -> tuple[int, dict, str]:
-    code, out, err = run(capsys, *argv, "--json")
-    return code, json.loads(out), err  # json.loads fails on anything but exactly one object
-
-
-def open_desk(data: Path) -> Container:
-    return Container.open(data)
 
 
 # -- roster -----------------------------------------------------------------------------------

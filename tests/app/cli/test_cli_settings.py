@@ -13,14 +13,9 @@ from openpyxl import Workbook
 from app import cli
 from app.container import Container
 from app.domain.review import default_graduation_year
+from tests.app.cli.cli_helpers import run
 
 YEAR = default_graduation_year(dt.date.today())  # the season's graduates
-
-
-def run(capsys, *argv: object) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

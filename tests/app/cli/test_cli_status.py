@@ -6,15 +6,9 @@ import json
 
 from sqlalchemy import select
 
-from app import cli
 from app.container import Container
 from db.models import AuditEvent, Candidate
-
-
-def run(capsys, *argv: object) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.app.cli.cli_helpers import run
 
 
 def snapshot(data) -> tuple[list[tuple], list[str]]:

@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
 
-from app import cli
 from app.cli import context
-from app.container import Container
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *argv: str) -> tuple[int, dict, str]:
-    code, out, err = run(capsys, *argv, "--json")
-    return code, json.loads(out), err  # json.loads fails on anything but exactly one object
-
-
-def open_desk(data: Path) -> Container:
-    return Container.open(data)
+from tests.app.cli.cli_helpers import open_desk, run, run_json
 
 
 # -- users ------------------------------------------------------------------------------------
