@@ -23,3 +23,25 @@ def data(_demo_dir: Path, tmp_path: Path) -> Path:
     target = tmp_path / "desk"
     shutil.copytree(_demo_dir, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def _small_demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cli-small-demo")
+    assert main(["--data", str(folder), "demo", "--candidates", "12", "--no-samples"]) == 0
+    return folder
+
+
+@pytest.fixture
+def desk(_small_demo_dir: Path, tmp_path: Path) -> tuple[Path, list]:
+    """A demo desk of 12 candidates (its own copy per test) and its roster rows by student number."""
+    from app.container import Container
+
+    target = tmp_path / "desk"
+    shutil.copytree(_small_demo_dir, target)
+    c = Container.open(target)
+    try:
+        rows = sorted(c.candidates.rows(), key=lambda r: r.student_no)
+    finally:
+        c.close()
+    return target, rows

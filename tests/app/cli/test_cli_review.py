@@ -3,38 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
-import pytest
 from openpyxl import Workbook
 
-from app import cli
-from app.container import Container
 from app.domain.review import default_graduation_year
 from tests.app.cli.cli_helpers import run, run_json
 
 YEAR = default_graduation_year(dt.date.today())  # the season's graduates
-
-
-@pytest.fixture(scope="module")
-def _demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("cli-review-demo")
-    assert cli.main(["--data", str(folder), "demo", "--candidates", "12", "--no-samples"]) == 0
-    return folder
-
-
-@pytest.fixture
-def desk(_demo_dir: Path, tmp_path: Path) -> tuple[Path, list]:
-    """A demo desk of 12 candidates (its own copy) and its roster rows."""
-    target = tmp_path / "desk"
-    shutil.copytree(_demo_dir, target)
-    c = Container.open(target)
-    try:
-        rows = sorted(c.candidates.rows(), key=lambda r: r.student_no)
-    finally:
-        c.close()
-    return target, rows
 
 
 def write_xlsx(path: Path, rows: list[list[object]]) -> Path:

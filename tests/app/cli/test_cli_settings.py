@@ -4,37 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
-from pathlib import Path
 
-import pytest
 from openpyxl import Workbook
 
-from app import cli
-from app.container import Container
 from app.domain.review import default_graduation_year
 from tests.app.cli.cli_helpers import run
 
 YEAR = default_graduation_year(dt.date.today())  # the season's graduates
-
-
-@pytest.fixture(scope="module")
-def _demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("cli-settings-demo")
-    assert cli.main(["--data", str(folder), "demo", "--candidates", "8", "--no-samples"]) == 0
-    return folder
-
-
-@pytest.fixture
-def desk(_demo_dir: Path, tmp_path: Path) -> tuple[Path, list]:
-    target = tmp_path / "desk"
-    shutil.copytree(_demo_dir, target)
-    c = Container.open(target)
-    try:
-        rows = sorted(c.candidates.rows(), key=lambda r: r.student_no)
-    finally:
-        c.close()
-    return target, rows
 
 
 def test_approve_clean_needs_a_run_then_passes_only_clean_candidates(desk, capsys, tmp_path):
